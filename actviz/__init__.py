@@ -1,0 +1,73 @@
+"""actviz: values, exact derivatives, figures and statistics for activation functions.
+
+>>> import actviz
+>>> act = actviz.get("leaky_relu(alpha=0.1)")
+>>> float(act(-2.0)), float(act.derivative(-2.0))
+(-0.2, 0.1)
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    ActvizError,
+    OutputError,
+    ParameterError,
+    PresetError,
+    SpecError,
+    UnknownActivationError,
+    UsageError,
+)
+from .registry import (
+    FRAMEWORKS,
+    Activation,
+    BoundActivation,
+    Interval,
+    Param,
+    Properties,
+    Variant,
+    get,
+    lookup,
+    names,
+    records,
+    register,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FRAMEWORKS",
+    "Activation",
+    "ActvizError",
+    "BoundActivation",
+    "Interval",
+    "OutputError",
+    "Param",
+    "ParameterError",
+    "PresetError",
+    "Properties",
+    "SpecError",
+    "UnknownActivationError",
+    "UsageError",
+    "Variant",
+    "__version__",
+    "get",
+    "lookup",
+    "names",
+    "plot",
+    "records",
+    "register",
+    "sample",
+]
+
+
+def __getattr__(name: str):
+    # Figures and sampling pull in matplotlib/scipy only when asked for.
+    if name == "plot":
+        from .figures import plot
+
+        return plot
+    if name == "sample":
+        from .sampling import sample
+
+        return sample
+    raise AttributeError(f"module 'actviz' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Analyses built on the catalogue: saturation, Gaussian statistics, signal propagation, accuracy."""

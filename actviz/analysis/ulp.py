@@ -1,0 +1,47 @@
+"""Errors in units in the last place (ULPs) against a high-precision reference."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+#: mpmath working precision for references: 60 decimal digits (float64 carries about 16).
+MP_DPS = 60
+
+
+def ulp_error(got: np.ndarray, ref: Sequence, dtype=np.float64) -> np.ndarray:
+    """|got - ref| / ulp(ref) for each element, with ref given as mpmath numbers.
+
+    The ULP is the spacing of ``dtype`` at the reference value rounded to ``dtype``
+    (at 0, the smallest subnormal), so subnormal results are judged by the subnormal
+    spacing. Infinite or NaN references count 0 where ``got`` matches them exactly.
+    """
+    import mpmath as mp
+
+    got = np.asarray(got, dtype=np.float64).ravel()
+    out = np.empty(len(got))
+    tiny = float(np.finfo(dtype).smallest_subnormal)
+    for i, (g, r) in enumerate(zip(got, ref, strict=True)):
+        if not mp.isfinite(r):
+            same = (math.isnan(g) and mp.isnan(r)) or (math.isinf(g) and float(r) == g)
+            out[i] = 0.0 if same else math.inf
+            continue
+        rounded = abs(float(r))
+        spacing = float(np.spacing(dtype(rounded))) if rounded > 0 else tiny
+        spacing = max(spacing, tiny)
+        if not math.isfinite(g):
+            out[i] = math.inf
+            continue
+        out[i] = float(abs(mp.mpf(g) - r) / spacing)
+    return out
+
+
+def mp_values(fn: Callable, xs: np.ndarray, dps: int = MP_DPS, **params) -> tuple[list, list]:
+    """The reference (f, f') at each float64 x, at ``dps`` digits."""
+    import mpmath as mp
+
+    with mp.workdps(dps):
+        pairs = [fn(mp.mpf(float(x)), **params) for x in np.asarray(xs, dtype=np.float64).ravel()]
+        return [mp.mpf(p[0]) for p in pairs], [mp.mpf(p[1]) for p in pairs]

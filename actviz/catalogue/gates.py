@@ -1,0 +1,1 @@
+"""Smooth gates: gelu, silu/swish, mish, hard_swish."""

@@ -1,0 +1,1 @@
+"""Shrinks: tanhshrink, softshrink, hardshrink."""

@@ -1,0 +1,1 @@
+"""Vector-valued activations: softmax family, sparsemax, glu, maxout."""

@@ -1,0 +1,37 @@
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import actviz  # noqa: E402
+
+
+def all_bound():
+    """Every registered activation at its defaults, plus every framework preset."""
+    out = []
+    for rec in actviz.records():
+        out.append(actviz.get(rec.name))
+        for fw in rec.frameworks:
+            out.append(actviz.get(f"{rec.name}@{fw}"))
+    return out
+
+
+ALL_NAMES = actviz.names()
+SCALAR_NAMES = [r.name for r in actviz.records() if r.vector is None]
+ALL_SPECS = [a.spec for a in all_bound()]
+
+
+@pytest.fixture(params=ALL_NAMES)
+def act(request):
+    return actviz.get(request.param)
+
+
+def away_from_kinks(act, x, margin=1e-2):
+    """x with every point within ``margin`` of a kink removed."""
+    x = np.asarray(x, dtype=np.float64)
+    keep = np.ones(x.shape, dtype=bool)
+    for k in act.kinks:
+        keep &= np.abs(x - k) > margin
+    return x[keep]

@@ -1,0 +1,105 @@
+"""The Typer application, and the one place where errors become a message and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import ActvizError
+from ._click import Abort, ClickException, NoArgsIsHelpError, UsageError
+
+EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+_state = {"debug": False}
+
+
+def debugging() -> bool:
+    return _state["debug"] or os.environ.get("ACTVIZ_DEBUG", "") not in ("", "0")
+
+
+def _fail(message: str, code: int) -> int:
+    typer.echo(f"actviz: error: {message}", err=True)
+    return code
+
+
+class ActvizGroup(TyperGroup):
+    """Runs a command and turns every expected failure into one line on stderr and an exit code:
+    2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any):
+        args = list(sys.argv[1:] if args is None else args)
+        _state["debug"] = "--debug" in args
+        try:
+            rv = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
+            code = rv if isinstance(rv, int) else EXIT_OK
+        except NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            code = EXIT_USAGE
+        except UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            code = _fail(exc.format_message() + hint, EXIT_USAGE)
+        except ClickException as exc:
+            code = _fail(exc.format_message(), exc.exit_code)
+        except Abort:
+            code = _fail("aborted", 130)
+        except ActvizError as exc:
+            if debugging():
+                raise
+            code = _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            code = _fail("interrupted", 130)
+        except OSError as exc:
+            if debugging():
+                raise
+            code = _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), EXIT_RUNTIME)
+        except Exception as exc:  # an unexpected failure: still one line, unless debugging
+            if debugging():
+                raise
+            code = _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", EXIT_RUNTIME)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=ActvizGroup,
+    name="actviz",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Activation functions: values, exact derivatives, figures, statistics and exports.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"actviz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback on errors (also ACTVIZ_DEBUG=1).")
+    ] = False,
+) -> None:
+    """Activation functions: values, exact derivatives, figures, statistics and exports."""
+    _state["debug"] = _state["debug"] or debug
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,103 @@
+"""Atomic writes: a temporary file beside the target, then a rename.
+
+An interrupted or failed run never leaves a half-written file, and never destroys the
+file that was there before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from .errors import OutputError, UsageError
+
+#: Formats by file suffix.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+DATA_FORMATS = ("csv", "json", "md")
+
+
+def format_for(path: str | os.PathLike | None, fmt: str | None, allowed: tuple[str, ...]) -> str | None:
+    """The output format: ``fmt`` if given, else the suffix of ``path``; checked against ``allowed``."""
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        if fmt not in allowed:
+            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+        return fmt
+    if path is None or str(path) == "-":
+        return None
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix == "markdown":
+        suffix = "md"
+    if not suffix:
+        raise UsageError(f"cannot tell the format of {str(path)!r}: give it a suffix ({', '.join('.' + a for a in allowed)}) or use --format")
+    if suffix not in allowed:
+        raise UsageError(f"unknown output suffix '.{suffix}' for {str(path)!r}; use one of {', '.join('.' + a for a in allowed)}")
+    return suffix
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Fail early (before any work) when ``path``'s directory is missing or not writable."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.exists():
+        raise OutputError(f"cannot write {str(target)!r}: directory {str(parent)!r} does not exist")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {str(target)!r}: {str(parent)!r} is not a directory")
+    if target.is_dir():
+        raise OutputError(f"cannot write {str(target)!r}: it is a directory")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"cannot write {str(target)!r}: directory {str(parent)!r} is not writable")
+    return target
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: bool = False) -> Path:
+    """Call ``write(fileobj)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    ``path == "-"`` writes to standard output instead.
+    """
+    if str(path) == "-":
+        if binary:
+            write(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            write(sys.stdout)
+            sys.stdout.flush()
+        return Path("-")
+    target = check_writable(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
+            write(fh)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from exc
+        raise
+    return target
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    return atomic_write(path, lambda fh: fh.write(text))
+
+
+def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float | None = None) -> Path:
+    """Save a matplotlib figure atomically (format from ``fmt`` or the suffix)."""
+    fmt = format_for(path, fmt, FIGURE_FORMATS)
+    kwargs = {"format": fmt, "bbox_inches": "tight"}
+    if dpi is not None:
+        kwargs["dpi"] = dpi
+    return atomic_write(path, lambda fh: fig.savefig(fh, **kwargs), binary=True)

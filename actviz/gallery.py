@@ -1,0 +1,321 @@
+"""The gallery: a figure per activation, family and framework-difference sheets, and an index.
+
+Everything comes from the registry: adding an activation adds its figure, its row in
+the index and its place in its family's sheet; a framework preset that defines the
+function differently (another formula or other defaults) adds a framework sheet.
+Figures render in a process pool, each written atomically; a failure is reported by
+name at the end while the others still render.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import OutputError, UsageError
+from .io import atomic_write, save_figure
+from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, records
+
+#: x ranges for activations whose interesting part the default (-6, 6) does not frame well.
+RANGE_OVERRIDES = {
+    # e^x reaches 400 at 6 and flattens everything else
+    "exponential": (-5.0, 3.0),
+}
+DEFAULT_RANGE = (-6.0, 6.0)
+GALLERY_FORMATS = ("png", "svg")
+INDEX = "README.md"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One figure of the gallery."""
+
+    # "activation", "family" or "frameworks"
+    kind: str
+    # what the figure is of: an activation name or a family name
+    key: str
+    # the specs drawn (one for an activation figure)
+    specs: tuple[str, ...]
+    # file name without the suffix
+    stem: str
+    # x interval
+    range: tuple[float, float]
+    # a panel of differences from the first spec
+    diff: bool = False
+    # frameworks sharing each spec's definition (framework sheets only)
+    shared_by: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class GalleryResult:
+    """What a gallery run wrote and what failed."""
+
+    directory: Path
+    written: list[Path] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def suggested_range(act: BoundActivation) -> tuple[float, float]:
+    """An x interval that shows every kink with room around it (at least [-6, 6])."""
+    if act.name in RANGE_OVERRIDES:
+        return RANGE_OVERRIDES[act.name]
+    lo, hi = DEFAULT_RANGE
+    if act.kinks:
+        lo = min(lo, act.kinks[0] - 3.0)
+        hi = max(hi, act.kinks[-1] + 3.0)
+    return (float(lo), float(hi))
+
+
+def _framework_groups(name: str) -> list[tuple[BoundActivation, tuple[str, ...]]]:
+    """The distinct definitions among a record's framework presets, with who shares each.
+
+    Two presets are the same definition when they have the same parameters and no
+    formula of their own; derivative values at single kink points do not count here
+    (the index lists them).
+    """
+    rec = get(name).record
+    groups: dict[tuple, list] = {}
+    for fw in FRAMEWORKS:
+        variant = rec.frameworks.get(fw)
+        if variant is None:
+            continue
+        act = get(f"{name}@{fw}")
+        key = (tuple(sorted(act.params.items())), id(variant.functions) if variant.functions else None)
+        groups.setdefault(key, [act, []])[1].append(fw)
+    return [(act, tuple(fws)) for act, fws in groups.values()]
+
+
+def plan(only: Iterable[str] | None = None) -> list[Job]:
+    """Every figure the gallery draws (only the named activations' figures with ``only``)."""
+    if only:
+        acts = [get(spec) for spec in only]
+        return [Job("activation", a.name, (a.spec,), a.name, suggested_range(a)) for a in acts]
+    jobs: list[Job] = []
+    families: dict[str, list[BoundActivation]] = {}
+    for rec in records():
+        act = get(rec.name)
+        jobs.append(Job("activation", rec.name, (act.spec,), rec.name, suggested_range(act)))
+        families.setdefault(rec.family, []).append(act)
+    for family, acts in families.items():
+        if len(acts) < 2:
+            continue
+        lo = min(suggested_range(a)[0] for a in acts)
+        hi = max(suggested_range(a)[1] for a in acts)
+        stem = "family-" + family.replace(" ", "-")
+        jobs.append(Job("family", family, tuple(a.spec for a in acts), stem, (lo, hi)))
+    for rec in records():
+        groups = _framework_groups(rec.name)
+        if len(groups) < 2:
+            continue
+        acts = [g[0] for g in groups]
+        jobs.append(
+            Job(
+                "frameworks",
+                rec.name,
+                tuple(a.spec for a in acts),
+                f"frameworks-{rec.name}",
+                suggested_range(acts[0]),
+                diff=True,
+                shared_by=tuple(g[1] for g in groups),
+            )
+        )
+    return jobs
+
+
+def render(job: Job, directory: str | os.PathLike, fmt: str = "png", dark: bool = False) -> Path:
+    """Draw one job's figure and write it (atomically) into ``directory``."""
+    from .figures import compare, plot
+
+    if job.kind == "activation":
+        fig = plot(job.specs[0], range=job.range, dark=dark)
+    else:
+        fig = compare(list(job.specs), range=job.range, diff=job.diff, dark=dark)
+    try:
+        return save_figure(fig, Path(directory) / f"{job.stem}.{fmt}", fmt=fmt)
+    finally:
+        fig.clf()
+
+
+def _render_safely(job: Job, directory: str, fmt: str, dark: bool) -> tuple[Job, str | None]:
+    try:
+        render(job, directory, fmt, dark)
+    except Exception as exc:  # reported by name at the end; the other figures still render
+        return job, f"{type(exc).__name__}: {exc}"
+    return job, None
+
+
+def _worker_init() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def build(
+    directory: str | os.PathLike = "gallery",
+    fmt: str = "png",
+    jobs: int | None = None,
+    only: Iterable[str] | None = None,
+    dark: bool = False,
+    progress: Callable[[Job, str | None], None] | None = None,
+) -> GalleryResult:
+    """Render the gallery into ``directory`` (created if missing) and, on a full run, its index.
+
+    ``jobs`` worker processes (default: every core); ``progress(job, error)`` is called as
+    each figure finishes.
+    """
+    if fmt not in GALLERY_FORMATS:
+        raise UsageError(f"gallery format must be one of {', '.join(GALLERY_FORMATS)}, not {fmt!r}")
+    workers = (os.cpu_count() or 1) if jobs is None else int(jobs)
+    if workers < 1:
+        raise UsageError(f"--jobs must be at least 1, not {workers}")
+    only = list(only) if only else None
+    todo = plan(only)
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"cannot write the gallery into {str(out)!r}: it is not a directory")
+    if not out.exists():
+        if not out.parent.exists():
+            raise OutputError(f"cannot create {str(out)!r}: directory {str(out.parent)!r} does not exist")
+        try:
+            out.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot create {str(out)!r}: {exc.strerror or exc}") from exc
+    if not os.access(out, os.W_OK):
+        raise OutputError(f"cannot write into {str(out)!r}: not writable")
+    result = GalleryResult(out)
+
+    def done(job: Job, error: str | None) -> None:
+        if error is None:
+            result.written.append(out / f"{job.stem}.{fmt}")
+        else:
+            result.failures[job.stem] = error
+        if progress is not None:
+            progress(job, error)
+
+    if workers == 1 or len(todo) == 1:
+        for job in todo:
+            done(*_render_safely(job, str(out), fmt, dark))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        import matplotlib  # imported before forking, so the workers start warm
+
+        matplotlib.use("Agg")
+        from . import figures  # noqa: F401
+
+        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(todo)), mp_context=context, initializer=_worker_init
+        ) as pool:
+            futures = [pool.submit(_render_safely, job, str(out), fmt, dark) for job in todo]
+            for future in as_completed(futures):
+                done(*future.result())
+    if only is None:
+        result.written.append(write_index(out, todo, fmt, result.failures))
+    return result
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _properties_text(act: BoundActivation) -> str:
+    p = act.properties
+    if p is None:
+        return ""
+    bits = ["monotonic" if p.monotonic else "non-monotonic", p.smoothness]
+    if p.bounded_above and p.bounded_below:
+        bits.append("bounded")
+    elif p.bounded_below:
+        bits.append("bounded below")
+    elif p.bounded_above:
+        bits.append("bounded above")
+    if p.zero_centred:
+        bits.append("f(0) = 0")
+    return ", ".join(bits)
+
+
+def _kink_differences(name: str) -> str:
+    """Derivative values at kinks where frameworks disagree, e.g. "f'(0): torch 0.01, jax 1"."""
+    base = get(name)
+    lines = []
+    for x in base.kinks:
+        values = {}
+        for fw in FRAMEWORKS:
+            if fw in base.record.frameworks:
+                act = get(f"{name}@{fw}")
+                if x in act.kinks:
+                    values[fw] = float(act.derivative(x))
+        if len(set(values.values())) > 1:
+            listed = ", ".join(f"{fw} {v:.6g}" for fw, v in values.items())
+            lines.append(f"f'({x:g}): {listed}")
+    return "; ".join(lines)
+
+
+def index_text(jobs: list[Job], fmt: str = "png", failures: dict[str, str] | None = None) -> str:
+    """The gallery's README: a row per activation, then the family and framework sheets."""
+    failures = failures or {}
+    lines = [
+        "# actviz gallery",
+        "",
+        "Generated by `actviz gallery -o gallery/` from the registry: every activation at its",
+        "defaults, f and f' with kinks marked and dead (f' = 0) and saturated (|f'| < 0.01) regions",
+        "shaded; then each family on shared axes, and the activations whose framework versions",
+        "differ. Do not edit by hand; regenerate.",
+        "",
+        "| figure | activation | formula | output range | properties | "
+        + " | ".join(FRAMEWORK_TITLES[fw] for fw in FRAMEWORKS)
+        + " |",
+        "|---|---|---|---|---|" + "---|" * len(FRAMEWORKS),
+    ]
+    for job in jobs:
+        if job.kind != "activation":
+            continue
+        act = get(job.specs[0])
+        rec = act.record
+        name = f"**{rec.name}**" + (f" ({', '.join(rec.aliases)})" if rec.aliases else "")
+        thumb = f'<a href="{job.stem}.{fmt}"><img src="{job.stem}.{fmt}" width="200"></a>'
+        if job.stem in failures:
+            thumb = "(failed to render)"
+        fws = [f"`{rec.frameworks[fw].name}`" if fw in rec.frameworks else "—" for fw in FRAMEWORKS]
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (thumb, name, f"`{rec.formula_text}`", act.output_range, _properties_text(act), *fws)
+            )
+            + " |"
+        )
+    sheets = [j for j in jobs if j.kind == "family"]
+    if sheets:
+        lines += ["", "## Families", ""]
+        for job in sheets:
+            lines += [f"### {job.key}", "", f"![{job.key}]({job.stem}.{fmt})", ""]
+    sheets = [j for j in jobs if j.kind == "frameworks"]
+    if sheets:
+        lines += ["", "## Where frameworks differ", ""]
+        for job in sheets:
+            lines += [f"### {job.key}", ""]
+            for spec, fws in zip(job.specs, job.shared_by, strict=True):
+                names = ", ".join(FRAMEWORK_TITLES[fw] for fw in fws)
+                lines.append(f"- `{spec}`: {names}")
+            kinks = _kink_differences(job.key)
+            if kinks:
+                lines.append(f"- derivative at kinks: {kinks}")
+            lines += ["", f"![{job.key} across frameworks]({job.stem}.{fmt})", ""]
+    kink_only = [
+        (rec.name, text)
+        for rec in records()
+        if len(_framework_groups(rec.name)) < 2 and (text := _kink_differences(rec.name))
+    ]
+    if kink_only:
+        lines += ["", "## Same function, different derivative at a kink", ""]
+        lines += [f"- **{name}**: {text}" for name, text in kink_only]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_index(directory: Path, jobs: list[Job], fmt: str, failures: dict[str, str] | None = None) -> Path:
+    return atomic_write(Path(directory) / INDEX, lambda fh: fh.write(index_text(jobs, fmt, failures)))

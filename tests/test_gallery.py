@@ -1,0 +1,131 @@
+"""The gallery: planned from the registry, rendered in parallel, failures reported by name,
+and the committed gallery/ kept in step with the catalogue."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import actviz
+from actviz import gallery
+from actviz.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def test_plan_has_a_figure_for_every_activation():
+    jobs = gallery.plan()
+    stems = {j.stem for j in jobs if j.kind == "activation"}
+    assert stems == set(actviz.names())
+
+
+def test_plan_has_a_sheet_for_every_family_with_several_members():
+    families = {}
+    for rec in actviz.records():
+        families.setdefault(rec.family, []).append(rec.name)
+    sheets = {j.key: j for j in gallery.plan() if j.kind == "family"}
+    for family, members in families.items():
+        if len(members) > 1:
+            assert [actviz.get(s).name for s in sheets[family].specs] == members
+
+
+def test_framework_sheets_only_where_definitions_differ():
+    sheets = {j.key: j for j in gallery.plan() if j.kind == "frameworks"}
+    # leaky_relu's default slope is 0.01 (torch, jax), 0.2 (keras, tf), 0.3 (keras2): reference §8 item 3
+    leaky = sheets["leaky_relu"]
+    assert [actviz.get(s).params["alpha"] for s in leaky.specs] == [0.01, 0.2, 0.3]
+    assert leaky.shared_by == (("torch", "jax"), ("keras", "tf"), ("keras2",))
+    assert leaky.diff
+    # sigmoid is the same function everywhere
+    assert "sigmoid" not in sheets
+
+
+def test_suggested_range_frames_every_kink():
+    for name in actviz.names():
+        act = actviz.get(name)
+        lo, hi = gallery.suggested_range(act)
+        assert lo < hi
+        for k in act.kinks:
+            assert lo < k < hi, (name, k)
+
+
+def test_index_has_a_row_per_activation_and_escapes_pipes():
+    text = gallery.index_text(gallery.plan())
+    rows = [line for line in text.splitlines() if line.startswith("| <a href=")]
+    assert len(rows) == len(actviz.names())
+    for name in actviz.names():
+        assert f'<img src="{name}.png"' in text
+    for row in rows:
+        # every row has exactly the header's number of cells (an unescaped | would add one)
+        assert row.replace("\\|", "").count("|") == text.splitlines()[7].count("|")
+
+
+def test_render_one_activation(tmp_path):
+    result = gallery.build(tmp_path, only=["leaky_relu(alpha=0.2)"], jobs=1)
+    assert result.failures == {}
+    assert result.written == [tmp_path / "leaky_relu.png"]
+    assert (tmp_path / "leaky_relu.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "README.md").exists()  # --only leaves the index alone
+
+
+def test_a_failure_is_reported_by_name_and_the_rest_render(tmp_path, monkeypatch):
+    real = gallery.render
+
+    def flaky(job, directory, fmt="png", dark=False):
+        if job.key == "tanh":
+            raise RuntimeError("boom")
+        return real(job, directory, fmt, dark)
+
+    monkeypatch.setattr(gallery, "render", flaky)
+    result = runner.invoke(app, ["gallery", "-o", str(tmp_path), "--only", "tanh", "--only", "sigmoid", "-j", "1"])
+    assert result.exit_code == 1
+    assert "tanh" in result.stderr and "boom" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "sigmoid.png").exists() and not (tmp_path / "tanh.png").exists()
+
+
+def test_parallel_run_renders_svg(tmp_path):
+    result = runner.invoke(app, ["gallery", "-o", str(tmp_path / "g"), "--only", "sigmoid", "--only", "tanh", "-j", "2", "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["sigmoid.svg", "tanh.svg"]
+    assert (tmp_path / "g" / "tanh.svg").read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["--format", "gif"], 2, "format must be one of png, svg"),
+        (["--jobs", "0"], 2, "--jobs must be at least 1"),
+        (["--only", "sigmod"], 2, "did you mean sigmoid"),
+        (["--only", "relu("], 2, "bad spec"),
+    ],
+)
+def test_bad_input(tmp_path, args, code, message):
+    result = runner.invoke(app, ["gallery", "-o", str(tmp_path), *args])
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_that_is_a_file_or_has_no_parent(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    result = runner.invoke(app, ["gallery", "-o", str(target), "--only", "tanh"])
+    assert result.exit_code == 1 and "not a directory" in result.stderr
+    assert target.read_text() == "keep me"
+    result = runner.invoke(app, ["gallery", "-o", str(tmp_path / "no" / "such"), "--only", "tanh"])
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+
+
+def test_committed_gallery_is_current():
+    """gallery/ holds a figure and an index row for every registered activation.
+
+    Fails when an activation is added without regenerating: run `actviz gallery -o gallery/`.
+    """
+    directory = ROOT / "gallery"
+    jobs = gallery.plan()
+    missing = [j.stem for j in jobs if not (directory / f"{j.stem}.png").exists()]
+    assert not missing, f"gallery/ lacks {missing}: run `actviz gallery -o gallery/`"
+    index = (directory / "README.md").read_text(encoding="utf-8")
+    assert index == gallery.index_text(jobs), "gallery/README.md is stale: run `actviz gallery -o gallery/`"

@@ -1,0 +1,609 @@
+"""Figures: an activation and its derivatives, or several activations side by side.
+
+:func:`plot` and :func:`compare` build and return a :class:`matplotlib.figure.Figure`
+(object-oriented API, no pyplot state); saving is the caller's business
+(``fig.savefig`` or :func:`actviz.io.save_figure`). matplotlib is imported inside the
+functions that draw, so importing this module costs nothing.
+
+What a figure shows: f and f' in panels that share x (f'' below with ``order=2``);
+kinks as dotted verticals with a filled marker at the value the library takes there
+and an open one at a one-sided limit that differs; a curve that jumps is broken there
+rather than joined by a vertical stroke; on the f' panel, dead regions (f' = 0) and
+saturated ones (0 < |f'| < τ) shaded, with legend entries saying so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ParameterError, UsageError
+from .registry import BoundActivation, get
+from .sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points, sample
+
+DEFAULT_SATURATION = 0.01
+#: More points than a figure can show (a 7-inch panel is ~700 pixels wide) only costs time.
+MAX_FIGURE_POINTS = 1_000_000
+#: Figure width and the height of one panel, in inches.
+WIDTH = 7.0
+PANEL_HEIGHT = 2.15
+#: Room for the title, the x label and the legend, in inches.
+FRAME_HEIGHT = 1.55
+#: matplotlib cannot make images wider or taller than 2**16 pixels.
+MAX_PIXELS = 2**16
+MAX_DPI = 1200
+
+# Shading colours: visible behind a line on white and on near-black alike.
+_DEAD = "#8c8c8c"
+_SATURATED = "#f2a81d"
+
+# House look when no --style is given: light grid, no top/right spines, a softer dark.
+_HOUSE = {
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "figure.titlesize": 13,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+}
+_HOUSE_DARK = {
+    "figure.facecolor": "#15181d",
+    "axes.facecolor": "#15181d",
+    "savefig.facecolor": "#15181d",
+    "grid.alpha": 0.2,
+}
+
+
+# -- option checks (the library raises UsageError; the CLI turns it into exit 2) ----------------
+
+
+def available_styles() -> list[str]:
+    """matplotlib style names that ``style=`` accepts."""
+    import matplotlib.style
+
+    return sorted({"default", *matplotlib.style.available})
+
+
+def check_style(style: str | None) -> str | None:
+    """A matplotlib style name (or path to a ``.mplstyle`` file); :class:`UsageError` otherwise."""
+    if style is None:
+        return None
+    name = str(style).strip()
+    known = available_styles()
+    if name in known or (name.endswith(".mplstyle") and os.path.isfile(name)):
+        return name
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    few = close or [s for s in ("default", "ggplot", "bmh", "classic", "seaborn-v0_8-whitegrid") if s in known]
+    raise UsageError(
+        f"unknown style {name!r}; try {', '.join(few)} "
+        f"({len(known)} in all: matplotlib.style.available, or a .mplstyle file)"
+    )
+
+
+def check_dpi(dpi: float | None) -> float | None:
+    if dpi is None:
+        return None
+    dpi = float(dpi)
+    if not math.isfinite(dpi) or dpi <= 0 or dpi > MAX_DPI:
+        raise UsageError(f"dpi must be a number in (0, {MAX_DPI}], not {dpi:g}")
+    return dpi
+
+
+def check_size(size: Sequence[float] | None, dpi: float | None = None) -> tuple[float, float] | None:
+    """Figure size (width, height) in inches: positive, finite, and under matplotlib's pixel limit."""
+    if size is None:
+        return None
+    try:
+        w, h = (float(v) for v in size)
+    except (TypeError, ValueError):
+        raise UsageError(f"size takes two numbers (width and height in inches), not {size!r}") from None
+    if not (math.isfinite(w) and math.isfinite(h)) or w <= 0 or h <= 0:
+        raise UsageError(f"size must be two positive numbers of inches, not {w:g} {h:g}")
+    pixels = max(w, h) * (dpi or 100.0)
+    if pixels >= MAX_PIXELS:
+        raise UsageError(
+            f"size {w:g} x {h:g} inches at {dpi or 100:g} dpi is {pixels:,.0f} pixels across; "
+            f"matplotlib's limit is {MAX_PIXELS:,}"
+        )
+    return w, h
+
+
+def check_saturation(tau: float) -> float:
+    tau = float(tau)
+    if not math.isfinite(tau) or tau < 0:
+        raise UsageError(f"saturation threshold must be a finite number >= 0, not {tau:g}")
+    return tau
+
+
+def check_figure_points(points: int) -> int:
+    points = check_points(points)
+    if points > MAX_FIGURE_POINTS:
+        raise UsageError(f"a figure takes at most {MAX_FIGURE_POINTS:,} points, not {points:,}")
+    return points
+
+
+def check_order(order: int) -> int:
+    if order not in (1, 2):
+        raise UsageError(f"order must be 1 or 2, not {order!r}")
+    return int(order)
+
+
+# -- what gets drawn, as plain data (shared with the terminal plot) ------------------------------
+
+
+def bind_all(acts: Iterable[str | BoundActivation], params: dict[str, Any]) -> list[BoundActivation]:
+    """Bind every activation; each parameter goes to those that take it, and must fit at least one."""
+    bound = [get(a) for a in acts]
+    for name in params:
+        if not any(a.record.param(name) for a in bound):
+            listed = ", ".join(a.name for a in bound)
+            raise ParameterError(f"no activation named takes parameter {name!r} ({listed})")
+    out = []
+    for act in bound:
+        mine = {k: v for k, v in params.items() if act.record.param(k)}
+        out.append(get(act, **mine) if mine else act)
+    return out
+
+
+def kinks_in(act: BoundActivation, lo: float, hi: float) -> list[float]:
+    return [k for k in act.kinks if lo <= k <= hi]
+
+
+def _limits(fn: Callable[[np.ndarray], np.ndarray], k: float) -> tuple[float, float, float]:
+    """(left limit, value, right limit) of ``fn`` at ``k``, the limits taken 1e-9 relative away."""
+    delta = 1e-9 * max(1.0, abs(k))
+    left, value, right = np.asarray(fn(np.array([k - delta, k, k + delta])), dtype=np.float64)
+    return float(left), float(value), float(right)
+
+
+def _jumps(left: float, right: float, scale: float) -> bool:
+    return abs(right - left) > 1e-6 * max(scale, 1e-300)
+
+
+def broken(
+    x: np.ndarray,
+    y: np.ndarray,
+    kinks: Sequence[float],
+    fn: Callable[[np.ndarray], np.ndarray],
+    isolate: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` with a NaN inserted wherever ``fn`` jumps at a kink, so no vertical stroke is drawn.
+
+    Where the kink is a grid point, its value stays with the side it belongs to (relu'(0) = 0
+    stays on the left); a value equal to neither limit is left on its own (it gets a marker).
+    ``isolate`` leaves a kink's grid point on its own whatever its value (for the numeric
+    derivative, whose stencil straddles the jump there).
+    """
+    if not kinks:
+        return x, y
+    finite = y[np.isfinite(y)]
+    scale = float(np.max(np.abs(finite))) if finite.size else 1.0
+    cuts: list[int] = []  # insert a NaN before these indices
+    for k in kinks:
+        left, value, right = _limits(fn, k)
+        if not _jumps(left, right, scale):
+            continue
+        i = int(np.searchsorted(x, k))
+        if i < len(x) and x[i] == k:
+            tol = 1e-6 * max(scale, 1e-300)
+            with_left = abs(value - left) <= tol and not isolate
+            with_right = abs(value - right) <= tol and not isolate
+            if not with_left:
+                cuts.append(i)
+            if not with_right:
+                cuts.append(i + 1)
+        else:
+            cuts.append(i)
+    cuts = sorted({c for c in cuts if 0 < c < len(x)})
+    if not cuts:
+        return x, y
+    xs = np.insert(x.astype(np.float64), cuts, [x[c] for c in cuts])
+    ys = np.insert(y.astype(np.float64), cuts, np.nan)
+    return xs, ys
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Where f' is exactly 0 (dead) and where 0 < |f'| < τ (saturated), as x intervals."""
+
+    dead: list[tuple[float, float]]
+    saturated: list[tuple[float, float]]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Inclusive index ranges of the True runs in ``mask``."""
+    if not mask.any():
+        return []
+    edges = np.diff(mask.astype(np.int8))
+    starts = list(np.flatnonzero(edges == 1) + 1)
+    ends = list(np.flatnonzero(edges == -1))
+    if mask[0]:
+        starts.insert(0, 0)
+    if mask[-1]:
+        ends.append(len(mask) - 1)
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def regions(s: Sample, saturation: float = DEFAULT_SATURATION) -> Regions:
+    """The dead and saturated intervals of a sample, for shading.
+
+    A boundary between grid points goes to a kink lying between them, else to where |f'|
+    crosses τ (linear interpolation), else half-way.
+    """
+    x, ad = s.x, np.abs(np.asarray(s.df, dtype=np.float64))
+    kinks = s.activation.kinks
+
+    def edge(a: int, b: int) -> float:
+        xa, xb = x[a], x[b]
+        inside = [k for k in kinks if xa <= k <= xb]
+        if inside:
+            return inside[0]
+        ya, yb = ad[a] - saturation, ad[b] - saturation
+        if ya * yb < 0:
+            return float(xa + (xb - xa) * ya / (ya - yb))
+        return float((xa + xb) / 2)
+
+    def intervals(mask: np.ndarray) -> list[tuple[float, float]]:
+        out = []
+        for a, b in _runs(mask):
+            lo = float(x[0]) if a == 0 else edge(a - 1, a)
+            hi = float(x[-1]) if b == len(x) - 1 else edge(b, b + 1)
+            if hi > lo:
+                out.append((lo, hi))
+        return out
+
+    with np.errstate(invalid="ignore"):
+        dead = ad == 0
+        saturated = (ad > 0) & (ad < saturation)
+    return Regions(dead=intervals(dead), saturated=intervals(saturated))
+
+
+def _sample(act: BoundActivation, range: tuple[float, float], points: int, order: int, numeric: bool) -> Sample:
+    return sample(act, range, check_figure_points(points), order=check_order(order), numeric=numeric)
+
+
+# -- style ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Theme:
+    colors: list[str]
+    fg: str
+    bg: str
+    dark: bool
+
+
+@contextmanager
+def _styled(style: str | None, dark: bool):
+    """rcParams for building one figure, restored afterwards (nothing leaks into the caller's)."""
+    import matplotlib as mpl
+    import matplotlib.style
+
+    layers: list[Any] = []
+    if style is not None:
+        layers.append(style)
+    else:
+        layers.append(_HOUSE)
+    if dark:
+        layers.append("dark_background")
+        if style is None:
+            layers.append(_HOUSE_DARK)
+    with matplotlib.style.context(layers):
+        rc = mpl.rcParams
+        colors = list(rc["axes.prop_cycle"].by_key().get("color", ["C0", "C1", "C2"]))
+        yield _Theme(colors=colors, fg=rc["text.color"], bg=rc["axes.facecolor"], dark=dark)
+
+
+def _freeze(fig) -> None:
+    """Make each axis's first tick now, under the figure's style: later ticks copy it at draw time."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.get_major_ticks(1)
+            axis.get_minor_ticks(1)
+
+
+def _mathtext_ok(tex: str) -> bool:
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(f"${tex}$")
+    except ValueError:
+        return False
+    return True
+
+
+def _formula(act: BoundActivation) -> str:
+    """The formula for the title: mathtext if it parses, plain text otherwise."""
+    if act.variant is not None and act.variant.functions:
+        return act.variant.note  # another definition altogether: the record's formula would mislead
+    tex = act.record.formula_tex
+    if tex and _mathtext_ok(tex):
+        return f"${tex}$"
+    return act.record.formula_text
+
+
+# -- drawing -------------------------------------------------------------------------------------
+
+
+def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None, extra: float = 0.0):
+    from matplotlib.figure import Figure
+
+    figsize = size or (WIDTH, FRAME_HEIGHT + extra + PANEL_HEIGHT * panels)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel("$x$")
+    return fig, list(axes)
+
+
+def _curve(ax, x, y, kinks, fn, isolate=False, **kw):
+    xs, ys = broken(x, y, kinks, fn, isolate)
+    (line,) = ax.plot(xs, ys, **kw)
+    return line
+
+
+def _kink_marks(ax, act, kinks, fn, color, theme, gid, absolute=False):
+    """A filled marker at the value taken at each kink, an open one at each limit that differs."""
+    if not kinks:
+        return None
+    finite = [abs(v) for v in fn(np.array(kinks)) if np.isfinite(v)]
+    scale = max(finite + [1.0])
+    xs, ys, ox, oy = [], [], [], []
+    for k in kinks:
+        left, value, right = _limits(fn, k)
+        if absolute:
+            left, value, right = abs(left), abs(value), abs(right)
+        xs.append(k)
+        ys.append(value)
+        if _jumps(left, right, scale):
+            for lim in (left, right):
+                if abs(lim - value) > 1e-6 * scale:
+                    ox.append(k)
+                    oy.append(lim)
+    if absolute:  # zeros have no place on a log axis
+        keep = [i for i, v in enumerate(ys) if v > 0]
+        xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
+        keep = [i for i, v in enumerate(oy) if v > 0]
+        ox, oy = [ox[i] for i in keep], [oy[i] for i in keep]
+    (filled,) = ax.plot(xs, ys, ls="none", marker="o", ms=5.5, color=color, mec=theme.bg, mew=0.8,
+                        zorder=4, gid=f"kink-{gid}")
+    if ox:
+        ax.plot(ox, oy, ls="none", marker="o", ms=5.5, mfc=theme.bg, mec=color, mew=1.3, zorder=4,
+                gid=f"kink-limit-{gid}")
+    return filled
+
+
+def _kink_lines(axes, positions, theme):
+    line = None
+    for k in sorted(set(positions)):
+        for ax in axes:
+            line = ax.axvline(k, ls=":", lw=1.1, color=theme.fg, alpha=0.55, zorder=1, gid="kink")
+    return line
+
+
+def _shade(ax, reg: Regions, saturation: float, theme: _Theme) -> list:
+    """Dead and saturated spans behind the curves; returns legend handles."""
+    handles = []
+    alpha_dead = 0.35 if theme.dark else 0.22
+    alpha_sat = 0.3 if theme.dark else 0.22
+    for spans, color, alpha, gid, label in (
+        (reg.dead, _DEAD, alpha_dead, "dead", "dead: $f'= 0$"),
+        (reg.saturated, _SATURATED, alpha_sat, "saturated", f"saturated: $0 < |f'| < {saturation:g}$"),
+    ):
+        for i, (a, b) in enumerate(spans):
+            patch = ax.axvspan(a, b, color=color, alpha=alpha, lw=0, zorder=0, gid=gid,
+                               label=label if i == 0 else "_nolegend_")
+            if i == 0:
+                handles.append(patch)
+    return handles
+
+
+def _derivative_axes(ax, logy: bool, saturation: float, theme: _Theme):
+    """Label the f' panel; with ``logy`` put it on a log axis and draw τ there."""
+    if not logy:
+        ax.set_ylabel("$f'(x)$")
+        return None
+    ax.set_yscale("log", nonpositive="mask")
+    ax.set_ylabel("$|f'(x)|$ (log scale)")
+    if saturation > 0:
+        return ax.axhline(saturation, ls="--", lw=1.0, color=_SATURATED, zorder=2, gid="tau",
+                          label=f"$\\tau = {saturation:g}$")
+    return None
+
+
+def _fig_legend(fig, handles, labels, columns):
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=max(1, min(columns, len(handles))))
+
+
+def plot(
+    act: str | BoundActivation,
+    *,
+    range: tuple[float, float] = DEFAULT_RANGE,
+    points: int = DEFAULT_POINTS,
+    order: int = 1,
+    numeric: bool = False,
+    logy: bool = False,
+    saturation: float = DEFAULT_SATURATION,
+    size: tuple[float, float] | None = None,
+    dpi: float | None = None,
+    style: str | None = None,
+    dark: bool = False,
+    **params: Any,
+):
+    """f and f' of one activation in two panels sharing x (f'' in a third with ``order=2``).
+
+    >>> fig = plot("leaky_relu", alpha=0.1)          # doctest: +SKIP
+    >>> fig.savefig("leaky_relu.png")                # doctest: +SKIP
+
+    Kinks are marked, dead (f' = 0) and saturated (0 < |f'| < ``saturation``) regions shaded
+    on the f' panel, the spec and formula in the title; ``numeric=True`` dashes the
+    finite-difference f' over the analytic one; ``logy=True`` shows |f'| on a log axis.
+    """
+    act = get(act, **params)
+    saturation = check_saturation(saturation)
+    dpi = check_dpi(dpi)
+    size = check_size(size, dpi)
+    style = check_style(style)
+    s = _sample(act, range, points, order, numeric)
+    lo, hi = float(s.x[0]), float(s.x[-1])
+    kinks = kinks_in(act, lo, hi)
+    reg = regions(s, saturation)
+    df_abs = (lambda v: np.abs(act.derivative(v))) if logy else act.derivative
+
+    with _styled(style, dark) as theme:
+        fig, axes = _figure(3 if order == 2 else 2, size, dpi)
+        color = theme.colors[0]
+        ax_f, ax_d = axes[0], axes[1]
+        _curve(ax_f, s.x, s.f, kinks, act, color=color, gid="f", label="f")
+        ax_f.set_ylabel("$f(x)$")
+        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
+        df = np.abs(s.df) if logy else s.df
+        _curve(ax_d, s.x, df, kinks, df_abs, color=color, gid="df", label="f′")
+        handles, labels = [], []
+        if numeric:
+            nd = np.abs(s.df_numeric) if logy else s.df_numeric
+            num = _curve(ax_d, s.x, nd, kinks, df_abs, True, color=theme.fg, lw=1.1,
+                         ls=(0, (3, 2.5)), gid="df_numeric", label="numeric f′", zorder=3)
+            handles.append(num)
+            labels.append("numeric $f'$ (5-point stencil)")
+        if order == 2:
+            _curve(axes[2], s.x, s.d2f, kinks, lambda v: act.derivative(v, order=2), color=color,
+                   gid="d2f", label="f″")
+            axes[2].set_ylabel("$f''(x)$")
+        marker = None
+        for ax, fn, gid, absolute in (
+            (ax_f, act, "f", False),
+            (ax_d, act.derivative, "df", logy),
+            *([(axes[2], lambda v: act.derivative(v, order=2), "d2f", False)] if order == 2 else []),
+        ):
+            m = _kink_marks(ax, act, kinks, fn, color, theme, gid, absolute=absolute)
+            marker = marker or m
+        kline = _kink_lines(axes, kinks, theme)
+        if kinks:
+            handles.append((kline, marker))
+            labels.append("kink: value taken (●), other limit (○)")
+        for patch in _shade(ax_d, reg, saturation, theme):
+            handles.append(patch)
+            labels.append(patch.get_label())
+        if tau_line is not None:
+            handles.append(tau_line)
+            labels.append(tau_line.get_label())
+        ax_f.set_xlim(lo, hi)
+        fig.suptitle(act.spec)
+        ax_f.set_title(_formula(act), fontsize=11)
+        _fig_legend(fig, handles, labels, columns=2)
+        _freeze(fig)
+    return fig
+
+
+def compare(
+    acts: Sequence[str | BoundActivation],
+    *,
+    diff: bool = False,
+    range: tuple[float, float] = DEFAULT_RANGE,
+    points: int = DEFAULT_POINTS,
+    order: int = 1,
+    numeric: bool = False,
+    logy: bool = False,
+    saturation: float = DEFAULT_SATURATION,
+    size: tuple[float, float] | None = None,
+    dpi: float | None = None,
+    style: str | None = None,
+    dark: bool = False,
+    **params: Any,
+):
+    """Several activations overlaid: f and f' panels (f'' with ``order=2``), one legend entry each.
+
+    ``diff=True`` adds a panel of f_i - f_0, the differences from the first activation
+    (how far is gelu's tanh form from the exact one?). Keyword parameters go to every
+    activation that takes them. ``saturation`` draws τ on the log axis with ``logy``.
+    """
+    if isinstance(acts, (str, BoundActivation)):
+        acts = [acts]
+    bound = bind_all(acts, params)
+    if len(bound) < 2:
+        raise UsageError("compare needs at least two activations")
+    saturation = check_saturation(saturation)
+    dpi = check_dpi(dpi)
+    size = check_size(size, dpi)
+    style = check_style(style)
+    samples = [_sample(a, range, points, order, numeric) for a in bound]
+    lo, hi = float(samples[0].x[0]), float(samples[0].x[-1])
+    panels = 2 + (order == 2) + bool(diff)
+
+    with _styled(style, dark) as theme:
+        fig, axes = _figure(panels, size, dpi)
+        ax_f, ax_d = axes[0], axes[1]
+        ax_f.set_ylabel("$f(x)$")
+        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
+        ax_2 = axes[2] if order == 2 else None
+        ax_diff = axes[-1] if diff else None
+        handles, labels, all_kinks = [], [], []
+        marker = None
+        for i, (act, s) in enumerate(zip(bound, samples, strict=True)):
+            color = theme.colors[i % len(theme.colors)]
+            kinks = kinks_in(act, lo, hi)
+            all_kinks += kinks
+            df_fn = (lambda v, a=act: np.abs(a.derivative(v))) if logy else act.derivative
+            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, gid="f", label=act.label)
+            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, gid="df",
+                   label=act.label)
+            m = _kink_marks(ax_f, act, kinks, act, color, theme, "f")
+            _kink_marks(ax_d, act, kinks, act.derivative, color, theme, "df", absolute=logy)
+            marker = marker or m
+            if numeric:
+                nd = np.abs(s.df_numeric) if logy else s.df_numeric
+                num = _curve(ax_d, s.x, nd, kinks, df_fn, True, color=theme.fg, lw=1.0, ls=(0, (3, 2.5)),
+                             gid="df_numeric", label=f"numeric f′ {act.label}", zorder=3)
+            if ax_2 is not None:
+                d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
+                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, gid="d2f", label=act.label)
+                _kink_marks(ax_2, act, kinks, d2, color, theme, "d2f")
+            handles.append(line)
+            labels.append(act.label)
+        if ax_diff is not None:
+            first = bound[0]
+            for i, (act, s) in enumerate(zip(bound[1:], samples[1:], strict=True), start=1):
+                color = theme.colors[i % len(theme.colors)]
+                kinks = sorted(set(kinks_in(act, lo, hi) + kinks_in(first, lo, hi)))
+                _curve(ax_diff, s.x, s.f - samples[0].f, kinks, lambda v, a=act: a(v) - first(v),
+                       color=color, gid="diff", label=f"{act.label} − {first.label}")
+            ax_diff.axhline(0.0, color=theme.fg, lw=0.8, alpha=0.5, zorder=1)
+            ax_diff.set_ylabel(f"f − {_short(first.label)}")
+        if ax_2 is not None:
+            ax_2.set_ylabel("$f''(x)$")
+        kline = _kink_lines(axes, all_kinks, theme)
+        if all_kinks:
+            handles.append((kline, marker))
+            labels.append("kink")
+        if numeric:
+            handles.append(num)
+            labels.append("numeric $f'$ (dashed)")
+        if tau_line is not None:
+            handles.append(tau_line)
+            labels.append(tau_line.get_label())
+        ax_f.set_xlim(lo, hi)
+        title = "  vs  ".join(a.label for a in bound)
+        fig.suptitle("\n".join(textwrap.wrap(title, 70)))
+        _fig_legend(fig, handles, labels, columns=3)
+        _freeze(fig)
+    return fig
+
+
+def _short(label: str, width: int = 16) -> str:
+    return label if len(label) <= width else label.split("(")[0]

@@ -1,0 +1,161 @@
+"""The key statistics of an activation (DESIGN §5), as one plain dict per activation.
+
+Saturation over an interval (dead and saturated shares, onset), the shape of f and f'
+there (output range, f(0), f'(0), the steepest slope and where), the moments of f(z)
+and f'(z) for a Gaussian z, the variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and,
+beside it, the gain PyTorch's ``torch.nn.init.calculate_gain`` uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from ..registry import BoundActivation, get
+from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
+from .saturation import DEFAULT_THRESHOLD
+from .saturation import saturation as saturation_of
+
+#: The keys of :func:`stats`'s result, in order (the JSON schema of `actviz stats`).
+STATS_KEYS = (
+    "spec", "range", "points", "saturation_threshold", "dead_share", "saturated_share", "onset",
+    "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
+    "torch_gain",
+)
+GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
+
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _leaky_gain(slope: float) -> float:
+    return math.sqrt(2.0 / (1.0 + slope * slope))
+
+
+def _relu_gain(alpha: float = 0.0, max_value: Any = None, threshold: float = 0.0, **_: Any) -> float | None:
+    # Keras's relu(alpha=s) is leaky_relu(s); a cap or a shifted threshold has no torch gain.
+    if max_value is not None or threshold != 0:
+        return None
+    return _leaky_gain(float(alpha))
+
+
+# torch/nn/init.py calculate_gain (reference §6), keyed by canonical name; each takes the
+# bound parameters. Anything else raises "Unsupported nonlinearity" in torch: None here.
+_TORCH_GAINS: dict[str, Callable[..., float | None]] = {
+    "identity": lambda **_: 1.0,
+    "linear": lambda **_: 1.0,
+    "sigmoid": lambda **_: 1.0,
+    "tanh": lambda **_: 5.0 / 3.0,
+    "relu": _relu_gain,
+    "leaky_relu": lambda alpha, **_: _leaky_gain(float(alpha)),
+    "selu": lambda **_: 0.75,
+}
+
+
+def torch_gain(act: BoundActivation | str) -> float | None:
+    """``torch.nn.init.calculate_gain`` for this activation and its parameters, or None."""
+    act = get(act)
+    rule = _TORCH_GAINS.get(act.name)
+    return None if rule is None else rule(**act.params)
+
+
+def check_gaussian(mu: float, sigma: float) -> tuple[float, float]:
+    mu, sigma = float(mu), float(sigma)
+    if not math.isfinite(mu):
+        raise UsageError(f"--mu must be a finite number, not {mu:g}")
+    if not math.isfinite(sigma) or sigma <= 0:
+        raise UsageError(f"--sigma must be a finite number > 0, not {sigma:g}")
+    return mu, sigma
+
+
+def _refine(fn: Callable[[float], float], x: np.ndarray, y: np.ndarray, i: int) -> tuple[float, float]:
+    """Polish the grid minimum y[i] of fn when it is a strict interior one: (x, fn(x))."""
+    best = (float(x[i]), float(y[i]))
+    if not 0 < i < len(x) - 1 or not (y[i - 1] > y[i] < y[i + 1]):
+        return best
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(fn, bounds=(float(x[i - 1]), float(x[i + 1])), method="bounded",
+                          options={"xatol": 1e-12})
+    # a gain of a few ulps on a flat top is rounding noise, not a better extremum
+    if res.success and math.isfinite(res.fun) and res.fun < best[1] - 8 * _EPS * abs(best[1]):
+        return float(res.x), float(res.fun)
+    return best
+
+
+def _nearest_zero(x: np.ndarray, hits: np.ndarray) -> int:
+    """Of the indices where ``hits`` is true, the one whose x is nearest 0 (ties: the left one)."""
+    idx = np.flatnonzero(hits)
+    return int(idx[np.argmin(np.abs(x[idx]))])
+
+
+def shape_stats(act: BoundActivation, x: np.ndarray) -> dict[str, float]:
+    """Output min and max on the grid ``x`` (polished between grid points), f(0), f'(0),
+    max |f'| and where (the x nearest 0 where it is reached)."""
+    f, df = act.evaluate(x, orders=(0, 1))
+    f = np.asarray(f, dtype=np.float64)
+    absd = np.abs(np.asarray(df, dtype=np.float64))
+
+    def value(t: float) -> float:
+        return float(act(np.float64(t)))
+
+    _, fmin = _refine(value, x, f, int(np.argmin(f)))
+    _, neg_fmax = _refine(lambda t: -value(t), x, -f, int(np.argmax(f)))
+    peak = float(np.max(absd))
+    i = _nearest_zero(x, absd == peak)
+    where, neg_peak = _refine(lambda t: -float(abs(act.derivative(np.float64(t)))), x, -absd, i)
+    f0, df0 = act.evaluate(np.float64(0.0), orders=(0, 1))
+    out = {
+        "output_min": fmin,
+        "output_max": -neg_fmax,
+        "f0": f0,
+        "df0": df0,
+        "max_abs_df": -neg_peak,
+        "argmax_abs_df": where,
+    }
+    return {k: float(v) + 0.0 for k, v in out.items()}  # + 0.0 turns -0.0 into 0.0
+
+
+def stats(
+    act: BoundActivation | str,
+    range: tuple[float, float] = DEFAULT_RANGE,
+    points: int = DEFAULT_POINTS,
+    saturation: float = DEFAULT_THRESHOLD,
+    mu: float = 0.0,
+    sigma: float = 1.0,
+) -> dict[str, Any]:
+    """Every key statistic of ``act`` (a spec or bound activation) as a JSON-ready dict.
+
+    Keys are :data:`STATS_KEYS`; ``gaussian`` holds :data:`GAUSSIAN_KEYS`. ``onset`` is
+    [left, right], each None where |f'| does not cross τ on that side of 0 in the range.
+    ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
+    """
+    from .gaussian import expect, gaussian_stats
+
+    act = get(act)
+    mu, sigma = check_gaussian(mu, sigma)
+    sat = saturation_of(act, range, points, saturation)
+    shape = shape_stats(act, grid(*sat.range, sat.points))
+    moments = gaussian_stats(act, mu, sigma)
+    if mu == 0.0 and sigma == 1.0:
+        second = moments.second_moment
+    else:
+        second = expect(lambda z: act(z) ** 2, 0.0, 1.0, act.kinks)
+    gain = 1.0 / math.sqrt(second) if second > 0 and math.isfinite(second) else None
+    return {
+        "spec": act.spec,
+        "range": [sat.range[0], sat.range[1]],
+        "points": sat.points,
+        "saturation_threshold": sat.threshold,
+        "dead_share": sat.dead_share,
+        "saturated_share": sat.saturated_share,
+        "onset": [sat.onset[0], sat.onset[1]],
+        **shape,
+        "gaussian": {k: float(getattr(moments, k)) for k in GAUSSIAN_KEYS},
+        "gain": gain,
+        "torch_gain": torch_gain(act),
+    }

@@ -1,0 +1,320 @@
+"""CSV, JSON and Markdown for sampled grids, statistics and the catalogue.
+
+CSV and JSON are for machines: every float is written with ``repr``, the shortest text
+that reads back to the same float64, so a file round-trips without loss. Markdown is for
+documents: ten significant digits. Every file is written through
+:func:`actviz.io.atomic_write` (a temporary file beside the target, then a rename), so a
+failed run never leaves a partial file or destroys the one that was there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..io import atomic_write
+
+#: The columns of a sampled grid, in order; d2f and df_numeric only where asked for.
+SAMPLE_COLUMNS = ("activation", "x", "f", "df", "d2f", "df_numeric")
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def exact(value: Any) -> str:
+    """A float as the shortest text that reads back to the same float64 ('' for None)."""
+    if value is None:
+        return ""
+    return repr(float(value))
+
+
+def readable(value: Any, digits: int = 10) -> str:
+    """A number for people: ``digits`` significant digits; '—' for None."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value + 0.0:.{digits}g}"
+
+
+def _json_safe(value: Any) -> Any:
+    """JSON has no inf or NaN: they become null."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    align = list(align) or ["l"] * len(header)
+    rule = {"l": "---", "r": "---:", "c": ":---:"}
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "| " + " | ".join(rule[a] for a in align) + " |"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: str | os.PathLike, text: str) -> None:
+    """``text`` to ``path`` atomically ('-' is standard output)."""
+    atomic_write(path, lambda fh: fh.write(text))
+
+
+# -- sampled grids -------------------------------------------------------------------------
+
+
+def sample_columns(samples: Sequence) -> list[str]:
+    """The columns the samples carry: activation, x, f, df, then d2f and df_numeric if present."""
+    cols = ["activation", "x", "f", "df"]
+    if samples and samples[0].d2f is not None:
+        cols.append("d2f")
+    if samples and samples[0].df_numeric is not None:
+        cols.append("df_numeric")
+    return cols
+
+
+def sample_records(samples: Sequence) -> Iterable[dict[str, Any]]:
+    """One dict per (activation, x), floats as Python floats, in the order of the columns."""
+    cols = sample_columns(samples)[1:]
+    for s in samples:
+        arrays = [getattr(s, c).tolist() for c in cols]
+        for values in zip(*arrays, strict=True):
+            yield {"activation": s.spec, **dict(zip(cols, values, strict=True))}
+
+
+def samples_csv(samples: Sequence) -> str:
+    """Tidy CSV: a header row, then one row per activation and x, floats exact."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    cols = sample_columns(samples)
+    out.writerow(cols)
+    for rec in sample_records(samples):
+        out.writerow([rec["activation"], *(exact(rec[c]) for c in cols[1:])])
+    return buf.getvalue()
+
+
+def _metadata(samples: Sequence) -> dict[str, Any]:
+    import numpy as np
+
+    from .. import __version__
+
+    x = samples[0].x if samples else np.array([])
+    return {
+        "range": [float(x[0]), float(x[-1])] if len(x) else None,
+        "points": int(len(x)),
+        "activations": [s.spec for s in samples],
+        "versions": {"actviz": __version__, "numpy": np.__version__},
+    }
+
+
+def samples_json(samples: Sequence) -> str:
+    """The same records as the CSV plus the metadata (range, points, versions); one record a line."""
+    head = _metadata(samples)
+    head["columns"] = sample_columns(samples)
+    lines = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # reopen the object
+    records = [json.dumps(_json_safe(r), ensure_ascii=False, allow_nan=False) for r in sample_records(samples)]
+    body = ",\n    ".join(records)
+    return f'{lines},\n  "records": [\n    {body}\n  ]\n}}\n'
+
+
+def samples_markdown(samples: Sequence) -> str:
+    cols = sample_columns(samples)
+    rows = ([r["activation"], *(readable(r[c]) for c in cols[1:])] for r in sample_records(samples))
+    return _markdown_table(cols, rows, ["l"] + ["r"] * (len(cols) - 1))
+
+
+SAMPLE_WRITERS = {"csv": samples_csv, "json": samples_json, "md": samples_markdown}
+
+
+def write_samples(path: str | os.PathLike, samples: Sequence, fmt: str) -> None:
+    """Write ``samples`` (actviz.sampling.Sample) as ``fmt`` (csv, json, md) to ``path`` atomically."""
+    write(path, SAMPLE_WRITERS[fmt](samples))
+
+
+def read_samples_csv(text: str) -> list[dict[str, Any]]:
+    """Read a tidy CSV back: activation as text, every other column as float."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    return [{h: (v if h == "activation" else float(v)) for h, v in zip(header, row, strict=True)} for row in body]
+
+
+# -- statistics ----------------------------------------------------------------------------
+
+def _onset(r: dict) -> str:
+    left, right = r["onset"]
+    if left is None and right is None:
+        return "none"
+    return f"{readable(left, 6)} / {readable(right, 6)}"
+
+
+def _share(v: float) -> str:
+    return f"{100 * v:.4g}%"
+
+
+#: (label, how to get the cell from one stats dict) for the tables of `stats` and `compare`.
+STATS_ROWS = (
+    ("dead share (f' = 0)", lambda r: _share(r["dead_share"])),
+    ("saturated share (0 < |f'| < τ)", lambda r: _share(r["saturated_share"])),
+    ("onset left / right (|f'| = τ)", _onset),
+    ("output min", lambda r: readable(r["output_min"], 6)),
+    ("output max", lambda r: readable(r["output_max"], 6)),
+    ("f(0)", lambda r: readable(r["f0"], 6)),
+    ("f'(0)", lambda r: readable(r["df0"], 6)),
+    ("max |f'|", lambda r: readable(r["max_abs_df"], 6)),
+    ("x of max |f'|", lambda r: readable(r["argmax_abs_df"], 6)),
+    ("E[f(z)]", lambda r: readable(r["gaussian"]["mean"], 6)),
+    ("Var[f(z)]", lambda r: readable(r["gaussian"]["var"], 6)),
+    ("E[f(z)²]", lambda r: readable(r["gaussian"]["second_moment"], 6)),
+    ("E[f'(z)]", lambda r: readable(r["gaussian"]["mean_df"], 6)),
+    ("E[f'(z)²]", lambda r: readable(r["gaussian"]["second_moment_df"], 6)),
+    ("gain 1/√E[f(z)²], z ~ N(0, 1)", lambda r: readable(r["gain"], 6)),
+    ("torch calculate_gain", lambda r: readable(r["torch_gain"], 6)),
+)
+
+
+def stats_setting(r: dict) -> dict[str, str]:
+    """The settings a stats dict was computed with, as text."""
+    g = r["gaussian"]
+    return {
+        "x in": f"[{readable(r['range'][0], 6)}, {readable(r['range'][1], 6)}] ({r['points']} points)",
+        "τ =": readable(r["saturation_threshold"], 6),
+        "z ~": f"N({readable(g['mu'], 6)}, {readable(g['sigma'], 6)}²)",
+    }
+
+
+def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]]:
+    """(title, header, rows): statistics down, activations across, as text cells.
+
+    Settings shared by every result go in the title; settings that differ get rows.
+    """
+    settings = [stats_setting(r) for r in results]
+    shared = {k: v for k, v in settings[0].items() if all(s[k] == v for s in settings)} if results else {}
+    title = ", ".join(f"{k} {v}" for k, v in shared.items())
+    rows = [[k, *(s[k] for s in settings)] for k in (settings[0] if results else {}) if k not in shared]
+    rows += [[label, *(get(r) for r in results)] for label, get in STATS_ROWS]
+    return title, ["statistic", *(r["spec"] for r in results)], rows
+
+
+def stats_json(results: Sequence[dict]) -> str:
+    return json.dumps(_json_safe(list(results)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _flatten(r: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in r.items():
+        if key == "range":
+            out["range_min"], out["range_max"] = value
+        elif key == "onset":
+            out["onset_left"], out["onset_right"] = value
+        elif key == "gaussian":
+            out.update({f"gaussian_{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def stats_csv(results: Sequence[dict]) -> str:
+    """One row per activation; nested keys flattened (range_min, onset_left, gaussian_mean, …)."""
+    flat = [_flatten(r) for r in results]
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    cols = list(flat[0]) if flat else []
+    out.writerow(cols)
+    for row in flat:
+        out.writerow([v if isinstance(v, (str, int)) and not isinstance(v, bool) else exact(v) for v in row.values()])
+    return buf.getvalue()
+
+
+def stats_markdown(results: Sequence[dict]) -> str:
+    title, header, rows = stats_grid(results)
+    text = _markdown_table(header, rows, ["l"] + ["r"] * (len(header) - 1))
+    return (f"{title}\n\n" if title else "") + text
+
+
+STATS_WRITERS = {"csv": stats_csv, "json": stats_json, "md": stats_markdown}
+
+
+def write_stats(path: str | os.PathLike, results: Sequence[dict], fmt: str) -> None:
+    """Write :func:`actviz.analysis.stats.stats` results as ``fmt`` (csv, json, md) atomically."""
+    write(path, STATS_WRITERS[fmt](results))
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def _framework_cell(record) -> str:
+    parts = []
+    for fw, variant in record.frameworks.items():
+        short = variant.name.rsplit(".", 1)[-1]
+        text = fw
+        if short != record.name:
+            text += f" `{short}`"
+        if variant.defaults:
+            from ..spec import format_value
+
+            text += " (" + ", ".join(f"{k}={format_value(v)}" for k, v in variant.defaults.items()) + ")"
+        parts.append(text)
+    return ", ".join(parts) or "—"
+
+
+def catalogue_rows(records: Sequence | None = None) -> list[dict[str, str]]:
+    """One row of text cells per activation: name, aliases, family, parameters, frameworks."""
+    from ..registry import records as all_records
+    from ..spec import format_value
+
+    rows = []
+    for rec in all_records() if records is None else records:
+        rows.append({
+            "name": rec.name,
+            "aliases": ", ".join(rec.aliases),
+            "family": rec.family,
+            "parameters": ", ".join(f"{p.name}={format_value(p.default)}" for p in rec.params),
+            "frameworks": _framework_cell(rec),
+        })
+    return rows
+
+
+def catalogue_markdown(records: Sequence | None = None) -> str:
+    """The catalogue as a Markdown table: what `actviz list --format md` prints and the README holds."""
+    rows = catalogue_rows(records)
+    header = ["name", "aliases", "family", "parameters", "frameworks"]
+    return _markdown_table(header, ([f"`{r['name']}`", *(r[h] for h in header[1:])] for r in rows))
+
+
+def catalogue_json(records: Sequence | None = None) -> str:
+    """The catalogue as JSON: every field `list` shows, with parameters and presets in full."""
+    from ..registry import records as all_records
+
+    out = []
+    for rec in all_records() if records is None else records:
+        out.append({
+            "name": rec.name,
+            "aliases": list(rec.aliases),
+            "family": rec.family,
+            "parameters": [
+                {"name": p.name, "default": p.default, "range": p.describe_range(), "doc": p.doc,
+                 "aliases": list(p.aliases)}
+                for p in rec.params
+            ],
+            "frameworks": {fw: {"name": v.name, "defaults": dict(v.defaults), "note": v.note}
+                           for fw, v in rec.frameworks.items()},
+            "reference": rec.reference,
+        })
+    return json.dumps(_json_safe(out), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

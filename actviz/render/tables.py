@@ -1,0 +1,265 @@
+"""Rich tables for the terminal.
+
+In a terminal the tables are drawn with rich's boxes and styles. When standard output
+is not a terminal (a pipe, a file, a test runner) or ``NO_COLOR`` is set, the same
+tables come out as plain text: no escape codes, ASCII rules, never wrapped or cut to
+80 columns.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .export import catalogue_rows, readable, stats_grid
+
+#: Plain-text tables: a rule of dashes under the header, nothing else.
+PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
+#: Rows a terminal value table shows before it shows a subset.
+MAX_ROWS = 25
+
+
+def plain_output(file: IO | None = None) -> bool:
+    """True when output should be plain text: not a terminal, or NO_COLOR set."""
+    if os.environ.get("NO_COLOR"):
+        return True
+    file = sys.stdout if file is None else file
+    try:
+        return not file.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def make_console(file: IO | None = None, plain: bool | None = None) -> Console:
+    """A console on ``file`` (standard output by default), plain when :func:`plain_output` says so."""
+    file = sys.stdout if file is None else file
+    plain = plain_output(file) if plain is None else plain
+    if plain:
+        # a huge width: rich would otherwise wrap tables at 80 columns when not in a terminal
+        return Console(file=file, color_system=None, width=100_000, markup=False, highlight=False,
+                       emoji=False, soft_wrap=False)
+    return Console(file=file, markup=False, highlight=False, emoji=False)
+
+
+def _plain(renderable: Any) -> Any:
+    if isinstance(renderable, Table) and renderable.box is not None:
+        renderable.box = PLAIN_BOX
+        renderable.show_edge = False
+    return renderable
+
+
+def emit(*renderables: Any, file: IO | None = None, plain: bool | None = None) -> None:
+    """Print tables and text to ``file`` (standard output), plainly when not a terminal."""
+    file = sys.stdout if file is None else file
+    if plain_output(file) if plain is None else plain:
+        file.write(render_text(*renderables))
+        file.flush()
+        return
+    console = make_console(file, plain=False)
+    for r in renderables:
+        console.print(r)
+
+
+def render_text(*renderables: Any) -> str:
+    """The plain-text rendering as a string, without the padding rich puts at line ends."""
+    buf = io.StringIO()
+    console = make_console(buf, plain=True)
+    for r in renderables:
+        console.print(_plain(r))
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _table(title: str | None = None, caption: str | None = None) -> Table:
+    return Table(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold",
+                 title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+def stats_table(results: list[dict]) -> Table:
+    """Key statistics (:func:`actviz.analysis.stats.stats` results), activations side by side."""
+    title, header, rows = stats_grid(results)
+    table = _table(title)
+    table.add_column(header[0], style="cyan", no_wrap=True)
+    for name in header[1:]:
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+# -- values on a grid ------------------------------------------------------------------------
+
+
+def pick_rows(x: np.ndarray, max_rows: int = MAX_ROWS) -> np.ndarray:
+    """Indices of a readable subset of a long grid: evenly strided, both ends and x = 0 kept."""
+    n = len(x)
+    if n <= max_rows:
+        return np.arange(n)
+    stride = -(-(n - 1) // (max_rows - 1))
+    keep = set(range(0, n, stride)) | {n - 1}
+    zero = np.flatnonzero(x == 0)
+    keep |= set(zero.tolist())
+    return np.array(sorted(keep))
+
+
+def subset_note(samples: Sequence, max_rows: int = MAX_ROWS) -> str | None:
+    """What a terminal value table leaves out, or None when it shows every row."""
+    x = samples[0].x
+    rows = pick_rows(x, max_rows)
+    if len(rows) == len(x):
+        return None
+    return (f"showing {len(rows)} of {len(x)} rows (every {rows[1] - rows[0]}th x); "
+            "write them all with -o FILE.csv, .json or .md")
+
+
+def values_table(samples: Sequence, max_rows: int = MAX_ROWS) -> Table:
+    """x, then f, f' (and f'', numeric f' where sampled) of each activation side by side;
+    a long grid shows the rows :func:`pick_rows` picks (see :func:`subset_note`)."""
+    x = samples[0].x
+    rows = pick_rows(x, max_rows)
+    table = _table()
+    table.add_column("x", justify="right", style="cyan")
+    fields = [("f", "f"), ("df", "f'")]
+    if samples[0].d2f is not None:
+        fields.append(("d2f", "f''"))
+    if samples[0].df_numeric is not None:
+        fields.append(("df_numeric", "f' numeric"))
+    for s in samples:
+        for _, label in fields:
+            header = f"{label}" if len(samples) == 1 else f"{s.activation.label}\n{label}"
+            table.add_column(header, justify="right")
+    if len(samples) == 1:
+        table.title = samples[0].spec
+    for i in rows:
+        cells = [readable(x[i], 8)]
+        for s in samples:
+            cells += [readable(getattr(s, attr)[i], 8) for attr, _ in fields]
+        table.add_row(*cells)
+    return table
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def catalogue_table(records: Sequence | None = None) -> Table:
+    """Every activation: name, aliases, family, parameters and defaults, framework presets."""
+    rows = catalogue_rows(records)
+    table = _table(caption=f"{len(rows)} activations; `actviz info NAME` tells more about one")
+    table.add_column("name", style="cyan", no_wrap=True)
+    table.add_column("aliases")
+    table.add_column("family", no_wrap=True)
+    table.add_column("parameters")
+    table.add_column("frameworks")
+    for r in rows:
+        table.add_row(r["name"], r["aliases"] or "—", r["family"], r["parameters"] or "—",
+                      r["frameworks"].replace("`", ""))
+    return table
+
+
+# -- derivative check ------------------------------------------------------------------------
+
+
+def check_table(rows: Sequence[dict]) -> Table:
+    """Analytic against numeric derivative, one row per activation (see `actviz check`)."""
+    table = _table()
+    table.add_column("activation", style="cyan", no_wrap=True)
+    table.add_column("points", justify="right")
+    table.add_column("f' max abs err", justify="right")
+    table.add_column("f' max rel err", justify="right")
+    table.add_column("f'' max abs err", justify="right")
+    table.add_column("f'' max rel err", justify="right")
+    table.add_column("worst x", justify="right")
+    table.add_column("result")
+    for r in rows:
+        verdict = Text("ok", style="green") if r["ok"] else Text("FAIL", style="bold red")
+        table.add_row(r["spec"], str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
+                      readable(r["d2f_abs"], 3), readable(r["d2f_rel"], 3), readable(r["worst_x"], 6),
+                      verdict)
+    return table
+
+
+# -- one activation --------------------------------------------------------------------------
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def info_renderables(act, stats: dict | None = None) -> list[Any]:
+    """What `actviz info` prints: facts, parameters, frameworks and key statistics."""
+    info = act.info
+    rec = act.record
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row("activation", info["spec"])
+    facts.add_row("family", info["family"])
+    if info["aliases"]:
+        facts.add_row("aliases", ", ".join(info["aliases"]))
+    facts.add_row("formula", info["formula"]["text"])
+    facts.add_row("derivative", info["derivative"]["text"])
+    facts.add_row("output range", info["output_range"])
+    props = info["properties"]
+    if props:
+        bounded = [side for side, b in (("below", props["bounded_below"]), ("above", props["bounded_above"])) if b]
+        facts.add_row("properties", f"monotonic: {_yes(props['monotonic'])}; "
+                      f"bounded: {' and '.join(bounded) if bounded else 'no'}; "
+                      f"smoothness: {props['smoothness']}; zero-centred: {_yes(props['zero_centred'])}")
+    if info["kinks"]:
+        kinks = "; ".join(f"x = {readable(k['x'], 10)}: f' taken as {readable(k['derivative'], 10)}"
+                          for k in info["kinks"])
+        facts.add_row("kinks", kinks)
+        if info["kink_convention"]:
+            facts.add_row("", info["kink_convention"])
+    else:
+        facts.add_row("kinks", "none")
+    if info["numerics"]:
+        facts.add_row("numerics", info["numerics"])
+    if info["vector"]:
+        facts.add_row("vector", "acts on a vector; plots and tables show component 0 as logit 0 "
+                      "sweeps x (derivative: the diagonal Jacobian term)")
+    facts.add_row("paper", info["reference"] or "—")
+    out: list[Any] = [facts]
+
+    if rec.params:
+        params = _table("parameters")
+        for col in ("name", "value", "default", "allowed", "meaning"):
+            params.add_column(col, style="cyan" if col == "name" else None)
+        for name, p in info["params"].items():
+            from ..spec import format_value
+
+            alias = f" (also {', '.join(p['aliases'])})" if p["aliases"] else ""
+            params.add_row(name + alias, format_value(p["value"]), format_value(p["default"]),
+                           p["range"], p["doc"])
+        out.append(params)
+
+    from ..registry import FRAMEWORK_TITLES
+
+    frameworks = _table("frameworks")
+    frameworks.add_column("preset", style="cyan", no_wrap=True)
+    frameworks.add_column("name")
+    frameworks.add_column("how it differs")
+    for fw, v in info["frameworks"].items():
+        from ..spec import format_value
+
+        diff = [f"{k}={format_value(val)}" for k, val in v["defaults"].items()]
+        text = v["note"] or ("defaults " + ", ".join(diff) if diff else "same as the canonical form")
+        frameworks.add_row(f"{rec.name}@{fw} ({FRAMEWORK_TITLES[fw]})", v["name"], text)
+    missing = [FRAMEWORK_TITLES[fw] for fw in FRAMEWORK_TITLES if fw not in info["frameworks"]]
+    if missing:
+        frameworks.caption = "not in " + ", ".join(missing)
+    out.append(frameworks)
+    if stats is not None:
+        out.append(stats_table([stats]))
+    return out

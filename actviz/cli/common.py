@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -48,6 +48,12 @@ OutputOpt = Annotated[
 ]
 SaturationOpt = Annotated[
     float, typer.Option("--saturation", help="Gradient magnitude under which a point counts as saturated.")
+]
+OrderOpt = Annotated[
+    Literal[1, 2], typer.Option("--order", help="Highest derivative to include: 2 adds f''.")
+]
+NumericOpt = Annotated[
+    bool, typer.Option("--numeric", help="Add the finite-difference f' beside the analytic one.")
 ]
 
 DEFAULTS = {"range": DEFAULT_RANGE, "points": DEFAULT_POINTS, "saturation": 0.01}

@@ -346,10 +346,15 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
             raise ParameterError(f"{record.name} has no parameter {key!r} (its parameters: {known})")
         if p.name in seen:
             raise ParameterError(f"{record.name}: parameter {p.name!r} given twice (as {seen[p.name]!r} and {key!r})")
-        if variant is not None and p.name in variant.fixed:
-            raise ParameterError(f"{record.name}@{framework}: {p.name!r} is fixed in that framework")
         seen[p.name] = key
-        values[p.name] = p.coerce(raw, record.name)
+        value = p.coerce(raw, record.name)
+        # a fixed parameter may be restated at its fixed value (specs list every parameter)
+        if variant is not None and p.name in variant.fixed and value != values[p.name]:
+            raise ParameterError(
+                f"{record.name}@{framework}: {p.name!r} is fixed at "
+                f"{format_value(values[p.name])} in that framework"
+            )
+        values[p.name] = value
     if record.validate is not None:
         message = record.validate(**values)
         if message:

@@ -1,1 +1,281 @@
-"""Shrinks: tanhshrink, softshrink, hardshrink."""
+"""Shrinks: tanhshrink, softshrink, hardshrink, and threshold (which replaces what it cuts)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _numerics as nx
+from ..registry import Activation, Param, register
+from ._common import INF, REAL, Interval, Properties, same
+
+# --- tanhshrink ---------------------------------------------------------------------------
+
+# Below this |x|, x - tanh(x) loses more than an ULP to cancellation; above it the
+# difference is at least 1.03 and the direct form is within an ULP.
+_CANCELS_BELOW = 2.0
+# Depth of Lambert's continued fraction: 12 levels leave a truncation error below
+# 1e-17 relative for |x| <= 2.5 (measured against mpmath at 60 digits).
+_CF_DEPTH = 12
+
+
+def _tanhshrink_small(x):
+    """x - tanh(x) as x·q/(1+q), from Lambert's tanh(x) = x/(1+q), q = x²/(3 + x²/(5 + …)).
+
+    Every term is positive, so nothing cancels: a few ULP down to the subnormals.
+    """
+    u = x * x
+    q = u / (2 * _CF_DEPTH + 1)
+    for k in range(_CF_DEPTH - 1, 0, -1):
+        q = u / ((2 * k + 1) + q)
+    return x * q / (1.0 + q)
+
+
+def _tanhshrink_from(x, t):
+    x = np.asarray(x, dtype=np.float64)
+    f = np.array(x - t, dtype=np.float64)
+    small = np.abs(x) < _CANCELS_BELOW
+    if np.any(small):
+        f[small] = _tanhshrink_small(x[small])
+    return f
+
+
+def tanhshrink(x):
+    return _tanhshrink_from(x, np.tanh(x))
+
+
+def d_tanhshrink(x):
+    t = np.tanh(x)
+    return t * t
+
+
+def d2_tanhshrink(x):
+    return 2.0 * np.tanh(x) * nx.sech2(x)
+
+
+def _tanhshrink_pair(x):
+    t = np.tanh(x)
+    return _tanhshrink_from(x, t), t * t
+
+
+def _mp_tanhshrink(x):
+    import mpmath as mp
+
+    if x == 0:
+        return mp.mpf(0), mp.mpf(0)
+    # x - tanh(x) ≈ x³/3 cancels about 2·log10(1/|x|) digits: carry that many more
+    extra = int(2 * max(0, -mp.log10(abs(x)))) + 10
+    with mp.extradps(extra):
+        f = x - mp.tanh(x)
+    return +f, mp.tanh(x) ** 2
+
+
+register(
+    Activation(
+        name="tanhshrink",
+        aliases=("tanh_shrink",),
+        family="shrink",
+        forward=tanhshrink,
+        derivatives=(d_tanhshrink, d2_tanhshrink),
+        evaluate_pair=_tanhshrink_pair,
+        mp_reference=_mp_tanhshrink,
+        formula_tex=r"f(x) = x - \tanh(x)",
+        formula_text="f(x) = x - tanh(x)",
+        derivative_tex=r"f'(x) = \tanh^2(x)",
+        derivative_text="f'(x) = tanh(x)²",
+        output_range=REAL,
+        properties=Properties(True, False, False, "C∞", True),
+        reference="No paper: TanhShrink from Lua Torch's nn package, kept by PyTorch",
+        numerics="x - tanh(x) cancels for |x| < 2 (it is x³/3 near 0): there it is x·q/(1+q) "
+        "with Lambert's continued fraction tanh x = x/(1+q), whose terms are all positive",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.tanhshrink",
+                note="computes x - tanh(x) directly, so it loses relative accuracy near 0",
+            ),
+            "keras": same("keras.activations.tanh_shrink", note="spelled tanh_shrink"),
+        },
+    )
+)
+
+# --- softshrink and hardshrink ------------------------------------------------------------
+
+_LAMBD = Param(
+    "lambd",
+    0.5,
+    "half-width λ of the dead zone [-λ, λ] (Keras calls it threshold)",
+    low=0.0,
+    aliases=("threshold", "lambda"),
+)
+
+
+def _shrink_kinks(lambd):
+    return (0.0,) if lambd == 0 else (-lambd, lambd)
+
+
+def softshrink(x, lambd):
+    # x - clip(x, -λ, λ) is 0 on [-λ, λ] and x ∓ λ outside, and lets NaN through
+    return x - np.clip(x, -lambd, lambd)
+
+
+def d_shrink(x, lambd):
+    # PyTorch and Keras test |x| > λ, so f'(±λ) = 0
+    return np.where(np.abs(x) > lambd, 1.0, 0.0)
+
+
+def _mp_softshrink(x, lambd):
+    if x > lambd:
+        return x - lambd, 1
+    if x < -lambd:
+        return x + lambd, 1
+    return 0 * x, 0
+
+
+register(
+    Activation(
+        name="softshrink",
+        aliases=("soft_shrink",),
+        family="shrink",
+        forward=softshrink,
+        derivatives=(d_shrink, nx.zeros_like),
+        mp_reference=_mp_softshrink,
+        params=(_LAMBD,),
+        kinks=_shrink_kinks,
+        formula_tex="f(x) = "
+        + nx.cases(
+            (r"x - \lambda", r"x > \lambda"),
+            ("0", r"|x| \leq \lambda"),
+            (r"x + \lambda", r"x < -\lambda"),
+        ),
+        formula_text="f(x) = x - λ if x > λ, x + λ if x < -λ, else 0",
+        derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        derivative_text="f'(x) = 1 if |x| > λ else 0",
+        output_range=REAL,
+        properties=lambda lambd: Properties(True, False, False, "C0" if lambd > 0 else "C∞", True),
+        reference="Donoho 1995, De-noising by soft-thresholding, IEEE Trans. Inf. Theory 41(3)",
+        kink_convention="f'(±λ) = 0: PyTorch and Keras 3 give the slope 1 only for |x| > λ",
+        frameworks={
+            "torch": same("torch.nn.functional.softshrink", note="λ must be >= 0"),
+            "keras": same("keras.activations.soft_shrink", note="λ is called threshold"),
+        },
+    )
+)
+
+
+def hardshrink(x, lambd):
+    # the test is |x| <= λ (not |x| > λ) so that NaN falls through to x
+    return np.where(np.abs(x) <= lambd, 0.0, x)
+
+
+def _mp_hardshrink(x, lambd):
+    return (x, 1) if abs(x) > lambd else (0 * x, 0)
+
+
+register(
+    Activation(
+        name="hardshrink",
+        aliases=("hard_shrink",),
+        family="shrink",
+        forward=hardshrink,
+        derivatives=(d_shrink, nx.zeros_like),
+        mp_reference=_mp_hardshrink,
+        params=(_LAMBD,),
+        kinks=_shrink_kinks,
+        formula_tex="f(x) = " + nx.cases(("x", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        formula_text="f(x) = x if |x| > λ else 0",
+        derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        derivative_text="f'(x) = 1 if |x| > λ else 0",
+        # the hull of (-∞, -λ) ∪ {0} ∪ (λ, ∞)
+        output_range=REAL,
+        properties=lambda lambd: Properties(
+            True, False, False, "discontinuous" if lambd > 0 else "C∞", True
+        ),
+        reference="Donoho & Johnstone 1994, Ideal spatial adaptation by wavelet shrinkage, Biometrika 81(3)",
+        kink_convention="f(±λ) = 0 and f'(±λ) = 0: PyTorch zeroes the closed [-λ, λ]; f jumps by λ there",
+        frameworks={
+            "torch": same("torch.nn.functional.hardshrink"),
+            "keras": same("keras.activations.hard_shrink", note="λ is called threshold"),
+        },
+    )
+)
+
+# --- threshold ----------------------------------------------------------------------------
+
+
+def threshold(x, threshold, value):
+    # x <= θ rather than x > θ, so that NaN falls through to x
+    return np.where(x <= threshold, value, x)
+
+
+def d_threshold(x, threshold, value):
+    # PyTorch and Keras test x > θ, so f'(θ) = 0
+    return np.where(x > threshold, 1.0, 0.0)
+
+
+def _mp_threshold(x, threshold, value):
+    return (x, 1) if x > threshold else (value + 0 * x, 0)
+
+
+def _threshold_range(threshold, value):
+    # the hull of {value} ∪ (θ, ∞)
+    if value <= threshold:
+        return Interval(value, INF, True, False)
+    return Interval(threshold, INF, False, False)
+
+
+def _threshold_properties(threshold, value):
+    f0 = 0.0 if 0.0 > threshold else value
+    smooth = "C0" if value == threshold else "discontinuous"
+    return Properties(value <= threshold, False, True, smooth, f0 == 0.0)
+
+
+register(
+    Activation(
+        name="threshold",
+        family="shrink",
+        forward=threshold,
+        derivatives=(d_threshold, nx.zeros_like),
+        mp_reference=_mp_threshold,
+        params=(
+            Param(
+                "threshold",
+                0.0,
+                "θ: inputs x <= θ are replaced by value (PyTorch and Keras have no default; "
+                "0 with value 0 makes this relu)",
+                aliases=("theta",),
+            ),
+            Param(
+                "value",
+                0.0,
+                "what replaces x <= θ (no framework default; 0 as relu, and Keras 2's fixed value)",
+                aliases=("default_value",),
+            ),
+        ),
+        kinks=lambda threshold, value: (threshold,),
+        formula_tex="f(x) = " + nx.cases(("x", r"x > \theta"), ("v", r"x \leq \theta")),
+        formula_text="f(x) = x if x > threshold else value",
+        derivative_tex="f'(x) = " + nx.cases(("1", r"x > \theta"), ("0", r"x \leq \theta")),
+        derivative_text="f'(x) = 1 if x > threshold else 0",
+        output_range=_threshold_range,
+        properties=_threshold_properties,
+        reference="Konda, Memisevic & Krueger 2015, Zero-bias autoencoders and the benefits of "
+        "co-adapting features, arXiv:1402.3337 (thresholded ReLU)",
+        kink_convention="f(θ) = value and f'(θ) = 0: PyTorch and Keras test x > θ; f jumps from "
+        "value to θ there unless value = θ",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.threshold", note="threshold and value are required arguments"
+            ),
+            "keras": same(
+                "keras.activations.threshold",
+                note="value is called default_value; both arguments are required",
+            ),
+            "keras2": same(
+                "tf.keras.layers.ThresholdedReLU",
+                defaults={"threshold": 1.0},
+                fixed=("value",),
+                note="the ThresholdedReLU layer: theta = 1.0 (the layer rejects theta < 0), value "
+                "fixed at 0; removed in Keras 3",
+            ),
+        },
+    )
+)

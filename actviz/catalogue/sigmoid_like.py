@@ -5,8 +5,67 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numerics as nx
-from ..registry import Activation, register
-from ._common import Interval, Properties, same
+from ..registry import Activation, Param, Variant, register
+from ._common import INF, Interval, Properties, same
+
+# --- step ---------------------------------------------------------------------------------
+
+
+def step(x, value):
+    # np.heaviside propagates NaN, which a chain of np.where would turn into `value`
+    return np.heaviside(x, value)
+
+
+def d_step(x, value):
+    return nx.zeros_like(x)
+
+
+def _mp_step(x, value):
+    return (1 if x > 0 else 0 if x < 0 else value), 0
+
+
+register(
+    Activation(
+        name="step",
+        aliases=("heaviside",),
+        family="sigmoid-like",
+        forward=step,
+        derivatives=(d_step, nx.zeros_like),
+        mp_reference=_mp_step,
+        params=(
+            Param(
+                "value",
+                0.5,
+                "f(0), the value at the jump; ½ (the half-maximum convention: the limit of σ(kx) "
+                "as k → ∞, keeping H(x) + H(-x) = 1), since every framework requires it",
+                aliases=("values",),
+            ),
+        ),
+        kinks=(0.0,),
+        formula_tex="H(x) = " + nx.cases(("0", "x < 0"), ("v", "x = 0"), ("1", "x > 0")),
+        formula_text="H(x) = 0 if x < 0, value if x = 0, 1 if x > 0",
+        derivative_tex=r"H'(x) = 0",
+        derivative_text="H'(x) = 0 (at the jump too, by convention)",
+        output_range=lambda value: Interval(min(0.0, value), max(1.0, value)),
+        properties=lambda value: Properties(0.0 <= value <= 1.0, True, True, "discontinuous", value == 0.0),
+        reference="McCulloch & Pitts 1943, A Logical Calculus of the Ideas Immanent in Nervous Activity",
+        kink_convention="f'(0) = 0, like f' everywhere else: the jump has no derivative; JAX, Keras "
+        "and TF select constants with `where`, so their gradient is 0, and torch.heaviside has no backward",
+        frameworks={
+            "torch": same(
+                "torch.heaviside",
+                note="a tensor op, not in torch.nn.functional; `values` (f(0)) is required; "
+                "it has no backward (autograd raises)",
+            ),
+            "keras": same("keras.ops.heaviside", note="an op, not in keras.activations; x2 = f(0) is required"),
+            "jax": same("jax.numpy.heaviside", note="x2 = f(0) is required; gradient 0 everywhere"),
+            "tf": same(
+                "tf.experimental.numpy.heaviside",
+                note="NumPy-compatible API only; x2 = f(0) is required; gradient 0 everywhere",
+            ),
+        },
+    )
+)
 
 # --- sigmoid ------------------------------------------------------------------------------
 
@@ -107,6 +166,308 @@ register(
             "keras2": same("tf.keras.activations.tanh"),
             "jax": same("jax.nn.tanh"),
             "tf": same("tf.math.tanh"),
+        },
+    )
+)
+
+# --- hard_sigmoid -------------------------------------------------------------------------
+
+
+def hard_sigmoid(x):
+    # (x + 3)/6 rather than x/6 + 1/2: near x = -3 the sum is exact and the result keeps
+    # its relative accuracy, where x/6 + 1/2 would cancel
+    return np.minimum(np.maximum(x + 3.0, 0.0), 6.0) / 6.0
+
+
+def d_hard_sigmoid(x):
+    # the slope only on the open (-3, 3): f'(±3) = 0, as PyTorch, JAX and Keras 3
+    return np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+
+
+def _mp_hard_sigmoid(x):
+    inside = -3 < x < 3
+    return min(max(x / 6 + 0.5, 0), 1), (1 / 6 if inside else 0)
+
+
+def hard_sigmoid_keras2(x):
+    # 0.2x + 0.5 written as (x + 2.5)/5, exact near x = -2.5 for the same reason
+    return np.minimum(np.maximum(x + 2.5, 0.0), 5.0) / 5.0
+
+
+def d_hard_sigmoid_keras2(x):
+    # tf.clip_by_value passes the gradient at its bounds, so f'(±2.5) = 0.2 (closed interval)
+    return np.where((x >= -2.5) & (x <= 2.5), 0.2, 0.0)
+
+
+register(
+    Activation(
+        name="hard_sigmoid",
+        aliases=("hardsigmoid",),
+        family="sigmoid-like",
+        forward=hard_sigmoid,
+        derivatives=(d_hard_sigmoid, nx.zeros_like),
+        mp_reference=_mp_hard_sigmoid,
+        kinks=(-3.0, 3.0),
+        formula_tex=r"f(x) = \max\left(0, \min\left(1, \frac{x}{6} + \frac{1}{2}\right)\right)",
+        formula_text="f(x) = clip(x/6 + 1/2, 0, 1) = relu6(x + 3)/6",
+        derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
+        derivative_text="f'(x) = 1/6 if |x| < 3 else 0",
+        output_range=Interval(0.0, 1.0),
+        properties=Properties(True, True, True, "C0", False),
+        reference="Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244 (the x/6 + 1/2 form); "
+        "Courbariaux, Bengio & David 2015, BinaryConnect, arXiv:1511.00363",
+        numerics="computed as clip(x + 3, 0, 6)/6, which keeps relative accuracy next to x = -3",
+        kink_convention="f'(±3) = 0: the slope 1/6 holds on the open (-3, 3) only (PyTorch since "
+        "PR #51454, JAX and Keras 3 alike)",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.hardsigmoid",
+                note="its backward multiplies by float32(1/6) = 0.16666667163 even for float64 "
+                "tensors (5e-9 off); the preset keeps the exact 1/6: that constant is a rounding "
+                "slip, not part of the definition, and copying it would put f' 2e8 ULP off f",
+            ),
+            "keras": same("keras.activations.hard_sigmoid"),
+            "keras2": Variant(
+                name="tf.keras.activations.hard_sigmoid",
+                functions=(hard_sigmoid_keras2, d_hard_sigmoid_keras2, nx.zeros_like),
+                kinks=lambda: (-2.5, 2.5),
+                note="a different function: clip(0.2x + 0.5, 0, 1), kinks at ±2.5, slope 0.2; "
+                "f'(±2.5) = 0.2 because tf.clip_by_value passes the gradient at its bounds",
+            ),
+            "jax": same("jax.nn.hard_sigmoid"),
+        },
+    )
+)
+
+# --- hard_tanh ----------------------------------------------------------------------------
+
+
+def hard_tanh(x, min_val, max_val):
+    return np.clip(x, min_val, max_val)
+
+
+def d_hard_tanh(x, min_val, max_val):
+    # PyTorch's hardtanh backward zeroes the gradient at the bounds themselves
+    return np.where((x > min_val) & (x < max_val), 1.0, 0.0)
+
+
+def _mp_hard_tanh(x, min_val, max_val):
+    return min(max(x, min_val), max_val), (1 if min_val < x < max_val else 0)
+
+
+def _check_hard_tanh(min_val, max_val):
+    if not min_val < max_val:
+        return f"min_val must be less than max_val (got min_val={min_val:g}, max_val={max_val:g})"
+    return None
+
+
+_FIXED_BOUNDS = {-1.0: 1.0, 1.0: 1.0}
+
+register(
+    Activation(
+        name="hard_tanh",
+        aliases=("hardtanh",),
+        family="sigmoid-like",
+        forward=hard_tanh,
+        derivatives=(d_hard_tanh, nx.zeros_like),
+        mp_reference=_mp_hard_tanh,
+        validate=_check_hard_tanh,
+        params=(
+            Param("min_val", -1.0, "lower bound: the output for x <= min_val"),
+            Param("max_val", 1.0, "upper bound: the output for x >= max_val (must exceed min_val)"),
+        ),
+        kinks=lambda min_val, max_val: (min_val, max_val),
+        formula_tex=r"f(x) = \min(\max(x,\ \mathrm{min\_val}),\ \mathrm{max\_val})",
+        formula_text="f(x) = min(max(x, min_val), max_val)",
+        derivative_tex="f'(x) = "
+        + nx.cases(("1", r"\mathrm{min\_val} < x < \mathrm{max\_val}"), ("0", r"\mathrm{otherwise}")),
+        derivative_text="f'(x) = 1 if min_val < x < max_val else 0",
+        output_range=lambda min_val, max_val: Interval(min_val, max_val),
+        properties=lambda min_val, max_val: Properties(
+            True, True, True, "C0", min_val <= 0.0 <= max_val
+        ),
+        reference="Collobert 2004, Large Scale Machine Learning (PhD thesis, Université Paris VI)",
+        kink_convention="f'(min_val) = f'(max_val) = 0 as PyTorch's hardtanh; JAX and Keras 3 "
+        "(TensorFlow and JAX backends) give 1 there",
+        frameworks={
+            "torch": same("torch.nn.functional.hardtanh"),
+            "keras": same(
+                "keras.activations.hard_tanh",
+                kink_derivative=_FIXED_BOUNDS,
+                fixed=("min_val", "max_val"),
+                note="bounds fixed at ±1; f'(±1) = 1 on the default TensorFlow backend (and JAX), "
+                "0 on the torch backend",
+            ),
+            "jax": same(
+                "jax.nn.hard_tanh",
+                kink_derivative=_FIXED_BOUNDS,
+                fixed=("min_val", "max_val"),
+                note="bounds fixed at ±1; it keeps x unless |x| > 1 (a `where`), so f'(±1) = 1",
+            ),
+        },
+    )
+)
+
+# --- softsign -----------------------------------------------------------------------------
+
+
+def softsign(x):
+    # |x| >= 1e300 gives ±1 exactly; capping there keeps ±inf from making inf/inf
+    xc = np.clip(x, -1e300, 1e300)
+    return xc / (1.0 + np.abs(xc))
+
+
+def d_softsign(x):
+    # r² with r = 1/(1+|x|): (1+|x|)² itself overflows for |x| > 1e154
+    r = 1.0 / (1.0 + np.abs(x))
+    return r * r
+
+
+def d2_softsign(x):
+    # f'' jumps from 2 to -2 at 0; np.sign(0) = 0 gives f''(0) = 0, as torch's double backward
+    r = 1.0 / (1.0 + np.abs(x))
+    return -2.0 * np.sign(x) * (r * r * r)
+
+
+def _softsign_pair(x):
+    xc = np.clip(x, -1e300, 1e300)
+    r = 1.0 / (1.0 + np.abs(x))
+    return xc / (1.0 + np.abs(xc)), r * r
+
+
+def _mp_softsign(x):
+    return x / (1 + abs(x)), 1 / (1 + abs(x)) ** 2
+
+
+register(
+    Activation(
+        name="softsign",
+        aliases=("soft_sign",),
+        family="sigmoid-like",
+        forward=softsign,
+        derivatives=(d_softsign, d2_softsign),
+        evaluate_pair=_softsign_pair,
+        mp_reference=_mp_softsign,
+        kinks=(0.0,),
+        formula_tex=r"f(x) = \frac{x}{1 + |x|}",
+        formula_text="f(x) = x / (1 + |x|)",
+        derivative_tex=r"f'(x) = \frac{1}{(1 + |x|)^2}",
+        derivative_text="f'(x) = 1 / (1 + |x|)²",
+        output_range=Interval(-1.0, 1.0, False, False),
+        properties=Properties(True, True, True, "C1", True),
+        reference="Turian, Bergstra & Bengio 2009, Quadratic Features and Deep Architectures for "
+        "Chunking; Glorot & Bengio 2010",
+        numerics="f' = r² with r = 1/(1+|x|), since (1+|x|)² overflows for |x| > 1e154",
+        kink_convention="f is C1: f'(0) = 1 and only f'' jumps at 0 (from 2 to -2), where f''(0) = 0 "
+        "as in torch's double backward",
+        frameworks={
+            "torch": same("torch.nn.functional.softsign"),
+            "keras": same("keras.activations.softsign"),
+            "keras2": same("tf.keras.activations.softsign"),
+            "jax": same("jax.nn.soft_sign", note="spelled soft_sign"),
+            "tf": same("tf.nn.softsign"),
+        },
+    )
+)
+
+# --- log_sigmoid --------------------------------------------------------------------------
+
+
+def log_sigmoid(x):
+    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def d_log_sigmoid(x):
+    return nx.sigmoid(-x)
+
+
+def d2_log_sigmoid(x):
+    return -nx.sigmoid_prime(x)
+
+
+def _log_sigmoid_pair(x):
+    # one exp(-|x|) for both; the same operations as log_sigmoid and nx.sigmoid(-x)
+    e = np.exp(-np.abs(x))
+    return np.minimum(x, 0.0) - np.log1p(e), np.where(x <= 0, 1.0, e) / (1.0 + e)
+
+
+def _mp_log_sigmoid(x):
+    import mpmath as mp
+
+    # log1p keeps the tiny right tail that log(1 + e^-x) would round away
+    return -mp.log1p(mp.exp(-x)), 1 / (1 + mp.exp(x))
+
+
+register(
+    Activation(
+        name="log_sigmoid",
+        aliases=("logsigmoid",),
+        family="sigmoid-like",
+        forward=log_sigmoid,
+        derivatives=(d_log_sigmoid, d2_log_sigmoid),
+        evaluate_pair=_log_sigmoid_pair,
+        mp_reference=_mp_log_sigmoid,
+        formula_tex=r"f(x) = \log \sigma(x) = -\log(1 + e^{-x})",
+        formula_text="f(x) = log σ(x) = -log(1 + exp(-x))",
+        derivative_tex=r"f'(x) = \sigma(-x) = 1 - \sigma(x)",
+        derivative_text="f'(x) = σ(-x) = 1 - σ(x)",
+        output_range=Interval(-INF, 0.0, False, False),
+        properties=Properties(True, True, False, "C∞", False),
+        reference="Log of the logistic function: the log-likelihood of logistic regression",
+        numerics="min(x, 0) - log1p(exp(-|x|)): exact in both tails, no overflow; f' = σ(-x) "
+        "from the same exp(-|x|)",
+        frameworks={
+            "torch": same("torch.nn.functional.logsigmoid"),
+            "keras": same("keras.activations.log_sigmoid"),
+            "jax": same("jax.nn.log_sigmoid"),
+            "tf": same("tf.math.log_sigmoid"),
+        },
+    )
+)
+
+# --- sparse_sigmoid -----------------------------------------------------------------------
+
+
+def sparse_sigmoid(x):
+    return np.minimum(np.maximum(x + 1.0, 0.0), 2.0) / 2.0
+
+
+def d_sparse_sigmoid(x):
+    return np.where((x > -1.0) & (x < 1.0), 0.5, 0.0)
+
+
+def _mp_sparse_sigmoid(x):
+    return min(max((x + 1) / 2, 0), 1), (0.5 if -1 < x < 1 else 0)
+
+
+register(
+    Activation(
+        name="sparse_sigmoid",
+        family="sigmoid-like",
+        forward=sparse_sigmoid,
+        derivatives=(d_sparse_sigmoid, nx.zeros_like),
+        mp_reference=_mp_sparse_sigmoid,
+        kinks=(-1.0, 1.0),
+        formula_tex="f(x) = "
+        + nx.cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"), ("1", r"x \geq 1")),
+        formula_text="f(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
+        derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
+        derivative_text="f'(x) = 1/2 if |x| < 1 else 0",
+        output_range=Interval(0.0, 1.0),
+        properties=Properties(True, True, True, "C0", False),
+        reference="Blondel, Martins & Niculae 2019, Learning with Fenchel-Young Losses, arXiv:1901.02324",
+        kink_convention="f'(±1) = 0: PyTorch lacks sparse_sigmoid, and 0 is what Keras 3 gives on "
+        "the TensorFlow and torch backends; JAX's clip splits the tie and gives 0.25",
+        frameworks={
+            "keras": same(
+                "keras.activations.sparse_sigmoid",
+                note="f'(±1) = 0 on the default TensorFlow backend (and torch), 0.25 on JAX",
+            ),
+            "jax": same(
+                "jax.nn.sparse_sigmoid",
+                kink_derivative={-1.0: 0.25, 1.0: 0.25},
+                note="its clip splits the gradient at the bounds: f'(±1) = 0.25",
+            ),
         },
     )
 )

@@ -1,1 +1,254 @@
-"""Commands: being filled in."""
+"""Commands that answer with tables and data files: list, info, table, stats, check.
+
+Each parses its options, calls the library (registry, sampling, analysis) and hands
+the result to a renderer (:mod:`actviz.render.tables` for the terminal,
+:mod:`actviz.render.export` for files). scipy is imported only by the analyses that
+need it, inside them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from ..errors import UsageError
+from ..io import DATA_FORMATS, check_writable, format_for
+from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from .app import app
+from .common import (
+    AlphaOpt,
+    BetaOpt,
+    NumericOpt,
+    OrderOpt,
+    OutputOpt,
+    ParamOpt,
+    PointsOpt,
+    RangeOpt,
+    SaturationOpt,
+    SpecArg,
+    SpecsArg,
+    check_grid,
+    check_saturation,
+    parse_param_options,
+    resolve_specs,
+)
+
+DataFormat = Literal["table", "csv", "json", "md"]
+FORMAT_HELP = "Output format: table (terminal), csv, json or md; by default the -o suffix decides."
+
+
+def _destination(output: Path | None, fmt: str | None, stdout_format: str) -> tuple[str | None, str]:
+    """Where the result goes (None: the terminal; '-': standard output) and in what format.
+
+    Checked before any work, so a bad suffix or a missing directory fails at once.
+    """
+    if output is None:
+        if fmt is None or fmt == "table":
+            return None, "table"
+        return "-", fmt
+    target = str(output)
+    if fmt == "table":
+        chosen = "table"
+    else:
+        chosen = format_for(target, fmt, DATA_FORMATS) or stdout_format
+    if target != "-":
+        check_writable(target)
+    return target, chosen
+
+
+def _deliver(target: str | None, fmt: str, renderables: list, writers: dict, data) -> None:
+    from ..render.export import write
+    from ..render.tables import emit, render_text
+
+    if fmt == "table":
+        if target is None or target == "-":
+            emit(*renderables)
+        else:
+            write(target, render_text(*renderables))
+        return
+    text = writers[fmt](data)
+    if target is None or target == "-":
+        typer.echo(text, nl=False)
+    else:
+        write(target, text)
+
+
+def _families() -> list[str]:
+    from ..registry import records
+
+    return list(dict.fromkeys(r.family for r in records()))
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_command(
+    family: Annotated[
+        str | None,
+        typer.Option("--family", "-f", help="Only this family (sigmoid-like, rectifier, ...: the families `actviz list` shows).",
+                     show_default=False),
+    ] = None,
+    fmt: Annotated[
+        Literal["table", "json", "md"], typer.Option("--format", help="table (terminal), json or md (the README's catalogue table).")
+    ] = "table",
+) -> None:
+    """Every activation: name, aliases, family, parameters and defaults, framework presets."""
+    from ..registry import records
+
+    recs = records()
+    if family is not None:
+        families = _families()
+        wanted = family.strip().lower()
+        if wanted not in families:
+            close = difflib.get_close_matches(wanted, families, n=2, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"unknown family {family!r}{hint} (families: {', '.join(families)})")
+        recs = [r for r in recs if r.family == wanted]
+    if fmt == "table":
+        from ..render.tables import catalogue_table, emit
+
+        emit(catalogue_table(recs))
+        return
+    from ..render.export import catalogue_json, catalogue_markdown
+
+    typer.echo((catalogue_json if fmt == "json" else catalogue_markdown)(recs), nl=False)
+
+
+# -- info --------------------------------------------------------------------------------------
+
+
+@app.command("info")
+def info_command(
+    spec: SpecArg,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table (terminal) or json.")] = "table",
+) -> None:
+    """Formula, derivative, parameters, output range, properties, kinks, framework versions, paper and key statistics."""
+    from ..analysis.stats import stats
+    from ..registry import get
+
+    act = get(spec)
+    key_stats = stats(act)
+    if fmt == "json":
+        import json
+
+        from ..render.export import _json_safe
+
+        typer.echo(json.dumps(_json_safe({**act.info, "stats": key_stats}), indent=2, ensure_ascii=False,
+                              allow_nan=False, default=str))
+        return
+    from ..render.tables import emit, info_renderables
+
+    emit(*info_renderables(act, key_stats))
+
+
+# -- table -------------------------------------------------------------------------------------
+
+
+@app.command("table")
+def table_command(
+    specs: SpecsArg,
+    range_: RangeOpt = DEFAULT_RANGE,
+    points: PointsOpt = DEFAULT_POINTS,
+    order: OrderOpt = 1,
+    numeric: NumericOpt = False,
+    alpha: AlphaOpt = None,
+    beta: BetaOpt = None,
+    param: ParamOpt = None,
+    output: OutputOpt = None,
+    fmt: Annotated[DataFormat | None, typer.Option("--format", help=FORMAT_HELP, show_default=False)] = None,
+) -> None:
+    """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o."""
+    from ..render.export import SAMPLE_WRITERS
+    from ..render.tables import subset_note, values_table
+    from ..sampling import sample
+
+    target, fmt = _destination(output, fmt, stdout_format="csv")
+    (lo, hi), points = check_grid(range_, points)
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    samples = [sample(a, (lo, hi), points, order=order, numeric=numeric) for a in acts]
+    renderables: list = []
+    if fmt == "table":
+        renderables.append(values_table(samples))
+        note = subset_note(samples)
+        if note:
+            renderables.append(note)
+    _deliver(target, fmt, renderables, SAMPLE_WRITERS, samples)
+
+
+# -- stats -------------------------------------------------------------------------------------
+
+
+@app.command("stats")
+def stats_command(
+    specs: SpecsArg,
+    range_: RangeOpt = DEFAULT_RANGE,
+    points: PointsOpt = DEFAULT_POINTS,
+    saturation: SaturationOpt = 0.01,
+    mu: Annotated[float, typer.Option("--mu", help="Mean of the Gaussian input z.")] = 0.0,
+    sigma: Annotated[float, typer.Option("--sigma", help="Standard deviation of the Gaussian input z.")] = 1.0,
+    alpha: AlphaOpt = None,
+    beta: BetaOpt = None,
+    param: ParamOpt = None,
+    output: OutputOpt = None,
+    fmt: Annotated[DataFormat | None, typer.Option("--format", help=FORMAT_HELP, show_default=False)] = None,
+) -> None:
+    """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side."""
+    from ..analysis.stats import check_gaussian, stats
+    from ..render.export import STATS_WRITERS
+    from ..render.tables import stats_table
+
+    target, fmt = _destination(output, fmt, stdout_format="json")
+    (lo, hi), points = check_grid(range_, points)
+    tau = check_saturation(saturation)
+    mu, sigma = check_gaussian(mu, sigma)
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    results = [stats(a, (lo, hi), points, tau, mu, sigma) for a in acts]
+    _deliver(target, fmt, [stats_table(results)] if fmt == "table" else [], STATS_WRITERS, results)
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+@app.command("check")
+def check_command(
+    specs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Activations to check (default: every one, and each framework preset "
+                       "with its own definition).", show_default=False),
+    ] = None,
+    range_: RangeOpt = DEFAULT_RANGE,
+    points: PointsOpt = DEFAULT_POINTS,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Fail where |analytic - numeric| > TOL·(1 + |analytic|).")
+    ] = 1e-6,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table (terminal) or json.")] = "table",
+) -> None:
+    """Analytic against numeric first and second derivatives, away from kinks; exit 1 on any failure."""
+    from ..analysis.check import REL_FLOOR, default_specs, derivative_check
+    from ..registry import get
+
+    (lo, hi), points = check_grid(range_, points)
+    if not (tolerance > 0 and tolerance < float("inf")):
+        raise UsageError(f"--tolerance must be a finite number > 0, not {tolerance:g}")
+    acts = [get(s) for s in (specs or default_specs())]
+    rows = [derivative_check(a, (lo, hi), points, tolerance) for a in acts]
+    if fmt == "json":
+        import json
+
+        from ..render.export import _json_safe
+
+        typer.echo(json.dumps(_json_safe(rows), indent=2, allow_nan=False))
+    else:
+        from ..render.tables import check_table, emit
+
+        emit(f"f' and f'' against finite differences on [{lo:g}, {hi:g}], away from kinks; "
+             f"tolerance {tolerance:g}·(1 + |f'|); relative errors where |f'| >= {REL_FLOOR:g}",
+             check_table(rows))
+    failed = [r["spec"] for r in rows if not r["ok"]]
+    if failed:
+        typer.echo(f"actviz: error: {len(failed)} of {len(rows)} exceed the tolerance: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)

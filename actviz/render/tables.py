@@ -90,6 +90,7 @@ def stats_table(results: list[dict]) -> Table:
     """Key statistics (:func:`actviz.analysis.stats.stats` results), activations side by side."""
     title, header, rows = stats_grid(results)
     table = _table(title)
+    table.min_width = len(title) or None  # a title wider than the columns widens the table, unwrapped
     table.add_column(header[0], style="cyan", no_wrap=True)
     for name in header[1:]:
         table.add_column(name, justify="right")

@@ -1,14 +1,309 @@
-"""Rectifiers: relu and its leaky, bounded, exponential and smooth relatives."""
+"""Rectifiers: relu and its leaky, bounded, exponential and smooth relatives.
+
+Every branch formula is evaluated on inputs clipped to where that branch is used
+(``np.minimum(x, 0)`` before ``expm1``), so ``np.where`` never computes an overflow it
+then throws away.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from .. import _numerics as nx
-from ..registry import Activation, Param, register
+from ..registry import Activation, Param, Variant, register
 from ._common import INF, REAL, Interval, Properties, same
 
-# --- leaky_relu ---------------------------------------------------------------------------
+_MAX = float(np.finfo(np.float64).max)
+
+
+def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
+    """The smallest interval holding every (low, low_closed, high, high_closed) part."""
+    low = min(p[0] for p in parts)
+    high = max(p[2] for p in parts)
+    low_closed = any(p[0] == low and p[1] for p in parts)
+    high_closed = any(p[2] == high and p[3] for p in parts)
+    return Interval(low, high, low_closed, high_closed)
+
+
+def _scaled(x, slope):
+    """slope·x, which overflows only where the true value leaves the float range (|slope| > 1)."""
+    if slope == 0:
+        return np.where(np.isnan(x), x, 0.0)  # 0·inf would be NaN
+    with np.errstate(over="ignore"):
+        return slope * x
+
+
+# --- identity -----------------------------------------------------------------------------
+
+
+def identity(x):
+    return np.array(x, dtype=np.float64, copy=True)
+
+
+def _mp_identity(x):
+    return x, 1
+
+
+register(
+    Activation(
+        name="identity",
+        aliases=("linear",),
+        family="linear",
+        forward=identity,
+        derivatives=(nx.ones_like, nx.zeros_like),
+        mp_reference=_mp_identity,
+        formula_tex="f(x) = x",
+        formula_text="f(x) = x",
+        derivative_tex="f'(x) = 1",
+        derivative_text="f'(x) = 1",
+        output_range=REAL,
+        properties=Properties(True, False, False, "C∞", True),
+        reference="The identity map (no nonlinearity): the baseline a linear layer computes",
+        frameworks={
+            "torch": same("torch.nn.Identity", note="a module; torch.nn.functional has no identity"),
+            "keras": same("keras.activations.linear", note="also what activations.get(None) returns"),
+            "keras2": same("tf.keras.activations.linear"),
+            "jax": same("jax.nn.identity"),
+        },
+    )
+)
+
+# --- relu (with Keras's negative slope, max_value and threshold) --------------------------
+
+_RELU_PARAMS = (
+    Param("alpha", 0.0, "slope for x <= threshold (Keras's negative_slope)", aliases=("negative_slope",)),
+    Param(
+        "max_value",
+        None,
+        "largest output: x above the threshold is clipped to [0, max_value] (none: no clip)",
+        kind="optional_float",
+        low=0.0,
+    ),
+    Param("threshold", 0.0, "x at or below it gives alpha·(x - threshold); f jumps there if it is not 0"),
+)
+
+
+def _below_threshold(x, alpha, threshold):
+    """alpha·(x - threshold), overflowing only where the true value does."""
+    if threshold == 0:
+        return _scaled(x, alpha)
+    if alpha == 0:
+        return _scaled(x, 0.0)
+    with np.errstate(over="ignore"):
+        diff = x - threshold
+        out = alpha * diff
+        spurious = np.isinf(diff) & np.isfinite(x)
+        if spurious.any():  # x - threshold left the float range, alpha·(x - threshold) may not
+            out = np.where(spurious, alpha * (x / 2 - threshold / 2) * 2, out)
+    return out
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    if alpha == 0 and max_value is None and threshold == 0:
+        return np.maximum(x, 0.0)
+    above = x if max_value is None else np.clip(x, 0.0, max_value)
+    return np.where(x > threshold, above, _below_threshold(np.minimum(x, threshold), alpha, threshold))
+
+
+def d_relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    # PyTorch's conventions: the slope alpha at the threshold (leaky_relu tests x > 0),
+    # 0 at the clip points 0 and max_value (relu6, hardtanh)
+    above = 1.0 if max_value is None else ((x > 0) & (x < max_value)).astype(np.float64)
+    return np.where(x > threshold, above, alpha)
+
+
+def _relu_right_of_threshold(alpha, max_value, threshold):
+    """f's value and slope just right of the threshold."""
+    if max_value is None:
+        return threshold, 1.0
+    return min(max(threshold, 0.0), max_value), (1.0 if 0 <= threshold < max_value else 0.0)
+
+
+def _relu_kinks(alpha, max_value, threshold):
+    value, slope = _relu_right_of_threshold(alpha, max_value, threshold)
+    kinks = [threshold] if (value != 0 or slope != alpha) else []
+    if max_value is not None and max_value > 0:
+        if threshold < 0:
+            kinks.append(0.0)
+        if max_value > threshold:
+            kinks.append(max_value)
+    return tuple(kinks)
+
+
+def _relu_range(alpha, max_value, threshold):
+    if alpha > 0:
+        left = (-INF, False, 0.0, True)
+    elif alpha == 0:
+        left = (0.0, True, 0.0, True)
+    else:
+        left = (0.0, True, INF, False)
+    if max_value is None:
+        right = (threshold, False, INF, False)
+    elif threshold < 0:
+        right = (0.0, True, max_value, True)
+    elif threshold < max_value:
+        right = (threshold, False, max_value, True)
+    else:
+        right = (max_value, True, max_value, True)
+    return _hull(left, right)
+
+
+def _relu_properties(alpha, max_value, threshold):
+    value, _ = _relu_right_of_threshold(alpha, max_value, threshold)
+    kinks = _relu_kinks(alpha, max_value, threshold)
+    smoothness = "discontinuous" if value != 0 else ("C0" if kinks else "C∞")
+    f0 = 0.0 if threshold < 0 else -alpha * threshold
+    return Properties(
+        monotonic=alpha >= 0 and value >= 0,
+        bounded_above=max_value is not None and alpha >= 0,
+        bounded_below=alpha <= 0,
+        smoothness=smoothness,
+        zero_centred=f0 == 0,
+    )
+
+
+def _keras_relu_kinks(alpha, max_value, threshold):
+    """f' at the kinks in Keras 2 and Keras 3 on TensorFlow (reference §2.10, §3.1).
+
+    Keras takes tf.nn.leaky_relu only for (alpha != 0, no max_value, threshold 0), whose
+    f'(0) is alpha; otherwise it builds relu(x) [or x·(x > threshold)] minus
+    alpha·relu(threshold - x), both with gradient 0 at the threshold; the clip to
+    [0, max_value] is tf.clip_by_value, gradient 1 at both bounds, except that
+    max_value 6 with threshold 0 takes tf.nn.relu6 (gradient 0 at 6).
+    """
+    leaky_path = alpha != 0 and max_value is None and threshold == 0
+    out = {float(threshold): alpha if leaky_path else 0.0}
+    if max_value is not None and max_value > 0:
+        if threshold < 0:
+            out[0.0] = 1.0
+        if max_value > threshold:
+            out[float(max_value)] = 0.0 if (max_value == 6 and threshold == 0) else 1.0
+    return out
+
+
+def _mp_relu(x, alpha, max_value, threshold):
+    if x > threshold:
+        if max_value is None:
+            return x, 1
+        return min(max(x, 0), max_value), (1 if 0 < x < max_value else 0)
+    return alpha * (x - threshold), alpha
+
+
+_KERAS_RELU_NOTE = (
+    "Keras semantics: alpha·(x - threshold) for x <= threshold, else x clipped to [0, max_value] "
+    "when max_value is set; kink values follow Keras 3's default TensorFlow backend "
+    "(on JAX, f'(0) = 1 with a slope and f'(max_value) = 0.5)"
+)
+
+register(
+    Activation(
+        name="relu",
+        family="rectifier",
+        forward=relu,
+        derivatives=(d_relu, nx.zeros_like),
+        mp_reference=_mp_relu,
+        params=_RELU_PARAMS,
+        kinks=_relu_kinks,
+        formula_tex="f(x) = "
+        + nx.cases(("x", r"x > \theta"), (r"\alpha\,(x - \theta)", r"x \leq \theta"))
+        + r"\;\; \mathrm{then\ clipped\ to}\ [0,\,m]",
+        formula_text="f(x) = max(x, 0); with Keras's parameters: alpha·(x - threshold) if x <= threshold, "
+        "else x, clipped to [0, max_value] when max_value is set",
+        derivative_tex="f'(x) = "
+        + nx.cases((r"1\ (0\ \mathrm{outside}\ (0,\,m))", r"x > \theta"), (r"\alpha", r"x \leq \theta")),
+        derivative_text="f'(x) = 1 if x > 0 else 0; with Keras's parameters: alpha if x <= threshold, "
+        "else 1 (0 outside (0, max_value) when max_value is set)",
+        output_range=_relu_range,
+        properties=_relu_properties,
+        reference="Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines; "
+        "Glorot, Bordes & Bengio 2011, Deep Sparse Rectifier Neural Networks",
+        kink_convention="f'(0) = 0 in every framework; with parameters, f'(threshold) = alpha and "
+        "f' = 0 at the clip points 0 and max_value (PyTorch's leaky_relu and relu6 conventions)",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.relu",
+                fixed=("alpha", "max_value", "threshold"),
+                note="no parameters (leaky_relu, relu6 and threshold are separate functions)",
+            ),
+            "keras": same(
+                "keras.activations.relu",
+                kink_derivative=_keras_relu_kinks,
+                note="the slope is called negative_slope; " + _KERAS_RELU_NOTE,
+            ),
+            "keras2": same(
+                "tf.keras.activations.relu",
+                kink_derivative=_keras_relu_kinks,
+                note="the function calls the slope alpha (the ReLU layer: negative_slope); same "
+                "code as Keras 3 on TensorFlow",
+            ),
+            "jax": same("jax.nn.relu", fixed=("alpha", "max_value", "threshold"), note="no parameters; "
+                        "a custom JVP makes f'(0) = 0"),
+            "tf": same("tf.nn.relu", fixed=("alpha", "max_value", "threshold"), note="no parameters"),
+        },
+    )
+)
+
+# --- relu6 --------------------------------------------------------------------------------
+
+
+def relu6(x):
+    return np.clip(x, 0.0, 6.0)
+
+
+def d_relu6(x):
+    return ((x > 0) & (x < 6)).astype(np.float64)
+
+
+def _mp_relu6(x):
+    return min(max(x, 0), 6), (1 if 0 < x < 6 else 0)
+
+
+register(
+    Activation(
+        name="relu6",
+        family="rectifier",
+        forward=relu6,
+        derivatives=(d_relu6, nx.zeros_like),
+        mp_reference=_mp_relu6,
+        kinks=(0.0, 6.0),
+        formula_tex=r"f(x) = \min(\max(x, 0), 6)",
+        formula_text="f(x) = min(max(x, 0), 6)",
+        derivative_tex="f'(x) = " + nx.cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
+        derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
+        output_range=Interval(0.0, 6.0),
+        properties=Properties(True, True, True, "C0", True),
+        reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
+        kink_convention="f'(0) = f'(6) = 0 in every framework",
+        frameworks={
+            "torch": same("torch.nn.functional.relu6", note="the module ReLU6 is Hardtanh(0, 6)"),
+            "keras": same("keras.activations.relu6"),
+            "jax": same("jax.nn.relu6", note="a custom JVP makes f' = 0 at 0 and 6"),
+            "tf": same("tf.nn.relu6"),
+        },
+    )
+)
+
+# --- leaky_relu, prelu, rrelu: x for x > 0, a slope s below -----------------------------
+
+
+def _leaky(x, slope):
+    return np.where(x > 0, x, _scaled(np.minimum(x, 0.0), slope))
+
+
+# Functions of the negative slope, named alpha as the records' parameter is.
+def _leaky_range(alpha):
+    return REAL if alpha > 0 else Interval(0.0, INF, True, False)
+
+
+def _leaky_properties(alpha):
+    return Properties(alpha >= 0, False, alpha <= 0, "C∞" if alpha == 1 else "C0", True)
+
+
+def _leaky_kinks(alpha):
+    return () if alpha == 1 else (0.0,)
+
 
 _SLOPE = Param(
     "alpha",
@@ -19,7 +314,7 @@ _SLOPE = Param(
 
 
 def leaky_relu(x, alpha):
-    return np.where(x > 0, x, alpha * x)
+    return _leaky(x, alpha)
 
 
 def d_leaky_relu(x, alpha):
@@ -40,15 +335,13 @@ register(
         derivatives=(d_leaky_relu, nx.zeros_like),
         mp_reference=_mp_leaky_relu,
         params=(_SLOPE,),
-        kinks=(0.0,),
+        kinks=_leaky_kinks,
         formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
         formula_text="f(x) = x if x > 0 else alpha·x",
         derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha",
-        output_range=lambda alpha: REAL if alpha > 0 else (
-            Interval(0.0, INF, True, False) if alpha == 0 else Interval(-INF, INF, False, False)
-        ),
-        properties=lambda alpha: Properties(alpha >= 0, False, alpha == 0, "C0", True),
+        output_range=_leaky_range,
+        properties=_leaky_properties,
         reference="Maas, Hannun & Ng 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
         kink_convention="f'(0) = alpha (PyTorch and TF test x > 0); JAX tests x >= 0 and gives 1",
         frameworks={
@@ -70,6 +363,701 @@ register(
                 note="tests x >= 0, so f'(0) = 1",
             ),
             "tf": same("tf.nn.leaky_relu", defaults={"alpha": 0.2}, note="alpha defaults to 0.2"),
+        },
+    )
+)
+
+
+def prelu(x, alpha):
+    return _leaky(x, alpha)
+
+
+def d_prelu(x, alpha):
+    # torch's prelu backward passes w for x <= 0, so f'(0) = alpha
+    return np.where(x > 0, 1.0, alpha)
+
+
+_PRELU_KERAS_NOTE = (
+    "alpha_initializer='zeros' with one learned slope per element unless shared_axes, so it starts "
+    "out as relu; computed as relu(x) - alpha·relu(-x), so f'(0) = 0 on every backend"
+)
+
+register(
+    Activation(
+        name="prelu",
+        family="rectifier",
+        forward=prelu,
+        derivatives=(d_prelu, nx.zeros_like),
+        mp_reference=_mp_leaky_relu,
+        params=(
+            Param(
+                "alpha",
+                0.25,
+                "slope for x < 0: a learned weight, here its value (PyTorch initialises it to 0.25)",
+                aliases=("weight", "init"),
+            ),
+        ),
+        kinks=_leaky_kinks,
+        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
+        formula_text="f(x) = x if x > 0 else alpha·x, alpha learned",
+        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
+        derivative_text="f'(x) = 1 if x > 0 else alpha  (and ∂f/∂alpha = x for x <= 0)",
+        output_range=_leaky_range,
+        properties=_leaky_properties,
+        reference="He, Zhang, Ren & Sun 2015, Delving Deep into Rectifiers, arXiv:1502.01852",
+        kink_convention="f'(0) = alpha (PyTorch); the Keras layer gives 0",
+        frameworks={
+            "torch": same(
+                "torch.nn.PReLU",
+                note="alpha is a learned weight, one shared value by default (num_parameters=1), "
+                "initialised to 0.25; torch.nn.functional.prelu takes it as a required argument",
+            ),
+            "keras": same(
+                "keras.layers.PReLU",
+                defaults={"alpha": 0.0},
+                kink_derivative={0.0: 0.0},
+                note=_PRELU_KERAS_NOTE,
+            ),
+            "keras2": same(
+                "tf.keras.layers.PReLU",
+                defaults={"alpha": 0.0},
+                kink_derivative={0.0: 0.0},
+                note=_PRELU_KERAS_NOTE,
+            ),
+        },
+    )
+)
+
+
+def _rrelu_slope(lower, upper):
+    return lower / 2 + upper / 2  # (lower + upper)/2 without overflow
+
+
+def rrelu(x, lower, upper):
+    return _leaky(x, _rrelu_slope(lower, upper))
+
+
+def d_rrelu(x, lower, upper):
+    return np.where(x > 0, 1.0, _rrelu_slope(lower, upper))
+
+
+def _mp_rrelu(x, lower, upper):
+    return _mp_leaky_relu(x, (lower + upper) / 2)
+
+
+def _rrelu_check(lower, upper):
+    if lower > upper:
+        return f"lower must not exceed upper (got lower={lower!r}, upper={upper!r})"
+    return None
+
+
+register(
+    Activation(
+        name="rrelu",
+        family="rectifier",
+        forward=rrelu,
+        derivatives=(d_rrelu, nx.zeros_like),
+        mp_reference=_mp_rrelu,
+        params=(
+            Param("lower", 1 / 8, "lowest negative slope of the training-mode draw"),
+            Param("upper", 1 / 3, "highest negative slope of the training-mode draw"),
+        ),
+        validate=_rrelu_check,
+        kinks=lambda lower, upper: _leaky_kinks(_rrelu_slope(lower, upper)),
+        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\frac{l + u}{2}\,x", r"x \leq 0")),
+        formula_text="f(x) = x if x > 0 else (lower + upper)/2 · x  (eval mode; 11/48 ≈ 0.229 at the "
+        "defaults)",
+        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\frac{l + u}{2}", r"x \leq 0")),
+        derivative_text="f'(x) = 1 if x > 0 else (lower + upper)/2",
+        output_range=lambda lower, upper: _leaky_range(_rrelu_slope(lower, upper)),
+        properties=lambda lower, upper: _leaky_properties(_rrelu_slope(lower, upper)),
+        reference="Xu, Wang, Chen & Li 2015, Empirical Evaluation of Rectified Activations in "
+        "Convolutional Network, arXiv:1505.00853",
+        kink_convention="f'(0) = (lower + upper)/2, as PyTorch's leaky_relu",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.rrelu",
+                note="shown in eval mode (training=False, F.rrelu's default): the mean slope "
+                "(lower + upper)/2; in training mode, and in the RReLU module until .eval(), each "
+                "element's slope is drawn from U(lower, upper) on every call",
+            ),
+        },
+    )
+)
+
+# --- elu, selu, celu: an exponential negative branch ---------------------------------------
+
+
+def elu(x, alpha):
+    # expm1 keeps relative accuracy near 0, where e^x - 1 cancels
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def d_elu(x, alpha):
+    # the x <= 0 branch at 0, as PyTorch: f'(0) = alpha
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+def d2_elu(x, alpha):
+    return np.where(x > 0, 0.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+def _elu_pair(x, alpha):
+    xn = np.minimum(x, 0.0)
+    pos = x > 0
+    return np.where(pos, x, alpha * np.expm1(xn)), np.where(pos, 1.0, alpha * np.exp(xn))
+
+
+def _mp_elu(x, alpha):
+    import mpmath as mp
+
+    if x > 0:
+        return x, 1
+    return alpha * mp.expm1(x), alpha * mp.exp(x)
+
+
+register(
+    Activation(
+        name="elu",
+        family="rectifier",
+        forward=elu,
+        derivatives=(d_elu, d2_elu),
+        evaluate_pair=_elu_pair,
+        mp_reference=_mp_elu,
+        params=(Param("alpha", 1.0, "the negative saturation value is -alpha", low=0.0),),
+        kinks=(0.0,),
+        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
+        formula_text="f(x) = x if x > 0 else alpha·(exp(x) - 1)",
+        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
+        derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
+        output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
+        properties=lambda alpha: Properties(True, False, True, "C1" if alpha == 1 else "C0", True),
+        reference="Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by "
+        "Exponential Linear Units (ELUs), arXiv:1511.07289",
+        numerics="alpha·expm1(x) on the negative branch: exp(x) - 1 cancels near 0",
+        kink_convention="f'(0) = alpha (the x <= 0 branch) in PyTorch, JAX and Keras; f'' jumps at 0 "
+        "even for alpha = 1",
+        frameworks={
+            "torch": same("torch.nn.functional.elu"),
+            "keras": same("keras.activations.elu"),
+            "keras2": same("tf.keras.activations.elu"),
+            "jax": same("jax.nn.elu"),
+            "tf": same(
+                "tf.nn.elu",
+                fixed=("alpha",),
+                note="alpha is fixed at 1; the gradient comes from the output, f'(0) = 1",
+            ),
+        },
+    )
+)
+
+# SELU's constants, as in the paper and in PyTorch, JAX, Keras and TF (reference §0).
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+# λα rounded once from its own digits (λ·α in float64 would round twice).
+SELU_LAMBDA_ALPHA = 1.7580993408473768599402175208
+_SELU_DIGITS = ("1.0507009873554804934193349852946", "1.6732632423543772848170429916717")
+
+
+def selu(x):
+    xn = np.minimum(x, 0.0)
+    with np.errstate(over="ignore"):  # λx leaves the float range only above max/λ, as the truth does
+        pos = SELU_LAMBDA * np.maximum(x, 0.0)
+    return np.where(x > 0, pos, SELU_LAMBDA_ALPHA * np.expm1(xn))
+
+
+def d_selu(x):
+    # PyTorch and JAX take the x <= 0 branch at 0: λα
+    return np.where(x > 0, SELU_LAMBDA, SELU_LAMBDA_ALPHA * np.exp(np.minimum(x, 0.0)))
+
+
+def d2_selu(x):
+    return np.where(x > 0, 0.0, SELU_LAMBDA_ALPHA * np.exp(np.minimum(x, 0.0)))
+
+
+def _selu_pair(x):
+    xn = np.minimum(x, 0.0)
+    pos = x > 0
+    with np.errstate(over="ignore"):
+        up = SELU_LAMBDA * np.maximum(x, 0.0)
+    return (
+        np.where(pos, up, SELU_LAMBDA_ALPHA * np.expm1(xn)),
+        np.where(pos, SELU_LAMBDA, SELU_LAMBDA_ALPHA * np.exp(xn)),
+    )
+
+
+def _mp_selu(x):
+    import mpmath as mp
+
+    lam, alpha = (mp.mpf(d) for d in _SELU_DIGITS)
+    if x > 0:
+        return lam * x, lam
+    return lam * alpha * mp.expm1(x), lam * alpha * mp.exp(x)
+
+
+_SELU_TF_NOTE = "the gradient is computed from the output (< 0 picks λα·e^x), so f'(0) = λ"
+
+register(
+    Activation(
+        name="selu",
+        family="rectifier",
+        forward=selu,
+        derivatives=(d_selu, d2_selu),
+        evaluate_pair=_selu_pair,
+        mp_reference=_mp_selu,
+        kinks=(0.0,),
+        formula_tex=r"f(x) = \lambda" + nx.cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
+        formula_text="f(x) = λ·(x if x > 0 else α·(exp(x) - 1)),  λ = 1.0507009873554804934, "
+        "α = 1.6732632423543772848",
+        derivative_tex="f'(x) = " + nx.cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
+        derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
+        output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
+        properties=Properties(True, False, True, "C0", True),
+        reference="Klambauer, Unterthiner, Mayr & Hochreiter 2017, Self-Normalizing Neural Networks, "
+        "arXiv:1706.02515",
+        numerics="λα·expm1(x) on the negative branch, with λα = 1.7580993408473768599 rounded once",
+        kink_convention="f'(0) = λα = 1.7580993 (PyTorch, JAX); TensorFlow gives λ = 1.0507010",
+        frameworks={
+            "torch": same("torch.nn.functional.selu"),
+            "keras": same(
+                "keras.activations.selu",
+                kink_derivative={0.0: SELU_LAMBDA},
+                note="f'(0) = λ on the default TensorFlow backend (" + _SELU_TF_NOTE + "); λα on JAX "
+                "and torch",
+            ),
+            "keras2": same("tf.keras.activations.selu", kink_derivative={0.0: SELU_LAMBDA},
+                           note="tf.nn.selu: " + _SELU_TF_NOTE),
+            "jax": same("jax.nn.selu"),
+            "tf": same("tf.nn.selu", kink_derivative={0.0: SELU_LAMBDA}, note=_SELU_TF_NOTE),
+        },
+    )
+)
+
+# e^(x/alpha) for x/alpha below this is 0 in float64.
+_EXP_FLOOR = -800.0
+
+
+def _celu_quotient(x, alpha):
+    """min(x, 0)/alpha as q + c with |c| <= ulp(q): the rounding of x/alpha, kept.
+
+    exp(q) alone would be off by |x/alpha|·2^-53 relatively: 350 ULP at x/alpha = -700.
+    """
+    xn = np.minimum(x, 0.0)
+    if alpha == 1:
+        return xn, 0.0
+    if alpha < 1:
+        xn = np.maximum(xn, _EXP_FLOOR * alpha)  # keeps x/alpha finite
+    q = np.maximum(xn / alpha, _EXP_FLOOR)
+    hi, lo = nx.two_product(q, alpha)
+    c = np.where(q > _EXP_FLOOR, ((xn - hi) - lo) / alpha, 0.0)
+    return q, c
+
+
+def _celu_parts(x, alpha):
+    q, c = _celu_quotient(x, alpha)
+    e = np.exp(q)
+    em1 = np.expm1(q) + e * c if alpha != 1 else np.expm1(q)
+    return em1, e * (1.0 + c) if alpha != 1 else e
+
+
+def celu(x, alpha):
+    em1, _ = _celu_parts(x, alpha)
+    return np.where(x > 0, x, alpha * em1)
+
+
+def d_celu(x, alpha):
+    q, c = _celu_quotient(x, alpha)
+    return np.where(x > 0, 1.0, nx.exp_sum(q, c))
+
+
+def d2_celu(x, alpha):
+    q, c = _celu_quotient(x, alpha)
+    return np.where(x > 0, 0.0, nx.exp_sum(q, c) / alpha)
+
+
+def _celu_pair(x, alpha):
+    em1, e = _celu_parts(x, alpha)
+    pos = x > 0
+    return np.where(pos, x, alpha * em1), np.where(pos, 1.0, e)
+
+
+def _mp_celu(x, alpha):
+    import mpmath as mp
+
+    if x > 0:
+        return x, 1
+    return alpha * mp.expm1(x / alpha), mp.exp(x / alpha)
+
+
+register(
+    Activation(
+        name="celu",
+        family="rectifier",
+        forward=celu,
+        derivatives=(d_celu, d2_celu),
+        evaluate_pair=_celu_pair,
+        mp_reference=_mp_celu,
+        params=(Param("alpha", 1.0, "the negative saturation value is -alpha", low=0.0, low_inclusive=False),),
+        kinks=(0.0,),
+        formula_tex=r"f(x) = \max(0, x) + \min(0, \alpha\,(e^{x/\alpha} - 1))",
+        formula_text="f(x) = max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
+        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
+        derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
+        output_range=lambda alpha: Interval(-alpha, INF, False, False),
+        properties=Properties(True, False, True, "C1", True),
+        reference="Barron 2017, Continuously Differentiable Exponential Linear Units, arXiv:1704.07483",
+        numerics="alpha·expm1(x/alpha) with x/alpha split exactly into q + c (two_product), so the "
+        "rounding of x/alpha does not cost |x/alpha|/2 ULP in the tail",
+        kink_convention="C1: f'(0) = 1 (f'' jumps from 1/alpha to 0); Keras on TensorFlow gives 2",
+        frameworks={
+            "torch": same("torch.nn.functional.celu"),
+            "keras": same(
+                "keras.activations.celu",
+                kink_derivative={0.0: 2.0},
+                note="f'(0) = 2 on the default TensorFlow backend, an artifact: tf.maximum and "
+                "tf.minimum both pass the full gradient on a tie; 1 on JAX and torch",
+            ),
+            "jax": same("jax.nn.celu", note="f'(0) = 1 (½ + ½ from the max/min tie split)"),
+        },
+    )
+)
+
+# --- softplus -----------------------------------------------------------------------------
+
+# |βx| beyond which e^-|βx| is 0 in float64; inputs are clipped there before the product.
+_SP_CLIP = 800.0
+# TensorFlow's float64 switch points: x above -(ln ε + 2) gives x, x below ln ε + 2 gives e^x,
+# with ε = 2^-52 (tensorflow/core/kernels/softplus_op.h); ln ε rounds to -36.04365338911715.
+TF_SOFTPLUS_SWITCH = -(math.log(np.finfo(np.float64).eps) + 2.0)
+
+
+def _softplus_core(x, beta, threshold):
+    """e = exp(-|βx|) with the product's rounding kept, sign of βx, and the threshold mask."""
+    xc = np.clip(x, -_SP_CLIP / beta, _SP_CLIP / beta) if beta > 1 else x
+    if beta == 1:
+        hi, lo = xc, 0.0
+    else:
+        hi, lo = nx.two_product(xc, beta)
+    e = nx.exp_sum(-np.abs(hi), -np.sign(hi) * lo)
+    switch = None
+    if threshold is not None:
+        # PyTorch's test is fl(βx) > threshold; βx overflows to ±inf only beyond max/β
+        lim = _MAX / beta * (1 - 2.0**-50) if beta > 1 else INF
+        switch = (beta * np.clip(x, -lim, lim) if beta != 1 else x) > threshold
+    return hi, e, switch
+
+
+def softplus(x, beta=1.0, threshold=None):
+    _, e, switch = _softplus_core(x, beta, threshold)
+    # (1/β)·ln(1 + e^{βx}) = max(x, 0) + log1p(e^-|βx|)/β: exact in both tails, and βx/β is x
+    f = np.maximum(x, 0.0) + np.log1p(e) / beta
+    return f if switch is None else np.where(switch, x, f)
+
+
+def d_softplus(x, beta=1.0, threshold=None):
+    hi, e, switch = _softplus_core(x, beta, threshold)
+    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    return d if switch is None else np.where(switch, 1.0, d)
+
+
+def d2_softplus(x, beta=1.0, threshold=None):
+    _, e, switch = _softplus_core(x, beta, threshold)
+    d2 = beta * (e / ((1.0 + e) * (1.0 + e)))
+    return d2 if switch is None else np.where(switch, 0.0, d2)
+
+
+def _softplus_pair(x, beta=1.0, threshold=None):
+    hi, e, switch = _softplus_core(x, beta, threshold)
+    f = np.maximum(x, 0.0) + np.log1p(e) / beta
+    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    if switch is not None:
+        f, d = np.where(switch, x, f), np.where(switch, 1.0, d)
+    return f, d
+
+
+def softplus_tf(x, **_):
+    """tf.math.softplus on float64: x above 34.04, e^x below -34.04, log1p(e^x) between."""
+    f = nx.softplus(x)
+    low = np.exp(np.minimum(x, -TF_SOFTPLUS_SWITCH))
+    return np.where(x > TF_SOFTPLUS_SWITCH, x, np.where(x < -TF_SOFTPLUS_SWITCH, low, f))
+
+
+def d_softplus_tf(x, **_):
+    # SoftplusGrad is 1/(e^-x + 1) everywhere: the gradient ignores the switch
+    return nx.sigmoid(x)
+
+
+def d2_softplus_tf(x, **_):
+    return nx.sigmoid_prime(x)
+
+
+def _softplus_tf_kinks(**_):
+    return (-TF_SOFTPLUS_SWITCH, TF_SOFTPLUS_SWITCH)
+
+
+def _mp_softplus(x, beta, threshold):
+    import mpmath as mp
+
+    z = mp.mpf(beta) * x
+    if threshold is not None and z > threshold:
+        return x, 1
+    return mp.log1p(mp.exp(z)) / beta, 1 / (1 + mp.exp(-z))
+
+
+def _softplus_kinks(beta, threshold):
+    if threshold is None:
+        return ()
+    at = threshold / beta
+    return (at,) if math.isfinite(at) else ()
+
+
+def _softplus_check(beta, threshold):
+    if beta < 1e-300:
+        return f"beta must be at least 1e-300, not {beta!r} (ln 2/beta would overflow)"
+    return None
+
+
+_TF_SOFTPLUS_NOTE = (
+    "TensorFlow's kernel switches to x above -(ln ε + 2) = 34.04365 and to e^x below -34.04365 "
+    "(ε = 2^-52 in float64; in float32 the switches are at ±13.94, which a float64 evaluation "
+    "does not reproduce); its gradient is σ(x) everywhere, ignoring the switch"
+)
+_TF_SOFTPLUS = dict(
+    functions=(softplus_tf, d_softplus_tf, d2_softplus_tf),
+    kinks=_softplus_tf_kinks,
+    fixed=("beta", "threshold"),
+)
+
+register(
+    Activation(
+        name="softplus",
+        family="rectifier",
+        forward=softplus,
+        derivatives=(d_softplus, d2_softplus),
+        evaluate_pair=_softplus_pair,
+        mp_reference=_mp_softplus,
+        params=(
+            Param("beta", 1.0, "sharpness: softplus(βx)/β tends to relu as β grows", low=0.0,
+                  low_inclusive=False),
+            Param(
+                "threshold",
+                None,
+                "return x where beta·x > threshold, as PyTorch (none: exact everywhere)",
+                kind="optional_float",
+            ),
+        ),
+        validate=_softplus_check,
+        kinks=_softplus_kinks,
+        formula_tex=r"f(x) = \frac{1}{\beta}\,\ln(1 + e^{\beta x})",
+        formula_text="f(x) = ln(1 + exp(beta·x)) / beta  (x where beta·x > threshold, if one is set)",
+        derivative_tex=r"f'(x) = \sigma(\beta x) = \frac{1}{1 + e^{-\beta x}}",
+        derivative_text="f'(x) = σ(beta·x) = 1 / (1 + exp(-beta·x))  (1 above the threshold)",
+        output_range=Interval(0.0, INF, False, False),
+        # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there
+        properties=lambda beta, threshold: Properties(
+            threshold is None, False, True, "C∞" if threshold is None else "discontinuous", False
+        ),
+        reference="Dugas, Bengio, Bélisle, Nadeau & Garcia 2001, Incorporating Second-Order "
+        "Functional Knowledge for Better Option Pricing",
+        numerics="max(x, 0) + log1p(exp(-|βx|))/β with βx split exactly (two_product) before exp; "
+        "f' = σ(βx) through exp(-|βx|): no overflow, exact tails",
+        kink_convention="smooth; with a threshold t the function switches to x where βx > t (a jump "
+        "of about e^-t/β), and f'(t/β) = σ(t), PyTorch's log branch",
+        frameworks={
+            "torch": same(
+                "torch.nn.functional.softplus",
+                defaults={"threshold": 20.0},
+                note="returns x where beta·x > 20 (a jump of ln(1 + e^20) - 20 ≈ 2.1e-9/beta there); "
+                "gradient 1 above, σ(βx) below",
+            ),
+            "keras": Variant(
+                "keras.activations.softplus",
+                note="no parameters; on the default TensorFlow backend this is tf.math.softplus: "
+                + _TF_SOFTPLUS_NOTE + " (the JAX and numpy backends use logaddexp, no switch)",
+                **_TF_SOFTPLUS,
+            ),
+            "keras2": Variant(
+                "tf.keras.activations.softplus",
+                note="no parameters; tf.math.softplus: " + _TF_SOFTPLUS_NOTE,
+                **_TF_SOFTPLUS,
+            ),
+            "jax": same(
+                "jax.nn.softplus",
+                fixed=("beta", "threshold"),
+                note="logaddexp(x, 0): exact, no switch; f' = σ(x) by a custom JVP",
+            ),
+            "tf": Variant("tf.math.softplus", note=_TF_SOFTPLUS_NOTE, **_TF_SOFTPLUS),
+        },
+    )
+)
+
+# --- squareplus ---------------------------------------------------------------------------
+
+
+def _squareplus_parts(x, b):
+    """|x|, r = √(x² + b) (finite even at ±inf) and s = (|x| + r)/2, which never cancels."""
+    ax = np.abs(x)
+    r = np.hypot(np.minimum(ax, _MAX), math.sqrt(b))
+    return ax, r, ax / 2 + r / 2
+
+
+def squareplus(x, b):
+    if b == 0:
+        return np.maximum(x, 0.0)
+    _, _, s = _squareplus_parts(x, b)
+    # for x < 0, (x + r)/2 cancels; it equals (b/4)/s since f(x)·f(-x) = b/4
+    return np.where(x >= 0, s, (b / 4) / s)
+
+
+def d_squareplus(x, b):
+    if b == 0:
+        return (x > 0).astype(np.float64)
+    ax, r, s = _squareplus_parts(x, b)
+    # f' = (1 + x/r)/2 = f/r; the second form has no cancellation for x < 0
+    return np.where(x >= 0, 0.5 + (np.minimum(ax, _MAX) / r) / 2, ((b / 4) / s) / r)
+
+
+def d2_squareplus(x, b):
+    if b == 0:
+        return np.zeros_like(x)
+    _, r, _ = _squareplus_parts(x, b)
+    return (b / 2) / r / r / r
+
+
+def _squareplus_pair(x, b):
+    if b == 0:
+        return np.maximum(x, 0.0), (x > 0).astype(np.float64)
+    ax, r, s = _squareplus_parts(x, b)
+    neg = (b / 4) / s
+    pos = x >= 0
+    return np.where(pos, s, neg), np.where(pos, 0.5 + (np.minimum(ax, _MAX) / r) / 2, neg / r)
+
+
+def _mp_squareplus(x, b):
+    import mpmath as mp
+
+    if b == 0:
+        return max(x, 0), (1 if x > 0 else 0)
+    with mp.extradps(40):  # x + √(x² + b) cancels for x < 0
+        r = mp.sqrt(x * x + b)
+        return (x + r) / 2, (1 + x / r) / 2
+
+
+register(
+    Activation(
+        name="squareplus",
+        family="rectifier",
+        forward=squareplus,
+        derivatives=(d_squareplus, d2_squareplus),
+        evaluate_pair=_squareplus_pair,
+        mp_reference=_mp_squareplus,
+        params=(Param("b", 4.0, "curvature near 0: f(0) = √b/2; b = 0 is relu", low=0.0),),
+        kinks=lambda b: (0.0,) if b == 0 else (),
+        formula_tex=r"f(x) = \frac{x + \sqrt{x^2 + b}}{2}",
+        formula_text="f(x) = (x + sqrt(x² + b)) / 2",
+        derivative_tex=r"f'(x) = \frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
+        derivative_text="f'(x) = (1 + x / sqrt(x² + b)) / 2",
+        output_range=lambda b: Interval(0.0, INF, b == 0, False),
+        properties=lambda b: Properties(True, False, True, "C0" if b == 0 else "C∞", b == 0),
+        reference="Barron 2021, Squareplus: A Softplus-Like Algebraic Rectifier, arXiv:2112.11687",
+        numerics="r = hypot(x, √b) cannot overflow; for x < 0, f = (b/4)/((|x| + r)/2) and "
+        "f' = f/r avoid the cancellation in x + r",
+        kink_convention="smooth for b > 0; b = 0 is relu, with f'(0) = 0",
+        frameworks={
+            "keras": same("keras.activations.squareplus"),
+            "jax": same("jax.nn.squareplus"),
+        },
+    )
+)
+
+# --- sparse_plus --------------------------------------------------------------------------
+
+
+def sparse_plus(x):
+    xc = np.clip(x, -1.0, 1.0)
+    return np.where(x >= 1, x, 0.25 * (xc + 1.0) * (xc + 1.0))
+
+
+def d_sparse_plus(x):
+    return np.where(x >= 1, 1.0, 0.5 * (np.clip(x, -1.0, 1.0) + 1.0))
+
+
+def d2_sparse_plus(x):
+    return np.where((x > -1) & (x < 1), 0.5, 0.0)
+
+
+def _mp_sparse_plus(x):
+    if x <= -1:
+        return 0, 0
+    if x >= 1:
+        return x, 1
+    return (x + 1) ** 2 / 4, (x + 1) / 2
+
+
+register(
+    Activation(
+        name="sparse_plus",
+        family="rectifier",
+        forward=sparse_plus,
+        derivatives=(d_sparse_plus, d2_sparse_plus),
+        mp_reference=_mp_sparse_plus,
+        kinks=(-1.0, 1.0),
+        formula_tex="f(x) = " + nx.cases(("0", r"x \leq -1"), (r"\frac{(x + 1)^2}{4}", "-1 < x < 1"),
+                                         ("x", r"x \geq 1")),
+        formula_text="f(x) = 0 if x <= -1, (x + 1)²/4 if -1 < x < 1, x if x >= 1",
+        derivative_tex="f'(x) = " + nx.cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"),
+                                             ("1", r"x \geq 1")),
+        derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
+        output_range=Interval(0.0, INF, True, False),
+        properties=Properties(True, False, True, "C1", False),
+        reference="Blondel, Martins & Niculae 2019, Learning with Fenchel-Young Losses, arXiv:1901.02324",
+        kink_convention="C1: f'(-1) = 0 and f'(1) = 1 in every framework (f'' jumps there)",
+        frameworks={
+            "keras": same("keras.activations.sparse_plus"),
+            "jax": same("jax.nn.sparse_plus"),
+        },
+    )
+)
+
+# --- exponential --------------------------------------------------------------------------
+
+
+def exponential(x):
+    with np.errstate(over="ignore"):  # e^x > max float above 709.78: inf is the honest answer
+        return np.exp(x)
+
+
+def _exponential_pair(x):
+    e = exponential(x)
+    return e, e
+
+
+def _mp_exponential(x):
+    import mpmath as mp
+
+    return mp.exp(x), mp.exp(x)
+
+
+register(
+    Activation(
+        name="exponential",
+        family="exponential",
+        forward=exponential,
+        derivatives=(exponential, exponential),
+        evaluate_pair=_exponential_pair,
+        mp_reference=_mp_exponential,
+        formula_tex="f(x) = e^{x}",
+        formula_text="f(x) = exp(x)",
+        derivative_tex="f'(x) = e^{x}",
+        derivative_text="f'(x) = exp(x)",
+        output_range=Interval(0.0, INF, False, False),
+        properties=Properties(True, False, True, "C∞", False),
+        reference="The exponential function, used as an output activation for positive quantities "
+        "(e.g. Poisson rates); no paper",
+        numerics="exp(x) overflows to inf above ln(max float) = 709.78, where the true value does",
+        frameworks={
+            "keras": same("keras.activations.exponential", note="ops.exp"),
+            "keras2": same("tf.keras.activations.exponential", note="tf.exp"),
         },
     )
 )

@@ -85,29 +85,32 @@ def _split_difference(x, o) -> tuple[np.ndarray, np.ndarray]:
 def _softmax_parts(zt):
     """Shifted exponentials along the last axis and what the family needs from them.
 
-    Returns (shifted, e, lead, rest, total): ``shifted`` = z - max (with the limits for
-    infinite entries), e = exp(shifted), ``lead`` marks one maximal entry (whose e is exactly
-    1), ``rest`` sums e over every other entry, total = 1 + rest. 1 - s for the leading entry
-    is rest/total, which keeps relative accuracy where 1 - s would round to 0.
+    Returns (shifted, lo, e, lead, rest, total): z - max = shifted + lo exactly (with the
+    limits for infinite entries), e = exp(shifted + lo), ``lead`` marks one maximal entry
+    (whose e is exactly 1), ``rest`` sums e over every other entry, total = 1 + rest. 1 - s
+    for the leading entry is rest/total, which keeps relative accuracy where 1 - s rounds to 0.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         m = np.max(zt, axis=-1, keepdims=True)
-        shifted = np.where(
-            np.isposinf(m),
-            np.where(np.isposinf(zt), 0.0, -np.inf),
-            np.where(np.isneginf(m), 0.0, zt - m),
-        )
-    e = np.exp(shifted)
+    hi, lo = _split_difference(zt, m)
+    finite = np.isfinite(m)
+    shifted = np.where(
+        np.isposinf(m),
+        np.where(np.isposinf(zt), 0.0, -np.inf),
+        np.where(np.isneginf(m), 0.0, hi),
+    )
+    lo = np.where(finite, lo, 0.0)
+    e = nx.exp_sum(shifted, lo)
     first = np.argmax(shifted, axis=-1)[..., None]
     lead = np.zeros(zt.shape, dtype=bool)
     np.put_along_axis(lead, first, True, axis=-1)
     rest = np.sum(np.where(lead, 0.0, e), axis=-1, keepdims=True)
-    return shifted, e, lead, rest, 1.0 + rest
+    return shifted, lo, e, lead, rest, 1.0 + rest
 
 
 def _softmax_with_complement(zt):
     """(s, 1 - s) along the last axis, each with relative accuracy."""
-    _, e, lead, rest, total = _softmax_parts(zt)
+    _, _, e, lead, rest, total = _softmax_parts(zt)
     s = e / total
     # total - e >= total/2 for every entry but the leading one, so that difference is safe
     complement = np.where(lead, rest, total - e) / total
@@ -136,9 +139,9 @@ def log_softmax_apply(z, axis=-1, **_slice):
     zt, ax = _along_last(z, axis, "log_softmax")
     if zt.shape[-1] == 0:
         return np.moveaxis(zt.copy(), -1, ax)
-    shifted, _, _, rest, _ = _softmax_parts(zt)
+    shifted, lo, _, _, rest, _ = _softmax_parts(zt)
     # log Σ e^(z - max) = log1p(Σ over the other entries): exact where the others are tiny
-    return np.moveaxis(shifted - np.log1p(rest), -1, ax)
+    return np.moveaxis((shifted - np.log1p(rest)) + lo, -1, ax)
 
 
 def log_softmax_jacobian(z, axis=-1, **_slice):

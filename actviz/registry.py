@@ -98,6 +98,11 @@ class Param:
         if self.kind == "optional_float" and (value is None or str(value).lower() == "none"):
             return None
         if self.kind == "floats":
+            if isinstance(value, str):  # from the command line: "(0, 1)", "[0, 1]" or "0,1"
+                text = value.strip()
+                if text[:1] in "([" and text[-1:] in ")]":
+                    text = text[1:-1]
+                value = tuple(t for t in text.split(",") if t.strip())
             items = value if isinstance(value, (tuple, list)) else (value,)
             if not items:
                 raise ParameterError(f"{where} needs at least one number")

@@ -564,3 +564,11 @@ def test_sparsemax_is_a_distribution_for_any_finite_input(z):
         p = actviz.get("sparsemax").apply(z)
     assert np.all((p >= 0) & (p <= 1))
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=1e-15 * z.shape[-1])
+
+
+def test_maxout_pieces_given_as_text_like_the_command_line_passes_them():
+    act = actviz.get("maxout", slopes="(-1, 0.5)", intercepts="0, 2")
+    assert act == actviz.get("maxout(slopes=(-1, 0.5), intercepts=(0, 2))")
+    assert actviz.get("maxout", slopes="[0, 2]", intercepts="[0, 0]").params["slopes"] == (0.0, 2.0)
+    with pytest.raises(actviz.ParameterError, match="must be a number"):
+        actviz.get("maxout", slopes="(0, one)", intercepts="(0, 0)")

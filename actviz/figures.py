@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .analysis.saturation import check_threshold as check_saturation
 from .errors import ParameterError, UsageError
 from .registry import BoundActivation, get
 from .sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points, sample
@@ -121,13 +122,6 @@ def check_size(size: Sequence[float] | None, dpi: float | None = None) -> tuple[
     return w, h
 
 
-def check_saturation(tau: float) -> float:
-    tau = float(tau)
-    if not math.isfinite(tau) or tau < 0:
-        raise UsageError(f"saturation threshold must be a finite number >= 0, not {tau:g}")
-    return tau
-
-
 def check_figure_points(points: int) -> int:
     points = check_points(points)
     if points > MAX_FIGURE_POINTS:
@@ -173,14 +167,14 @@ def _jumps(left: float, right: float, scale: float) -> bool:
     return abs(right - left) > 1e-6 * max(scale, 1e-300)
 
 
-def broken(
+def cut_points(
     x: np.ndarray,
     y: np.ndarray,
     kinks: Sequence[float],
     fn: Callable[[np.ndarray], np.ndarray],
     isolate: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` and ``y`` with a NaN inserted wherever ``fn`` jumps at a kink, so no vertical stroke is drawn.
+) -> list[int]:
+    """Indices i where the curve through (x, y) must not join point i-1 to point i: ``fn`` jumps there.
 
     Where the kink is a grid point, its value stays with the side it belongs to (relu'(0) = 0
     stays on the left); a value equal to neither limit is left on its own (it gets a marker).
@@ -188,29 +182,38 @@ def broken(
     derivative, whose stencil straddles the jump there).
     """
     if not kinks:
-        return x, y
+        return []
     finite = y[np.isfinite(y)]
     scale = float(np.max(np.abs(finite))) if finite.size else 1.0
-    cuts: list[int] = []  # insert a NaN before these indices
+    tol = 1e-6 * max(scale, 1e-300)
+    cuts: list[int] = []
     for k in kinks:
         left, value, right = _limits(fn, k)
         if not _jumps(left, right, scale):
             continue
         i = int(np.searchsorted(x, k))
         if i < len(x) and x[i] == k:
-            tol = 1e-6 * max(scale, 1e-300)
-            with_left = abs(value - left) <= tol and not isolate
-            with_right = abs(value - right) <= tol and not isolate
-            if not with_left:
+            if isolate or abs(value - left) > tol:
                 cuts.append(i)
-            if not with_right:
+            if isolate or abs(value - right) > tol:
                 cuts.append(i + 1)
         else:
             cuts.append(i)
-    cuts = sorted({c for c in cuts if 0 < c < len(x)})
+    return sorted({c for c in cuts if 0 < c < len(x)})
+
+
+def broken(
+    x: np.ndarray,
+    y: np.ndarray,
+    kinks: Sequence[float],
+    fn: Callable[[np.ndarray], np.ndarray],
+    isolate: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` with a NaN inserted at each of :func:`cut_points`, so no vertical stroke is drawn."""
+    cuts = cut_points(x, y, kinks, fn, isolate)
     if not cuts:
         return x, y
-    xs = np.insert(x.astype(np.float64), cuts, [x[c] for c in cuts])
+    xs = np.insert(x.astype(np.float64), cuts, x[cuts])
     ys = np.insert(y.astype(np.float64), cuts, np.nan)
     return xs, ys
 

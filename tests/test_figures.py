@@ -1,0 +1,480 @@
+"""Figures and terminal plots: what is drawn (line data, kinks, shading, titles), not pixels."""
+
+import math
+import subprocess
+import sys
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+from conftest import ALL_NAMES
+
+import actviz
+from actviz import Activation, figures, termplot
+from actviz.sampling import grid
+
+X = grid(-6.0, 6.0, 1201)
+STEP = 12.0 / 1200
+
+
+def lines(ax, gid):
+    return [line for line in ax.lines if line.get_gid() == gid]
+
+
+def drawn(line):
+    """A line's data without the NaN separators that break it at jumps."""
+    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    keep = ~np.isnan(y)
+    return x[keep], y[keep]
+
+
+def spans(ax, gid):
+    """(x0, x1) of each shaded span with this gid (axvspan: a rectangle in data x)."""
+    out = []
+    for p in ax.patches:
+        if p.get_gid() == gid:
+            out.append((p.get_x(), p.get_x() + p.get_width()))
+    return sorted(out)
+
+
+def legend_texts(fig):
+    return [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+
+
+def sigmoid_onset(tau):
+    """Closed form: σ'(x) = σ(1-σ) = τ at σ = (1 + √(1-4τ))/2, x = log(σ/(1-σ))."""
+    s = (1 + math.sqrt(1 - 4 * tau)) / 2
+    return math.log(s / (1 - s))
+
+
+# a step with f(0) = 0.5: a jump where the value taken is neither one-sided limit
+_STEP = Activation(
+    name="test_step",
+    family="test",
+    forward=lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),
+    derivatives=(lambda x: np.zeros_like(x), lambda x: np.zeros_like(x)),
+    formula_tex="H(x)",
+    formula_text="H(x)",
+    derivative_tex="0",
+    derivative_text="0",
+    kinks=(0.0,),
+)
+
+
+# -- plot: the curves ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lrelu_fig():
+    return figures.plot("leaky_relu", alpha=0.1)
+
+
+def test_plot_draws_f_and_df_from_the_library(lrelu_fig):
+    act = actviz.get("leaky_relu(alpha=0.1)")
+    ax_f, ax_d = lrelu_fig.axes
+    (f,) = lines(ax_f, "f")
+    (df,) = lines(ax_d, "df")
+    for line, values in ((f, act(X)), (df, act.derivative(X))):
+        x, y = drawn(line)
+        np.testing.assert_array_equal(x, X)
+        np.testing.assert_array_equal(y, values)
+    assert ax_f.get_shared_x_axes().joined(ax_f, ax_d)
+
+
+def test_plot_title_holds_spec_and_formula(lrelu_fig):
+    assert lrelu_fig.get_suptitle() == "leaky_relu(alpha=0.1)"
+    title = lrelu_fig.axes[0].get_title()
+    assert title.startswith("$") and actviz.lookup("leaky_relu").formula_tex in title
+
+
+def test_kinks_are_marked_at_the_value_taken_and_the_other_limit(lrelu_fig):
+    ax_f, ax_d = lrelu_fig.axes
+    (mf,) = lines(ax_f, "kink-f")
+    (md,) = lines(ax_d, "kink-df")
+    (open_d,) = lines(ax_d, "kink-limit-df")
+    # leaky_relu'(0) = alpha (PyTorch, reference §3.1); the limit from the right is 1
+    assert list(mf.get_xdata()) == [0.0] and list(mf.get_ydata()) == [0.0]
+    assert list(md.get_xdata()) == [0.0] and list(md.get_ydata()) == [0.1]
+    assert list(open_d.get_xdata()) == [0.0] and list(open_d.get_ydata()) == [1.0]
+    assert not lines(ax_f, "kink-limit-f")  # f is continuous there
+    for ax in (ax_f, ax_d):
+        (vline,) = lines(ax, "kink")
+        assert list(vline.get_xdata()) == [0.0, 0.0]
+        assert vline.get_linestyle() == ":"
+
+
+def test_a_jump_is_not_joined_by_a_vertical_stroke(lrelu_fig):
+    ax_f, ax_d = lrelu_fig.axes
+    (df,) = lines(ax_d, "df")
+    y = np.asarray(df.get_ydata(), float)
+    x = np.asarray(df.get_xdata(), float)
+    (gap,) = np.flatnonzero(np.isnan(y))
+    # f'(0) = 0.1 stays with the left branch; the break comes right after it
+    assert x[gap - 1] == 0.0 and y[gap - 1] == 0.1 and y[gap + 1] == 1.0
+    (f,) = lines(ax_f, "f")
+    assert not np.isnan(np.asarray(f.get_ydata(), float)).any()  # continuous: no break
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("leaky_relu(alpha=0.1)", [601]),  # f'(0) = alpha belongs to the left branch (PyTorch)
+        ("leaky_relu@jax(alpha=0.1)", [600]),  # f'(0) = 1 belongs to the right (JAX, reference §3.1)
+    ],
+)
+def test_cut_points_keep_the_kink_value_with_its_side(spec, expected):
+    act = actviz.get(spec)
+    assert X[600] == 0.0
+    assert figures.cut_points(X, act.derivative(X), act.kinks, act.derivative) == expected
+
+
+def test_cut_points_isolate_a_value_equal_to_neither_limit():
+    act = actviz.get(_STEP)
+    assert figures.cut_points(X, act(X), act.kinks, act) == [600, 601]
+    # the numeric derivative's stencil straddles every jump: its kink point stands alone
+    lr = actviz.get("leaky_relu")
+    assert figures.cut_points(X, lr.derivative(X), lr.kinks, lr.derivative, isolate=True) == [600, 601]
+
+
+def test_cut_points_between_grid_points():
+    act = actviz.get("leaky_relu")
+    x = grid(-1.0, 1.0, 10)  # 0 falls between x[4] and x[5]
+    assert figures.cut_points(x, act.derivative(x), act.kinks, act.derivative) == [5]
+    xs, ys = figures.broken(x, act.derivative(x), act.kinks, act.derivative)
+    assert len(xs) == 11 and np.isnan(ys[5])
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name):
+    act = actviz.get(name)
+    fig = figures.plot(act, points=201, order=2)
+    x = grid(-6.0, 6.0, 201)
+    kinks = figures.kinks_in(act, -6.0, 6.0)
+    for ax, gid, fn in (
+        (fig.axes[0], "f", act),
+        (fig.axes[1], "df", act.derivative),
+        (fig.axes[2], "d2f", lambda v: act.derivative(v, order=2)),
+    ):
+        (line,) = lines(ax, gid)
+        got_x, got_y = drawn(line)
+        np.testing.assert_array_equal(got_x, x)
+        np.testing.assert_array_equal(got_y, fn(x))
+        xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        for k in kinks:
+            left, _, right = figures._limits(fn, k)
+            jump = abs(right - left)
+            if jump <= 1e-6 * max(1.0, np.nanmax(np.abs(ys))):
+                continue
+            for i in range(len(xs) - 1):
+                if xs[i] <= k <= xs[i + 1] and not (np.isnan(ys[i]) or np.isnan(ys[i + 1])):
+                    assert abs(ys[i + 1] - ys[i]) < jump / 2, (name, gid, k, xs[i], xs[i + 1])
+        if kinks:
+            (marks,) = lines(ax, f"kink-{gid}")
+            np.testing.assert_array_equal(marks.get_xdata(), kinks)
+    assert fig.get_suptitle() == act.spec
+
+
+# -- plot: shading, order, numeric, log --------------------------------------------------------
+
+
+def test_saturated_spans_are_where_sigmoid_saturates():
+    fig = figures.plot("sigmoid", saturation=0.01)
+    onset = sigmoid_onset(0.01)  # 4.58486..., issue 3
+    got = spans(fig.axes[1], "saturated")
+    assert len(got) == 2
+    (a0, a1), (b0, b1) = got
+    assert a0 == -6.0 and b1 == 6.0
+    # boundaries by linear interpolation on the grid: far inside one step
+    assert abs(a1 + onset) < 1e-3 and abs(b0 - onset) < 1e-3
+    assert not spans(fig.axes[1], "dead")
+    assert "saturated: $0 < |f'| < 0.01$" in legend_texts(fig)
+
+
+def test_threshold_moves_the_saturated_spans():
+    fig = figures.plot("sigmoid", saturation=0.1)
+    (_, a1), (b0, _) = spans(fig.axes[1], "saturated")
+    assert abs(b0 - sigmoid_onset(0.1)) < 1e-3 and abs(a1 + sigmoid_onset(0.1)) < 1e-3
+    assert not spans(figures.plot("sigmoid", saturation=0).axes[1], "saturated")
+
+
+def test_dead_region_ends_at_the_kink():
+    fig = figures.plot("leaky_relu", alpha=0.0)
+    assert spans(fig.axes[1], "dead") == [(-6.0, 0.0)]  # f' = 0 exactly for x <= 0
+    assert not spans(fig.axes[1], "saturated")
+    assert "dead: $f'= 0$" in legend_texts(fig)
+    assert not spans(fig.axes[0], "dead")  # shading lives on the f' panel
+
+
+def test_regions_as_data():
+    s = actviz.sample("leaky_relu(alpha=0.005)")
+    reg = figures.regions(s, saturation=0.01)
+    assert reg.dead == [] and reg.saturated == [(-6.0, 0.0)]
+
+
+def test_order_two_adds_a_third_panel():
+    act = actviz.get("sigmoid")
+    fig = figures.plot(act, order=2)
+    assert len(fig.axes) == 3
+    (d2,) = lines(fig.axes[2], "d2f")
+    np.testing.assert_array_equal(d2.get_ydata(), act.derivative(X, order=2))
+    assert fig.axes[2].get_ylabel() == "$f''(x)$"
+    assert fig.axes[2].get_xlabel() == "$x$" and fig.axes[0].get_xlabel() == ""
+
+
+def test_numeric_derivative_is_dashed_over_the_analytic_one():
+    act = actviz.get("leaky_relu(alpha=0.1)")
+    fig = figures.plot(act, numeric=True)
+    (num,) = lines(fig.axes[1], "df_numeric")
+    assert num.get_linestyle() == "--"
+    x, y = drawn(num)
+    np.testing.assert_array_equal(x, X)
+    np.testing.assert_array_equal(y, act.numeric_derivative(X))
+    assert num.get_zorder() > lines(fig.axes[1], "df")[0].get_zorder()
+    # the stencil at the kink straddles the jump: that point stands alone
+    yy = np.asarray(num.get_ydata(), float)
+    i = int(np.flatnonzero((np.asarray(num.get_xdata()) == 0.0) & ~np.isnan(yy))[0])
+    assert np.isnan(yy[i - 1]) and np.isnan(yy[i + 1])
+    assert any("numeric" in t for t in legend_texts(fig))
+
+
+def test_logy_puts_abs_df_on_a_log_axis():
+    act = actviz.get("sigmoid")
+    fig = figures.plot(act, logy=True, saturation=0.01)
+    ax = fig.axes[1]
+    assert ax.get_yscale() == "log"
+    (df,) = lines(ax, "df")
+    np.testing.assert_array_equal(df.get_ydata(), np.abs(act.derivative(X)))
+    (tau,) = lines(ax, "tau")
+    assert list(tau.get_ydata()) == [0.01, 0.01]
+    assert fig.axes[0].get_yscale() == "linear"
+    # a vanishing gradient is a straight line: log10 sigmoid' has slope -1/ln(10) per unit x in the tail
+    y = np.log10(np.abs(act.derivative(np.array([5.0, 6.0]))))
+    assert abs((y[1] - y[0]) + 1 / math.log(10)) < 1e-2
+
+
+def test_logy_with_zeros_keeps_them_off_the_axis():
+    act = actviz.get("leaky_relu(alpha=0)")
+    fig = figures.plot(act, logy=True)
+    (df,) = lines(fig.axes[1], "df")
+    assert (np.asarray(df.get_ydata())[:600] == 0).all()  # masked by the log scale, not drawn
+    (marks,) = lines(fig.axes[1], "kink-df")
+    assert len(marks.get_xdata()) == 0  # f'(0) = 0 has no place on a log axis
+    assert spans(fig.axes[1], "dead") == [(-6.0, 0.0)]
+    fig.savefig(__import__("io").BytesIO(), format="png")  # draws without complaint
+
+
+def test_vector_activation_plots_its_slice():
+    act = actviz.get("softmax")
+    fig = figures.plot(act, points=101)
+    (f,) = lines(fig.axes[0], "f")
+    np.testing.assert_array_equal(f.get_ydata(), act(grid(-6, 6, 101)))
+
+
+def test_range_and_points():
+    act = actviz.get("tanh")
+    fig = figures.plot(act, range=(-2.0, 3.0), points=11)
+    (f,) = lines(fig.axes[0], "f")
+    np.testing.assert_array_equal(f.get_xdata(), grid(-2.0, 3.0, 11))
+    assert fig.axes[0].get_xlim() == (-2.0, 3.0)
+
+
+# -- compare ----------------------------------------------------------------------------------
+
+
+def test_compare_overlays_with_a_legend_of_labels():
+    specs = ["sigmoid", "tanh", "leaky_relu(alpha=0.1)"]
+    acts = [actviz.get(s) for s in specs]
+    fig = figures.compare(specs)
+    assert len(fig.axes) == 2
+    for ax, fn in ((fig.axes[0], lambda a: a(X)), (fig.axes[1], lambda a: a.derivative(X))):
+        got = lines(ax, "f" if ax is fig.axes[0] else "df")
+        assert [line.get_label() for line in got] == [a.label for a in acts]
+        for line, act in zip(got, acts, strict=True):
+            np.testing.assert_array_equal(drawn(line)[1], fn(act))
+    texts = legend_texts(fig)
+    assert texts[:3] == ["sigmoid", "tanh", "leaky_relu(alpha=0.1)"]
+    colours = [line.get_color() for line in lines(fig.axes[0], "f")]
+    assert len(set(colours)) == 3
+    assert "sigmoid" in fig.get_suptitle() and "leaky_relu(alpha=0.1)" in fig.get_suptitle()
+
+
+def test_compare_diff_panel_holds_differences_from_the_first():
+    acts = [actviz.get("sigmoid"), actviz.get("tanh"), actviz.get("leaky_relu")]
+    fig = figures.compare(acts, diff=True)
+    assert len(fig.axes) == 3
+    got = lines(fig.axes[2], "diff")
+    assert len(got) == 2
+    for line, act in zip(got, acts[1:], strict=True):
+        np.testing.assert_array_equal(drawn(line)[1], act(X) - acts[0](X))
+        assert act.label in line.get_label()
+    assert "sigmoid" in fig.axes[2].get_ylabel()
+
+
+def test_compare_gelu_forms_differ_by_little():
+    exact, approx = actviz.get("gelu"), actviz.get("gelu(approximate=tanh)")
+    fig = figures.compare([exact, approx], diff=True)
+    (d,) = lines(fig.axes[2], "diff")
+    y = drawn(d)[1]
+    np.testing.assert_array_equal(y, approx(X) - exact(X))
+    assert 0 < np.max(np.abs(y)) < 1e-3  # the tanh form is within 1e-3 of the exact one
+
+
+def test_compare_order_numeric_logy():
+    fig = figures.compare(["sigmoid", "tanh"], order=2, numeric=True, logy=True, diff=True)
+    assert len(fig.axes) == 4
+    assert fig.axes[1].get_yscale() == "log"
+    assert len(lines(fig.axes[1], "df_numeric")) == 2
+    assert len(lines(fig.axes[2], "d2f")) == 2 and len(lines(fig.axes[3], "diff")) == 1
+
+
+def test_compare_parameters_go_to_those_that_take_them():
+    fig = figures.compare(["sigmoid", "leaky_relu"], alpha=0.2)
+    assert [ln.get_label() for ln in lines(fig.axes[0], "f")] == ["sigmoid", "leaky_relu(alpha=0.2)"]
+    with pytest.raises(actviz.ParameterError, match="beta"):
+        figures.compare(["sigmoid", "leaky_relu"], beta=1.0)
+
+
+def test_compare_needs_two():
+    with pytest.raises(actviz.UsageError, match="at least two"):
+        figures.compare(["sigmoid"])
+
+
+# -- style and options ---------------------------------------------------------------------------
+
+
+def _dark(colour) -> bool:
+    r, g, b, _ = mpl.colors.to_rgba(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3
+
+
+def test_no_rcparams_leak():
+    before = dict(mpl.rcParams)
+    figures.plot("sigmoid", dark=True, style="ggplot")
+    figures.compare(["sigmoid", "tanh"], dark=True)
+    after = dict(mpl.rcParams)
+    assert {k for k in before if before[k] != after[k]} == set()
+
+
+@pytest.mark.parametrize("style", [None, "ggplot", "bmh"])
+def test_dark_style_is_legible_after_the_style_is_gone(style):
+    import io
+
+    fig = figures.plot("leaky_relu", dark=True, style=style)
+    fig.savefig(io.BytesIO(), format="png")  # draw outside the style context: ticks are made now
+    assert _dark(fig.get_facecolor())
+    for ax in fig.axes:
+        assert _dark(ax.get_facecolor())
+        for tick in ax.yaxis.get_major_ticks():
+            assert not _dark(tick.label1.get_color())
+        assert not _dark(ax.yaxis.label.get_color())
+    assert not _dark(fig._suptitle.get_color())
+
+
+def test_light_default_is_dark_on_light():
+    import io
+
+    fig = figures.plot("leaky_relu")
+    fig.savefig(io.BytesIO(), format="png")
+    assert not _dark(fig.get_facecolor())
+    assert all(_dark(t.label1.get_color()) for t in fig.axes[0].yaxis.get_major_ticks())
+
+
+def test_size_and_dpi():
+    fig = figures.plot("sigmoid", size=(5, 4), dpi=80)
+    assert tuple(fig.get_size_inches()) == (5.0, 4.0) and fig.dpi == 80
+    default = figures.plot("sigmoid", order=2)
+    assert default.get_size_inches()[1] > figures.plot("sigmoid").get_size_inches()[1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"style": "no-such-style"}, "unknown style 'no-such-style'; try"),
+        ({"style": "ggplt"}, "ggplot"),
+        ({"dpi": 0}, "dpi"),
+        ({"dpi": float("nan")}, "dpi"),
+        ({"size": (0, 3)}, "size"),
+        ({"size": (float("inf"), 3)}, "size"),
+        ({"size": (700, 3)}, "pixels"),
+        ({"saturation": -0.1}, "saturation"),
+        ({"saturation": float("nan")}, "saturation"),
+        ({"points": 1}, "points"),
+        ({"points": 2_000_001}, "at most"),
+        ({"range": (1.0, -1.0)}, "range"),
+        ({"range": (0.0, float("inf"))}, "range"),
+        ({"order": 3}, "order"),
+    ],
+)
+def test_bad_options_are_usage_errors(kwargs, message):
+    with pytest.raises(actviz.UsageError, match=message.replace("(", r"\(")):
+        figures.plot("sigmoid", **kwargs)
+
+
+def test_unparsable_formula_falls_back_to_text():
+    bad = Activation(
+        name="test_bad_tex", family="test", forward=lambda x: x,
+        derivatives=(lambda x: np.ones_like(x), lambda x: np.zeros_like(x)),
+        formula_tex=r"\begin{cases} x \end{cases}", formula_text="f(x) = x",
+        derivative_tex="1", derivative_text="1",
+    )
+    fig = figures.plot(actviz.get(bad), points=11)
+    assert fig.axes[0].get_title() == "f(x) = x"
+
+
+def test_actviz_plot_is_figures_plot():
+    assert actviz.plot is figures.plot
+
+
+def test_importing_draws_in_nothing_heavy():
+    code = (
+        "import sys, actviz, actviz.figures, actviz.termplot, actviz.cli\n"
+        "heavy = [m for m in ('matplotlib', 'plotext', 'scipy') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- terminal plot ------------------------------------------------------------------------------
+
+
+def test_termplot_single():
+    text = termplot.render("leaky_relu", alpha=0.1, width=80, panel_height=10)
+    assert "leaky_relu(alpha=0.1): f(x)" in text and "f'(x)" in text
+    assert "\x1b[" not in text
+    assert any(0x2800 <= ord(c) <= 0x28FF for c in text)  # braille curves
+    assert "┊" in text  # the kink at 0
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_termplot_is_repeatable_and_leaves_no_state():
+    a = termplot.render("sigmoid", width=60)
+    b = termplot.render("tanh", width=60)
+    assert termplot.render("sigmoid", width=60) == a != b
+
+
+def test_termplot_compare_panels_and_key():
+    text = termplot.render(["sigmoid", "tanh"], diff=True, order=2, logy=True, numeric=True, width=90)
+    first = text.splitlines()[0]
+    assert "sigmoid" in first and "tanh" in first and "numeric f'" in first
+    for title in ("sigmoid vs tanh: f(x)", "|f'(x)|, log scale", "f''(x)", "f - sigmoid"):
+        assert title in text
+    assert "0.01" in text  # decades on the log axis
+
+
+def test_termplot_colour_only_when_asked():
+    assert "\x1b[" in termplot.render(["sigmoid", "tanh"], color=True, width=60)
+
+
+def test_termplot_checks_its_input():
+    with pytest.raises(actviz.UsageError):
+        termplot.render("sigmoid", diff=True)
+    with pytest.raises(actviz.UsageError):
+        termplot.render("sigmoid", points=1)
+    with pytest.raises(actviz.UnknownActivationError):
+        termplot.render("nope")
+
+
+def test_nice_ticks():
+    assert termplot._nice_ticks(np.array([-0.6, 6.0])) == [0.0, 2.0, 4.0, 6.0]
+    assert termplot._nice_ticks(np.array([0.1, 1.0])) == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert termplot._log_ticks(np.array([-4.2, -0.6])) == [-4, -3, -2, -1]

@@ -352,7 +352,9 @@ register(
         reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Network Outputs",
         numerics="apply computes z - max - log1p(Σ exp over the other entries), exact where they are tiny; "
         "the slice is x - others - ln m - log1p(e/m) below others and -log1p(m·e) above, "
-        "e = exp(-|x - others|); " + _INF_NOTE.replace("share the mass equally", "get -log(count)"),
+        "e = exp(-|x - others|); with k logits at +inf those get -log k and the rest -inf (the limit "
+        "as they grow together; PyTorch and JAX give NaN), an all -inf vector gives -log n, a NaN "
+        "makes the whole vector NaN",
         frameworks={
             "torch": same(
                 "torch.nn.functional.log_softmax",
@@ -385,9 +387,9 @@ register(
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(False, True, True, "C∞", False),
         reference="softmax of -z (Bridle 1990); torch.nn.Softmin",
-        numerics="softmax's forms applied to -z; " + _INF_NOTE.replace("+inf", "-inf", 1).replace(
-            "all -inf", "all +inf"
-        ),
+        numerics="softmax's forms applied to -z; -inf inputs share the mass equally (the limit as they "
+        "fall together; PyTorch gives NaN), an all +inf vector is uniform, a NaN makes the whole "
+        "vector NaN",
         frameworks={
             "torch": same(
                 "torch.nn.functional.softmin",

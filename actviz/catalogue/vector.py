@@ -361,6 +361,11 @@ register(
                 note="pass dim: dim=None (deprecated) picks 0 for 0-, 1- and 3-D input, else 1",
             ),
             "keras": same("keras.activations.log_softmax", note="axis=-1"),
+            "keras2": same(
+                "activation='log_softmax' (tf.nn.log_softmax)",
+                note="tf_keras/activations.py binds log_softmax = tf.nn.log_softmax so the name "
+                "deserialises, but does not export tf.keras.activations.log_softmax; last axis",
+            ),
             "jax": same(
                 "jax.nn.log_softmax",
                 note="axis=-1 (a tuple or None too); where= sets masked outputs to -inf",

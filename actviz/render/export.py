@@ -209,7 +209,17 @@ def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]
     title = ", ".join(f"{k} {v}" for k, v in shared.items())
     rows = [[k, *(s[k] for s in settings)] for k in (settings[0] if results else {}) if k not in shared]
     rows += [[label, *(get(r) for r in results)] for label, get in STATS_ROWS]
-    return title, ["statistic", *(r["spec"] for r in results)], rows
+    return title, ["statistic", *(_label(r["spec"]) for r in results)], rows
+
+
+def _label(spec: str) -> str:
+    """The short label of a spec (parameters at their defaults left out), for table headers."""
+    from ..registry import get
+
+    try:
+        return get(spec).label
+    except Exception:  # a spec from elsewhere (an expression, a plugin gone): show it as it is
+        return spec
 
 
 def stats_json(results: Sequence[dict]) -> str:

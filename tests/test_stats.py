@@ -1,0 +1,212 @@
+"""Saturation and Gaussian statistics against closed forms and mpmath (DESIGN §5)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import actviz
+from actviz.analysis.check import derivative_check
+from actviz.analysis.saturation import saturation
+from actviz.analysis.stats import GAUSSIAN_KEYS, STATS_KEYS, stats, torch_gain
+
+
+def sigmoid_onset(tau):
+    """Solve σ'(x) = σ(1 - σ) = τ for x > 0 in closed form: σ = (1 + r)/2 with r = √(1 - 4τ), so
+    x = logit(σ) = ln((1 + r)/(1 - r)) = ln((1 + r)²/(4τ)) (the last form does not cancel)."""
+    r = math.sqrt(1.0 - 4.0 * tau)
+    return math.log((1.0 + r) ** 2 / (4.0 * tau))
+
+
+@pytest.fixture(scope="module")
+def sigmoid_stats():
+    return stats("sigmoid")
+
+
+@pytest.fixture(scope="module")
+def relu_stats():
+    return stats("relu")
+
+
+def test_keys_are_exactly_the_documented_ones(sigmoid_stats):
+    assert tuple(sigmoid_stats) == STATS_KEYS
+    assert tuple(sigmoid_stats["gaussian"]) == GAUSSIAN_KEYS
+    assert sigmoid_stats["range"] == [-6.0, 6.0] and sigmoid_stats["points"] == 1201
+    assert sigmoid_stats["saturation_threshold"] == 0.01
+
+
+def test_sigmoid_onset_is_the_closed_form_root(sigmoid_stats):
+    x_star = sigmoid_onset(0.01)
+    assert f"{x_star:.5f}" == "4.58486"  # the value issue 3 quotes
+    left, right = sigmoid_stats["onset"]
+    assert right == pytest.approx(x_star, rel=1e-14)
+    assert left == pytest.approx(-x_star, rel=1e-14)
+
+
+@pytest.mark.parametrize("tau", [0.2, 0.05, 1e-3, 1e-6])
+def test_sigmoid_onset_for_other_thresholds(tau):
+    sat = saturation("sigmoid", range=(-20.0, 20.0), points=401, threshold=tau)
+    assert sat.onset[1] == pytest.approx(sigmoid_onset(tau), rel=1e-13)
+    assert sat.onset[0] == pytest.approx(-sigmoid_onset(tau), rel=1e-13)
+
+
+def test_sigmoid_shares_on_minus_six_six(sigmoid_stats):
+    # saturated where |x| > x*: two pieces of length 6 - x* out of 12 (closed form above)
+    assert sigmoid_stats["dead_share"] == 0.0
+    assert sigmoid_stats["saturated_share"] == pytest.approx(2 * (6 - sigmoid_onset(0.01)) / 12, rel=1e-13)
+
+
+def test_relu_shares_onset_and_gaussian_moments(relu_stats):
+    r = relu_stats
+    # dead exactly on [-6, 0]: half the interval's length, not 601 of 1201 grid points
+    assert r["dead_share"] == 0.5
+    assert r["saturated_share"] == 0.0
+    # |f'| steps across τ at the kink 0, with the dead side on the left
+    assert r["onset"] == [0.0, None]
+    g = r["gaussian"]
+    # closed forms for z ~ N(0, 1): E[max(z,0)] = 1/√(2π), E[max(z,0)²] = 1/2,
+    # Var = 1/2 - 1/(2π), E[1(z>0)] = E[1(z>0)²] = 1/2
+    assert g["mean"] == pytest.approx(1 / math.sqrt(2 * math.pi), abs=1e-12)
+    assert g["var"] == pytest.approx(0.5 - 1 / (2 * math.pi), abs=1e-12)
+    assert g["second_moment"] == pytest.approx(0.5, abs=1e-12)
+    assert g["mean_df"] == pytest.approx(0.5, abs=1e-12)
+    assert g["second_moment_df"] == pytest.approx(0.5, abs=1e-12)
+    # gain 1/√E[f²] = √2, which is also PyTorch's calculate_gain('relu') (reference §6)
+    assert r["gain"] == pytest.approx(math.sqrt(2), rel=1e-12)
+    assert r["torch_gain"] == math.sqrt(2)
+    assert r["f0"] == 0.0 and r["df0"] == 0.0  # relu'(0) = 0, PyTorch's convention
+    assert r["output_min"] == 0.0 and r["output_max"] == 6.0
+
+
+def test_relu_steepest_slope_is_reported_nearest_zero(relu_stats):
+    # |f'| = 1 on all of (0, 6]: the grid point nearest 0 is 0.01
+    assert relu_stats["max_abs_df"] == 1.0
+    assert relu_stats["argmax_abs_df"] == pytest.approx(0.01, abs=1e-12)
+
+
+def test_selu_is_self_normalising():
+    # Klambauer et al. 2017 (arXiv 1706.02515): λ and α are chosen so that z ~ N(0, 1) gives
+    # E[selu(z)] = 0 and Var[selu(z)] = 1.
+    g = stats("selu")["gaussian"]
+    assert abs(g["mean"]) < 1e-9
+    assert abs(g["var"] - 1.0) < 1e-9
+    assert abs(g["second_moment"] - 1.0) < 1e-9
+
+
+def test_tanh_gaussian_moments_match_mpmath():
+    import mpmath as mp
+
+    g = stats("tanh")["gaussian"]
+    with mp.workdps(30):
+        phi = lambda t: mp.exp(-t * t / 2) / mp.sqrt(2 * mp.pi)  # noqa: E731
+        mean_df = mp.quad(lambda t: mp.sech(t) ** 2 * phi(t), [-mp.inf, 0, mp.inf])
+        second = mp.quad(lambda t: mp.tanh(t) ** 2 * phi(t), [-mp.inf, 0, mp.inf])
+        second_df = mp.quad(lambda t: mp.sech(t) ** 4 * phi(t), [-mp.inf, 0, mp.inf])
+    assert g["mean"] == pytest.approx(0.0, abs=1e-12)  # odd function
+    assert g["mean_df"] == pytest.approx(float(mean_df), abs=1e-10)
+    assert g["second_moment"] == pytest.approx(float(second), abs=1e-10)
+    assert g["var"] == pytest.approx(float(second), abs=1e-10)
+    assert g["second_moment_df"] == pytest.approx(float(second_df), abs=1e-10)
+
+
+def test_gain_is_for_the_standard_normal_whatever_mu_and_sigma():
+    r = stats("relu", mu=0.0, sigma=2.0)
+    # E[max(σz, 0)] = σ/√(2π) for the requested Gaussian; the gain stays √2
+    assert r["gaussian"]["sigma"] == 2.0
+    assert r["gaussian"]["mean"] == pytest.approx(2 / math.sqrt(2 * math.pi), abs=1e-12)
+    assert r["gain"] == pytest.approx(math.sqrt(2), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        # reference §6, torch/nn/init.py calculate_gain
+        ("sigmoid", 1.0),
+        ("tanh", 5 / 3),
+        ("relu", math.sqrt(2)),
+        ("leaky_relu", 1.4141428569978354),  # √(2/(1 + 0.01²)), "1.4141429" in reference §6
+        ("leaky_relu@keras", 1.3867504905630728),  # slope 0.2: √(2/1.04), "1.3867505"
+        ("leaky_relu(alpha=0)", math.sqrt(2)),
+        ("selu", 0.75),
+        ("gelu", None),
+        ("softsign", None),
+        ("hard_sigmoid", None),
+    ],
+)
+def test_torch_gain_table(spec, expected):
+    got = torch_gain(spec)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected, rel=1e-15)
+
+
+def test_shares_are_lengths_even_when_the_grid_misses_the_kinks():
+    # hard_sigmoid: f' = 1/6 on (-3, 3), 0 outside (reference §2.7). 1000 points put no grid
+    # point on ±3, yet the dead share is 6/12 to rounding.
+    sat = saturation("hard_sigmoid", points=1000)
+    assert sat.dead_share == pytest.approx(0.5, abs=1e-13)
+    assert sat.saturated_share == 0.0
+    assert sat.onset == (-3.0, 3.0)
+
+
+def test_onset_on_an_interval_away_from_zero():
+    x_star = sigmoid_onset(0.01)
+    sat = saturation("sigmoid", range=(1.0, 6.0), points=11)
+    assert sat.onset[0] is None
+    assert sat.onset[1] == pytest.approx(x_star, rel=1e-13)
+    assert sat.saturated_share == pytest.approx((6 - x_star) / 5, rel=1e-13)
+
+
+def test_zero_threshold_counts_no_saturation():
+    sat = saturation("sigmoid", threshold=0.0)
+    assert sat.saturated_share == 0.0 and sat.onset == (None, None)
+
+
+def test_negative_or_nan_threshold_is_a_usage_error():
+    for tau in (-0.1, math.nan, math.inf):
+        with pytest.raises(actviz.UsageError, match="threshold"):
+            saturation("sigmoid", threshold=tau)
+
+
+@pytest.mark.parametrize("mu, sigma", [(0.0, 0.0), (0.0, -1.0), (math.nan, 1.0), (0.0, math.inf)])
+def test_bad_gaussian_is_a_usage_error(mu, sigma):
+    with pytest.raises(actviz.UsageError):
+        stats("sigmoid", mu=mu, sigma=sigma)
+
+
+def test_extremes_are_polished_between_grid_points():
+    r = stats("gelu")
+    # reference §2: exact gelu has its minimum -0.1699712 at x = -0.7517915 and its largest
+    # slope 1.1289041 at x = √2; the 0.01 grid alone would be off in the 5th digit
+    assert r["output_min"] == pytest.approx(-0.1699712, abs=5e-8)
+    assert r["max_abs_df"] == pytest.approx(1.1289041, abs=5e-8)
+    assert r["argmax_abs_df"] == pytest.approx(math.sqrt(2), abs=1e-6)
+
+
+def test_flat_top_is_not_moved_by_rounding():
+    r = stats("tanh")
+    assert r["max_abs_df"] == 1.0 and r["argmax_abs_df"] == 0.0
+
+
+def test_derivative_check_catches_a_wrong_derivative():
+    import dataclasses
+
+    rec = actviz.lookup("sigmoid")
+    wrong = dataclasses.replace(rec, derivatives=(lambda x: 1.01 * rec.derivatives[0](x), rec.derivatives[1]))
+    assert not derivative_check(actviz.get(wrong))["ok"]
+    assert derivative_check(actviz.get(rec))["ok"]
+
+
+def test_derivative_check_skips_kinks():
+    # leaky_relu'(0) = alpha, which no central difference reproduces; it is left out
+    row = derivative_check("leaky_relu", points=1201)
+    assert row["ok"] and row["points"] < 1201
+    assert row["df_abs"] < 1e-10
+
+
+def test_stats_run_for_every_activation():
+    for name in ("step", "hard_tanh", "softmax", "sparsemax", "maxout"):
+        r = stats(name, points=201)
+        assert 0.0 <= r["dead_share"] + r["saturated_share"] <= 1.0
+        assert all(np.isfinite(v) for v in r["gaussian"].values())

@@ -24,6 +24,8 @@ RANGE_OVERRIDES = {
     "exponential": (-5.0, 3.0),
 }
 DEFAULT_RANGE = (-6.0, 6.0)
+#: More curves than this on one sheet stop being tellable apart; larger families are split.
+SHEET_SIZE = 6
 GALLERY_FORMATS = ("png", "svg")
 INDEX = "README.md"
 
@@ -101,10 +103,15 @@ def plan(only: Iterable[str] | None = None) -> list[Job]:
     for family, acts in families.items():
         if len(acts) < 2:
             continue
-        lo = min(suggested_range(a)[0] for a in acts)
-        hi = max(suggested_range(a)[1] for a in acts)
-        stem = "family-" + family.replace(" ", "-")
-        jobs.append(Job("family", family, tuple(a.spec for a in acts), stem, (lo, hi)))
+        parts = -(-len(acts) // SHEET_SIZE)
+        size = -(-len(acts) // parts)  # even split: 12 members make two sheets of 6
+        for part in range(parts):
+            chunk = acts[part * size : (part + 1) * size]
+            lo = min(suggested_range(a)[0] for a in chunk)
+            hi = max(suggested_range(a)[1] for a in chunk)
+            stem = "family-" + family.replace(" ", "-") + (f"-{part + 1}" if parts > 1 else "")
+            key = family + (f" ({part + 1} of {parts})" if parts > 1 else "")
+            jobs.append(Job("family", key, tuple(a.spec for a in chunk), stem, (lo, hi)))
     for rec in records():
         groups = _framework_groups(rec.name)
         if len(groups) < 2:

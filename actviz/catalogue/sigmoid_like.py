@@ -311,10 +311,17 @@ register(
 # --- softsign -----------------------------------------------------------------------------
 
 
+# Below this |x|, x/(1+|x|) rounds to x itself.
+_SOFTSIGN_TINY = 2.0**-54
+
+
 def softsign(x):
-    # |x| >= 1e300 gives ±1 exactly; capping there keeps ±inf from making inf/inf
-    xc = np.clip(x, -1e300, 1e300)
-    return xc / (1.0 + np.abs(xc))
+    # 1/(1 + 1/|x|) chains three monotone roundings, so the result is monotone in x, which
+    # x/(1+|x|) is not (it steps back by an ULP now and then); ±inf give ±1 without inf/inf
+    a = np.abs(x)
+    tiny = a < _SOFTSIGN_TINY
+    r = 1.0 / np.where(tiny, 1.0, a)
+    return np.where(tiny, x, np.copysign(1.0 / (1.0 + r), x))
 
 
 def d_softsign(x):
@@ -330,9 +337,8 @@ def d2_softsign(x):
 
 
 def _softsign_pair(x):
-    xc = np.clip(x, -1e300, 1e300)
     r = 1.0 / (1.0 + np.abs(x))
-    return xc / (1.0 + np.abs(xc)), r * r
+    return softsign(x), r * r
 
 
 def _mp_softsign(x):
@@ -357,7 +363,8 @@ register(
         properties=Properties(True, True, True, "C1", True),
         reference="Turian, Bergstra & Bengio 2009, Quadratic Features and Deep Architectures for "
         "Chunking; Glorot & Bengio 2010",
-        numerics="f' = r² with r = 1/(1+|x|), since (1+|x|)² overflows for |x| > 1e154",
+        numerics="f = sign(x)/(1 + 1/|x|), monotone after rounding (x/(1+|x|) is not quite); "
+        "f' = r² with r = 1/(1+|x|), since (1+|x|)² overflows for |x| > 1e154",
         kink_convention="f is C1: f'(0) = 1 and only f'' jumps at 0 (from 2 to -2), where f''(0) = 0 "
         "as in torch's double backward",
         frameworks={

@@ -648,7 +648,8 @@ def _celu_quotient(x, alpha):
     if alpha < 1:
         xn = np.maximum(xn, _EXP_FLOOR * alpha)  # keeps x/alpha finite
     q = np.maximum(xn / alpha, _EXP_FLOOR)
-    hi, lo = nx.two_product(q, alpha)
+    # x = -inf (alpha >= 1) has q at the floor, where c is not used; q·alpha could overflow there
+    hi, lo = nx.two_product(np.where(np.isfinite(xn), q, 0.0), alpha)
     c = np.where(q > _EXP_FLOOR, ((xn - hi) - lo) / alpha, 0.0)
     return q, c
 

@@ -1,0 +1,585 @@
+"""The rectifier family: golden values, Keras's relu semantics, kink conventions per preset,
+SELU's constants, accuracy in ULPs against mpmath, parameter checks, Hypothesis properties."""
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import actviz
+from actviz.analysis.ulp import mp_values, ulp_error
+from actviz.catalogue import rectifiers
+
+XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
+
+# Golden (value, derivative) pairs at XS, from reference §2.11 (computed there with mpmath,
+# 10 significant digits), at the default parameters: celu α=1, softplus β=1, squareplus b=4.
+_ELU_ROW = [
+    (-0.8646647168, 0.1353352832), (-0.6321205588, 0.3678794412), (-0.3934693403, 0.6065306597),
+    (0.5, 1), (1, 1), (2, 1),
+]
+GOLDEN_2_11 = {
+    "elu": _ELU_ROW,
+    "celu": _ELU_ROW,
+    "selu": [
+        (-1.520166469, 0.2379328723), (-1.111330738, 0.646768603), (-0.6917581878, 1.066341153),
+        (0.5253504937, 1.050700987), (1.050700987, 1.050700987), (2.101401975, 1.050700987),
+    ],
+    "softplus": [
+        (0.126928011, 0.119202922), (0.3132616875, 0.2689414214), (0.4740769842, 0.3775406688),
+        (0.9740769842, 0.6224593312), (1.313261688, 0.7310585786), (2.126928011, 0.880797078),
+    ],
+    "squareplus": [
+        (0.4142135624, 0.1464466094), (0.6180339887, 0.2763932023), (0.7807764064, 0.3787321875),
+        (1.280776406, 0.6212678125), (1.618033989, 0.7236067977), (2.414213562, 0.8535533906),
+    ],
+    "sparse_plus": [(0, 0), (0, 0), (0.0625, 0.25), (0.5625, 0.75), (1, 1), (2, 1)],
+}
+
+# Entries §2.11 leaves out: values from their closed forms (reference §2 table) at the
+# default parameters.
+GOLDEN_CLOSED_FORM = {
+    "identity": [(x, 1) for x in XS],
+    "relu": [(0, 0), (0, 0), (0, 0), (0.5, 1), (1, 1), (2, 1)],
+    "relu6": [(0, 0), (0, 0), (0, 0), (0.5, 1), (1, 1), (2, 1)],
+    "leaky_relu": [(-0.02, 0.01), (-0.01, 0.01), (-0.005, 0.01), (0.5, 1), (1, 1), (2, 1)],
+    "prelu": [(-0.5, 0.25), (-0.25, 0.25), (-0.125, 0.25), (0.5, 1), (1, 1), (2, 1)],
+    # eval-mode slope (1/8 + 1/3)/2 = 11/48
+    "rrelu": [(-22 / 48, 11 / 48), (-11 / 48, 11 / 48), (-5.5 / 48, 11 / 48), (0.5, 1), (1, 1), (2, 1)],
+    "exponential": [(math.exp(x), math.exp(x)) for x in XS],
+}
+
+
+@pytest.mark.parametrize("name", sorted({**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}))
+def test_golden_values(name):
+    rows = {**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}[name]
+    act = actviz.get(name)
+    want_f = np.array([r[0] for r in rows], dtype=float)
+    want_d = np.array([r[1] for r in rows], dtype=float)
+    # 10 significant digits in the reference: agreement to 1e-9 relative (plus half a unit
+    # of the last printed digit for the 9-digit entries)
+    np.testing.assert_allclose(act(XS), want_f, rtol=1e-9, atol=6e-10)
+    np.testing.assert_allclose(act.derivative(XS), want_d, rtol=1e-9, atol=6e-10)
+    f, d = act.evaluate(XS)
+    np.testing.assert_array_equal(f, act(XS))
+    np.testing.assert_array_equal(d, act.derivative(XS))
+
+
+# --- Keras's relu(x, negative_slope, max_value, threshold): reference §2.10 -------------------
+
+KERAS_X = np.array([-10.0, -5.0, 0.0, 5.0, 10.0])
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        # the Keras 3 docstring's own examples (keras/src/activations/activations.py)
+        ({}, [0, 0, 0, 5, 10]),
+        ({"negative_slope": 0.5}, [-5, -2.5, 0, 5, 10]),
+        ({"max_value": 5}, [0, 0, 0, 5, 5]),
+        ({"threshold": 5}, [0, 0, 0, 0, 10]),
+    ],
+)
+def test_keras_relu_docstring_examples(params, expected):
+    np.testing.assert_array_equal(actviz.get("relu@keras", **params)(KERAS_X), expected)
+
+
+def test_keras_relu_below_threshold_is_slope_times_distance():
+    # §2.10: for x <= θ, f(x) = s·(x − θ); the comparison is strict so f(θ) = 0
+    act = actviz.get("relu(alpha=0.1, threshold=2)")
+    assert act(2.0) == 0.0
+    assert act(-3.0) == pytest.approx(0.1 * (-3.0 - 2.0), rel=1e-15)
+    assert act(2.5) == 2.5
+
+
+def test_keras_relu_positive_threshold_jumps():
+    # §2.10: with θ > 0 the function jumps from 0 to θ at x = θ
+    act = actviz.get("relu(threshold=1)")
+    assert act(1.0) == 0.0
+    assert act(np.nextafter(1.0, 2.0)) == np.nextafter(1.0, 2.0)
+    assert act.kinks == (1.0,)
+    assert act.properties.smoothness == "discontinuous"
+
+
+def test_keras_relu_negative_threshold_passes_through_without_max_value():
+    # §2.10: θ = −1 without max_value: f(−0.5) = −0.5; with max_value, (θ, 0) is clipped to 0
+    assert actviz.get("relu(threshold=-1)")(-0.5) == -0.5
+    assert actviz.get("relu(threshold=-1, max_value=3)")(-0.5) == 0.0
+    assert actviz.get("relu(threshold=-1, max_value=3)")(7.0) == 3.0
+    # passing x through on (θ, 0) makes it decrease at θ (from 0 to θ)
+    assert actviz.get("relu(threshold=-1)").properties.monotonic is False
+    assert actviz.get("relu(threshold=-1, max_value=3)").properties.monotonic is True
+
+
+def test_relu_parameters_give_leaky_relu_and_relu6():
+    x = np.linspace(-9, 9, 181)
+    np.testing.assert_array_equal(actviz.get("relu(alpha=0.1)")(x), actviz.get("leaky_relu(alpha=0.1)")(x))
+    np.testing.assert_array_equal(
+        actviz.get("relu(alpha=0.1)").derivative(x), actviz.get("leaky_relu(alpha=0.1)").derivative(x)
+    )
+    np.testing.assert_array_equal(actviz.get("relu(max_value=6)")(x), actviz.get("relu6")(x))
+    np.testing.assert_array_equal(
+        actviz.get("relu(max_value=6)").derivative(x), actviz.get("relu6").derivative(x)
+    )
+    assert actviz.get("relu(max_value=6)").kinks == (0.0, 6.0)
+
+
+def test_relu_kinks_move_with_parameters():
+    assert actviz.get("relu").kinks == (0.0,)
+    assert actviz.get("relu(threshold=2.5)").kinks == (2.5,)
+    assert actviz.get("relu(max_value=3)").kinks == (0.0, 3.0)
+    assert actviz.get("relu(threshold=-1, max_value=3, alpha=0.2)").kinks == (-1.0, 0.0, 3.0)
+    # θ = −1 with a clip and no slope: 0 on both sides of θ, so no kink there
+    assert actviz.get("relu(threshold=-1, max_value=3)").kinks == (0.0, 3.0)
+    # θ at or above max_value: constant max_value right of θ, no kink at max_value
+    assert actviz.get("relu(threshold=8, max_value=6)").kinks == (8.0,)
+    # slope 1 and no threshold or clip is the identity
+    assert actviz.get("relu(alpha=1)").kinks == ()
+    assert actviz.get("relu(alpha=1)").properties.smoothness == "C∞"
+
+
+def test_relu_output_range_and_properties_follow_parameters():
+    assert str(actviz.get("relu").output_range) == "[0, ∞)"
+    assert str(actviz.get("relu(max_value=6)").output_range) == "[0, 6]"
+    assert str(actviz.get("relu(alpha=0.1, max_value=6)").output_range) == "(-∞, 6]"
+    assert str(actviz.get("relu(threshold=2)").output_range) == "[0, ∞)"
+    assert str(actviz.get("relu(threshold=-1)").output_range) == "(-1, ∞)"
+    assert str(actviz.get("relu(alpha=-0.5)").output_range) == "[0, ∞)"
+    p = actviz.get("relu(alpha=0.1, max_value=6)").properties
+    assert (p.monotonic, p.bounded_above, p.bounded_below) == (True, True, False)
+    # f(0) = α·(0 − θ) for θ >= 0
+    assert actviz.get("relu(alpha=0.1, threshold=2)").properties.zero_centred is False
+    assert actviz.get("relu(alpha=0.1, threshold=2)")(0.0) == pytest.approx(-0.2, rel=1e-15)
+
+
+def test_relu_slope_parameter_spellings():
+    # Keras 3 says negative_slope, Keras 2's function alpha: both name the same parameter
+    assert actviz.get("relu(negative_slope=0.1)") == actviz.get("relu(alpha=0.1)")
+    assert actviz.get("relu@keras2(alpha=0.1)").params["alpha"] == 0.1
+    assert actviz.get("relu@keras(negative_slope=0.1)")(-1.0) == pytest.approx(-0.1, rel=1e-15)
+
+
+@pytest.mark.parametrize("fw", ["torch", "jax", "tf"])
+def test_relu_has_no_parameters_in_torch_jax_tf(fw):
+    assert actviz.get(f"relu@{fw}").spec == actviz.get(f"relu@{fw}(alpha=0)").spec
+    with pytest.raises(actviz.ParameterError, match="fixed at 0 in that framework"):
+        actviz.get(f"relu@{fw}(alpha=0.1)")
+    with pytest.raises(actviz.ParameterError, match="'max_value' is fixed at none"):
+        actviz.get(f"relu@{fw}(max_value=6)")
+
+
+def test_relu_far_threshold_does_not_overflow_in_between():
+    # x − θ leaves the float range at x = −1e308, θ = 1e308, but α·(x − θ) = −1e307 does not
+    act = actviz.get("relu(alpha=0.05, threshold=1e308)")
+    assert act(-1e308) == pytest.approx(-1e307, rel=1e-15)  # 0.05·(−2e308), closed form
+
+
+# --- derivative values at kinks, per preset: reference §3.1 -----------------------------------
+
+LAM = rectifiers.SELU_LAMBDA
+LAM_ALPHA = rectifiers.SELU_LAMBDA_ALPHA
+
+KINK_VALUES = [
+    # (spec, x, f'(x)) from reference §3.1 (torch 2.13, JAX 0.10.2, TF 2.21, Keras 3.15.1 on TF)
+    ("relu", 0.0, 0.0),
+    ("relu@torch", 0.0, 0.0),
+    ("relu@jax", 0.0, 0.0),
+    ("relu@tf", 0.0, 0.0),
+    ("relu@keras", 0.0, 0.0),
+    ("relu@keras2", 0.0, 0.0),
+    ("relu6", 0.0, 0.0),
+    ("relu6", 6.0, 0.0),
+    ("relu6@jax", 6.0, 0.0),
+    ("relu6@tf", 6.0, 0.0),
+    ("relu6@keras", 6.0, 0.0),
+    ("leaky_relu", 0.0, 0.01),
+    ("leaky_relu@torch", 0.0, 0.01),
+    ("leaky_relu@jax", 0.0, 1.0),
+    ("leaky_relu@tf", 0.0, 0.2),
+    ("leaky_relu@keras", 0.0, 0.2),
+    ("leaky_relu@keras2", 0.0, 0.3),
+    ("prelu", 0.0, 0.25),
+    ("prelu@torch", 0.0, 0.25),
+    ("prelu@keras", 0.0, 0.0),
+    # the Keras layer is relu(x) − α·relu(−x): relu'(0) = 0 whatever α is
+    ("prelu@keras(alpha=0.25)", 0.0, 0.0),
+    ("rrelu", 0.0, 11 / 48),
+    ("elu", 0.0, 1.0),
+    ("elu(alpha=0.5)", 0.0, 0.5),
+    ("elu@jax(alpha=0.5)", 0.0, 0.5),
+    ("elu@keras(alpha=0.5)", 0.0, 0.5),
+    ("elu@keras2(alpha=0.5)", 0.0, 0.5),
+    ("elu@tf", 0.0, 1.0),
+    ("selu", 0.0, LAM_ALPHA),
+    ("selu@torch", 0.0, LAM_ALPHA),
+    ("selu@jax", 0.0, LAM_ALPHA),
+    ("selu@tf", 0.0, LAM),
+    ("selu@keras", 0.0, LAM),
+    ("selu@keras2", 0.0, LAM),
+    ("celu", 0.0, 1.0),
+    ("celu(alpha=0.3)", 0.0, 1.0),
+    ("celu@jax", 0.0, 1.0),
+    ("celu@keras", 0.0, 2.0),
+    ("celu@keras(alpha=0.3)", 0.0, 2.0),
+    ("sparse_plus@jax", -1.0, 0.0),
+    ("sparse_plus@jax", 1.0, 1.0),
+    ("sparse_plus@keras", -1.0, 0.0),
+    ("sparse_plus@keras", 1.0, 1.0),
+    # Keras relu with parameters, on its default TensorFlow backend (the last rows of §3.1)
+    ("relu@keras(max_value=5)", 5.0, 1.0),
+    ("relu@keras(max_value=6)", 6.0, 0.0),  # §2.10: max_value 6 takes the relu6 path
+    ("relu@keras(threshold=2)", 2.0, 0.0),
+    ("relu@keras(negative_slope=0.1)", 0.0, 0.1),
+    ("relu@keras2(alpha=0.1)", 0.0, 0.1),
+]
+
+
+@pytest.mark.parametrize("spec, x, want", KINK_VALUES)
+def test_kink_derivative_values(spec, x, want):
+    act = actviz.get(spec)
+    assert act.derivative(x) == want
+    assert act.evaluate(np.array([x]))[1][0] == want
+    if x in act.kinks:
+        assert act.kink_derivatives()[x] == want
+
+
+def test_canonical_relu_with_parameters_follows_pytorch_conventions():
+    # PyTorch's leaky_relu: f'(0) = slope; relu6/hardtanh: 0 at the clip points
+    assert actviz.get("relu(alpha=0.1)").derivative(0.0) == 0.1
+    assert actviz.get("relu(max_value=5)").kink_derivatives() == {0.0: 0.0, 5.0: 0.0}
+    # Keras on TF: the leaky path is taken only without max_value and threshold; otherwise
+    # relu'(0) = 0 and clip_by_value passes 1 at its bounds (including the lower bound 0)
+    assert actviz.get("relu@keras(alpha=0.1, max_value=5)").kink_derivatives() == {0.0: 0.0, 5.0: 1.0}
+    assert actviz.get("relu@keras(alpha=0.1, threshold=-1, max_value=3)").kink_derivatives() == {
+        -1.0: 0.0,
+        0.0: 1.0,
+        3.0: 1.0,
+    }
+
+
+def test_kink_conventions_away_from_kinks_are_untouched():
+    # a preset's kink value replaces f' only at the kink itself
+    x = np.array([-1e-300, 1e-300])
+    np.testing.assert_array_equal(actviz.get("selu@tf").derivative(x), actviz.get("selu").derivative(x))
+    np.testing.assert_array_equal(actviz.get("celu@keras").derivative(x), [1.0, 1.0])
+
+
+# --- SELU ---------------------------------------------------------------------------------------
+
+
+def test_selu_constants_are_the_reference_digits():
+    # reference §0: λ = 1.0507009873554804934193349852946, α = 1.6732632423543772848170429916717,
+    # λα = 1.7580993408473768599402175208
+    assert rectifiers.SELU_LAMBDA == float(mp.mpf("1.0507009873554804934193349852946"))
+    assert rectifiers.SELU_ALPHA == float(mp.mpf("1.6732632423543772848170429916717"))
+    assert rectifiers.SELU_LAMBDA_ALPHA == float(mp.mpf("1.7580993408473768599402175208"))
+    with mp.workdps(40):
+        product = mp.mpf("1.0507009873554804934193349852946") * mp.mpf("1.6732632423543772848170429916717")
+        assert abs(product - mp.mpf("1.7580993408473768599402175208")) < mp.mpf("1e-28")
+
+
+def test_selu_constants_give_the_self_normalising_fixed_point():
+    # Klambauer et al. 2017: for z ~ N(0, 1), E[selu(z)] = 0 and E[selu(z)²] = 1; the 31-digit
+    # constants satisfy both to about 1e-30 (mpmath quadrature, 40 digits)
+    with mp.workdps(40):
+        lam = mp.mpf("1.0507009873554804934193349852946")
+        alpha = mp.mpf("1.6732632423543772848170429916717")
+        pdf = mp.npdf
+
+        def neg(z):
+            return lam * alpha * mp.expm1(z)
+
+        mean = mp.quad(lambda z: neg(z) * pdf(z), [-mp.inf, 0]) + mp.quad(lambda z: lam * z * pdf(z), [0, mp.inf])
+        second = mp.quad(lambda z: neg(z) ** 2 * pdf(z), [-mp.inf, 0]) + mp.quad(
+            lambda z: (lam * z) ** 2 * pdf(z), [0, mp.inf]
+        )
+        assert abs(mean) < mp.mpf("1e-25")
+        assert abs(second - 1) < mp.mpf("1e-25")
+
+
+def test_selu_lower_bound():
+    act = actviz.get("selu")
+    # the limit at −∞ is −λα (reference §2: range (−λα, ∞) = (−1.7580993…, ∞))
+    assert act(-np.inf) == -LAM_ALPHA
+    assert act(-1e308) == -LAM_ALPHA
+    assert act.output_range.low == -LAM_ALPHA and not act.output_range.low_closed
+    assert act(-30.0) > -LAM_ALPHA  # e^-30 = 9e-14 is still visible next to λα
+    assert act(1e308) == pytest.approx(LAM * 1e308, rel=1e-15)
+
+
+# --- accuracy against mpmath ---------------------------------------------------------------------
+
+
+def _sweep_points():
+    rng = np.random.default_rng(20240611)
+    tails = np.linspace(-700.0, 700.0, 141)
+    near0 = np.logspace(-300, 0, 30)
+    middle = rng.uniform(-40.0, 40.0, 60)
+    return np.unique(np.concatenate([tails, near0, -near0, middle, [-36.7, -34.5, 18.3, 20.5, 0.0]]))
+
+
+SWEEP = _sweep_points()
+
+# The issue's targets: forward within 4 ULP, f' within 8 ULP of mpmath (60 digits) over
+# [-700, 700], for the default and for non-default parameters.
+ULP_CASES = [
+    ("softplus", {}),
+    ("softplus", {"beta": 0.7}),  # βx rounds: the tail needs the exact product
+    ("softplus", {"beta": 3.3}),
+    ("elu", {}),
+    ("elu", {"alpha": 0.3}),
+    ("selu", {}),
+    ("celu", {}),
+    ("celu", {"alpha": 0.3}),  # x/α rounds: exp(x/α) needs the split quotient
+    ("celu", {"alpha": 2.7}),
+    ("squareplus", {}),
+    ("squareplus", {"b": 2.7}),
+    ("exponential", {}),
+]
+
+
+@pytest.mark.parametrize("name, params", ULP_CASES, ids=[f"{n}{p or ''}" for n, p in ULP_CASES])
+def test_ulp_accuracy_against_mpmath(name, params):
+    act = actviz.get(name, **params)
+    ref_f, ref_d = mp_values(act.record.mp_reference, SWEEP, **act.params)
+    err_f = ulp_error(act(SWEEP), ref_f)
+    err_d = ulp_error(act.derivative(SWEEP), ref_d)
+    assert err_f.max() <= 4, (SWEEP[err_f.argmax()], err_f.max())
+    assert err_d.max() <= 8, (SWEEP[err_d.argmax()], err_d.max())
+    f, d = act.evaluate(SWEEP)
+    assert ulp_error(f, ref_f).max() <= 4
+    assert ulp_error(d, ref_d).max() <= 8
+
+
+def test_the_sweep_would_catch_the_naive_forms():
+    # the traps the stable forms avoid, at one tail point: exp(x/α) with x/α rounded, and
+    # softplus through the rounded βx, are tens to hundreds of ULP off (mpmath, 60 digits)
+    x = np.array([-200.0])
+    with mp.workdps(60):
+        exp_ref = [mp.exp(mp.mpf(-200.0) / mp.mpf(0.3))]
+        sp_ref = [mp.log1p(mp.exp(mp.mpf(0.7) * mp.mpf(-200.0))) / mp.mpf(0.7)]
+    assert ulp_error(np.exp(x / 0.3), exp_ref).max() > 100
+    assert ulp_error(actviz.get("celu(alpha=0.3)").derivative(x), exp_ref).max() <= 8
+    assert ulp_error(np.log1p(np.exp(0.7 * x)) / 0.7, sp_ref).max() > 20
+    assert ulp_error(actviz.get("softplus(beta=0.7)")(x), sp_ref).max() <= 4
+
+
+def test_second_derivatives_against_closed_forms():
+    x = np.array([-30.0, -2.0, -0.25, 0.25, 3.0, 40.0])
+    e = np.exp(-0.7 * np.abs(x))  # β·σ'(βx) = β·e^-|βx|/(1 + e^-|βx|)²
+    np.testing.assert_allclose(actviz.get("softplus(beta=0.7)").derivative(x, 2), 0.7 * e / (1 + e) ** 2, rtol=1e-13)
+    np.testing.assert_allclose(
+        actviz.get("squareplus(b=2)").derivative(x, 2), 2 / (2 * (x * x + 2) ** 1.5), rtol=1e-13
+    )
+    neg = x < 0
+    np.testing.assert_allclose(
+        actviz.get("celu(alpha=0.5)").derivative(x, 2), np.where(neg, np.exp(x / 0.5) / 0.5, 0), rtol=1e-13
+    )
+    np.testing.assert_allclose(
+        actviz.get("selu").derivative(x, 2), np.where(neg, LAM_ALPHA * np.exp(x), 0), rtol=1e-14
+    )
+
+
+# --- softplus's switches --------------------------------------------------------------------------
+
+
+def test_softplus_is_exact_by_default_and_torch_switches_at_its_threshold():
+    exact, torch_like = actviz.get("softplus"), actviz.get("softplus@torch")
+    assert torch_like.params["threshold"] == 20.0
+    above = np.nextafter(20.0, 21.0)
+    assert torch_like(above) == above  # βx > 20: x
+    assert torch_like.derivative(above) == 1.0
+    # at βx = 20 itself PyTorch keeps the log branch (the test is strict)
+    assert torch_like(20.0) == exact(20.0)
+    assert torch_like.derivative(20.0) == exact.derivative(20.0)
+    # the jump PyTorch leaves: ln(1 + e^20) − 20 = log1p(e^-20) ≈ 2.0611536e-9 (closed form)
+    assert exact(above) - above == pytest.approx(math.log1p(math.exp(-20.0)), rel=1e-6)
+    assert torch_like.kinks == (20.0,)
+    assert torch_like.properties.monotonic is False  # the switch drops f by 2e-9
+
+
+def test_softplus_threshold_scales_with_beta():
+    act = actviz.get("softplus(beta=2, threshold=20)")
+    assert act.kinks == (10.0,)
+    assert act(10.5) == 10.5
+    assert act(10.0) == pytest.approx(math.log1p(math.exp(20.0)) / 2, rel=1e-15)
+
+
+def test_softplus_tf_reproduces_the_kernel_switch_points():
+    # tensorflow/core/kernels/softplus_op.h: threshold = log(ε) + 2 with ε = 2^-52 for float64;
+    # x > −threshold gives x, x < threshold gives e^x (reference §5)
+    with mp.workdps(50):
+        switch = float(-(mp.log(mp.mpf(2) ** -52) + 2))
+    assert rectifiers.TF_SOFTPLUS_SWITCH == switch == 34.04365338911715
+    tf_sp, exact = actviz.get("softplus@tf"), actviz.get("softplus")
+    assert tf_sp.kinks == (-switch, switch)
+    assert tf_sp(np.nextafter(switch, 40.0)) == np.nextafter(switch, 40.0)
+    below = np.nextafter(-switch, -40.0)
+    assert tf_sp(below) == math.exp(below)
+    assert tf_sp(below) != exact(below)  # e^x is a few ULP above ln(1 + e^x) there
+    assert tf_sp(-30.0) == exact(-30.0)
+    # the gradient op is 1/(e^-x + 1) everywhere, ignoring the switch
+    assert tf_sp.derivative(35.0) == exact.derivative(35.0) < 1.0
+    assert actviz.get("softplus@keras")(below) == tf_sp(below)
+    assert actviz.get("softplus@jax")(below) == exact(below)
+
+
+# --- other closed-form facts -----------------------------------------------------------------------
+
+
+def test_squareplus_identities():
+    x = np.array([-1e300, -1e10, -3.0, -0.1, 0.0, 0.1, 3.0, 1e10, 1e300])
+    for b in (0.5, 4.0, 9.0):
+        act = actviz.get("squareplus", b=b)
+        assert act(0.0) == pytest.approx(math.sqrt(b) / 2, rel=1e-15)
+        # (x + r)(−x + r) = b: f(x)·f(−x) = b/4 (closed form)
+        np.testing.assert_allclose(act(x) * act(-x), b / 4, rtol=4e-16 * 4)
+    # b = 0 is relu, with relu's f'(0) = 0
+    np.testing.assert_array_equal(actviz.get("squareplus(b=0)")(x), np.maximum(x, 0))
+    assert actviz.get("squareplus(b=0)").derivative(0.0) == 0.0
+    assert actviz.get("squareplus(b=0)").kinks == (0.0,)
+    # far left it is b/(4|x|): 1/1e300 at b = 4, no overflow in x² or x + r
+    assert actviz.get("squareplus")(-1e300) == pytest.approx(1e-300, rel=1e-15)
+
+
+def test_sparse_plus_derivative_is_sparse_sigmoid():
+    # reference §2: sparse_plus' equals sparse_sigmoid
+    x = np.linspace(-3, 3, 121)
+    np.testing.assert_array_equal(actviz.get("sparse_plus").derivative(x), actviz.get("sparse_sigmoid")(x))
+
+
+def test_celu_scaling_and_elu_agreement():
+    x = np.linspace(-20, 5, 251)
+    # celu(x; α) = α·celu(x/α; 1) (definition), and celu(α=1) = elu(α=1)
+    np.testing.assert_allclose(
+        actviz.get("celu(alpha=0.5)")(x), 0.5 * actviz.get("celu")(x / 0.5), rtol=1e-15, atol=1e-300
+    )
+    np.testing.assert_array_equal(actviz.get("celu")(x), actviz.get("elu")(x))
+    assert str(actviz.get("celu(alpha=0.5)").output_range) == "(-0.5, ∞)"
+    assert actviz.get("elu(alpha=2)").properties.smoothness == "C0"
+    assert actviz.get("elu").properties.smoothness == "C1"
+
+
+def test_exponential_overflows_only_where_the_truth_does():
+    act = actviz.get("exponential")
+    assert math.isfinite(act(709.78))
+    assert act(709.79) == math.inf  # e^709.79 > max float (1.797e308 = e^709.7827)
+    assert act(-745.2) == 0.0 or act(-745.2) == 5e-324
+
+
+def test_identity_returns_a_copy():
+    x = np.array([1.0, -2.0])
+    y = actviz.get("linear")(x)
+    y[0] = 9.0
+    assert x[0] == 1.0
+
+
+def test_rrelu_uses_the_eval_mode_mean_slope():
+    assert actviz.get("rrelu").derivative(-1.0) == 11 / 48
+    assert actviz.get("rrelu(lower=0.1, upper=0.3)")(-2.0) == pytest.approx(-0.4, rel=1e-15)
+    assert actviz.get("rrelu(lower=0.2, upper=0.2)")(-1.0) == -0.2
+
+
+def test_presets_keep_their_documented_defaults():
+    assert actviz.get("prelu").params["alpha"] == 0.25
+    assert actviz.get("prelu@keras").params["alpha"] == 0.0  # reference §8 item 8
+    assert actviz.get("prelu@keras2").params["alpha"] == 0.0
+    assert actviz.get("prelu(weight=0.1)") == actviz.get("prelu(alpha=0.1)")
+    with pytest.raises(actviz.ParameterError, match="'alpha' is fixed at 1"):
+        actviz.get("elu@tf(alpha=2)")
+    with pytest.raises(actviz.PresetError, match="rrelu@torch"):
+        actviz.get("rrelu@jax")
+    with pytest.raises(actviz.PresetError, match="celu@torch, celu@keras, celu@jax"):
+        actviz.get("celu@tf")
+
+
+# --- parameter errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("softplus(beta=0)", "softplus: parameter 'beta' must be in (0, ∞), not 0"),
+        ("softplus(beta=-1)", "softplus: parameter 'beta' must be in (0, ∞), not -1"),
+        ("softplus(beta=1e-310)", "softplus: beta must be at least 1e-300, not 1e-310 (ln 2/beta would overflow)"),
+        ("rrelu(lower=0.5, upper=0.25)", "rrelu: lower must not exceed upper (got lower=0.5, upper=0.25)"),
+        ("squareplus(b=-1)", "squareplus: parameter 'b' must be in [0, ∞), not -1"),
+        ("celu(alpha=0)", "celu: parameter 'alpha' must be in (0, ∞), not 0"),
+        ("elu(alpha=-1)", "elu: parameter 'alpha' must be in [0, ∞), not -1"),
+        ("relu(max_value=-1)", "relu: parameter 'max_value' must be in [0, ∞), or none, not -1"),
+        ("relu(max_value=abc)", "relu: parameter 'max_value' must be a number, not 'abc'"),
+        ("relu(slope=1)", "relu has no parameter 'slope' (its parameters: alpha, max_value, threshold)"),
+        ("selu(alpha=1)", "selu has no parameter 'alpha' (its parameters: none)"),
+    ],
+)
+def test_parameter_errors(spec, message):
+    with pytest.raises(actviz.ParameterError) as err:
+        actviz.get(spec)
+    assert str(err.value) == message
+
+
+def test_optional_parameters_read_back():
+    act = actviz.get("softplus(threshold=none)")
+    assert act.params["threshold"] is None
+    assert actviz.get(actviz.get("relu(max_value=6, alpha=0.1)").spec) == actviz.get("relu(alpha=0.1, max_value=6)")
+
+
+# --- Hypothesis properties -------------------------------------------------------------------------
+
+PROPERTY_SPECS = [
+    "identity", "relu", "relu6", "leaky_relu", "leaky_relu(alpha=-0.5)", "prelu", "rrelu", "elu",
+    "elu(alpha=3)", "selu", "celu(alpha=0.4)", "softplus", "softplus(beta=2.5)", "softplus@tf",
+    "squareplus", "squareplus(b=0.3)", "sparse_plus", "exponential", "relu(alpha=0.1, max_value=6)",
+    "relu(threshold=-1)", "relu(threshold=2)", "relu(threshold=-1, max_value=3)", "relu(alpha=-2)",
+]
+FLOATS = st.floats(-1e300, 1e300, allow_nan=False)
+
+
+def _inside(values, interval):
+    return np.all((values >= interval.low) & (values <= interval.high))
+
+
+@pytest.mark.parametrize("spec", PROPERTY_SPECS)
+@settings(max_examples=40, deadline=None)
+@given(xs=st.lists(FLOATS, min_size=2, max_size=40))
+def test_outputs_stay_in_the_output_range(spec, xs):
+    act = actviz.get(spec)
+    assert _inside(act(np.array(xs)), act.output_range), act.output_range
+
+
+@pytest.mark.parametrize("spec", [s for s in PROPERTY_SPECS if actviz.get(s).properties.monotonic])
+@settings(max_examples=40, deadline=None)
+@given(xs=st.lists(FLOATS, min_size=2, max_size=40))
+def test_monotone_entries_are_monotone_on_sorted_input(spec, xs):
+    act = actviz.get(spec)
+    x = np.sort(np.array(xs))
+    f = act(x)
+    # non-decreasing to within the 4-ULP accuracy contract: a faithfully rounded monotone
+    # function may step back an ULP where two exact formulas meet (squareplus at 0)
+    slack = 4 * np.spacing(np.abs(f[:-1]))  # NaN at inf, where the exact test decides
+    assert np.all((f[1:] >= f[:-1]) | (f[1:] >= f[:-1] - slack))
+    assert np.all(act.derivative(x) >= 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    alpha=st.floats(-2, 2),
+    max_value=st.none() | st.floats(0, 10),
+    threshold=st.floats(-5, 5),
+    xs=st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=30),
+)
+def test_relu_properties_hold_for_any_keras_parameters(alpha, max_value, threshold, xs):
+    act = actviz.get("relu", alpha=alpha, max_value=max_value, threshold=threshold)
+    x = np.sort(np.concatenate([xs, act.kinks, [threshold - 1e-9, threshold + 1e-9, 0.0]]))
+    f = act(x)
+    assert _inside(f, act.output_range)
+    if act.properties.monotonic:
+        assert np.all(np.diff(f) >= 0)
+    assert (act(0.0) == 0) == act.properties.zero_centred
+    if act.properties.bounded_above:
+        assert math.isfinite(act(1e300)) and math.isfinite(act.output_range.high)
+    if act.properties.bounded_below:
+        assert math.isfinite(act(-1e300)) and math.isfinite(act.output_range.low)

@@ -185,6 +185,8 @@ class Variant:
     functions: tuple[Callable[..., Array], ...] | None = None
     # kinks of that different definition (a function of params), when functions is given
     kinks: ParamsFn | None = None
+    # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
+    formulas: tuple[str, str, str, str] | None = None
     # parameters the framework does not expose (fixed at their default)
     fixed: tuple[str, ...] = ()
     # one line on how it differs, shown by `info`
@@ -444,6 +446,28 @@ class BoundActivation:
     def properties(self) -> Properties | None:
         return _resolve(self.record.properties, self.params)
 
+    def _formula(self, index: int, field: str) -> str:
+        if self.variant is not None and self.variant.formulas is not None:
+            return self.variant.formulas[index]
+        return getattr(self.record, field)
+
+    @property
+    def formula_tex(self) -> str:
+        """f as mathtext (this preset's own formula where it defines the function differently)."""
+        return self._formula(0, "formula_tex")
+
+    @property
+    def formula_text(self) -> str:
+        return self._formula(1, "formula_text")
+
+    @property
+    def derivative_tex(self) -> str:
+        return self._formula(2, "derivative_tex")
+
+    @property
+    def derivative_text(self) -> str:
+        return self._formula(3, "derivative_text")
+
     @property
     def is_vector(self) -> bool:
         return self.record.vector is not None
@@ -580,8 +604,8 @@ class BoundActivation:
                 }
                 for p in r.params
             },
-            "formula": {"tex": r.formula_tex, "text": r.formula_text},
-            "derivative": {"tex": r.derivative_tex, "text": r.derivative_text},
+            "formula": {"tex": self.formula_tex, "text": self.formula_text},
+            "derivative": {"tex": self.derivative_tex, "text": self.derivative_text},
             "output_range": str(self.output_range),
             "properties": None if props is None else props.__dict__.copy(),
             "kinks": [{"x": k, "derivative": d} for k, d in self.kink_derivatives().items()],

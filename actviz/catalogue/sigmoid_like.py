@@ -231,6 +231,12 @@ register(
                 name="tf.keras.activations.hard_sigmoid",
                 functions=(hard_sigmoid_keras2, d_hard_sigmoid_keras2, nx.zeros_like),
                 kinks=lambda: (-2.5, 2.5),
+                formulas=(
+                    r"f(x) = \mathrm{clip}(0.2x + 0.5,\ 0,\ 1)",
+                    "f(x) = clip(0.2·x + 0.5, 0, 1)",
+                    "f'(x) = " + nx.cases(("0.2", r"|x| \leq 2.5"), ("0", r"|x| > 2.5")),
+                    "f'(x) = 0.2 if |x| <= 2.5 else 0",
+                ),
                 note="a different function: clip(0.2x + 0.5, 0, 1), kinks at ±2.5, slope 0.2; "
                 "f'(±2.5) = 0.2 because tf.clip_by_value passes the gradient at its bounds",
             ),

@@ -17,6 +17,8 @@ from .errors import (
     UnknownActivationError,
     UsageError,
 )
+from .plugins import PluginError, register
+from .plugins import load_file as load_plugin
 from .registry import (
     FRAMEWORKS,
     Activation,
@@ -29,7 +31,6 @@ from .registry import (
     lookup,
     names,
     records,
-    register,
 )
 
 __version__ = "0.1.0"
@@ -43,6 +44,7 @@ __all__ = [
     "OutputError",
     "Param",
     "ParameterError",
+    "PluginError",
     "PresetError",
     "Properties",
     "SpecError",
@@ -51,6 +53,7 @@ __all__ = [
     "Variant",
     "__version__",
     "get",
+    "load_plugin",
     "lookup",
     "names",
     "plot",

@@ -272,6 +272,9 @@ def _ensure_loaded() -> None:
     if not _loaded:
         _loaded = True
         from . import catalogue  # noqa: F401  (registers every family)
+        from .plugins import load_entry_points
+
+        load_entry_points()  # entry-point group actviz.activations; a broken one is reported, not raised
 
 
 def records() -> list[Activation]:
@@ -319,8 +322,14 @@ def get(spec: str | BoundActivation | Activation, **params: Any) -> BoundActivat
         return bind(spec.record, {**spec.params, **params}, spec.framework)
     if isinstance(spec, Activation):
         return bind(spec, params, None)
-    parsed = parse_spec(spec)
-    record = lookup(parsed.name)
+    try:
+        parsed = parse_spec(spec)
+        record = lookup(parsed.name)
+    except SpecError as exc:
+        # not a catalogue spec: perhaps an expression in x (actviz.expr decides, or raises exc)
+        from .expr import expression_or_raise
+
+        return expression_or_raise(spec, exc, params)
     given = dict(parsed.params)
     for key, value in params.items():
         given[key] = value

@@ -95,9 +95,23 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback on errors (also ACTVIZ_DEBUG=1).")
     ] = False,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin",
+            metavar="FILE.py",
+            help="Load activations from this Python file (it calls actviz.register) for this command; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Activation functions: values, exact derivatives, figures, statistics and exports."""
     _state["debug"] = _state["debug"] or debug
+    if plugin:
+        from ..plugins import load_file
+
+        for path in plugin:
+            load_file(path)
 
 
 def main() -> None:

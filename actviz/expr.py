@@ -1,0 +1,1111 @@
+"""Activations written as a formula in ``x``: ``x*sigmoid(1.702*x)``, ``x*tanh(softplus(x))``.
+
+An expression is read in two steps and is never evaluated as code:
+
+1. :func:`parse` walks Python's ``ast`` of the text and accepts a whitelist only: numbers,
+   ``x``, ``pi``, ``e``, parameter names, ``+ - * / **``, parentheses, and calls of
+   :data:`FUNCTIONS` or of catalogue activations (``sigmoid(1.702*x)``, ``leaky_relu(x, 0.2)``
+   with a catalogue parameter given positionally). Anything else is refused with its column
+   and snippet. Sizes are bounded (:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_NODES`)
+   and every constant part is evaluated in floats first, so a power tower such as
+   ``2**2**2**2**2**2`` is refused before sympy could start on it.
+2. :func:`compile_record` builds the sympy expression, differentiates it twice and compiles
+   f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes whose derivative is
+   the catalogue's own analytic derivative, so the numerics stay the catalogue's stable ones;
+   the rest is evaluated as written. The mpmath reference (f, f') comes from the same
+   expression. Work is bounded by a time budget (SIGALRM, main thread only).
+
+The result is an :class:`~actviz.registry.Activation` record built on the fly (family
+``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
+other than ``x``, ``pi`` and ``e`` are parameters; ``(a*x*sigmoid(b*x))(a=1, b=1.702)`` is the
+spec of an expression with its parameters bound (what ``act.spec`` returns).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import difflib
+import functools
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ParameterError, SpecError, UnknownActivationError
+from .registry import Activation, BoundActivation, Interval, Param, all_names, bind, lookup
+
+#: Longest expression accepted, in characters.
+MAX_LENGTH = 1000
+#: Deepest nesting of operations and calls.
+MAX_DEPTH = 40
+#: Most operations, numbers and names in one expression.
+MAX_NODES = 400
+#: Largest |constant exponent| on a power whose base depends on x (|x|**1024 overflows past 2).
+MAX_EXPONENT = 1024
+#: Constant parts must lie within 2**±1100 (float64 spans about 2**-1074 .. 2**1024).
+MAX_LOG2 = 1100.0
+#: Seconds allowed for building, differentiating and compiling one expression.
+BUILD_SECONDS = 5.0
+#: Seconds allowed for simplifying the derivative shown by `info`.
+SIMPLIFY_SECONDS = 1.0
+
+#: Functions an expression may call besides the catalogue: name -> (min args, max args or None).
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "exp": (1, 1),
+    "log": (1, 1),
+    "log1p": (1, 1),
+    "expm1": (1, 1),
+    "sqrt": (1, 1),
+    "abs": (1, 1),
+    "sin": (1, 1),
+    "cos": (1, 1),
+    "tanh": (1, 1),
+    "erf": (1, 1),
+    "erfc": (1, 1),
+    "min": (2, None),
+    "max": (2, None),
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+#: Names that can be neither parameters nor functions.
+_RESERVED = {"x", "pi", "e", "inf", "infinity", "nan", "none"}
+
+_FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "exp": math.exp,
+    "log": math.log,
+    "log1p": math.log1p,
+    "expm1": math.expm1,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tanh": math.tanh,
+    "erf": math.erf,
+    "erfc": math.erfc,
+    "min": min,
+    "max": max,
+}
+
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_OTHER_OPS = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Not: "not", ast.Invert: "~",
+}
+_REFUSED: dict[type, str] = {
+    ast.Attribute: "attribute access is not allowed",
+    ast.Subscript: "subscripts are not allowed",
+    ast.Lambda: "lambda is not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.JoinedStr: "strings are not allowed",
+    ast.FormattedValue: "strings are not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and' and 'or' are not allowed",
+    ast.IfExp: "conditional expressions are not allowed",
+    ast.NamedExpr: "assignments are not allowed",
+    ast.Tuple: "tuples are not allowed",
+    ast.List: "lists are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.Dict: "dicts are not allowed",
+    ast.Starred: "starred arguments are not allowed",
+    ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed",
+    ast.YieldFrom: "yield is not allowed",
+    ast.Slice: "slices are not allowed",
+}
+
+
+# -- step 1: the whitelist reader --------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One node of a checked expression."""
+
+    # "num", "x", "const", "param", "neg", "add", "sub", "mul", "div", "pow", "call"
+    kind: str
+    # operands, or a call's arguments
+    args: tuple[Node, ...] = ()
+    # constant, parameter or (canonical) function name
+    name: str = ""
+    # the literal of a "num" node
+    number: int | float = 0
+    # the float value of a part without x or parameters, None otherwise
+    value: float | None = None
+    # the catalogue record a call names (None for FUNCTIONS)
+    record: Activation | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A checked expression: its tree, its normal form and its parameters."""
+
+    tree: Node
+    # the expression written in one normal form (spacing, case, canonical function names)
+    text: str
+    # free names other than x, pi and e, in order of first appearance
+    params: tuple[str, ...]
+    # values bound by the spec form ``(expr)(a=1, b=2)``; None leaves a parameter unset
+    bindings: dict[str, float | None] = field(default_factory=dict)
+    # whether x occurs at all
+    uses_x: bool = True
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.text = text
+        self.count = 0
+        self.params: list[str] = []
+        self.uses_x = False
+
+    def fail(self, reason: str, node: ast.AST | None = None, col: int | None = None) -> SpecError:
+        where = ""
+        if node is not None and hasattr(node, "col_offset"):
+            col = node.col_offset
+            snippet = ast.get_source_segment(self.text, node) or self.text[col : col + 20]
+            if len(snippet) > 40:
+                snippet = snippet[:37] + "..."
+            where = f" (column {col + 1}: {snippet!r})"
+        elif col is not None:
+            where = f" (column {col + 1}: {self.text[col : col + 20]!r})"
+        return SpecError(f"bad expression {_shown(self.text)}: {reason}{where}")
+
+    # ---- the top level
+    def read_text(self) -> Parsed:
+        # line breaks and tabs read as spaces (columns stay the same)
+        text = self.text = self.text.translate({9: " ", 10: " ", 13: " "})
+        if len(text) > MAX_LENGTH:
+            raise SpecError(f"expression too long ({len(text)} characters; at most {MAX_LENGTH})")
+        for i, ch in enumerate(text):
+            if not (" " <= ch <= "~"):
+                kind = "control character" if ch < " " or ch == "\x7f" else "non-ASCII character"
+                raise self.fail(f"{kind} {ch!r} is not allowed", col=i)
+        if not text.strip():
+            raise SpecError("empty expression")
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            offset = (exc.offset or 1) - 1 + (len(text) - len(text.lstrip()))
+            raise self.fail(exc.msg, col=max(0, min(offset, len(text) - 1))) from None
+        except (RecursionError, MemoryError, ValueError):
+            raise self.fail(f"too deeply nested (at most {MAX_DEPTH} levels)") from None
+        self.text = text.strip()
+        body = tree.body
+        bindings: dict[str, float | None] = {}
+        if isinstance(body, ast.Call) and not isinstance(body.func, ast.Name) and not body.args:
+            bindings = self.read_bindings(body)
+            body = body.func
+        root = self.read(body, 1)
+        params = tuple(self.params)
+        for name in bindings:
+            if name not in params:
+                known = ", ".join(params) or "none"
+                raise SpecError(
+                    f"bad expression {_shown(self.text)}: it has no parameter {name!r} (its parameters: {known})"
+                )
+        return Parsed(root, unparse(root), params, bindings, self.uses_x)
+
+    def read_bindings(self, call: ast.Call) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for kw in call.keywords:
+            if kw.arg is None:
+                raise self.fail("'**' is not allowed", kw.value)
+            name = kw.arg.lower()
+            if name in out:
+                raise self.fail(f"parameter {name!r} given twice", kw)
+            value = kw.value
+            sign = 1.0
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, (ast.USub, ast.UAdd)):
+                sign = -1.0 if isinstance(value.op, ast.USub) else 1.0
+                value = value.operand
+            if isinstance(value, ast.Name) and value.id.lower() == "none" and sign == 1.0:
+                out[name] = None
+            elif (
+                isinstance(value, ast.Constant)
+                and isinstance(value.value, (int, float))
+                and not isinstance(value.value, bool)
+                and math.isfinite(float(value.value))
+            ):
+                out[name] = sign * float(value.value)
+            else:
+                raise self.fail(f"parameter {name!r} must be given a number", kw.value)
+        return out
+
+    # ---- one node
+    def read(self, node: ast.AST, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"too deeply nested (at most {MAX_DEPTH} levels)", node)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(f"too long (at most {MAX_NODES} numbers, names and operations)", node)
+        if isinstance(node, ast.Constant):
+            return self.read_number(node)
+        if isinstance(node, ast.Name):
+            return self.read_name(node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return self.read(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                a = self.read(node.operand, depth + 1)
+                return self.make("neg", (a,), node)
+            raise self.fail(f"operator {_OTHER_OPS.get(type(node.op), '?')!r} is not allowed", node)
+        if isinstance(node, ast.BinOp):
+            kind = _BINOPS.get(type(node.op))
+            if kind is None:
+                symbol = _OTHER_OPS.get(type(node.op), type(node.op).__name__)
+                hint = "; write powers as **" if symbol == "^" else "; use + - * / **"
+                raise self.fail(f"operator {symbol!r} is not allowed{hint}", node)
+            # a chain a + b - c + ... (or a*b/c*...) is flat, not nested: its left side keeps the depth
+            same = isinstance(node.left, ast.BinOp) and _PREC.get(_BINOPS.get(type(node.left.op), "")) == _PREC[kind]
+            a = self.read(node.left, depth if same and kind != "pow" else depth + 1)
+            b = self.read(node.right, depth + 1)
+            return self.make(kind, (a, b), node)
+        if isinstance(node, ast.Call):
+            return self.read_call(node, depth)
+        reason = _REFUSED.get(type(node), f"{type(node).__name__} is not allowed")
+        raise self.fail(reason, node)
+
+    def read_number(self, node: ast.Constant) -> Node:
+        v = node.value
+        if isinstance(v, (str, bytes)):
+            raise self.fail("strings are not allowed", node)
+        if isinstance(v, bool) or v is None or v is Ellipsis:
+            raise self.fail(f"{v!r} is not allowed; only numbers", node)
+        if isinstance(v, complex):
+            raise self.fail("complex numbers are not allowed", node)
+        try:
+            value = float(v)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise self.fail("number too large for float64", node)
+        return Node("num", number=v, value=value)
+
+    def read_name(self, node: ast.Name) -> Node:
+        name = node.id.lower()
+        if name == "x":
+            self.uses_x = True
+            return Node("x")
+        if name in CONSTANTS:
+            return Node("const", name=name, value=CONSTANTS[name])
+        if name.startswith("_"):
+            raise self.fail("names starting with '_' are not allowed", node)
+        if name in _RESERVED:
+            raise self.fail(f"{name!r} is not a finite number", node)
+        if name in FUNCTIONS:
+            raise self.fail(f"{name!r} is a function: write {name}(...)", node)
+        if name in set(all_names()):
+            raise self.fail(f"{name!r} is an activation: write {name}(x)", node)
+        if name not in self.params:
+            self.params.append(name)
+        return Node("param", name=name)
+
+    def read_call(self, node: ast.Call, depth: int) -> Node:
+        if not isinstance(node.func, ast.Name):
+            reason = _REFUSED.get(type(node.func), "only named functions can be called")
+            raise self.fail(reason, node.func)
+        if node.keywords:
+            raise self.fail("keyword arguments are not allowed", node.keywords[0])
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise self.fail("starred arguments are not allowed", a)
+        fname = node.func.id.lower()
+        record = None
+        if fname not in FUNCTIONS or (fname == "tanh" and _catalogue_has("tanh")):
+            try:
+                record = lookup(fname)
+            except UnknownActivationError:
+                known = [*FUNCTIONS, *all_names()]
+                close = difflib.get_close_matches(fname, known, n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise self.fail(f"unknown function {fname!r}{hint}", node.func) from None
+        args = tuple(self.read(a, depth + 1) for a in node.args)
+        if record is None:
+            lo, hi = FUNCTIONS[fname]
+            if len(args) < lo or (hi is not None and len(args) > hi):
+                want = f"{lo}" if lo == hi else f"at least {lo}"
+                raise self.fail(f"{fname}() takes {want} argument{'s' if lo > 1 else ''}, not {len(args)}", node)
+            return self.make("call", args, node, name=fname)
+        return self.read_catalogue_call(record, args, node)
+
+    def read_catalogue_call(self, record: Activation, args: tuple[Node, ...], node: ast.Call) -> Node:
+        name = record.name
+        if not args:
+            raise self.fail(f"{name}() needs its input, e.g. {name}(x)", node)
+        extra = args[1:]
+        if len(extra) > len(record.params):
+            have = ", ".join(p.name for p in record.params) or "none"
+            raise self.fail(f"{name}() takes its input and at most {len(record.params)} parameters ({have})", node)
+        for p, a, src in zip(record.params, extra, node.args[1:], strict=False):
+            if p.kind not in ("float", "int"):
+                raise self.fail(f"{name}'s parameter {p.name!r} is not a number; expressions use its default", src)
+            if _has_x(a):
+                raise self.fail(f"{name}'s parameter {p.name!r} must not depend on x", src)
+            if a.value is not None:
+                try:
+                    p.coerce(a.value, name)
+                except ParameterError as exc:
+                    raise self.fail(str(exc), src) from None
+        return self.make("call", args, node, name=name, record=record)
+
+    # ---- folding constants in floats, so that no huge number reaches sympy
+    def make(self, kind: str, args: tuple[Node, ...], src: ast.AST, name: str = "", record: Activation | None = None) -> Node:
+        values = [a.value for a in args]
+        constant = all(v is not None for v in values)
+        if kind == "pow":
+            self.check_power(args, src)
+        value = None
+        if constant:
+            value = self.fold(kind, values, name, record, args, src)
+        return Node(kind, args, name=name, value=value, record=record)
+
+    def check_power(self, args: tuple[Node, ...], src: ast.AST) -> None:
+        base, exponent = args
+        if exponent.value is None:
+            return
+        p = exponent.value
+        if base.value is None:
+            if abs(p) > MAX_EXPONENT:
+                raise self.fail(f"exponent too large (at most {MAX_EXPONENT} in magnitude)", src)
+            return
+        b = base.value
+        if b == 0:
+            if p < 0:
+                raise self.fail("division by zero", src)
+            return
+        if b < 0 and p != int(p):
+            raise self.fail("not a real number (negative base, fractional exponent)", src)
+        size = p * math.log2(abs(b))
+        if abs(size) > MAX_LOG2:
+            raise self.fail("constant too large or too small for float64 (about 2**%.3g)" % size, src)
+
+    def fold(self, kind: str, values: list, name: str, record: Activation | None, args, src: ast.AST) -> float:
+        try:
+            if kind == "neg":
+                out = -values[0]
+            elif kind == "add":
+                out = values[0] + values[1]
+            elif kind == "sub":
+                out = values[0] - values[1]
+            elif kind == "mul":
+                out = values[0] * values[1]
+            elif kind == "div":
+                out = values[0] / values[1]
+            elif kind == "pow":
+                out = values[0] ** values[1]
+            elif record is not None:
+                act = _bound_catalogue(record, len(values) - 1, tuple(values[1:]))
+                out = float(act(values[0]))
+            else:
+                out = float(_FLOAT_FUNCTIONS[name](*values))
+        except ZeroDivisionError:
+            raise self.fail("division by zero", src) from None
+        except OverflowError:
+            raise self.fail("constant too large for float64", src) from None
+        except ValueError:
+            raise self.fail("not a real number", src) from None
+        if isinstance(out, complex) or not math.isfinite(out):
+            raise self.fail("constant part is not a finite real number", src)
+        if out != 0 and abs(math.log2(abs(out))) > MAX_LOG2:
+            raise self.fail("constant too large or too small for float64", src)
+        return out
+
+
+def _catalogue_has(name: str) -> bool:
+    try:
+        lookup(name)
+    except UnknownActivationError:
+        return False
+    return True
+
+
+def _has_x(node: Node) -> bool:
+    return node.kind == "x" or any(_has_x(a) for a in node.args)
+
+
+def parse(text: str) -> Parsed:
+    """Check ``text`` against the whitelist; :class:`SpecError` names the offending part."""
+    if not isinstance(text, str):
+        raise SpecError(f"an expression must be a string, not {type(text).__name__}")
+    return _Reader(text).read_text()
+
+
+# -- the normal form ---------------------------------------------------------------------------
+
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
+
+
+def _number_text(v: int | float) -> str:
+    return str(v) if isinstance(v, int) else repr(float(v))
+
+
+def unparse(node: Node) -> str:
+    """The normal form of a checked tree; :func:`parse` reads it back to the same tree."""
+    return _unparse(node)[0]
+
+
+def _unparse(node: Node) -> tuple[str, int]:
+    k = node.kind
+    if k == "num":
+        return _number_text(node.number), 5
+    if k == "x":
+        return "x", 5
+    if k in ("const", "param"):
+        return node.name, 5
+    if k == "call":
+        return f"{node.name}({', '.join(_unparse(a)[0] for a in node.args)})", 5
+    if k == "neg":
+        s, p = _unparse(node.args[0])
+        return "-" + (f"({s})" if p < 3 else s), 3
+    prec = _PREC[k]
+    (ls, lp), (rs, rp) = _unparse(node.args[0]), _unparse(node.args[1])
+    if k == "pow":
+        left = f"({ls})" if lp <= prec else ls
+        right = f"({rs})" if rp < 3 else rs
+        return f"{left}**{right}", prec
+    left = f"({ls})" if lp < prec else ls
+    right = f"({rs})" if rp <= prec else rs
+    op = f" {_SYMBOLS[k]} " if prec == 1 else _SYMBOLS[k]
+    return f"{left}{op}{right}", prec
+
+
+# -- time budgets ------------------------------------------------------------------------------
+
+
+class _OutOfTime(BaseException):
+    """Raised by the alarm inside sympy; a BaseException so that no ``except Exception`` swallows it."""
+
+
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[bool]:
+    """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread only; yields whether armed)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+
+    def on_alarm(signum, frame):
+        raise _OutOfTime()
+
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # an enclosing budget keeps its own deadline
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
+
+
+# -- step 2: sympy -----------------------------------------------------------------------------
+
+_BOUND_CACHE: dict[tuple, BoundActivation] = {}
+
+
+def _bound_catalogue(record: Activation, nparams: int, values: tuple) -> BoundActivation:
+    """The catalogue activation with its first ``nparams`` parameters set to ``values``."""
+    key = (record.name, id(record), tuple(float(v) for v in values))
+    act = _BOUND_CACHE.get(key)
+    if act is None:
+        given = {p.name: float(v) for p, v in zip(record.params[:nparams], values, strict=True)}
+        act = bind(record, given)
+        if len(_BOUND_CACHE) > 256:
+            _BOUND_CACHE.clear()
+        _BOUND_CACHE[key] = act
+    return act
+
+
+class _World:
+    """sympy, the symbol x, and the sympy classes that stand for catalogue functions."""
+
+    def __init__(self) -> None:
+        import sympy as sp
+        from sympy.codegen.cfunctions import expm1, log1p
+        from sympy.printing.numpy import NumPyPrinter
+        from sympy.printing.pycode import MpmathPrinter
+
+        self.sp = sp
+        self.x = sp.Symbol("x", real=True)
+        self.builtins = {
+            "exp": sp.exp, "log": sp.log, "log1p": log1p, "expm1": expm1, "sqrt": sp.sqrt,
+            "abs": sp.Abs, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh, "erf": sp.erf,
+            "erfc": sp.erfc,
+        }
+        self.extrema = {"max": _binary_extremum(sp, "max"), "min": _binary_extremum(sp, "min")}
+        self.classes: dict[tuple, type] = {}
+        self.owner: dict[type, tuple[Activation, int, int]] = {}
+
+        class Printer(NumPyPrinter):
+            """numpy code: floats written exactly, Heaviside that propagates NaN, erf from scipy."""
+
+            def _print_Float(self, e):
+                return repr(float(e))
+
+            def _print_Integer(self, e):
+                v = int(e)
+                return str(v) if abs(v) < 2**53 else repr(float(v))
+
+            def _print_Heaviside(self, e):
+                return f"{self._module_format('numpy.heaviside')}({self._print(e.args[0])}, 0.5)"
+
+            def _print_erf(self, e):
+                return f"erf({self._print(e.args[0])})"
+
+            def _print_erfc(self, e):
+                return f"erfc({self._print(e.args[0])})"
+
+        self.printer = Printer
+
+        class MpPrinter(MpmathPrinter):
+            """mpmath code: Heaviside as a plain function (sympy's Piecewise form is slow to print)."""
+
+            def _print_Heaviside(self, e):
+                return f"_heaviside({self._print(e.args[0])})"
+
+        self.mp_printer = MpPrinter
+
+    def function(self, record: Activation, nparams: int, order: int) -> type:
+        """The sympy class for ``record`` (order 0) or its derivative (order 1, 2)."""
+        key = (record.name, id(record), nparams, order)
+        cls = self.classes.get(key)
+        if cls is not None:
+            return cls
+        sp = self.sp
+        world = self
+        label = record.name + "'" * order
+        tex_name = r"\mathrm{%s}%s" % (record.name.replace("_", r"\_"), "'" * order)
+        code_name = f"_actviz_{record.name}_{order}_{nparams}"
+
+        def fdiff(self, argindex=1):
+            if argindex != 1 or order >= 2:
+                raise sp.function.ArgumentIndexError(self, argindex)
+            return world.function(record, nparams, order + 1)(*self.args)
+
+        def text(self, printer):
+            return f"{label}({', '.join(printer._print(a) for a in self.args)})"
+
+        def tex(self, printer, exp=None, **_):
+            body = r"%s\left(%s\right)" % (tex_name, ", ".join(printer._print(a) for a in self.args))
+            return body if exp is None else r"%s^{%s}" % (body, exp)
+
+        def code(self, printer):
+            return f"{code_name}({', '.join(printer._print(a) for a in self.args)})"
+
+        def is_real(self):
+            return self.args[0].is_extended_real
+
+        namespace = {
+            "nargs": 1 + nparams,
+            "fdiff": fdiff,
+            "_sympystr": text,
+            "_latex": tex,
+            "_numpycode": code,
+            "_mpmathcode": code,
+            "_pythoncode": code,
+            "_eval_is_extended_real": is_real,
+        }
+        cls = type(sp.Function)(code_name, (sp.Function,), namespace)
+        self.classes[key] = cls
+        self.owner[cls] = (record, nparams, order)
+        return cls
+
+    def numeric(self, cls: type) -> Callable:
+        record, nparams, order = self.owner[cls]
+
+        def run(z, *values):
+            act = _bound_catalogue(record, nparams, values)
+            return act(z) if order == 0 else act.derivative(z, order=order)
+
+        return run
+
+    def reference(self, cls: type) -> Callable | None:
+        record, nparams, order = self.owner[cls]
+        if record.mp_reference is None or order > 1:
+            return None
+
+        def run(z, *values):
+            act = _bound_catalogue(record, nparams, tuple(float(v) for v in values))
+            return record.mp_reference(z, **act.params)[order]
+
+        return run
+
+    # ---- building
+    def build(self, node: Node, symbols: dict[str, Any]):
+        sp = self.sp
+        k = node.kind
+        if k == "num":
+            v = node.number
+            return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
+        if k == "x":
+            return self.x
+        if k == "const":
+            return sp.pi if node.name == "pi" else sp.E
+        if k == "param":
+            return symbols[node.name]
+        args = [self.build(a, symbols) for a in node.args]
+        if k == "neg":
+            return -args[0]
+        if k == "add":
+            return args[0] + args[1]
+        if k == "sub":
+            return args[0] - args[1]
+        if k == "mul":
+            return args[0] * args[1]
+        if k == "div":
+            return args[0] / args[1]
+        if k == "pow":
+            return args[0] ** args[1]
+        if node.record is not None:
+            return self.function(node.record, len(args) - 1, 0)(*args)
+        if node.name in self.extrema:  # max(a, b, c) = max(max(a, b), c), as nested torch.maximum
+            out = args[0]
+            for a in args[1:]:
+                out = self.extrema[node.name](out, a)
+            return out
+        return self.builtins[node.name](*args)
+
+    def tidy(self, e):
+        """Exact rewrites that help numerics: δ terms dropped (they vanish off the kinks),
+        u·sign(u) → |u|, and one fraction when that is shorter (softsign' = 1/(1+|x|)²)."""
+        sp = self.sp
+        e = e.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+
+        def fold_sign(m):
+            factors = list(m.args)
+            for f in list(factors):
+                if isinstance(f, sp.sign) and f.args[0] in factors and f in factors:
+                    factors.remove(f)
+                    factors.remove(f.args[0])
+                    factors.append(sp.Abs(f.args[0]))
+            return sp.Mul(*factors)
+
+        e = e.replace(lambda m: m.is_Mul and m.has(sp.sign), fold_sign)
+        together = sp.together(e)
+        if sp.count_ops(together) < sp.count_ops(e):
+            e = together
+        return e
+
+
+def _binary_extremum(sp, kind: str) -> type:
+    """max(a, b) or min(a, b) as an opaque sympy function (sympy's Max compares its arguments
+    pairwise, slowly). d/da = H(a - b) for max, H(b - a) for min, with H(0) = 1/2: a tie
+    splits the derivative evenly, as torch.maximum and torch.minimum do."""
+    sign = 1 if kind == "max" else -1
+    numpy_name = "numpy.maximum" if kind == "max" else "numpy.minimum"
+
+    def fdiff(self, argindex=1):
+        a, b = self.args
+        if argindex == 1:
+            return sp.Heaviside(sign * (a - b))
+        if argindex == 2:
+            return sp.Heaviside(sign * (b - a))
+        raise sp.function.ArgumentIndexError(self, argindex)
+
+    def flat(self):
+        out = []
+        for a in self.args:
+            out += flat(a) if type(a) is type(self) else [a]
+        return out
+
+    def text(self, printer):
+        return f"{kind}({', '.join(printer._print(a) for a in flat(self))})"
+
+    def tex(self, printer, exp=None, **_):
+        body = r"\%s\left(%s\right)" % (kind, ", ".join(printer._print(a) for a in flat(self)))
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+    def numpy_code(self, printer):
+        return f"{printer._module_format(numpy_name)}({printer._print(self.args[0])}, {printer._print(self.args[1])})"
+
+    def mp_code(self, printer):
+        return f"{kind}({printer._print(self.args[0])}, {printer._print(self.args[1])})"
+
+    def is_real(self):
+        return fuzzy_and_real(self.args)
+
+    def fuzzy_and_real(args):
+        reals = [a.is_extended_real for a in args]
+        return True if all(reals) else None
+
+    namespace = {
+        "nargs": 2,
+        "fdiff": fdiff,
+        "_sympystr": text,
+        "_latex": tex,
+        "_numpycode": numpy_code,
+        "_mpmathcode": mp_code,
+        "_eval_is_extended_real": is_real,
+    }
+    return type(sp.Function)(f"_actviz_{kind}", (sp.Function,), namespace)
+
+
+def _heaviside(u):
+    """Heaviside for the mpmath reference: 0, 1/2 at 0, 1; NaN stays NaN."""
+    import mpmath as mp
+
+    if mp.isnan(u):
+        return u
+    return mp.mpf(0) if u < 0 else (mp.mpf(1) if u > 0 else mp.mpf(0.5))
+
+
+@functools.cache
+def _world() -> _World:
+    return _World()
+
+
+# -- the record ----------------------------------------------------------------------------------
+
+
+class UnknownRange(Interval):
+    """The output range of an expression: not derived, so only the trivial bound (-∞, ∞)."""
+
+    def __str__(self) -> str:
+        return "not derived for expressions"
+
+
+_RECORDS: dict[str, Activation] = {}
+_MAX_RECORDS = 128
+
+
+def compile_record(parsed: Parsed) -> Activation:
+    """The :class:`Activation` record for a checked expression (cached by its normal form)."""
+    record = _RECORDS.get(parsed.text)
+    if record is None:
+        try:
+            with _budget(BUILD_SECONDS):
+                record = _compile(parsed)
+        except _OutOfTime:
+            raise SpecError(
+                f"bad expression {_shown(parsed.text)}: too costly to differentiate and compile "
+                f"(gave up after {BUILD_SECONDS:g} s); write it more simply"
+            ) from None
+        except RecursionError:
+            raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
+        if len(_RECORDS) >= _MAX_RECORDS:
+            _RECORDS.pop(next(iter(_RECORDS)))
+        _RECORDS[parsed.text] = record
+    return record
+
+
+def _compile(parsed: Parsed) -> Activation:
+    w = _world()
+    sp = w.sp
+    names = parsed.params
+    symbols = {n: sp.Symbol(n, real=True) for n in names}
+    f = w.build(parsed.tree, symbols)
+    if f.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise SpecError(f"bad expression {_shown(parsed.text)}: undefined (it divides by zero)")
+    if f.has(sp.I):
+        raise SpecError(f"bad expression {_shown(parsed.text)}: not real")
+    d1 = w.tidy(sp.diff(f, w.x))
+    d2 = w.tidy(sp.diff(d1, w.x))
+    shown = _simplified(w, d1)
+
+    args = [w.x, *(symbols[n] for n in names)]
+    fns = [_lambdify(w, args, e) for e in (f, d1, d2)]
+    label = parsed.text
+    head = f"({label})" if names else label
+
+    def values(params: dict) -> list[float]:
+        missing = [n for n in names if params.get(n) is None]
+        if missing:
+            listed = ", ".join(missing)
+            raise ParameterError(
+                f"expression {_shown(label)} needs a value for {listed}: give it with "
+                f"-p {missing[0]}=VALUE (or actviz.get(expression, {missing[0]}=VALUE))"
+            )
+        return [float(params[n]) for n in names]
+
+    def numeric(fn: Callable, is_forward: bool) -> Callable:
+        def run(x, **params):
+            vals = values(params)
+            with np.errstate(all="ignore"):
+                out = np.asarray(fn(x, *vals), dtype=np.float64)
+                if is_forward and np.ndim(x) and np.size(x) and np.isnan(np.min(x)):
+                    out = np.where(np.isnan(x), np.nan, np.broadcast_to(out, np.shape(x)))
+                elif is_forward and np.ndim(x) == 0 and np.isnan(x):
+                    out = np.float64(np.nan)
+            return out
+
+        return run
+
+    kink_cache: dict[tuple, tuple[float, ...]] = {}
+
+    def kinks(**params) -> tuple[float, ...]:
+        vals = tuple(values(params))
+        if vals not in kink_cache:
+            kink_cache[vals] = _kinks(w, f, dict(zip((symbols[n] for n in names), vals, strict=True)))
+        return kink_cache[vals]
+
+    mp_reference = _mp_reference(w, args, f, d1, values)
+    return Activation(
+        name=head,
+        family="expression",
+        forward=numeric(fns[0], True),
+        derivatives=(numeric(fns[1], False), numeric(fns[2], False)),
+        formula_tex="f(x) = " + sp.latex(f),
+        formula_text="f(x) = " + label,
+        derivative_tex="f'(x) = " + sp.latex(shown),
+        derivative_text="f'(x) = " + _text(w, shown),
+        params=tuple(
+            Param(n, None, "parameter of the expression (required)", kind="optional_float") for n in names
+        ),
+        kinks=kinks,
+        output_range=UnknownRange(-math.inf, math.inf, False, False),
+        properties=None,
+        reference="user expression",
+        mp_reference=mp_reference,
+        numerics="evaluated as written; catalogue functions in it use their stable forms and "
+        "derivatives; f' and f'' by sympy (chain rule, then exact tidying)",
+        kink_convention="abs'(0) = 0; where two arguments of max or min tie, the derivative is "
+        "split evenly (PyTorch autograd's convention); catalogue functions keep their own",
+    )
+
+
+def _simplified(w: _World, d):
+    """sympy's simplification of ``d`` for display, within :data:`SIMPLIFY_SECONDS`, if shorter."""
+    sp = w.sp
+    if sp.count_ops(d) > 400:  # beyond hope of a readable form; not worth the wait
+        return d
+    try:
+        with _budget(SIMPLIFY_SECONDS) as armed:
+            if not armed:  # no way to stop sympy here: show the derivative as computed
+                return d
+            s = w.tidy(sp.simplify(d))
+    except _OutOfTime:
+        return d
+    if s.has(sp.Piecewise) or sp.count_ops(s) >= sp.count_ops(d):
+        return d
+    return s
+
+
+def _lambdify(w: _World, args: list, e) -> Callable:
+    sp = w.sp
+    namespace: dict[str, Any] = {}
+    if e.has(sp.erf) or e.has(sp.erfc):
+        from scipy import special
+
+        namespace.update(erf=special.erf, erfc=special.erfc)
+    for node in sp.preorder_traversal(e):
+        if type(node) in w.owner:
+            namespace[type(node).__name__] = w.numeric(type(node))
+    printer = w.printer(
+        {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+         "user_functions": {k: k for k in namespace}}
+    )
+    return sp.lambdify(args, e, modules=[namespace, "numpy"], printer=printer, dummify=True)
+
+
+def _mp_reference(w: _World, args: list, f, d1, values: Callable) -> Callable | None:
+    sp = w.sp
+    namespace: dict[str, Any] = {}
+    for e in (f, d1):
+        for node in sp.preorder_traversal(e):
+            if type(node) in w.owner:
+                impl = w.reference(type(node))
+                if impl is None:
+                    return None
+                namespace[type(node).__name__] = impl
+    namespace["_heaviside"] = _heaviside
+    settings = {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                "user_functions": {k: k for k in namespace}}
+    fn = sp.lambdify(args, f, modules=[namespace, "mpmath"], printer=w.mp_printer(settings), dummify=True)
+    dfn = sp.lambdify(args, d1, modules=[namespace, "mpmath"], printer=w.mp_printer(settings), dummify=True)
+
+    def reference(x, **params):
+        import mpmath as mp
+
+        vals = [mp.mpf(v) for v in values(params)]
+        return mp.mpf(fn(x, *vals)), mp.mpf(dfn(x, *vals))
+
+    return reference
+
+
+def _text(w: _World, e) -> str:
+    """Plain text of a sympy expression, in the expression language where it can be."""
+    from sympy.printing.str import StrPrinter
+
+    class Printer(StrPrinter):
+        def _print_Float(self, f):
+            return repr(float(f))
+
+        def _print_Abs(self, a):
+            return f"abs({self._print(a.args[0])})"
+
+
+    return Printer().doprint(e)
+
+
+def _kinks(w: _World, f, subs: dict) -> tuple[float, ...]:
+    """Where f or a derivative may jump, found exactly where it can be:
+
+    - abs(u): the zeros of u;
+    - max/min(a, b, ...): the points where two arguments tie and are the largest (smallest);
+    - a catalogue function at u: the points where u equals one of its kinks;
+
+    when u (or the difference of two arguments) is a polynomial in x of degree at most 4 once
+    parameters are set. Other arguments (abs(sin(x)), max(x, exp(x) - 2)) are not searched.
+    """
+    sp = w.sp
+    targets = []
+    chains = []
+    extrema = tuple(w.extrema.values())
+    inner = set()
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, extrema):
+            inner.update(a for a in node.args if type(a) is type(node))
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, sp.Abs):
+            targets.append((node.args[0], 0.0))
+        elif isinstance(node, extrema) and node not in inner:
+            chains.append((node, _flatten(node)))
+        elif type(node) in w.owner:
+            record, nparams, order = w.owner[type(node)]
+            if order == 0:
+                p = [float(v.subs(subs)) for v in node.args[1:]]
+                for k in _bound_catalogue(record, nparams, tuple(p)).kinks:
+                    targets.append((node.args[0], k))
+    found: set[float] = set()
+    try:
+        with _budget(SIMPLIFY_SECONDS):
+            for u, c in targets:
+                found.update(_zeros(w, (u - c).subs(subs)))
+            for node, args in chains:
+                found.update(_extremum_kinks(w, node, [a.subs(subs) for a in args]))
+    except _OutOfTime:
+        pass
+    return tuple(sorted(found))
+
+
+def _branches(w: _World, e, limit: int = 64) -> list:
+    """``e`` with each max/min replaced by one of its arguments and each |v| by ±v, every way."""
+    sp = w.sp
+    extrema = tuple(w.extrema.values())
+    todo, done = [e], []
+    while todo and len(done) + len(todo) <= limit:
+        item = todo.pop()
+        pick = next((n for n in sp.preorder_traversal(item) if isinstance(n, (sp.Abs, *extrema))), None)
+        if pick is None:
+            done.append(item)
+            continue
+        options = [pick.args[0], -pick.args[0]] if isinstance(pick, sp.Abs) else _flatten(pick)
+        todo += [item.xreplace({pick: o}) for o in options]
+    return done
+
+
+def _zeros(w: _World, e) -> list[float]:
+    """Real zeros of ``e`` found through its polynomial branches, each checked on ``e`` itself."""
+    candidates = set()
+    for branch in _branches(w, e):
+        candidates.update(_real_roots(w.sp, branch, w.x))
+    if not candidates:
+        return []
+    xs = np.array(sorted(candidates))
+    if not e.has(w.sp.Abs, *w.extrema.values()):
+        return [float(v) for v in xs]
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(np.asarray(_lambdify(w, [w.x], e)(xs), dtype=np.float64), xs.shape)
+    return [float(v) for v in xs[np.abs(values) <= 1e-9 * np.maximum(1.0, np.abs(xs))]]
+
+
+def _flatten(node) -> list:
+    out = []
+    for a in node.args:
+        out += _flatten(a) if type(a) is type(node) else [a]
+    return out
+
+
+def _extremum_kinks(w: _World, node, args: list) -> list[float]:
+    """Ties between two arguments of a max/min chain where those two are the active ones."""
+    sp = w.sp
+    candidates = set()
+    for i in range(len(args)):
+        for j in range(i + 1, len(args)):
+            for branch in _branches(w, args[i] - args[j]):
+                candidates.update(_real_roots(sp, branch, w.x))
+    if not candidates:
+        return []
+    xs = np.array(sorted(candidates))
+    with np.errstate(all="ignore"):
+        values = np.array(
+            [np.broadcast_to(np.asarray(_lambdify(w, [w.x], a)(xs), dtype=np.float64), xs.shape) for a in args]
+        )
+    best = values.max(axis=0) if type(node) is w.extrema["max"] else values.min(axis=0)
+    tol = 1e-9 * np.maximum(1.0, np.abs(best))
+    active = (np.abs(values - best) <= tol).sum(axis=0) >= 2
+    return [float(v) for v in xs[active]]
+
+
+def _real_roots(sp, e, x) -> list[float]:
+    if e.free_symbols != {x}:
+        return []
+    try:
+        poly = sp.Poly(e, x)
+    except sp.PolynomialError:
+        return []
+    degree = poly.degree()
+    if degree < 1 or degree > 4:
+        return []
+    coeffs = poly.all_coeffs()
+    if not all(c.is_number and c.is_real for c in coeffs):
+        return []
+    if all(c.is_Rational or c.is_Float for c in coeffs):
+        # the float coefficients are exact binary fractions: isolate the roots exactly, round once
+        exact = sp.Poly([sp.Rational(c) for c in coeffs], x)
+        return [float(r.evalf(30)) for r in exact.real_roots()]
+    return [float(sp.re(r)) for r in poly.nroots(n=30) if abs(sp.im(r)) <= 1e-25 * max(1, abs(sp.re(r)))]
+
+
+# -- the registry's entry points -----------------------------------------------------------------
+
+
+def expression(text: str, **params: Any) -> BoundActivation:
+    """The expression ``text`` as a bound activation; keyword arguments set its parameters."""
+    parsed = parse(text)
+    record = compile_record(parsed)
+    return bind(record, {**parsed.bindings, **params})
+
+
+def expression_or_raise(text: Any, spec_error: SpecError, params: dict[str, Any]) -> BoundActivation:
+    """What :func:`actviz.get` does with a spec that names no catalogue entry.
+
+    A text that fits the spec grammar (``relu6x``, ``foo(alpha=1)``) is read as an expression
+    only if that succeeds and uses x; otherwise the spec's own error stands (with its "did you
+    mean"). A text outside the grammar is an expression; if it is not one either, the error is
+    the expression's, or the spec's for what looks like a malformed catalogue spec.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise spec_error
+    if isinstance(spec_error, UnknownActivationError):
+        try:
+            parsed = parse(text)
+        except SpecError:
+            raise spec_error from None
+        if not parsed.uses_x:
+            raise spec_error
+        return bind(compile_record(parsed), {**parsed.bindings, **params})
+    try:
+        return expression(text, **params)
+    except SpecError as exc:
+        head = text.strip().split("(", 1)[0].split("@", 1)[0].strip()
+        if ("=" in text or "@" in text) and head and _catalogue_has(head):
+            raise SpecError(f"{spec_error}; as an expression: {_reason(exc)}") from None
+        raise
+
+
+def _reason(exc: SpecError) -> str:
+    message = str(exc)
+    return message.split(": ", 1)[1] if message.startswith("bad expression") and ": " in message else message

@@ -221,6 +221,10 @@ KINK_VALUES = [
     ("selu@keras2", 0.0, LAM),
     ("celu", 0.0, 1.0),
     ("celu(alpha=0.3)", 0.0, 1.0),
+    ("celu@torch", 0.0, 1.0),
+    # torch 2.13.0 float64 autograd, measured: 0.9999999602635717 = 0.3/float32(0.3), because
+    # the backward takes 1.0/alpha.toFloat() (tools/autograd/derivatives.yaml)
+    ("celu@torch(alpha=0.3)", 0.0, 0.9999999602635717),
     ("celu@jax", 0.0, 1.0),
     ("celu@keras", 0.0, 2.0),
     ("celu@keras(alpha=0.3)", 0.0, 2.0),
@@ -265,6 +269,41 @@ def test_kink_conventions_away_from_kinks_are_untouched():
     x = np.array([-1e-300, 1e-300])
     np.testing.assert_array_equal(actviz.get("selu@tf").derivative(x), actviz.get("selu").derivative(x))
     np.testing.assert_array_equal(actviz.get("celu@keras").derivative(x), [1.0, 1.0])
+
+
+# Each spec against the PyTorch call it names (float64, autograd for f').
+TORCH_CALLS = {
+    "relu": lambda F, x: F.relu(x),
+    "relu6": lambda F, x: F.relu6(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x),
+    "prelu": lambda F, x: F.prelu(x, x.new_tensor([0.25])),
+    "rrelu": lambda F, x: F.rrelu(x),
+    "elu(alpha=0.5)": lambda F, x: F.elu(x, 0.5),
+    "selu": lambda F, x: F.selu(x),
+    "celu@torch": lambda F, x: F.celu(x),
+    "softplus@torch": lambda F, x: F.softplus(x),
+    "softplus@torch(beta=2)": lambda F, x: F.softplus(x, beta=2.0),
+}
+
+
+@pytest.mark.parametrize("spec", sorted(TORCH_CALLS))
+def test_against_pytorch_when_installed(spec):
+    torch = pytest.importorskip("torch")
+    x = np.array([-700.0, -40.0, -3.0, -1.0, -0.5, -1e-300, 0.0, 1e-300, 0.5, 1.0, 3.0, 6.0, 10.0,
+                  20.0, np.nextafter(20.0, 21.0), 40.0, 700.0])
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = TORCH_CALLS[spec](torch.nn.functional, xt)
+    y.sum().backward()
+    act = actviz.get(spec)
+    # PyTorch's float64 kernels are within a few ULP here; kink values match exactly
+    np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(act.derivative(x), xt.grad.numpy(), rtol=1e-15, atol=0)
+    if 0.0 in act.kinks:
+        got, want = act.derivative(0.0), float(xt.grad.numpy()[x == 0.0][0])
+        if spec == "selu":  # PyTorch multiplies the rounded λ and α (selu@torch's note)
+            assert want == LAM * rectifiers.SELU_ALPHA and got == np.nextafter(want, 2.0)
+        else:
+            assert got == want
 
 
 # --- SELU ---------------------------------------------------------------------------------------

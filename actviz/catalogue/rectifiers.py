@@ -618,7 +618,11 @@ register(
         numerics="λα·expm1(x) on the negative branch, with λα = 1.7580993408473768599 rounded once",
         kink_convention="f'(0) = λα = 1.7580993 (PyTorch, JAX); TensorFlow gives λ = 1.0507010",
         frameworks={
-            "torch": same("torch.nn.functional.selu"),
+            "torch": same(
+                "torch.nn.functional.selu",
+                note="PyTorch multiplies the float64-rounded λ and α, so its λα (and f'(0)) is "
+                "1.7580993408473766, one ULP below the correctly rounded λα used here",
+            ),
             "keras": same(
                 "keras.activations.selu",
                 kink_derivative={0.0: SELU_LAMBDA},
@@ -682,6 +686,16 @@ def _celu_pair(x, alpha):
     return np.where(pos, x, alpha * em1), np.where(pos, 1.0, e)
 
 
+def _torch_celu_kink(alpha):
+    """PyTorch's celu backward scales by 1.0/alpha.toFloat(): 1/alpha from alpha rounded to
+    float32 (tools/autograd/derivatives.yaml), so f'(0) = alpha/float32(alpha), not 1."""
+    with np.errstate(over="ignore", under="ignore"):
+        alpha32 = float(np.float32(alpha))
+    if not (math.isfinite(alpha32) and alpha32 > 0):
+        return {}
+    return {0.0: (1.0 / alpha32) * alpha}
+
+
 def _mp_celu(x, alpha):
     import mpmath as mp
 
@@ -711,7 +725,13 @@ register(
         "rounding of x/alpha does not cost |x/alpha|/2 ULP in the tail",
         kink_convention="C1: f'(0) = 1 (f'' jumps from 1/alpha to 0); Keras on TensorFlow gives 2",
         frameworks={
-            "torch": same("torch.nn.functional.celu"),
+            "torch": same(
+                "torch.nn.functional.celu",
+                kink_derivative=_torch_celu_kink,
+                note="the backward uses 1/alpha with alpha rounded to float32 (even for float64), "
+                "so f' is off by up to about |x/alpha|·6e-8 relatively unless alpha is a float32; "
+                "f'(0) = alpha/float32(alpha) (0.99999996 at alpha = 0.3, 1 at the default)",
+            ),
             "keras": same(
                 "keras.activations.celu",
                 kink_derivative={0.0: 2.0},
@@ -733,7 +753,8 @@ TF_SOFTPLUS_SWITCH = -(math.log(np.finfo(np.float64).eps) + 2.0)
 
 
 def _softplus_core(x, beta, threshold):
-    """e = exp(-|βx|) with the product's rounding kept, sign of βx, and the threshold mask."""
+    """fl(βx) (of x clipped where e^-|βx| is 0), e = exp(-|βx|) keeping the product's rounding
+    error, and PyTorch's threshold mask (None without a threshold)."""
     xc = np.clip(x, -_SP_CLIP / beta, _SP_CLIP / beta) if beta > 1 else x
     if beta == 1:
         hi, lo = xc, 0.0

@@ -846,6 +846,14 @@ _TF_SOFTPLUS_NOTE = (
 )
 _TF_SOFTPLUS = dict(
     functions=(softplus_tf, d_softplus_tf, d2_softplus_tf),
+    formulas=(
+        "f(x) = "
+        + nx.cases(("x", "x > 34.04"), ("e^{x}", "x < -34.04"), (r"\ln(1 + e^{x})", r"\mathrm{otherwise}")),
+        "f(x) = x if x > 34.0437, exp(x) if x < -34.0437, else ln(1 + exp(x))  "
+        "(34.0437 = -(ln 2^-52 + 2), float64)",
+        r"f'(x) = \sigma(x) = \frac{1}{1 + e^{-x}}",
+        "f'(x) = σ(x) = 1 / (1 + exp(-x)) everywhere: the gradient ignores the switch",
+    ),
     kinks=_softplus_tf_kinks,
     fixed=("beta", "threshold"),
 )

@@ -33,6 +33,7 @@ _SHIFT_LO = 512 * _LN2_LO
 _UNSHIFT = 2.0**-512
 
 _INV_SQRT2 = 0.7071067811865476  # 1/√2, rounded
+_INV_SQRT2_LO = -4.833646656726457e-17  # 1/√2 - _INV_SQRT2 (mpmath)
 _INV_SQRT2PI = 0.3989422804014327  # 1/√(2π), rounded
 _INV_SQRT2PI_LO = -2.49232720227773e-17  # 1/√(2π) - _INV_SQRT2PI (mpmath)
 
@@ -70,20 +71,24 @@ def _split_const(v: float) -> tuple[float, float]:
 
 
 _C_S = _split_const(_INV_SQRT2PI)
+_R_S = _split_const(_INV_SQRT2)
 
 
-def _deep_scaled(w, wl):
-    """exp(w + wl)·2^512 for w < -600, where exp(w) alone would be subnormal.
+def _times_exp_deep(a, a_err, w, wl):
+    """(a + a_err)·exp(w + wl) for w < -600, rounded once even where the result is subnormal.
 
-    w + 512·_LN2_HI is exact (both are multiples of 2^-43 and the sum is below 1024),
-    and the second half of the shift is added with its rounding error kept.
+    It is computed as (a + a_err)·exp(w + 512 ln 2)·2^-512: w + 512·_LN2_HI is exact (both
+    are multiples of 2^-43 and the sum stays below 1024 in size), the rest of the shift is
+    added with its rounding error kept, and only the last product meets the subnormal grid.
     """
     t = w + _SHIFT_HI
     s = t + _SHIFT_LO
-    err = _SHIFT_LO - (s - t)
+    corr = (_SHIFT_LO - (s - t)) + wl
     e = np.exp(s)
-    e += e * (err + wl)
-    return e
+    out = a * e
+    out += (a_err + a * corr) * e
+    out *= _UNSHIFT
+    return out
 
 
 # --- gelu ---------------------------------------------------------------------------------
@@ -171,10 +176,11 @@ def _poly(y, coeffs):
     return acc
 
 
-def _erfcx_half(y):
-    """½·erfcx(y) for 0 <= y <= 4, as an unevaluated sum hi + lo (|lo| < 0.02·hi)."""
+def _erfcx_half(y, y_lo=0.0):
+    """½·erfcx(y + y_lo) for 0 <= y <= 4, as an unevaluated sum hi + lo (|lo| < 0.02·hi)."""
     k = np.rint(np.fmin(y * 16.0, 64.0))  # fmin: a NaN picks node 64 and stays in delta
     delta = y - k / 16.0  # exact
+    delta += y_lo
     idx = k.astype(np.intp)
     coeffs = _ERFCX_COEFFS
     p = np.take(coeffs[-1], idx)
@@ -206,13 +212,19 @@ def _gelu_exact_kernel(x, f, d):
     s = hi + lo
     w = -0.5 * s
     wl = -0.5 * (lo - (s - hi))  # the bits s lost
-    E = np.exp(w)
-    E += E * wl
-    h_hi, h_lo = _erfcx_half(np.minimum(a * _INV_SQRT2, 4.0))
+    E0 = np.exp(w)  # E = E0·(1 + wl)
+    # y = |x|/√2 as a double-double: its rounding alone would cost erfcx up to an ULP
+    ah, al = _split(a)
+    y, y_lo = _two_product(a, ah, al, _INV_SQRT2, _R_S[0], _R_S[1])
+    y_lo += a * _INV_SQRT2_LO
+    h_hi, h_lo = _erfcx_half(np.minimum(y, 4.0), y_lo)
     h = h_hi + h_lo
     neg = x < 0
-    # x < 0: f = x·h·E, f' = (h + xφ/E)·E;  x >= 0: f = x - x·h·E, f' = 1 - (h - xφ/E)·E
-    xhv = xc * h
+    # x < 0: f = x·h·E, f' = (h + xφ/E)·E;  x >= 0: f = x - x·h·E, f' = 1 - (h - xφ/E)·E.
+    # x·h is formed exactly and E's low part joins the small terms, so f is rounded twice
+    hh, hl = _split(h_hi)
+    xhv, xh_err = _two_product(xc, xh, xl, h_hi, hh, hl)
+    xh_err += xc * h_lo
     # h + x/√(2π) cancels near the minimum of f (x = -0.75): there it is summed from the exact
     # product x·(1/√(2π)) and the unrounded parts of h, so only the tiny ones' rounding is left
     c, c_err = _two_product(xc, xh, xl, _INV_SQRT2PI, _C_S[0], _C_S[1])
@@ -224,21 +236,29 @@ def _gelu_exact_kernel(x, f, d):
         # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2
         far = np.flatnonzero(a > _ERFCX_FAR)
         af = a[far]
-        one_rho = 1.0 - _mills_far(af)
-        xhv[far] = np.copysign(one_rho * _INV_SQRT2PI + one_rho * _INV_SQRT2PI_LO, xc[far])
+        rho = _mills_far(af)
+        t = _INV_SQRT2PI * rho
+        v = _INV_SQRT2PI - t
+        v_err = ((_INV_SQRT2PI - v) - t) + _INV_SQRT2PI_LO * (1.0 - rho)  # the bits v lost
+        sgn = np.sign(xc[far])
+        xhv[far] = sgn * v
+        xh_err[far] = sgn * v_err
+        one_rho = 1.0 - rho
         g = one_rho / af - af
         hc[far] = g * _INV_SQRT2PI + g * _INV_SQRT2PI_LO
-    xhE = xhv * E
+    xhE = xhv * E0
+    xhE += (xh_err + xhv * wl) * E0
     np.subtract(x, xhE, out=f)
     np.copyto(f, xhE, where=neg)
-    hcE = hc * E
+    hcE = hc * E0
+    hcE += hcE * wl
     np.subtract(1.0, hcE, out=d)
     np.copyto(d, hcE, where=neg)
     if w.size and w.min() < _DEEP:
         deep = np.flatnonzero((w < _DEEP) & neg)
-        Es = _deep_scaled(w[deep], wl[deep])
-        f[deep] = (xhv[deep] * Es) * _UNSHIFT
-        d[deep] = (hc[deep] * Es) * _UNSHIFT
+        wd, wld = w[deep], wl[deep]
+        f[deep] = _times_exp_deep(xhv[deep], xh_err[deep], wd, wld)
+        d[deep] = _times_exp_deep(hc[deep], 0.0, wd, wld)
 
 
 _K_HI, _K_LO = 1.5957691216057308, -9.96930880911092e-17  # 2√(2/π) as a double-double (mpmath)
@@ -291,11 +311,11 @@ def _gelu_tanh_kernel(x, f, d):
     np.multiply(s_pos, t, out=d)
     if mz.size and mz.min() < _DEEP:
         deep = np.flatnonzero((mz < _DEEP) & neg)
-        es = _deep_scaled(mz[deep], zl[deep])
+        wd, wld = mz[deep], zl[deep]
         rd = r[deep]
         xd = xc[deep]
-        f[deep] = (xd * rd * es) * _UNSHIFT
-        d[deep] = (rd * (1.0 + xd * dz[deep] * rd) * es) * _UNSHIFT
+        f[deep] = _times_exp_deep(xd * rd, 0.0, wd, wld)
+        d[deep] = _times_exp_deep(rd * (1.0 + xd * dz[deep] * rd), 0.0, wd, wld)
 
 
 def _gelu_pair(x, approximate):
@@ -428,10 +448,10 @@ def _silu_kernel(x, f, d, beta):
     np.multiply(s_pos, t, out=d)
     if mz.size and mz.min() < _DEEP:
         deep = np.flatnonzero((mz < _DEEP) & neg)
-        es = _deep_scaled(mz[deep], 0.0 if zl is None else zl[deep])
+        wd, wld = mz[deep], (0.0 if zl is None else zl[deep])
         rd = r[deep]
-        f[deep] = (xc[deep] * rd * es) * _UNSHIFT
-        d[deep] = (rd * (1.0 + z[deep] * rd) * es) * _UNSHIFT
+        f[deep] = _times_exp_deep(xc[deep] * rd, 0.0, wd, wld)
+        d[deep] = _times_exp_deep(rd * (1.0 + z[deep] * rd), 0.0, wd, wld)
 
 
 def _silu_pair(x, beta):
@@ -537,12 +557,11 @@ def _mish_kernel(x, f, d):
     if xc.size and xc.min() < _DEEP:
         deep = np.flatnonzero(xc < _DEEP)
         xd = xc[deep]
-        es = _deep_scaled(xd, 0.0)
         ed = e[deep]
         invd = inv[deep]
         # f = x·e(e + 2)/den, f' = e·((e + 2)/den + 4x(1 + e)/den²)
-        f[deep] = (xd * (ed + 2.0) * invd * es) * _UNSHIFT
-        d[deep] = (((ed + 2.0) * invd + 4.0 * xd * (1.0 + ed) * invd * invd) * es) * _UNSHIFT
+        f[deep] = _times_exp_deep(xd * (ed + 2.0) * invd, 0.0, xd, 0.0)
+        d[deep] = _times_exp_deep((ed + 2.0) * invd + 4.0 * xd * (1.0 + ed) * invd * invd, 0.0, xd, 0.0)
 
 
 def _mish_pair(x):

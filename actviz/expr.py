@@ -542,7 +542,7 @@ class _World:
         self.builtins = {
             "exp": sp.exp, "log": sp.log, "log1p": log1p, "expm1": expm1, "sqrt": sp.sqrt,
             "abs": sp.Abs, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh, "erf": sp.erf,
-            "erfc": sp.erfc,
+            "erfc": _erfc(sp),
         }
         self.extrema = {"max": _binary_extremum(sp, "max"), "min": _binary_extremum(sp, "min")}
         self.classes: dict[tuple, type] = {}
@@ -563,9 +563,6 @@ class _World:
 
             def _print_erf(self, e):
                 return f"erf({self._print(e.args[0])})"
-
-            def _print_erfc(self, e):
-                return f"erfc({self._print(e.args[0])})"
 
         self.printer = Printer
 
@@ -752,6 +749,41 @@ def _binary_extremum(sp, kind: str) -> type:
     return type(sp.Function)(f"_actviz_{kind}", (sp.Function,), namespace)
 
 
+def _erfc(sp) -> type:
+    """erfc as an opaque sympy function: sympy rewrites erfc(-u) as 2 - erfc(u), which throws
+    away the left tail (x·erfc(-x/√2)/2, gelu's stable form, would be 0 below x = -8)."""
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.function.ArgumentIndexError(self, argindex)
+        u = self.args[0]
+        return -2 * sp.exp(-(u**2)) / sp.sqrt(sp.pi)
+
+    def text(self, printer):
+        return f"erfc({printer._print(self.args[0])})"
+
+    def tex(self, printer, exp=None, **_):
+        body = r"\operatorname{erfc}\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+    def code(self, printer):
+        return f"erfc({printer._print(self.args[0])})"
+
+    def is_real(self):
+        return self.args[0].is_extended_real
+
+    namespace = {
+        "nargs": 1,
+        "fdiff": fdiff,
+        "_sympystr": text,
+        "_latex": tex,
+        "_numpycode": code,
+        "_mpmathcode": code,
+        "_eval_is_extended_real": is_real,
+    }
+    return type(sp.Function)("_actviz_erfc", (sp.Function,), namespace)
+
+
 def _heaviside(u):
     """Heaviside for the mpmath reference: 0, 1/2 at 0, 1; NaN stays NaN."""
     import mpmath as mp
@@ -895,7 +927,7 @@ def _simplified(w: _World, d):
 def _lambdify(w: _World, args: list, e) -> Callable:
     sp = w.sp
     namespace: dict[str, Any] = {}
-    if e.has(sp.erf) or e.has(sp.erfc):
+    if e.has(sp.erf, w.builtins["erfc"]):
         from scipy import special
 
         namespace.update(erf=special.erf, erfc=special.erfc)

@@ -596,8 +596,10 @@ def test_monotone_entries_are_monotone_on_sorted_input(spec, xs):
     act = actviz.get(spec)
     x = np.sort(np.array(xs))
     f = act(x)
-    # non-decreasing to within the 4-ULP accuracy contract: a faithfully rounded monotone
-    # function may step back an ULP where two exact formulas meet (squareplus at 0)
+    # non-decreasing to within the 4-ULP accuracy contract: a function that is not correctly
+    # rounded steps back an ULP here and there where it rises by less than an ULP per input
+    # step (softplus near 0.35, where log1p(e^-x) is as large as x), or where two formulas meet
+    # (squareplus at 0)
     slack = 4 * np.spacing(np.abs(f[:-1]))  # NaN at inf, where the exact test decides
     assert np.all((f[1:] >= f[:-1]) | (f[1:] >= f[:-1] - slack))
     assert np.all(act.derivative(x) >= 0)

@@ -162,3 +162,16 @@ def test_unknown_preset_lists_those_that_exist(name):
             actviz.get(f"{name}@{fw}")
         for have in rec.frameworks:
             assert f"{name}@{have}" in str(err.value)
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS)
+def test_preset_formulas_are_valid_mathtext(spec):
+    from matplotlib.mathtext import MathTextParser
+
+    act = actviz.get(spec)
+    parser = MathTextParser("path")
+    for tex in (act.formula_tex, act.derivative_tex):
+        parser.parse(f"${tex}$")
+    if act.variant is not None and act.variant.functions is not None:
+        # a preset that defines the function differently must say how
+        assert act.variant.formulas is not None, spec

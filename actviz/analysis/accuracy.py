@@ -1,0 +1,571 @@
+"""How accurate is an implementation? Errors in ULPs of f and f' against a reference.
+
+The reference is mpmath (60 digits, through each record's ``mp_reference``) for float64.
+For float16, bfloat16 and float32 it is actviz's own float64 result: it is within a few
+float64 ULPs of the truth (the float64 audit says how many), which is 2^-29 of a float32
+ULP, so it decides the correct rounding except in ties. actviz computes the narrow
+dtypes in float64 and rounds once, so its own error there is at most 0.5 ULP — the
+audit checks that — while the textbook formula of :mod:`.naive`, computed in the narrow
+dtype itself, shows what rounding every step and overflowing early cost.
+
+The ULP is the spacing of the audited dtype at the reference rounded to that dtype
+(the smallest subnormal at 0), as in :func:`actviz.analysis.ulp.ulp_error`.
+
+``exhaustive=True`` audits every finite value of the dtype (within ``range`` if given):
+63488 float16 values at once; 4,278,190,080 float32 values in chunks of 2^16 bit patterns
+spread over threads (numpy releases the GIL inside each operation, so threads use every
+core without copying the activation into other processes).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ActvizError, UsageError
+from ..registry import BoundActivation, get
+from .naive import Naive, evaluate_naive, naive_for
+
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+_DTYPE_ALIASES = {"f64": "float64", "double": "float64", "f32": "float32", "single": "float32",
+                  "f16": "float16", "half": "float16", "bf16": "bfloat16"}
+#: Default x interval: past ±709.78, where exp overflows in float64.
+DEFAULT_RANGE = (-1000.0, 1000.0)
+DEFAULT_POINTS = 1201
+#: The numerics contract (DESIGN §4): forward, derivative, in ULPs.
+TOLERANCE = {"float64": (4.0, 8.0)}
+#: Narrow dtypes: the float64 result rounded once is within half a ULP.
+NARROW_TOLERANCE = (0.5, 0.5)
+#: Exhaustive runs keep per-point curves up to this many points, per-chunk maxima beyond.
+CURVE_POINTS = 1 << 17
+#: Bit patterns per exhaustive chunk (fits in cache; 65536 chunks for float32).
+CHUNK = 1 << 16
+#: An exhaustive float64 audit (mpmath per point) is allowed up to this many values.
+MAX_EXHAUSTIVE_F64 = 100_000
+#: Every this-many-th value of a chunk is also run through the public API (act(x) in the
+#: narrow dtype) and must equal the rounded float64 result used for the whole chunk.
+_VERIFY_STRIDE = 61
+
+
+class MissingDependencyError(ActvizError):
+    """An optional package the request needs is not installed (exit 1: the request is
+    well-formed, this installation cannot run it)."""
+
+
+def check_dtype(name: str) -> str:
+    key = str(name).strip().lower()
+    key = _DTYPE_ALIASES.get(key, key)
+    if key not in DTYPES:
+        raise UsageError(f"unknown dtype {name!r}; choose one of {', '.join(DTYPES)}")
+    return key
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """The numpy dtype for a name in :data:`DTYPES`; bfloat16 comes from ml_dtypes."""
+    name = check_dtype(name)
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise MissingDependencyError(
+                "bfloat16 needs the ml_dtypes package, which is not installed (pip install ml_dtypes)"
+            ) from None
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def _finfo(dt: np.dtype):
+    if dt.kind == "f":
+        return np.finfo(dt)
+    import ml_dtypes
+
+    return ml_dtypes.finfo(dt)
+
+
+@dataclass
+class UlpStats:
+    """Errors of one series (ours or naive, f or f') over the audited points.
+
+    ``max_ulp`` and ``mean_ulp`` are over the points where the result is finite or equals
+    a non-finite reference; the others are counted in ``nonfinite`` (``overflow``: ±inf,
+    ``nan``: NaN).
+    """
+
+    count: int = 0
+    total: float = 0.0
+    max_ulp: float = 0.0
+    at: float | None = None
+    got: float | None = None
+    expected: float | None = None
+    nonfinite: int = 0
+    overflow: int = 0
+    nan: int = 0
+    first_nonfinite: float | None = None
+
+    @property
+    def mean_ulp(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def add(self, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected) -> None:
+        """Fold in one chunk: ``err`` holds ULPs, inf where ``got`` is wrongly non-finite."""
+        finite = np.isfinite(err)
+        if finite.all():
+            e, where = err, None
+        else:
+            where = np.flatnonzero(finite)
+            e = err[where]
+        if e.size:
+            k = int(np.argmax(e))
+            idx = k if where is None else int(where[k])
+            if self.at is None or e[k] > self.max_ulp:
+                self.max_ulp = float(e[k])
+                self.at = float(x[idx])
+                self.got = float(got[idx])
+                self.expected = float(expected[idx])
+            self.total += float(np.sum(e, dtype=np.float64))
+            self.count += e.size
+        if where is None:
+            return
+        bad = ~finite
+        if bad.any():
+            g = got[bad].astype(np.float64)
+            self.nonfinite += int(bad.sum())
+            self.nan += int(np.isnan(g).sum())
+            self.overflow += int(np.isinf(g).sum())
+            if self.first_nonfinite is None:
+                self.first_nonfinite = float(x[np.flatnonzero(bad)[0]])
+
+    def as_dict(self) -> dict:
+        return {
+            "max_ulp": self.max_ulp,
+            "mean_ulp": self.mean_ulp,
+            "at": self.at,
+            "got": self.got,
+            "expected": self.expected,
+            "nonfinite": self.nonfinite,
+            "overflow": self.overflow,
+            "nan": self.nan,
+        }
+
+
+@dataclass
+class Curve:
+    """ULP error against x for drawing: every point, or each chunk's worst when there are
+    too many (``binned``). Non-finite results are inf."""
+
+    x: dict[str, list] = field(default_factory=dict)
+    err: dict[str, list] = field(default_factory=dict)
+    binned: bool = False
+
+    def add(self, key: str, x: np.ndarray, err: np.ndarray) -> None:
+        if err.size == 0:
+            return
+        if self.binned:
+            k = int(np.argmax(err))  # never NaN: non-finite results are inf
+            x, err = x[k : k + 1], err[k : k + 1]
+        self.x.setdefault(key, []).append(np.asarray(x, dtype=np.float64))
+        self.err.setdefault(key, []).append(np.asarray(err, dtype=np.float64))
+
+    def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        if key not in self.x:
+            return np.empty(0), np.empty(0)
+        return np.concatenate(self.x[key]), np.concatenate(self.err[key])
+
+
+@dataclass
+class AuditResult:
+    """One activation audited in one dtype."""
+
+    spec: str
+    dtype: str
+    points: int
+    exhaustive: bool
+    range: tuple[float, float] | None
+    reference: str
+    forward: UlpStats
+    derivative: UlpStats
+    naive: Naive | None
+    naive_forward: UlpStats | None
+    naive_derivative: UlpStats | None
+    tolerance: tuple[float, float]
+    curve: Curve
+    seconds: float
+    workers: int = 1
+
+    @property
+    def passed(self) -> bool:
+        """Whether actviz's own f and f' are within the tolerance everywhere audited."""
+        return (
+            self.forward.max_ulp <= self.tolerance[0]
+            and self.derivative.max_ulp <= self.tolerance[1]
+            and self.forward.nonfinite == 0
+            and self.derivative.nonfinite == 0
+        )
+
+    def as_dict(self) -> dict:
+        naive = None
+        if self.naive is not None:
+            naive = {
+                "formula": self.naive.text,
+                "derivative_formula": self.naive.derivative_text,
+                "forward": self.naive_forward.as_dict(),
+                "derivative": self.naive_derivative.as_dict(),
+                "nonfinite": self.naive_forward.nonfinite + self.naive_derivative.nonfinite,
+            }
+        return {
+            "spec": self.spec,
+            "dtype": self.dtype,
+            "points": self.points,
+            "exhaustive": self.exhaustive,
+            "range": list(self.range) if self.range else None,
+            "reference": self.reference,
+            "forward": self.forward.as_dict(),
+            "derivative": self.derivative.as_dict(),
+            "naive": naive,
+            "tolerance": {"forward": self.tolerance[0], "derivative": self.tolerance[1]},
+            "passed": self.passed,
+            "seconds": self.seconds,
+        }
+
+
+# -- the x to audit -------------------------------------------------------------------------
+
+
+def check_audit_range(range_: tuple[float, float] | None) -> tuple[float, float] | None:
+    if range_ is None:
+        return None
+    lo, hi = (float(v) for v in range_)
+    if math.isnan(lo) or math.isnan(hi):
+        raise UsageError(f"range must be numbers, not [{lo:g}, {hi:g}]")
+    if lo >= hi:
+        raise UsageError(f"range minimum must be below its maximum, not [{lo:g}, {hi:g}]")
+    return lo, hi
+
+
+def audit_grid(lo: float, hi: float, points: int, kinks: tuple[float, ...] = ()) -> np.ndarray:
+    """``points`` x spaced evenly in asinh(x): even near 0 and geometric in the tails, so one
+    grid covers [-1000, 1000] from the core to the overflow region; plus the kinks and a
+    ladder of tiny magnitudes (down to the smallest subnormal) inside [lo, hi]."""
+    from ..sampling import check_points
+
+    points = check_points(points)
+    lo_f = max(lo, -np.finfo(np.float64).max)
+    hi_f = min(hi, np.finfo(np.float64).max)
+    x = np.sinh(np.linspace(np.arcsinh(lo_f), np.arcsinh(hi_f), points))
+    x[0], x[-1] = lo_f, hi_f
+    tiny = np.array([5e-324, 1e-310, 1e-300, 1e-200, 1e-100, 1e-30, 1e-15, 1e-8])
+    extra = np.concatenate([tiny, -tiny, [0.0], np.asarray(kinks, dtype=np.float64)])
+    extra = extra[(extra >= lo) & (extra <= hi)]
+    return np.unique(np.concatenate([x, extra]))
+
+
+def _ordinal_bounds(lo: float, hi: float, dt: np.dtype) -> list[tuple[int, int]]:
+    """Bit-pattern intervals [a, b) holding every finite value of ``dt`` in [lo, hi]."""
+    fi = _finfo(dt)
+    bits = dt.itemsize * 8
+    sign = 1 << (bits - 1)
+    utype = np.dtype(f"uint{bits}")
+    big = float(fi.max)
+
+    def pattern(v: float) -> int:
+        return int(np.array(v, dtype=dt).view(utype))
+
+    def down(v: float) -> float:  # largest dtype value <= v (v >= 0)
+        r = float(np.array(v, dtype=dt).astype(np.float64))
+        return r if r <= v else float(np.nextafter(np.array(r, dtype=dt), np.array(0, dtype=dt)).astype(np.float64))
+
+    def up(v: float) -> float:  # smallest dtype value >= v (v >= 0)
+        r = float(np.array(v, dtype=dt).astype(np.float64))
+        return r if r >= v else float(np.nextafter(np.array(r, dtype=dt), np.array(big, dtype=dt)).astype(np.float64))
+
+    out = []
+    lo_c, hi_c = max(lo, -big), min(hi, big)
+    if hi_c >= 0 and lo_c <= hi_c:  # positives (and +0)
+        a = up(max(lo_c, 0.0))
+        b = down(hi_c)
+        if a <= b:
+            out.append((pattern(a), pattern(b) + 1))
+    if lo_c <= 0 and lo_c <= hi_c:  # negatives (and -0): magnitudes in [max(-hi, 0), -lo]
+        a = up(max(-hi_c, 0.0))
+        b = down(-lo_c)
+        if a <= b:
+            out.append((sign | pattern(a), (sign | pattern(b)) + 1))
+    return out
+
+
+def _chunks(bounds: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    for a, b in bounds:
+        for start in range(a, b, CHUNK):
+            yield start, min(start + CHUNK, b)
+
+
+def _values(dt: np.dtype, start: int, stop: int) -> np.ndarray:
+    utype = np.dtype(f"uint{dt.itemsize * 8}")
+    x = np.arange(start, stop, dtype=np.uint64).astype(utype).view(dt)
+    finite = np.isfinite(x.astype(np.float64)) if dt.kind != "f" else np.isfinite(x)
+    return x if finite.all() else x[finite]
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a narrow dtype keeps its exponent, to read each value's ULP off its bits."""
+
+    uint: np.dtype
+    nmant: int
+    mask: int
+    # float64 exponent field of 2^(e - bias - nmant) is e + shift
+    shift: int
+
+    @classmethod
+    def of(cls, dt: np.dtype) -> _Layout:
+        fi = _finfo(dt)
+        bias = 1 - int(fi.minexp)
+        return cls(np.dtype(f"uint{dt.itemsize * 8}"), int(fi.nmant), (1 << int(fi.iexp)) - 1, 1023 - bias - int(fi.nmant))
+
+
+def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, lay: _Layout) -> np.ndarray:
+    """|got - ref| / ulp(rounded) for a narrow dtype, with ``ref`` float64 and ``rounded``
+    = ref rounded to the dtype; inf where ``got`` is non-finite and differs from ``rounded``.
+
+    The ULP of a value with biased exponent e is 2^(max(e, 1) - bias - nmant) (subnormals
+    share the smallest normal's), built directly as float64 bits: a few integer operations
+    instead of frexp/ldexp, which made this the slowest step of an exhaustive float32 run.
+    """
+    e = (rounded.view(lay.uint) >> lay.nmant).astype(np.int64) & lay.mask
+    spacing = ((np.maximum(e, 1) + lay.shift) << 52).view(np.float64)
+    err = got.astype(np.float64)
+    with np.errstate(all="ignore"):
+        err -= ref
+        np.abs(err, out=err)
+        err /= spacing
+    if np.isfinite(err).all():
+        return err
+    g64, r64 = got.astype(np.float64), rounded.astype(np.float64)
+    same = (g64 == r64) | (np.isnan(g64) & np.isnan(r64))
+    err = np.where(np.isfinite(r64), err, np.where(same, 0.0, np.inf))
+    return np.where(np.isfinite(g64) | same, err, np.inf)
+
+
+def _narrow_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray, lay: _Layout, public: bool):
+    """(x64, [(key, err, got, expected)]) for one chunk of narrow-dtype x."""
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        ref_f, ref_d = act.evaluate(x64, (0, 1))
+    ours_f, ours_d = ref_f.astype(x.dtype), ref_d.astype(x.dtype)
+    if public:
+        # what act(x) returns in this dtype must be that rounded float64 result
+        sub = x[::_VERIFY_STRIDE]
+        pf, pd = act.evaluate(sub, (0, 1))
+        for mine, theirs in ((ours_f[::_VERIFY_STRIDE], pf), (ours_d[::_VERIFY_STRIDE], pd)):
+            if not np.array_equal(mine, theirs, equal_nan=True):
+                ours_f, ours_d = act.evaluate(x, (0, 1))
+                break
+    out = [
+        ("forward", _ulp_narrow(ours_f, ref_f, ours_f, lay), ours_f, ref_f),
+        ("derivative", _ulp_narrow(ours_d, ref_d, ours_d, lay), ours_d, ref_d),
+    ]
+    if naive is not None:
+        nf, nd = evaluate_naive(naive, act, x)
+        out.append(("naive_forward", _ulp_narrow(nf, ref_f, ours_f, lay), nf, ref_f))
+        out.append(("naive_derivative", _ulp_narrow(nd, ref_d, ours_d, lay), nd, ref_d))
+    return x64, out
+
+
+def _mp_reference(act: BoundActivation, x64: np.ndarray):
+    from .ulp import mp_values
+
+    ref = act.record.mp_reference
+    if ref is None or (act.variant is not None and act.variant.functions):
+        raise UsageError(
+            f"{act.spec} has no mpmath reference for a float64 audit; audit it in float32 or "
+            "float16, whose reference is the float64 result"
+        )
+    ref_f, ref_d = mp_values(ref, x64, **act.params)
+    # at a kink the derivative is a convention (this preset's), not something to measure
+    for k, v in act.kink_derivatives().items():
+        for i in np.flatnonzero(x64 == k):
+            ref_d[i] = type(ref_d[i])(v)
+    return ref_f, ref_d
+
+
+def _float64_chunk(act: BoundActivation, naive: Naive | None, x64: np.ndarray):
+    from .ulp import ulp_error
+
+    ref_f, ref_d = _mp_reference(act, x64)
+    with np.errstate(all="ignore"):
+        ours_f, ours_d = act.evaluate(x64, (0, 1))
+    exp_f = np.array([float(v) for v in ref_f])
+    exp_d = np.array([float(v) for v in ref_d])
+    out = [
+        ("forward", ulp_error(ours_f, ref_f), ours_f, exp_f),
+        ("derivative", ulp_error(ours_d, ref_d), ours_d, exp_d),
+    ]
+    if naive is not None:
+        nf, nd = evaluate_naive(naive, act, x64)
+        out.append(("naive_forward", ulp_error(nf, ref_f), nf, exp_f))
+        out.append(("naive_derivative", ulp_error(nd, ref_d), nd, exp_d))
+    return x64, out
+
+
+# -- the audit ------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def count_values(dtype: str, range_: tuple[float, float] | None = None) -> int:
+    """How many finite values of ``dtype`` lie in ``range_`` (all of them without one)."""
+    dt = numpy_dtype(dtype)
+    lo, hi = range_ if range_ else (-math.inf, math.inf)
+    return sum(b - a for a, b in _ordinal_bounds(lo, hi, dt))
+
+
+def audit(
+    act: BoundActivation | str,
+    dtype: str = "float64",
+    range: tuple[float, float] | None = None,
+    points: int = DEFAULT_POINTS,
+    exhaustive: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> AuditResult:
+    """Audit ``act``'s f and f' in ``dtype`` (see the module docstring).
+
+    ``range`` limits x (default :data:`DEFAULT_RANGE`, or every finite value when
+    exhaustive); ``points`` is the grid size when not exhaustive; ``progress(done, total)``
+    is called as exhaustive chunks finish.
+    """
+    started = time.perf_counter()
+    act = get(act)
+    name = check_dtype(dtype)
+    dt = numpy_dtype(name)
+    range = check_audit_range(range)
+    naive = naive_for(act)
+    workers = default_workers() if workers is None else int(workers)
+    if workers < 1:
+        raise UsageError(f"workers must be at least 1, not {workers}")
+    stats = {k: UlpStats() for k in ("forward", "derivative", "naive_forward", "naive_derivative")}
+
+    if name == "float64":
+        if exhaustive:
+            total = sum(b - a for a, b in _ordinal_bounds(*(range or (-math.inf, math.inf)), dt))
+            if range is None or total > MAX_EXHAUSTIVE_F64:
+                raise UsageError(
+                    f"--exhaustive float64 would audit {total:,} values against mpmath; it takes "
+                    f"float16, bfloat16 or float32, or a float64 --range holding at most "
+                    f"{MAX_EXHAUSTIVE_F64:,} values"
+                )
+            x = np.concatenate([_values(dt, a, b) for a, b in _chunks(_ordinal_bounds(*range, dt))])
+        else:
+            lo, hi = range or DEFAULT_RANGE
+            x = audit_grid(lo, hi, points, act.kinks)
+        tolerance = TOLERANCE["float64"]
+        reference = "mpmath, 60 digits"
+        batches: list[np.ndarray] = [x]
+        narrow = None
+    else:
+        fi = _finfo(dt)
+        tolerance = NARROW_TOLERANCE
+        reference = "actviz float64 result"
+        narrow = _Layout.of(dt)
+        if exhaustive:
+            bounds = _ordinal_bounds(*(range or (-math.inf, math.inf)), dt)
+            batches = None
+        else:
+            lo, hi = range or DEFAULT_RANGE
+            big = float(fi.max)
+            grid = audit_grid(max(lo, -big), min(hi, big), points, act.kinks)
+            x = np.unique(grid.astype(dt).astype(np.float64)).astype(dt)
+            batches = [x]
+
+    public = dt.kind == "f"  # the registry takes float16/32/64, not ml_dtypes' bfloat16
+
+    def run(x: np.ndarray):
+        if narrow is None:
+            return _float64_chunk(act, naive, x)
+        return _narrow_chunk(act, naive, x, narrow, public)
+
+    if batches is not None:
+        n_points = int(sum(b.size for b in batches))
+        curve = Curve(binned=False)
+        for b in batches:
+            x64, series = run(b)
+            for key, err, got, expected in series:
+                stats[key].add(x64, err, got, expected)
+                curve.add(key, x64, err)
+        if progress:
+            progress(n_points, n_points)
+    else:
+        total = sum(b - a for a, b in bounds)
+        curve = Curve(binned=total > CURVE_POINTS)
+        n_points = 0
+        done = 0
+        pieces = list(_chunks(bounds))
+
+        def job(piece):
+            x = _values(dt, *piece)
+            return piece[1] - piece[0], x.size, run(x) if x.size else (x.astype(np.float64), [])
+
+        def fold(result):
+            nonlocal n_points, done
+            span, size, (x64, series) = result
+            n_points += size
+            done += span
+            for key, err, got, expected in series:
+                stats[key].add(x64, err, got, expected)
+                curve.add(key, x64, err)
+            if progress:
+                progress(done, total)
+
+        if workers == 1 or len(pieces) == 1:
+            for piece in pieces:
+                fold(job(piece))
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                # results folded in chunk order, so ties for the worst x resolve the same way
+                # whatever the thread timing; a bounded window keeps memory flat
+                window = workers * 4
+                pending = []
+                it = iter(pieces)
+                try:
+                    for piece in it:
+                        pending.append(pool.submit(job, piece))
+                        if len(pending) >= window:
+                            fold(pending.pop(0).result())
+                    while pending:
+                        fold(pending.pop(0).result())
+                except BaseException:
+                    for f in pending:
+                        f.cancel()
+                    raise
+
+    return AuditResult(
+        spec=act.spec,
+        dtype=name,
+        points=n_points,
+        exhaustive=exhaustive,
+        range=range if range is not None else (None if exhaustive else DEFAULT_RANGE),
+        reference=reference,
+        forward=stats["forward"],
+        derivative=stats["derivative"],
+        naive=naive,
+        naive_forward=stats["naive_forward"] if naive else None,
+        naive_derivative=stats["naive_derivative"] if naive else None,
+        tolerance=tolerance,
+        curve=curve,
+        seconds=time.perf_counter() - started,
+        workers=workers if batches is None else 1,
+    )

@@ -1,0 +1,282 @@
+"""Figures for the signal-propagation and accuracy analyses.
+
+Each function builds and returns a matplotlib Figure (or draws on the Axes it is given);
+the CLI saves it with :func:`actviz.io.save_figure`. matplotlib is imported inside the
+functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..registry import BoundActivation
+from . import signal as sig
+from .accuracy import AuditResult
+
+#: The panels `signal` can draw, in the order of the full figure.
+SIGNAL_PANELS = ("qmap", "cmap", "chi", "phase", "variance", "gradient")
+PANEL_TITLES = {
+    "qmap": "length map q → Q(q)",
+    "cmap": "correlation map c → C(c)",
+    "chi": "χ against σ_w",
+    "phase": "phase diagram",
+    "variance": "Monte-Carlo: variance per layer",
+    "gradient": "Monte-Carlo: gradient per layer",
+}
+#: ULP errors of 0 are drawn at this height on the log axis.
+ULP_FLOOR = 1e-3
+
+
+def _colors(n: int) -> list:
+    import matplotlib.pyplot as plt
+
+    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    return [cycle[i % len(cycle)] for i in range(n)]
+
+
+def _new_axes(ax):
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.0, 4.0), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+# -- signal ---------------------------------------------------------------------------------
+
+
+def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, q_stars=None):
+    """Q(q) against q with the diagonal, each q* marked, and the iteration from q = 1 drawn
+    as a cobweb (first activation only)."""
+    fig, ax = _new_axes(ax)
+    q_stars = q_stars or [float(sig.fixed_point(a, sigma_w, sigma_b)) for a in acts]
+    finite = [q for q in q_stars if math.isfinite(q)]
+    top = max([2.0, *(1.6 * q for q in finite)])
+    q = np.linspace(0.0, top, 241)
+    ax.plot(q, q, color="0.6", lw=0.8, ls="--", label="Q(q) = q")
+    for act, q_star, color in zip(acts, q_stars, _colors(len(acts)), strict=True):
+        ax.plot(q, sig.length_map(act, q, sigma_w, sigma_b), color=color, label=act.label)
+        if math.isfinite(q_star):
+            ax.plot([q_star], [q_star], "o", color=color, ms=6, zorder=5,
+                    label=f"q* = {q_star:.6g}", gid="fixed-point")
+        else:
+            ax.plot([], [], " ", label=f"{act.label}: q grows without bound")
+    # cobweb from q = 1 for the first activation
+    first, qs = acts[0], [1.0]
+    for _ in range(12):
+        qs.append(float(sig.length_map(first, min(qs[-1], top), sigma_w, sigma_b)))
+    xs, ys = [qs[0]], [0.0]
+    for a, b in zip(qs[:-1], qs[1:], strict=True):
+        xs += [a, b]
+        ys += [b, b]
+    web = [(x, y) for x, y in zip(xs, ys, strict=True) if x <= top and y <= top]
+    if web:
+        ax.plot(*zip(*web, strict=True), color=_colors(1)[0], lw=0.6, alpha=0.6, gid="cobweb")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("q (pre-activation variance, layer l)")
+    ax.set_ylabel("Q(q) (layer l + 1)")
+    ax.set_title(f"{PANEL_TITLES['qmap']}   σ_w = {sigma_w:g}, σ_b = {sigma_b:g}", fontsize="medium")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, results=None):
+    """C(c) against c at q*, with the diagonal and each c* marked."""
+    fig, ax = _new_axes(ax)
+    results = results or [sig.analyse(a, sigma_w, sigma_b) for a in acts]
+    c = np.linspace(-1.0, 1.0, 41)
+    ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="C(c) = c")
+    for act, r, color in zip(acts, results, _colors(len(acts)), strict=True):
+        ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), color=color, label=act.label)
+        ax.plot([r.c_star], [r.c_star], "o", color=color, ms=6, zorder=5, label=f"c* = {r.c_star:.6g}",
+                gid="fixed-point")
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1.02)
+    ax.set_xlabel("c (correlation of two inputs, layer l)")
+    ax.set_ylabel("C(c) (layer l + 1)")
+    ax.set_title(PANEL_TITLES["cmap"], fontsize="medium")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, edges=None):
+    """χ at q* against σ_w at this σ_b: 1 is the edge of chaos, marked where it is crossed."""
+    fig, ax = _new_axes(ax)
+    edges = edges if edges is not None else [sig.edge_of_chaos(a, sigma_b) for a in acts]
+    top = max([3.0, 1.5 * sigma_w, *(1.6 * e for e in edges if e)])
+    sw = np.linspace(top / 200, top, 200)
+    ax.axhline(1.0, color="0.6", lw=0.8, ls="--")
+    for act, edge, color in zip(acts, edges, _colors(len(acts)), strict=True):
+        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), color=color, label=act.label)
+        if edge is not None:
+            ax.axvline(edge, color=color, lw=1.0, ls=":", gid="edge")
+            ax.annotate(f"edge σ_w = {edge:.6g}", (edge, 1.0), xytext=(4, 6), textcoords="offset points",
+                        fontsize="small", color=color)
+    ax.axvline(sigma_w, color="0.3", lw=0.6, ls="-", alpha=0.5, gid="sigma-w")
+    ax.set_yscale("log")
+    ax.set_xlim(0, top)
+    ax.set_xlabel("σ_w")
+    ax.set_ylabel("χ = σ_w² E[f'(√q* z)²]")
+    ax.set_title(f"{PANEL_TITLES['chi']}   σ_b = {sigma_b:g}", fontsize="medium")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def phase_grid(sigma_w: float, sigma_b: float) -> tuple[np.ndarray, np.ndarray]:
+    """The (σ_w, σ_b) grid of the phase diagram: at least [0, 4] × [0, 1], reaching past the point asked."""
+    sw = np.linspace(0.05, max(4.0, 1.5 * sigma_w), 60)
+    sb = np.linspace(0.0, max(1.0, 1.5 * sigma_b), 31)
+    return sw, sb
+
+
+def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, grid=None):
+    """log10 χ over (σ_w, σ_b) with the edge of chaos (χ = 1) drawn; with several activations,
+    only each one's edge."""
+    fig, ax = _new_axes(ax)
+    sw, sb = grid if grid is not None else phase_grid(sigma_w, sigma_b)
+    colors = _colors(len(acts))
+    for act, color in zip(acts, colors, strict=True):
+        chi = sig.phase_diagram(act, sw, sb)
+        with np.errstate(divide="ignore"):
+            log_chi = np.log10(np.where(np.isfinite(chi), chi, np.nan))
+        if len(acts) == 1:
+            mesh = ax.pcolormesh(sw, sb, np.clip(log_chi, -1.0, 1.0), cmap="coolwarm", vmin=-1.0, vmax=1.0,
+                                 shading="nearest", rasterized=True)
+            bar = fig.colorbar(mesh, ax=ax, pad=0.02)
+            bar.set_label("log₁₀ χ")
+            ax.text(0.04, 0.92, "ordered (χ < 1)", transform=ax.transAxes, fontsize="small", color="navy")
+            ax.text(0.96, 0.06, "chaotic (χ > 1)", transform=ax.transAxes, fontsize="small", color="darkred",
+                    ha="right")
+        if np.nanmin(log_chi) < 0 < np.nanmax(log_chi):
+            ax.contour(sw, sb, log_chi, levels=[0.0], colors=["black" if len(acts) == 1 else color],
+                       linewidths=1.5)
+        ax.plot([], [], color="black" if len(acts) == 1 else color, label=f"edge of chaos: {act.label}")
+    ax.plot([sigma_w], [sigma_b], marker="*", color="gold", mec="black", ms=12, ls="", gid="point",
+            label=f"σ_w = {sigma_w:g}, σ_b = {sigma_b:g}")
+    ax.set_xlabel("σ_w")
+    ax.set_ylabel("σ_b")
+    ax.set_title(PANEL_TITLES["phase"], fontsize="medium")
+    ax.legend(fontsize="small", loc="upper right")
+    return fig
+
+
+def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", ax=None):
+    """A random network's per-layer variance (or squared gradient) beside the mean field."""
+    fig, ax = _new_axes(ax)
+    for mc, color in zip(mc_runs, _colors(len(mc_runs)), strict=True):
+        if which == "variance":
+            emp, pred = mc.variance, mc.variance_predicted
+        else:
+            emp, pred = mc.grad, mc.grad_predicted
+        ax.plot(mc.layers, pred, color=color, label=f"{mc.spec}: mean field", gid="predicted")
+        ax.plot(mc.layers, emp, "o", color=color, ms=3.5, mfc="none", label=f"{mc.spec}: network", gid="empirical")
+    mc = mc_runs[0]
+    if which == "variance":
+        ax.set_ylabel("q^l = mean (h^l)²")
+        if any(np.nanmax(m.variance) > 100 * max(np.nanmin(m.variance), 1e-300) for m in mc_runs):
+            ax.set_yscale("log")
+    else:
+        ax.set_ylabel("mean (∂E/∂h^l)², relative to the last layer")
+        ax.set_yscale("log")
+    ax.set_xlabel("layer l")
+    ax.set_title(f"{PANEL_TITLES[which]}   width {mc.width}, {mc.samples} inputs, seed {mc.seed}",
+                 fontsize="medium")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def signal_figure(
+    acts: Sequence[BoundActivation],
+    sigma_w: float,
+    sigma_b: float,
+    panels: Sequence[str] = SIGNAL_PANELS,
+    width: int = 512,
+    depth: int = 40,
+    samples: int = 64,
+    seed: int = 0,
+    results: Sequence[sig.SignalResult] | None = None,
+):
+    """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row."""
+    from matplotlib.figure import Figure
+
+    panels = list(dict.fromkeys(panels))
+    results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
+    cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
+    rows = math.ceil(len(panels) / cols)
+    fig = Figure(figsize=(5.2 * cols, 4.2 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    mc_runs = None
+    if {"variance", "gradient"} & set(panels):
+        mc_runs = [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts]
+    for name, ax in zip(panels, axes, strict=False):
+        if name == "qmap":
+            plot_qmap(acts, sigma_w, sigma_b, ax, [r.q_star for r in results])
+        elif name == "cmap":
+            plot_cmap(acts, sigma_w, sigma_b, ax, results)
+        elif name == "chi":
+            plot_chi(acts, sigma_w, sigma_b, ax, [r.edge_of_chaos_sigma_w for r in results])
+        elif name == "phase":
+            plot_phase(acts, sigma_w, sigma_b, ax)
+        else:
+            plot_montecarlo(mc_runs, name, ax)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    labels = ", ".join(a.label for a in acts)
+    fig.suptitle(f"Signal propagation: {labels}  (σ_w = {sigma_w:g}, σ_b = {sigma_b:g})", fontsize="large")
+    return fig
+
+
+# -- accuracy -------------------------------------------------------------------------------
+
+
+def _draw_ulps(ax, x: np.ndarray, err: np.ndarray, color, label: str, marker: str, gid: str) -> None:
+    finite = np.isfinite(err)
+    shown = np.maximum(err[finite], ULP_FLOOR)
+    ax.plot(x[finite], shown, marker, color=color, ms=2.2, ls="", label=label, rasterized=True, gid=gid)
+    if (~finite).any():
+        ax.plot(x[~finite], np.ones((~finite).sum()), "x", color=color, ms=4, ls="",
+                transform=ax.get_xaxis_transform(), label=f"{label}: overflow/NaN ({(~finite).sum():,})",
+                gid=gid + "-nonfinite")
+
+
+def accuracy_figure(results: Sequence[AuditResult]):
+    """ULP error against x, f and f' side by side, actviz beside the textbook formula; one row
+    per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11.0, 3.6 * len(results)), layout="constrained")
+    axes = fig.subplots(len(results), 2, squeeze=False)
+    ours_color, naive_color = _colors(2)
+    for row, r in zip(axes, results, strict=True):
+        for ax, part, tol in zip(row, ("forward", "derivative"), r.tolerance, strict=True):
+            naive_key = f"naive_{part}"
+            if r.naive is not None:
+                xn, en = r.curve.series(naive_key)
+                text = r.naive.text if part == "forward" else r.naive.derivative_text
+                _draw_ulps(ax, xn, en, naive_color, f"textbook: {text}", "o", "naive")
+            xo, eo = r.curve.series(part)
+            _draw_ulps(ax, xo, eo, ours_color, "actviz", ".", "ours")
+            ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance")
+            ax.set_yscale("log")
+            lo, hi = (r.range or (np.min(xo), np.max(xo))) if xo.size else (-1, 1)
+            if max(abs(lo), abs(hi)) > 50:
+                ax.set_xscale("symlog", linthresh=1.0)
+            ax.set_ylim(ULP_FLOOR / 2, None)
+            ticks = [t for t in ax.get_yticks() if t > ULP_FLOOR * 5]
+            ax.set_yticks([ULP_FLOOR, *ticks], ["0", *(f"$10^{{{round(math.log10(t))}}}$" for t in ticks)])
+            ax.set_ylim(ULP_FLOOR / 2, None)
+            ax.set_xlabel("x")
+            ax.set_ylabel(f"ULP error ({r.dtype})")
+            name = "f" if part == "forward" else "f'"
+            stats = r.forward if part == "forward" else r.derivative
+            binned = ", worst per chunk" if r.curve.binned else ""
+            how = "every finite value" if r.exhaustive else "points"
+            ax.set_title(f"{r.spec} {name} in {r.dtype}: {r.points:,} {how}{binned}; "
+                         f"actviz max {stats.max_ulp:.3g} ULP", fontsize="medium")
+            ax.legend(fontsize="small", loc="upper left")
+    return fig

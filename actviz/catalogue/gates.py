@@ -230,7 +230,7 @@ def _gelu_exact_kernel(x, f, d):
     c, c_err = _two_product(xc, xh, xl, _INV_SQRT2PI, _C_S[0], _C_S[1])
     hc = h_hi + c
     hc += (h_lo + c_err) + xc * _INV_SQRT2PI_LO
-    np.copyto(hc, h - c, where=~neg)
+    hc = np.where(neg, hc, h - c)
     if a.size and a.max() > _ERFCX_FAR:
         # far out, with the Mills ratio a·Φ(-a)/φ(a) = 1 - ρ:  x·h = ±(1 - ρ)/√(2π) and
         # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2
@@ -248,12 +248,10 @@ def _gelu_exact_kernel(x, f, d):
         hc[far] = g * _INV_SQRT2PI + g * _INV_SQRT2PI_LO
     xhE = xhv * E0
     xhE += (xh_err + xhv * wl) * E0
-    np.subtract(x, xhE, out=f)
-    np.copyto(f, xhE, where=neg)
+    f[...] = np.where(neg, xhE, x - xhE)
     hcE = hc * E0
     hcE += hcE * wl
-    np.subtract(1.0, hcE, out=d)
-    np.copyto(d, hcE, where=neg)
+    d[...] = np.where(neg, hcE, 1.0 - hcE)
     if w.size and w.min() < _DEEP:
         deep = np.flatnonzero((w < _DEEP) & neg)
         wd, wld = w[deep], wl[deep]
@@ -307,8 +305,7 @@ def _gelu_tanh_kernel(x, f, d):
     tn += 3.0 * m
     tn += e + (ne + 3.0 * me)
     tn *= r
-    np.copyto(t, tn, where=neg)
-    np.multiply(s_pos, t, out=d)
+    np.multiply(s_pos, np.where(neg, tn, t), out=d)
     if mz.size and mz.min() < _DEEP:
         deep = np.flatnonzero((mz < _DEEP) & neg)
         wd, wld = mz[deep], zl[deep]
@@ -444,8 +441,7 @@ def _silu_kernel(x, f, d, beta):
     tn = 1.0 + z
     tn += e if zl is None else e + zl
     tn *= r
-    np.copyto(t, tn, where=neg)
-    np.multiply(s_pos, t, out=d)
+    np.multiply(s_pos, np.where(neg, tn, t), out=d)
     if mz.size and mz.min() < _DEEP:
         deep = np.flatnonzero((mz < _DEEP) & neg)
         wd, wld = mz[deep], (0.0 if zl is None else zl[deep])
@@ -542,7 +538,7 @@ def _mish_kernel(x, f, d):
     q = 4.0 * (1.0 + e) * e2
     q *= inv * inv
     q *= xc
-    np.add(g, q, out=d)
+    q += g
     # x <= 0: f' = e·(e³ + 4e² + 6e + 4(1 + x) + 4xe)/den², which cancels near the minimum of f
     # (x = -1.19); 1 + x is exact there, so only the rounding of the e-terms is left
     b = e + 4.0
@@ -553,7 +549,7 @@ def _mish_kernel(x, f, d):
     b += 4.0 * xc * e
     b *= e
     b *= inv * inv
-    np.copyto(d, b, where=neg)
+    d[...] = np.where(neg, b, q)
     if xc.size and xc.min() < _DEEP:
         deep = np.flatnonzero(xc < _DEEP)
         xd = xc[deep]

@@ -211,6 +211,15 @@ def test_entry_points_register_and_broken_ones_are_reported(demo_package, monkey
     assert len(plugins.problems()) >= 3
 
 
+def test_entry_point_scan_agrees_with_importlib_metadata(demo_package, monkeypatch):
+    from importlib.metadata import entry_points
+
+    monkeypatch.syspath_prepend(str(demo_package))
+    ours = sorted(plugins._entry_points())
+    theirs = sorted((ep.name, ep.value) for ep in entry_points(group=plugins.GROUP))
+    assert ours == theirs and len(ours) == 7
+
+
 def test_entry_points_in_a_fresh_interpreter(demo_package):
     """Installed the way pip leaves a package (a dist-info on the path): `actviz list` shows it."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(demo_package), os.environ.get("PYTHONPATH", "")])}

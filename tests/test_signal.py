@@ -1,0 +1,346 @@
+"""Mean-field signal propagation (actviz.analysis.signal), its figures and the `signal` command."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import actviz
+from actviz.analysis import signal as sig
+from actviz.analysis.gaussian import expect
+from actviz.cli import app
+
+# SELU constants, reference §0 (identical in torch, JAX, Keras and TF)
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+# tanh at σ_w = 1.5, σ_b = 0.05, computed with mpmath 1.3 at 30 digits:
+#   E[g] = mp.quad(lambda t: g(√q t)·mp.npdf(t), [-inf, -1, 0, 1, inf]);
+#   q* = mp.findroot(lambda q: σ_w²·E[tanh²] + σ_b² - q, 1); χ = σ_w²·E[sech⁴] at q*;
+#   edge = mp.findroot(lambda w: χ(w, 0.05) - 1, 1.12)
+TANH_Q_STAR = 0.798387114308096022208000992839
+TANH_CHI = 1.136707784095614918782682395
+TANH_EDGE_AT_005 = 1.12253900476957564068062187312
+
+runner = CliRunner()
+
+
+def relu_pair(q, c):
+    """E[relu(u₁) relu(u₂)], variance q, correlation c: the arc-cosine kernel of degree 1
+    (Cho & Saul 2009), q/(2π)·(√(1-c²) + (π - arccos c)·c)."""
+    return q / (2 * math.pi) * (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c)
+
+
+# -- the quadrature --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["relu", "hard_tanh", "relu6", "elu", "step", "selu", "hard_swish"])
+@pytest.mark.parametrize("mu, sigma", [(0.0, 1.0), (0.3, 2.5), (-1.0, 0.2), (0.0, 30.0)])
+def test_rule_matches_adaptive_quadrature_across_kinks(spec, mu, sigma):
+    act = actviz.get(spec)
+    for g in (lambda x: act(x) ** 2, lambda x: act.derivative(x) ** 2):
+        ours = float(sig.gauss_expect(g, mu, sigma, act.kinks))
+        assert ours == pytest.approx(expect(g, mu, sigma, act.kinks), rel=1e-13, abs=1e-15)
+
+
+@pytest.mark.parametrize("q", [1e-6, 0.3, 4.0, 1e4])
+def test_rule_matches_mpmath_for_smooth_activations(q):
+    import mpmath as mp
+
+    tanh, gelu = actviz.get("tanh"), actviz.get("gelu")
+    s = math.sqrt(q)
+    with mp.workdps(25):
+        ref_tanh = mp.quad(lambda t: mp.tanh(s * t) ** 2 * mp.npdf(t), [-mp.inf, -1 / s, 0, 1 / s, mp.inf])
+        ref_gelu = mp.quad(lambda t: (s * t * mp.ncdf(s * t)) ** 2 * mp.npdf(t), [-mp.inf, 0, mp.inf])
+    assert float(sig.gauss_expect(lambda x: tanh(x) ** 2, 0.0, s)) == pytest.approx(float(ref_tanh), rel=1e-13)
+    assert float(sig.gauss_expect(lambda x: gelu(x) ** 2, 0.0, s)) == pytest.approx(float(ref_gelu), rel=1e-13)
+
+
+def test_rule_batches_and_degenerates_to_a_point():
+    act = actviz.get("tanh")
+    mus, sigmas = np.array([0.0, 0.5, -2.0]), np.array([1.0, 0.1, 3.0])
+    batch = sig.gauss_expect(act, mus, sigmas)
+    singles = [float(sig.gauss_expect(act, m, s)) for m, s in zip(mus, sigmas, strict=True)]
+    np.testing.assert_allclose(batch, singles, rtol=1e-14, atol=1e-15)
+    # sigma = 0: the expectation of a point mass
+    assert float(sig.gauss_expect(act, 0.7, 0.0)) == pytest.approx(math.tanh(0.7), rel=1e-15)
+
+
+# -- pinned cases ----------------------------------------------------------------------------
+
+
+def test_selu_self_normalising_fixed_point():
+    r = sig.analyse("selu", sigma_w=1.0, sigma_b=0.0)
+    # Klambauer et al. 2017: mean 0 and variance 1 is the fixed point at ω = 0, τ = 1
+    assert r.q_star == pytest.approx(1.0, rel=1e-13)
+    assert r.activation_mean == pytest.approx(0.0, abs=1e-13)
+    assert r.activation_variance == pytest.approx(1.0, rel=1e-13)
+    # closed form: χ = λ²(½ + α² e² Φ(-2)), E[e^{2z}; z < 0] = e² Φ(-2)
+    phi_m2 = 0.5 * math.erfc(2 / math.sqrt(2))
+    chi = SELU_LAMBDA**2 * (0.5 + SELU_ALPHA**2 * math.e**2 * phi_m2)
+    assert r.chi == pytest.approx(chi, rel=1e-13)
+    assert r.phase == "chaotic"  # χ = 1.0716: SELU sits just on the chaotic side
+
+
+@pytest.mark.parametrize("sigma_b", [0.0, 0.3, 1.0])
+def test_relu_edge_of_chaos_is_root_two(sigma_b):
+    # χ = σ_w² E[1(z > 0)] = σ_w²/2 whatever q*, so χ = 1 at σ_w = √2
+    assert sig.edge_of_chaos("relu", sigma_b) == pytest.approx(math.sqrt(2.0), rel=1e-13)
+
+
+def test_relu_closed_forms():
+    sw, sb = 1.2, 0.3
+    r = sig.analyse("relu", sw, sb)
+    # q* = σ_w² q*/2 + σ_b²  =>  q* = σ_b² / (1 - σ_w²/2)
+    assert r.q_star == pytest.approx(sb**2 / (1 - sw**2 / 2), rel=1e-13)
+    assert r.chi == pytest.approx(sw**2 / 2, rel=1e-14)
+    assert r.phase == "ordered" and r.c_star == 1.0
+    assert r.depth_scale == pytest.approx(-1 / math.log(sw**2 / 2), rel=1e-12)
+    assert r.depth_scale_q == pytest.approx(-1 / math.log(sw**2 / 2), rel=1e-12)
+    assert r.edge_of_chaos_sigma_w == pytest.approx(math.sqrt(2), rel=1e-13)
+    # the correlation map against the arc-cosine kernel
+    for c in (-0.99, -0.5, 0.0, 0.4, 0.9, 1.0):
+        expected = (sw**2 * relu_pair(r.q_star, c) + sb**2) / r.q_star
+        assert float(sig.correlation_map("relu", c, sw, sb, r.q_star)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_relu_beyond_the_edge_grows_without_bound():
+    r = sig.analyse("relu", 2.0, 0.0)
+    assert math.isinf(r.q_star)
+    assert r.chi == pytest.approx(2.0, rel=1e-14)
+    assert r.phase == "chaotic"
+    d = r.as_dict()
+    assert d["q_star"] is None and d["q_bounded"] is False
+    assert sig.phase_of(float(sig.chi("relu", 1.0, math.sqrt(2)))) == "critical"
+
+
+def test_tanh_against_mpmath():
+    r = sig.analyse("tanh", 1.5, 0.05)
+    assert r.q_star == pytest.approx(TANH_Q_STAR, rel=1e-13)
+    assert r.chi == pytest.approx(TANH_CHI, rel=1e-13)
+    assert r.edge_of_chaos_sigma_w == pytest.approx(TANH_EDGE_AT_005, rel=1e-12)
+    assert r.phase == "chaotic"
+    # chaotic: two inputs decorrelate to c* < 1, where C crosses the diagonal with slope < 1
+    assert 0 < r.c_star < 1
+    assert float(sig.correlation_map("tanh", r.c_star, 1.5, 0.05, r.q_star)) == pytest.approx(r.c_star, abs=1e-13)
+    assert 0 < r.chi_c < 1 and r.depth_scale == pytest.approx(-1 / math.log(r.chi_c))
+
+
+def test_tanh_without_bias():
+    # σ_b = 0: q* = 0 and χ = σ_w² tanh'(0)² below σ_w = 1; above it the odd map fixes c* = 0
+    assert float(sig.fixed_point("tanh", 0.8, 0.0)) == 0.0
+    assert float(sig.chi_at_fixed_point("tanh", 0.8, 0.0)) == pytest.approx(0.64, rel=1e-14)
+    assert sig.phase_of(float(sig.chi_at_fixed_point("tanh", 1.0, 0.0))) == "critical"
+    high = sig.analyse("tanh", 2.5, 0.0)
+    assert high.q_star > 0 and high.phase == "chaotic" and high.c_star == pytest.approx(0.0, abs=1e-13)
+    # χ - 1 = O((σ_w - 1)²) next to the edge, so rounding in χ moves the root by about √eps
+    assert high.edge_of_chaos_sigma_w == pytest.approx(1.0, abs=1e-7)
+
+
+@pytest.mark.parametrize("spec", ["sigmoid", "gelu", "hard_tanh", "relu6", "softplus", "silu(beta=2)"])
+def test_fixed_points_are_fixed(spec):
+    for sw, sb in ((0.9, 0.2), (1.3, 0.5)):
+        q = float(sig.fixed_point(spec, sw, sb))
+        assert float(sig.length_map(spec, q, sw, sb)) == pytest.approx(q, rel=1e-13)
+        # C(1) = 1 at q*: the correlation map's trivial fixed point
+        assert float(sig.correlation_map(spec, 1.0, sw, sb, q)) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_fixed_point_over_a_batch_equals_one_at_a_time():
+    sw = np.array([[0.5, 1.0], [1.5, 3.0]])
+    batch = sig.fixed_point("tanh", sw, 0.1)
+    for idx in np.ndindex(sw.shape):
+        assert batch[idx] == pytest.approx(float(sig.fixed_point("tanh", sw[idx], 0.1)), rel=1e-14)
+
+
+def test_correlation_slope_is_the_derivative_of_the_map():
+    sw, sb = 1.8, 0.1
+    q = float(sig.fixed_point("tanh", sw, sb))
+    for c in (-0.3, 0.2, 0.7):
+        h = 1e-5
+        numeric = (sig.correlation_map("tanh", c + h, sw, sb, q) - sig.correlation_map("tanh", c - h, sw, sb, q)) / (2 * h)
+        assert float(sig.correlation_slope("tanh", c, sw, sb, q)) == pytest.approx(float(numeric), rel=1e-7)
+
+
+def test_length_map_slope_is_the_derivative_of_the_map():
+    for spec in ("tanh", "elu", "hard_tanh"):
+        q, h = 0.8, 1e-5
+        numeric = (sig.length_map(spec, q + h, 1.3, 0.1) - sig.length_map(spec, q - h, 1.3, 0.1)) / (2 * h)
+        assert float(sig.length_map_slope(spec, q, 1.3)) == pytest.approx(float(numeric), rel=1e-7)
+
+
+def test_as_dict_has_the_issue_keys_and_no_infinities():
+    d = sig.analyse("relu", 2.0, 0.0).as_dict()
+    for key in ("spec", "sigma_w", "sigma_b", "q_star", "chi", "phase", "edge_of_chaos_sigma_w", "depth_scale"):
+        assert key in d
+    json.dumps(d, allow_nan=False)
+
+
+# -- Monte-Carlo -----------------------------------------------------------------------------
+
+
+def test_monte_carlo_agrees_with_mean_field_and_is_seeded():
+    mc = sig.monte_carlo("tanh", 1.5, 0.05, width=384, depth=8, samples=32, seed=3)
+    assert mc.variance.shape == mc.variance_predicted.shape == (8,)
+    # 384 units × 32 inputs: the per-layer averages are within a few percent of the mean field
+    np.testing.assert_allclose(mc.variance, mc.variance_predicted, rtol=0.1)
+    np.testing.assert_allclose(mc.grad, mc.grad_predicted, rtol=0.2)
+    assert mc.variance_predicted[-1] == pytest.approx(TANH_Q_STAR, rel=2e-2)  # close to q* after 8 layers
+    small = {"width": 32, "depth": 4, "samples": 4}
+    again = sig.monte_carlo("tanh", 1.5, 0.05, seed=3, **small)
+    np.testing.assert_array_equal(again.variance, sig.monte_carlo("tanh", 1.5, 0.05, seed=3, **small).variance)
+    assert not np.array_equal(again.variance, sig.monte_carlo("tanh", 1.5, 0.05, seed=4, **small).variance)
+
+
+def test_monte_carlo_gradients_follow_chi():
+    # ordered: gradients shrink towards the input by about χ per layer
+    mc = sig.monte_carlo("tanh", 0.7, 0.1, width=384, depth=8, samples=16, seed=0)
+    assert np.all(np.diff(mc.grad_predicted) > 0)
+    assert mc.grad[0] < 0.1 * mc.grad[-1]
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sw, sb", [(0.0, 0.0), (-1.0, 0.0), (math.nan, 0.0), (math.inf, 0.0), (1.0, -0.1), (1.0, math.nan)])
+def test_bad_sigmas_are_usage_errors(sw, sb):
+    with pytest.raises(actviz.UsageError, match="--sigma"):
+        sig.analyse("tanh", sw, sb)
+
+
+@pytest.mark.parametrize("depth, width, samples", [(0, 10, 1), (5, 0, 1), (5, 10, 0), (2.5, 10, 1), (5, 10**6, 1), (1000, 4096, 1)])
+def test_bad_network_sizes_are_usage_errors(depth, width, samples):
+    with pytest.raises(actviz.UsageError):
+        sig.check_network(depth, width, samples)
+
+
+def test_vector_activations_are_refused():
+    with pytest.raises(actviz.UsageError, match="elementwise"):
+        sig.analyse("softmax")
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def test_qmap_and_chi_panels_draw_the_maps_and_mark_the_points():
+    from actviz.analysis.figures_analysis import signal_figure
+
+    act = actviz.get("tanh")
+    result = sig.analyse(act, 1.5, 0.05)
+    fig = signal_figure([act], 1.5, 0.05, ["qmap", "chi"], results=[result])
+    qmap, chi = fig.axes[:2]
+    line = qmap.lines[1]
+    np.testing.assert_allclose(line.get_ydata(), sig.length_map(act, line.get_xdata(), 1.5, 0.05), rtol=1e-14)
+    (marker,) = [ln for ln in qmap.lines if ln.get_gid() == "fixed-point"]
+    assert marker.get_xdata()[0] == pytest.approx(TANH_Q_STAR, rel=1e-13)
+    (edge,) = [ln for ln in chi.lines if ln.get_gid() == "edge"]
+    assert edge.get_xdata()[0] == pytest.approx(TANH_EDGE_AT_005, rel=1e-12)
+    assert chi.get_yscale() == "log"
+
+
+def test_phase_diagram_draws_the_edge_where_chi_is_one():
+    from matplotlib.collections import QuadMesh
+
+    from actviz.analysis.figures_analysis import plot_phase
+
+    sw, sb = np.linspace(0.5, 3.0, 11), np.linspace(0.0, 1.0, 5)
+    fig = plot_phase([actviz.get("relu")], 1.0, 0.0, grid=(sw, sb))
+    ax = fig.axes[0]
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    chi = np.asarray(mesh.get_array()).reshape(len(sb), len(sw))
+    np.testing.assert_allclose(chi, np.clip(np.log10(np.broadcast_to(sw**2 / 2, chi.shape)), -1, 1), rtol=1e-12)
+    # relu's χ = 1 contour is the vertical line σ_w = √2, drawn where log χ, interpolated
+    # linearly between the grid columns 1.25 and 1.5, crosses 0
+    contour = [c for c in ax.collections if not isinstance(c, QuadMesh)]
+    xs = np.concatenate([p.vertices[:, 0] for c in contour for p in c.get_paths()])
+    l1, l2 = np.log10(1.25**2 / 2), np.log10(1.5**2 / 2)
+    np.testing.assert_allclose(xs, 1.25 + 0.25 * -l1 / (l2 - l1), rtol=1e-12)
+
+
+def test_monte_carlo_panels_show_network_and_prediction():
+    from actviz.analysis.figures_analysis import plot_montecarlo
+
+    mc = sig.monte_carlo("tanh", 1.5, 0.05, width=64, depth=6, samples=8, seed=1)
+    fig = plot_montecarlo([mc], "gradient")
+    ax = fig.axes[0]
+    (pred,) = [ln for ln in ax.lines if ln.get_gid() == "predicted"]
+    (emp,) = [ln for ln in ax.lines if ln.get_gid() == "empirical"]
+    np.testing.assert_array_equal(pred.get_ydata(), mc.grad_predicted)
+    np.testing.assert_array_equal(emp.get_ydata(), mc.grad)
+    assert ax.get_yscale() == "log"
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_signal_command_json():
+    result = runner.invoke(app, ["signal", "relu", "tanh", "--sigma-w", "1.2", "--sigma-b", "0.3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["spec"] for r in records] == [actviz.get("relu").spec, "tanh"]
+    assert records[0]["q_star"] == pytest.approx(0.3**2 / (1 - 1.2**2 / 2), rel=1e-13)
+    assert records[0]["phase"] == "ordered"
+
+
+def test_signal_command_table_and_files(tmp_path):
+    result = runner.invoke(app, ["signal", "relu", "--sigma-w", "1.2", "--sigma-b", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert "q* (fixed point of the length map)" in result.stdout and "ordered" in result.stdout
+    out = tmp_path / "relu.md"
+    result = runner.invoke(app, ["signal", "relu", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("| quantity | relu |")
+    csv_out = tmp_path / "s.csv"
+    assert runner.invoke(app, ["signal", "relu", "-o", str(csv_out)]).exit_code == 0
+    assert csv_out.read_text().splitlines()[0].startswith("spec,sigma_w,sigma_b,q_star")
+
+
+def test_signal_command_figure(tmp_path):
+    png, data = tmp_path / "s.png", tmp_path / "s.json"
+    result = runner.invoke(app, ["signal", "tanh", "--sigma-w", "1.5", "--panel", "qmap", "--panel", "variance",
+                                 "--depth", "5", "--width", "32", "--samples", "4", "-o", str(data), "--figure", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads(data.read_text())[0]["spec"] == "tanh"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--depth", "0"], "--depth"),
+        (["--depth", "abc"], "depth"),
+        (["--width", "-3"], "--width"),
+        (["--width", "100000"], "--width"),
+        (["--samples", "0"], "--samples"),
+        (["--sigma-w", "-1"], "--sigma-w"),
+        (["--sigma-w", "nan"], "--sigma-w"),
+        (["--sigma-w", "0"], "--sigma-w"),
+        (["--sigma-b", "-0.5"], "--sigma-b"),
+        (["--panel", "bogus"], "panel"),
+        (["--format", "png"], "needs -o"),
+        (["-o", "out.xyz"], "suffix"),
+        (["--figure", "fig.txt"], "suffix"),
+        (["--dpi", "0"], "--dpi"),
+    ],
+)
+def test_signal_command_usage_errors(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["signal", "tanh", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_signal_command_refuses_vector_activations_and_unknown_names():
+    result = runner.invoke(app, ["signal", "softmax"])
+    assert result.exit_code == 2 and "elementwise" in result.stderr
+    result = runner.invoke(app, ["signal", "tanhh"])
+    assert result.exit_code == 2 and "tanh" in result.stderr
+
+
+def test_signal_command_unwritable_output_is_a_runtime_error(tmp_path):
+    result = runner.invoke(app, ["signal", "tanh", "-o", str(tmp_path / "missing" / "s.json")])
+    assert result.exit_code == 1 and "does not exist" in result.stderr

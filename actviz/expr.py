@@ -808,13 +808,15 @@ class UnknownRange(Interval):
         return "not derived for expressions"
 
 
-_RECORDS: dict[str, Activation] = {}
+_RECORDS: dict[tuple, Activation] = {}
 _MAX_RECORDS = 128
 
 
 def compile_record(parsed: Parsed) -> Activation:
-    """The :class:`Activation` record for a checked expression (cached by its normal form)."""
-    record = _RECORDS.get(parsed.text)
+    """The :class:`Activation` record for a checked expression (cached by its normal form and
+    the catalogue records it calls, so that a record replaced by a plugin is not served stale)."""
+    key = (parsed.text, *sorted({id(r) for r in _records_in(parsed.tree)}))
+    record = _RECORDS.get(key)
     if record is None:
         try:
             with _budget(BUILD_SECONDS):
@@ -828,8 +830,15 @@ def compile_record(parsed: Parsed) -> Activation:
             raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
         if len(_RECORDS) >= _MAX_RECORDS:
             _RECORDS.pop(next(iter(_RECORDS)))
-        _RECORDS[parsed.text] = record
+        _RECORDS[key] = record
     return record
+
+
+def _records_in(node: Node) -> Iterator[Activation]:
+    if node.record is not None:
+        yield node.record
+    for a in node.args:
+        yield from _records_in(a)
 
 
 def _compile(parsed: Parsed) -> Activation:

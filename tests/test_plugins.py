@@ -125,10 +125,13 @@ def test_register_refuses_a_record_that_cannot_run():
         actviz.register(lambda x: np.zeros(3), name="wrong_shape", derivative=lambda x: x)
 
 
-def test_replace_overrides_a_plugin_entry():
+def test_replace_overrides_a_plugin_entry_also_inside_expressions():
     actviz.register(cube_record())
-    actviz.register(actviz.Activation(**{**cube_record().__dict__, "formula_text": "x·x·x"}), replace=True)
-    assert actviz.lookup("cube").formula_text == "x·x·x"
+    assert actviz.get("2*cube(x)")(2.0) == 16.0
+    square = {"forward": lambda x: x * x, "derivatives": (lambda x: 2 * x, lambda x: 2 + 0 * x)}
+    actviz.register(actviz.Activation(**{**cube_record().__dict__, **square}), replace=True)
+    assert actviz.get("cube")(3.0) == 9.0
+    assert actviz.get("2*cube(x)")(2.0) == 8.0  # not the cached expression over the old record
 
 
 # -- entry points ---------------------------------------------------------------------------------

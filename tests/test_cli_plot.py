@@ -12,6 +12,8 @@ from actviz.cli import app
 
 runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n"
+#: Small, coarse figures: these tests check what is written, not how it looks.
+FAST = ("--points", "101", "--dpi", "20")
 
 
 def run(*args, **kw):
@@ -42,20 +44,20 @@ def test_headline_example_writes_a_png(tmp_path):
 ])
 def test_format_follows_suffix_unless_told(tmp_path, name, fmt, magic):
     out = tmp_path / name
-    result = run("plot", "sigmoid", "-o", out, *(["--format", fmt] if fmt else []))
+    result = run("plot", "sigmoid", "-o", out, *FAST, *(["--format", fmt] if fmt else []))
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(magic)
 
 
 def test_svg_to_stdout():
-    result = run("plot", "tanh", "-o", "-", "--format", "svg", "--points", "101")
+    result = run("plot", "tanh", "-o", "-", "--format", "svg", *FAST)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("<?xml") and "</svg>" in result.stdout
     assert "wrote" not in result.stderr
 
 
 def test_png_to_stdout_when_not_a_terminal():
-    result = run("plot", "tanh", "-o", "-", "--points", "101")
+    result = run("plot", "tanh", "-o", "-", *FAST)
     assert result.exit_code == 0
     assert result.stdout_bytes.startswith(PNG)
 
@@ -63,7 +65,7 @@ def test_png_to_stdout_when_not_a_terminal():
 def test_replaces_an_existing_file(tmp_path):
     out = tmp_path / "f.png"
     out.write_bytes(b"old")
-    assert run("plot", "sigmoid", "-o", out).exit_code == 0
+    assert run("plot", "sigmoid", "-o", out, *FAST).exit_code == 0
     assert out.read_bytes().startswith(PNG)
 
 
@@ -81,13 +83,13 @@ def test_every_option_reaches_the_figure(tmp_path, monkeypatch):
     out = tmp_path / "f.png"
     result = run(
         "plot", "leaky_relu", "-p", "alpha=0.25", "--range", "-5", "5", "--points", "201",
-        "--order", "2", "--numeric", "--logy", "--saturation", "0.05", "-o", out, "--dpi", "50",
+        "--order", "2", "--numeric", "--logy", "--saturation", "0.05", "-o", out, "--dpi", "20",
         "--size", "4", "5", "--style", "bmh", "--dark",
     )
     assert result.exit_code == 0, result.output
     assert seen == {
         "act": "leaky_relu(alpha=0.25)", "range": (-5.0, 5.0), "points": 201, "order": 2,
-        "numeric": True, "logy": True, "saturation": 0.05, "size": (4.0, 5.0), "dpi": 50.0,
+        "numeric": True, "logy": True, "saturation": 0.05, "size": (4.0, 5.0), "dpi": 20.0,
         "style": "bmh", "dark": True,
     }
     assert out.read_bytes().startswith(PNG)
@@ -106,14 +108,14 @@ def test_compare_writes_with_diff(tmp_path, monkeypatch):
 
     monkeypatch.setattr(actviz.figures, "compare", spy)
     out = tmp_path / "cmp.svg"
-    result = run("compare", "gelu", "gelu(approximate=tanh)", "--diff", "-o", out, "--points", "301")
+    result = run("compare", "gelu", "gelu(approximate=tanh)", "--diff", "-o", out, *FAST)
     assert result.exit_code == 0, result.output
     assert seen["specs"] == ["gelu(approximate=none)", "gelu(approximate=tanh)"] and seen["diff"] is True
     assert "</svg>" in out.read_text()
 
 
 def test_compare_alpha_goes_to_those_that_take_it(tmp_path):
-    result = run("compare", "sigmoid", "leaky_relu", "--alpha", "0.3", "-o", tmp_path / "c.png")
+    result = run("compare", "sigmoid", "leaky_relu", "--alpha", "0.3", "-o", tmp_path / "c.png", *FAST)
     assert result.exit_code == 0, result.output
 
 
@@ -133,7 +135,7 @@ def test_terminal_plot_and_how_to_save_it(tmp_path):
     assert command[-2:] == ["-o", "leaky_relu.png"] and "--range" in command
     # the hint works as printed
     command[-1] = str(tmp_path / command[-1])
-    again = run(*command[1:])
+    again = run(*command[1:], *FAST)
     assert again.exit_code == 0, again.output
     assert (tmp_path / "leaky_relu.png").read_bytes().startswith(PNG)
 
@@ -180,7 +182,7 @@ def test_show_with_a_non_interactive_backend_fails_fast(monkeypatch, tmp_path):
 
     monkeypatch.setattr(plt, "get_backend", lambda: "agg")
     out = tmp_path / "f.png"
-    result = run("plot", "sigmoid", "--show", "-o", out)
+    result = run("plot", "sigmoid", "--show", "-o", out, *FAST)
     assert result.exit_code == 1
     assert "interactive" in result.stderr and "Traceback" not in result.output
     assert out.read_bytes().startswith(PNG)  # -o is written before the window is tried
@@ -317,7 +319,7 @@ def test_binary_to_a_terminal_is_refused(monkeypatch):
 
     monkeypatch.setattr(plot_commands, "_is_terminal", lambda stream: True)
     _check_failure(run("plot", "sigmoid", "-o", "-"), 2, "redirect")
-    assert run("plot", "sigmoid", "-o", "-", "--format", "svg", "--points", "11").exit_code == 0
+    assert run("plot", "sigmoid", "-o", "-", "--format", "svg", *FAST).exit_code == 0
 
 
 def test_debug_shows_the_traceback():

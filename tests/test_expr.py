@@ -512,3 +512,13 @@ def test_info_and_check_of_an_expression():
     assert "expression" in result.stdout and "max(x, 0.01*x)" in result.stdout
     result = runner.invoke(app, ["check", "x*tanh(softplus(x))", "x/(1+abs(x))"])
     assert result.exit_code == 0, result.output
+
+
+def test_stats_and_compare_of_an_expression(tmp_path):
+    result = runner.invoke(app, ["stats", "x*sigmoid(1.702*x)", "gelu", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "x*sigmoid(1.702*x)" in result.stdout
+    out = tmp_path / "diff.svg"
+    result = runner.invoke(app, ["compare", "gelu", "x*sigmoid(1.702*x)", "--diff", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0 and "x*sigmoid(1.702*x)" in out.read_text()

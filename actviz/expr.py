@@ -818,6 +818,10 @@ def compile_record(parsed: Parsed) -> Activation:
     key = (parsed.text, *sorted({id(r) for r in _records_in(parsed.tree)}))
     record = _RECORDS.get(key)
     if record is None:
+        # imports happen before the alarm is armed: an import it interrupted would stay half-done
+        _world()
+        if _calls(parsed.tree, ("erf", "erfc")):
+            import scipy.special  # noqa: F401
         try:
             with _budget(BUILD_SECONDS):
                 record = _compile(parsed)
@@ -832,6 +836,10 @@ def compile_record(parsed: Parsed) -> Activation:
             _RECORDS.pop(next(iter(_RECORDS)))
         _RECORDS[key] = record
     return record
+
+
+def _calls(node: Node, names: tuple[str, ...]) -> bool:
+    return (node.kind == "call" and node.name in names) or any(_calls(a, names) for a in node.args)
 
 
 def _records_in(node: Node) -> Iterator[Activation]:

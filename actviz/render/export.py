@@ -9,15 +9,15 @@ failed run never leaves a partial file or destroys the one that was there.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import math
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..io import atomic_write
+
+# csv and json are imported where used: `actviz list` and `--help` never need them.
 
 #: The columns of a sampled grid, in order; d2f and df_numeric only where asked for.
 SAMPLE_COLUMNS = ("activation", "x", "f", "df", "d2f", "df_numeric")
@@ -101,6 +101,8 @@ def sample_records(samples: Sequence) -> Iterable[dict[str, Any]]:
 
 def samples_csv(samples: Sequence) -> str:
     """Tidy CSV: a header row, then one row per activation and x, floats exact."""
+    import csv
+
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     cols = sample_columns(samples)
@@ -126,6 +128,8 @@ def _metadata(samples: Sequence) -> dict[str, Any]:
 
 def samples_json(samples: Sequence) -> str:
     """The same records as the CSV plus the metadata (range, points, versions); one record a line."""
+    import json
+
     head = _metadata(samples)
     head["columns"] = sample_columns(samples)
     lines = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # reopen the object
@@ -150,6 +154,8 @@ def write_samples(path: str | os.PathLike, samples: Sequence, fmt: str) -> None:
 
 def read_samples_csv(text: str) -> list[dict[str, Any]]:
     """Read a tidy CSV back: activation as text, every other column as float."""
+    import csv
+
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     return [{h: (v if h == "activation" else float(v)) for h, v in zip(header, row, strict=True)} for row in body]
@@ -162,6 +168,11 @@ def _onset(r: dict) -> str:
     if left is None and right is None:
         return "none"
     return f"{readable(left, 6)} / {readable(right, 6)}"
+
+
+def _moment(v: float) -> str:
+    # the quadrature promises 1e-10 absolute: a residue like 7.6e-24 for tanh's mean shows as 0
+    return readable(0.0 if v is not None and abs(v) < 1e-12 else v, 6)
 
 
 def _share(v: float) -> str:
@@ -179,11 +190,11 @@ STATS_ROWS = (
     ("f'(0)", lambda r: readable(r["df0"], 6)),
     ("max |f'|", lambda r: readable(r["max_abs_df"], 6)),
     ("x of max |f'|", lambda r: readable(r["argmax_abs_df"], 6)),
-    ("E[f(z)]", lambda r: readable(r["gaussian"]["mean"], 6)),
-    ("Var[f(z)]", lambda r: readable(r["gaussian"]["var"], 6)),
-    ("E[f(z)²]", lambda r: readable(r["gaussian"]["second_moment"], 6)),
-    ("E[f'(z)]", lambda r: readable(r["gaussian"]["mean_df"], 6)),
-    ("E[f'(z)²]", lambda r: readable(r["gaussian"]["second_moment_df"], 6)),
+    ("E[f(z)]", lambda r: _moment(r["gaussian"]["mean"])),
+    ("Var[f(z)]", lambda r: _moment(r["gaussian"]["var"])),
+    ("E[f(z)²]", lambda r: _moment(r["gaussian"]["second_moment"])),
+    ("E[f'(z)]", lambda r: _moment(r["gaussian"]["mean_df"])),
+    ("E[f'(z)²]", lambda r: _moment(r["gaussian"]["second_moment_df"])),
     ("gain 1/√E[f(z)²], z ~ N(0, 1)", lambda r: readable(r["gain"], 6)),
     ("torch calculate_gain", lambda r: readable(r["torch_gain"], 6)),
 )
@@ -223,6 +234,8 @@ def _label(spec: str) -> str:
 
 
 def stats_json(results: Sequence[dict]) -> str:
+    import json
+
     return json.dumps(_json_safe(list(results)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -242,6 +255,8 @@ def _flatten(r: dict) -> dict[str, Any]:
 
 def stats_csv(results: Sequence[dict]) -> str:
     """One row per activation; nested keys flattened (range_min, onset_left, gaussian_mean, …)."""
+    import csv
+
     flat = [_flatten(r) for r in results]
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
@@ -305,11 +320,13 @@ def catalogue_markdown(records: Sequence | None = None) -> str:
     """The catalogue as a Markdown table: what `actviz list --format md` prints and the README holds."""
     rows = catalogue_rows(records)
     header = ["name", "aliases", "family", "parameters", "frameworks"]
-    return _markdown_table(header, ([f"`{r['name']}`", *(r[h] for h in header[1:])] for r in rows))
+    return _markdown_table(header, ([f"`{r['name']}`", *(r[h] or "—" for h in header[1:])] for r in rows))
 
 
 def catalogue_json(records: Sequence | None = None) -> str:
     """The catalogue as JSON: every field `list` shows, with parameters and presets in full."""
+    import json
+
     from ..registry import records as all_records
 
     out = []

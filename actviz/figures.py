@@ -41,6 +41,8 @@ FRAME_HEIGHT = 1.55
 #: matplotlib cannot make images wider or taller than 2**16 pixels.
 MAX_PIXELS = 2**16
 MAX_DPI = 1200
+#: Longer specs (relu's five parameters) give way to the label in a plot's title.
+TITLE_SPEC_LENGTH = 32
 
 # Shading colours: visible behind a line on white and on near-black alike.
 _DEAD = "#8c8c8c"
@@ -328,6 +330,11 @@ def _mathtext_ok(tex: str) -> bool:
     return True
 
 
+def _title(act: BoundActivation) -> str:
+    """The full spec, or the label (parameters away from their defaults) when the spec is long."""
+    return act.spec if len(act.spec) <= TITLE_SPEC_LENGTH else act.label
+
+
 def _shipped(record) -> bool:
     """The catalogue's own records, whose formulas the test suite parses as mathtext."""
     return getattr(record.forward, "__module__", "").startswith("actviz.catalogue.")
@@ -411,7 +418,7 @@ def _shade(ax, reg: Regions, saturation: float, theme: _Theme) -> list:
     """Dead and saturated spans behind the curves; returns legend handles."""
     handles = []
     alpha_dead = 0.35 if theme.dark else 0.22
-    alpha_sat = 0.3 if theme.dark else 0.22
+    alpha_sat = 0.25 if theme.dark else 0.22
     for spans, color, alpha, gid, label in (
         (reg.dead, _DEAD, alpha_dead, "dead", "dead: $f'= 0$"),
         (reg.saturated, _SATURATED, alpha_sat, "saturated", f"saturated: $0 < |f'| < {saturation:g}$"),
@@ -516,7 +523,7 @@ def plot(
             handles.append(tau_line)
             labels.append(tau_line.get_label())
         ax_f.set_xlim(lo, hi)
-        fig.suptitle(act.spec)
+        fig.suptitle(_title(act))
         ax_f.set_title(_formula(act), fontsize=11)
         _fig_legend(fig, handles, labels, columns=2)
         _freeze(fig)
@@ -572,8 +579,10 @@ def compare(
             kinks = kinks_in(act, lo, hi)
             all_kinks += kinks
             df_fn = (lambda v, a=act: np.abs(a.derivative(v))) if logy else act.derivative
-            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, gid="f", label=act.label)
-            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, gid="df",
+            # earlier curves a little wider, so one that coincides with a later one still shows
+            lw = 1.8 + 0.8 * (len(bound) - 1 - i) / max(len(bound) - 1, 1)
+            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, gid="f", label=act.label)
+            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, gid="df",
                    label=act.label)
             m = _kink_marks(ax_f, act, kinks, act, color, theme, "f")
             _kink_marks(ax_d, act, kinks, act.derivative, color, theme, "df", absolute=logy)
@@ -584,7 +593,7 @@ def compare(
                              gid="df_numeric", label=f"numeric f′ {act.label}", zorder=3)
             if ax_2 is not None:
                 d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
-                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, gid="d2f", label=act.label)
+                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, gid="d2f", label=act.label)
                 _kink_marks(ax_2, act, kinks, d2, color, theme, "d2f")
             handles.append(line)
             labels.append(act.label)

@@ -19,6 +19,7 @@ from .errors import UsageError
 from .figures import (
     DEFAULT_SATURATION,
     _sample,
+    _title,
     bind_all,
     check_saturation,
     cut_points,
@@ -87,7 +88,7 @@ def render(
             for i, (a, s) in enumerate(pairs) if i > 0
         ]))
     several = len(bound) > 1
-    heading = " vs ".join(a.label for a in bound) if several else bound[0].spec
+    heading = " vs ".join(a.label for a in bound) if several else _title(bound[0])
 
     fig = pt.figure
     fig.clear()

@@ -87,6 +87,13 @@ def test_plot_title_holds_spec_and_formula(lrelu_fig):
     assert title.startswith("$") and actviz.lookup("leaky_relu").formula_tex in title
 
 
+def test_long_specs_give_way_to_the_label():
+    act = actviz.get("relu", alpha=0.1)
+    assert len(act.spec) > figures.TITLE_SPEC_LENGTH
+    assert figures.plot(act, points=11).get_suptitle() == "relu(alpha=0.1)"
+    assert figures.plot("leaky_relu", points=11).get_suptitle() == "leaky_relu(alpha=0.01)"
+
+
 def test_kinks_are_marked_at_the_value_taken_and_the_other_limit(lrelu_fig):
     ax_f, ax_d = lrelu_fig.axes
     (mf,) = lines(ax_f, "kink-f")
@@ -171,7 +178,7 @@ def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name
         if kinks:
             (marks,) = lines(ax, f"kink-{gid}")
             np.testing.assert_array_equal(marks.get_xdata(), kinks)
-    assert fig.get_suptitle() == act.spec
+    assert fig.get_suptitle() in (act.spec, act.label)
 
 
 # -- plot: shading, order, numeric, log --------------------------------------------------------

@@ -230,7 +230,7 @@ def plot(
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show)
     if req.output is None and not req.show:
         _terminal_plot([act], req)
-        typer.echo(_save_hint("plot", [act.spec], req, _figure_flags(req)), err=True)
+        typer.echo(_save_hint("plot", [act.label], req, _figure_flags(req)), err=True)
         return
     from ..figures import plot as plot_figure
 
@@ -276,7 +276,7 @@ def compare(
         typer.echo()
         emit(stats_table(results))
         extra = (["--diff"] if diff else []) + _figure_flags(req)
-        typer.echo(_save_hint("compare", [a.spec for a in acts], req, extra), err=True)
+        typer.echo(_save_hint("compare", [a.label for a in acts], req, extra), err=True)
         return
     from ..figures import compare as compare_figure
 

@@ -386,6 +386,11 @@ def _float_dtype(x: Array) -> np.dtype:
     raise SpecError(f"activations take real numbers, not {x.dtype} arrays")
 
 
+def _has_nan(x64: Array) -> bool:
+    # np.min propagates NaN: one reduction instead of a boolean array
+    return bool(x64.size) and bool(np.isnan(np.min(x64)))
+
+
 class BoundActivation:
     """An activation with every parameter fixed: call it, differentiate it, describe it.
 
@@ -504,14 +509,16 @@ class BoundActivation:
         fn = self._derivs[order - 1]
         return self._run(lambda x64, **p: self._fix(fn(x64, **p), x64, order), x)
 
-    def _fix(self, d: Array, x64: Array, order: int) -> Array:
+    def _fix(self, d: Array, x64: Array, order: int, has_nan: bool | None = None) -> Array:
         d = np.array(d, dtype=np.float64, copy=True) if np.ndim(d) == 0 else np.asarray(d, dtype=np.float64)
         if d.shape != x64.shape:
             d = np.broadcast_to(d, x64.shape).copy()
         if order == 1 and self._kink_override:
             for where, value in self._kink_override.items():
                 d = np.where(x64 == where, value, d)
-        if x64.size and np.isnan(np.min(x64)):  # NaN propagates through branch formulas too
+        if has_nan is None:
+            has_nan = _has_nan(x64)
+        if has_nan:  # NaN propagates through branch formulas too
             d = np.where(np.isnan(x64), np.nan, d)
         return d
 
@@ -527,9 +534,10 @@ class BoundActivation:
             x64 = arr.astype(np.float64, copy=False)
             f, d = self._pair(x64, **self.params)
             f = np.asarray(f, dtype=np.float64)
-            if np.isnan(np.min(x64)) if x64.size else False:
+            has_nan = _has_nan(x64)  # one scan for both results
+            if has_nan:
                 f = np.where(np.isnan(x64), np.nan, f)
-            d = self._fix(d, x64, 1)
+            d = self._fix(d, x64, 1, has_nan)
             for o, v in ((0, f), (1, d)):
                 v = v.astype(dtype) if dtype != np.float64 else v
                 results[o] = v[()] if v.ndim == 0 else v

@@ -122,6 +122,21 @@ def test_info_shows_formula_kinks_frameworks_and_statistics():
     assert "gain 1/√E[f(z)²]" in out and "torch calculate_gain" in out
 
 
+def test_info_computes_each_presets_kink_derivative():
+    result = run("info", "selu")
+    assert result.exit_code == 0
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("selu@")}
+    # reference §3.1: selu'(0) = λα = 1.7580993 in torch and JAX, λ = 1.0507010 in TF
+    assert "1.7580993 at 0" in rows["selu@torch"] and "1.7580993 at 0" in rows["selu@jax"]
+    assert "1.050701 at 0" in rows["selu@tf"]
+
+
+def test_info_of_an_activation_no_framework_ships():
+    result = run("info", "maxout")
+    assert result.exit_code == 0
+    assert "none: not in PyTorch, Keras 3" in result.stdout
+
+
 def test_info_with_parameters_and_preset():
     result = run("info", "leaky_relu@keras")
     assert result.exit_code == 0
@@ -304,6 +319,18 @@ def test_stats_options_reach_the_analysis():
     assert r["gaussian"]["mu"] == 1.0 and r["gaussian"]["sigma"] == 2.0
 
 
+def test_stats_parameter_options_and_short_flags():
+    result = run("stats", "elu", "leaky_relu", "--alpha", "0.5", "-r", "-2", "2", "-n", "41", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    specs = [r["spec"] for r in json.loads(result.stdout)]
+    assert specs == ["elu(alpha=0.5)", "leaky_relu(alpha=0.5)"]
+    assert json.loads(result.stdout)[0]["points"] == 41
+    result = run("stats", "softplus", "-p", "beta=2", "--format", "json")
+    (r,) = json.loads(result.stdout)
+    assert r["spec"].startswith("softplus(beta=2")
+    assert r["df0"] == 0.5  # softplus'(0) = σ(0) for every β (reference §2)
+
+
 def test_stats_csv_and_markdown(tmp_path):
     result = run("stats", "relu", "sigmoid", "-o", tmp_path / "s.csv")
     assert result.exit_code == 0
@@ -363,6 +390,12 @@ def test_check_exits_1_when_a_tolerance_is_exceeded():
     assert result.stderr.strip() == "actviz: error: 2 of 2 exceed the tolerance: sigmoid, tanh"
 
 
+def test_check_range_and_points():
+    result = run("check", "tanh", "-r", "-20", "20", "-n", "11", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["points"] == 11
+
+
 def test_check_bad_tolerance_is_a_usage_error():
     assert_one_line_error(run("check", "sigmoid", "--tolerance", "0"), 2)
 
@@ -392,6 +425,7 @@ def test_check_bad_tolerance_is_a_usage_error():
         (["table", "sigmoid", "--points", "1"], 2, "points must be at least 2"),
         (["stats", "sigmoid", "--points", "0"], 2, "points must be at least 2"),
         (["table", "sigmoid", "--points", "10000000000"], 2, "points must be at most"),
+        (["table", "sigmoid", "tanh", "relu", "--points", "20000000"], 2, "too many values"),
         (["table", "sigmoid", "--points", "2.5"], 2, "--points"),
         (["stats", "sigmoid", "--saturation", "-1"], 2, "--saturation"),
         (["table", "sigmoid", "-o", "values.xlsx"], 2, "unknown output suffix '.xlsx'"),

@@ -71,11 +71,7 @@ def _deliver(target: str | None, fmt: str, renderables: list, writers: dict, dat
         else:
             write(target, render_text(*renderables))
         return
-    text = writers[fmt](data)
-    if target is None or target == "-":
-        typer.echo(text, nl=False)
-    else:
-        write(target, text)
+    write("-" if target is None else target, writers[fmt](data))
 
 
 def _families() -> list[str]:
@@ -166,11 +162,14 @@ def table_command(
     """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o."""
     from ..render.export import SAMPLE_WRITERS
     from ..render.tables import subset_note, values_table
-    from ..sampling import sample
+    from ..sampling import MAX_POINTS, sample
 
     target, fmt = _destination(output, fmt, stdout_format="csv")
     (lo, hi), points = check_grid(range_, points)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    if points * len(acts) > MAX_POINTS:  # the same memory bound as one grid
+        raise UsageError(f"{len(acts)} activations × {points:,} points is too many values "
+                         f"(at most {MAX_POINTS:,}); use fewer points")
     samples = [sample(a, (lo, hi), points, order=order, numeric=numeric) for a in acts]
     renderables: list = []
     if fmt == "table":

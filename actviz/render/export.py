@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..io import atomic_write
@@ -60,24 +60,33 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+def _markdown_lines(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> Iterator[str]:
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
 
     align = list(align) or ["l"] * len(header)
     rule = {"l": "---", "r": "---:", "c": ":---:"}
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
-             "| " + " | ".join(rule[a] for a in align) + " |"]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    yield "| " + " | ".join(cell(h) for h in header) + " |\n"
+    yield "| " + " | ".join(rule[a] for a in align) + " |\n"
+    for row in rows:
+        yield "| " + " | ".join(cell(c) for c in row) + " |\n"
 
 
-def write(path: str | os.PathLike, text: str) -> None:
-    """``text`` to ``path`` atomically ('-' is standard output)."""
-    atomic_write(path, lambda fh: fh.write(text))
+def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+    return "".join(_markdown_lines(header, rows, align))
+
+
+def write(path: str | os.PathLike, text: str | Iterable[str]) -> None:
+    """``text`` (a string, or pieces of one) to ``path`` atomically ('-' is standard output)."""
+    chunks = [text] if isinstance(text, str) else text
+    atomic_write(path, lambda fh: fh.writelines(chunks))
 
 
 # -- sampled grids -------------------------------------------------------------------------
+# The writers yield the file in pieces, so a large grid is never one string in memory.
+
+#: Rows formatted at a time.
+_BLOCK = 4096
 
 
 def sample_columns(samples: Sequence) -> list[str]:
@@ -90,26 +99,46 @@ def sample_columns(samples: Sequence) -> list[str]:
     return cols
 
 
-def sample_records(samples: Sequence) -> Iterable[dict[str, Any]]:
+def sample_records(samples: Sequence) -> Iterator[dict[str, Any]]:
     """One dict per (activation, x), floats as Python floats, in the order of the columns."""
     cols = sample_columns(samples)[1:]
     for s in samples:
-        arrays = [getattr(s, c).tolist() for c in cols]
-        for values in zip(*arrays, strict=True):
-            yield {"activation": s.spec, **dict(zip(cols, values, strict=True))}
+        for start in range(0, len(s.x), _BLOCK):
+            arrays = [getattr(s, c)[start:start + _BLOCK].tolist() for c in cols]
+            for values in zip(*arrays, strict=True):
+                yield {"activation": s.spec, **dict(zip(cols, values, strict=True))}
+
+
+def _blocks(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    block: list[dict[str, Any]] = []
+    for rec in records:
+        block.append(rec)
+        if len(block) == _BLOCK:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def iter_samples_csv(samples: Sequence) -> Iterator[str]:
+    """Tidy CSV in pieces: a header row, then one row per activation and x, floats exact."""
+    import csv
+
+    cols = sample_columns(samples)
+    yield ",".join(cols) + "\n"
+    for s in samples:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow([s.spec])  # quoted: a spec may hold commas
+        head = buf.getvalue() + ","
+        arrays = [getattr(s, c) for c in cols[1:]]
+        for start in range(0, len(s.x), _BLOCK):
+            block = zip(*(a[start:start + _BLOCK].tolist() for a in arrays), strict=True)
+            # repr: the shortest text that reads back to the same float64
+            yield "".join(head + ",".join(map(repr, values)) + "\n" for values in block)
 
 
 def samples_csv(samples: Sequence) -> str:
-    """Tidy CSV: a header row, then one row per activation and x, floats exact."""
-    import csv
-
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
-    cols = sample_columns(samples)
-    out.writerow(cols)
-    for rec in sample_records(samples):
-        out.writerow([rec["activation"], *(exact(rec[c]) for c in cols[1:])])
-    return buf.getvalue()
+    return "".join(iter_samples_csv(samples))
 
 
 def _metadata(samples: Sequence) -> dict[str, Any]:
@@ -126,25 +155,36 @@ def _metadata(samples: Sequence) -> dict[str, Any]:
     }
 
 
-def samples_json(samples: Sequence) -> str:
+def iter_samples_json(samples: Sequence) -> Iterator[str]:
     """The same records as the CSV plus the metadata (range, points, versions); one record a line."""
     import json
 
     head = _metadata(samples)
     head["columns"] = sample_columns(samples)
-    lines = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # reopen the object
-    records = [json.dumps(_json_safe(r), ensure_ascii=False, allow_nan=False) for r in sample_records(samples)]
-    body = ",\n    ".join(records)
-    return f'{lines},\n  "records": [\n    {body}\n  ]\n}}\n'
+    yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "records": ['  # reopen the object
+    sep = "\n    "
+    for block in _blocks(sample_records(samples)):
+        yield sep + ",\n    ".join(json.dumps(_json_safe(r), ensure_ascii=False, allow_nan=False) for r in block)
+        sep = ",\n    "
+    yield "\n  ]\n}\n"
+
+
+def samples_json(samples: Sequence) -> str:
+    return "".join(iter_samples_json(samples))
+
+
+def iter_samples_markdown(samples: Sequence) -> Iterator[str]:
+    cols = sample_columns(samples)
+    rows = ([r["activation"], *(readable(r[c]) for c in cols[1:])] for r in sample_records(samples))
+    return _markdown_lines(cols, rows, ["l"] + ["r"] * (len(cols) - 1))
 
 
 def samples_markdown(samples: Sequence) -> str:
-    cols = sample_columns(samples)
-    rows = ([r["activation"], *(readable(r[c]) for c in cols[1:])] for r in sample_records(samples))
-    return _markdown_table(cols, rows, ["l"] + ["r"] * (len(cols) - 1))
+    return "".join(iter_samples_markdown(samples))
 
 
-SAMPLE_WRITERS = {"csv": samples_csv, "json": samples_json, "md": samples_markdown}
+#: Format -> function yielding the file's text in pieces.
+SAMPLE_WRITERS = {"csv": iter_samples_csv, "json": iter_samples_json, "md": iter_samples_markdown}
 
 
 def write_samples(path: str | os.PathLike, samples: Sequence, fmt: str) -> None:

@@ -245,22 +245,33 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
                            p["range"], p["doc"])
         out.append(params)
 
-    from ..registry import FRAMEWORK_TITLES
+    from ..registry import FRAMEWORK_TITLES, get
+    from ..spec import format_value
 
-    frameworks = _table("frameworks")
-    frameworks.add_column("preset", style="cyan", no_wrap=True)
-    frameworks.add_column("name")
-    frameworks.add_column("how it differs")
-    for fw, v in info["frameworks"].items():
-        from ..spec import format_value
-
-        diff = [f"{k}={format_value(val)}" for k, val in v["defaults"].items()]
-        text = v["note"] or ("defaults " + ", ".join(diff) if diff else "same as the canonical form")
-        frameworks.add_row(f"{rec.name}@{fw} ({FRAMEWORK_TITLES[fw]})", v["name"], text)
     missing = [FRAMEWORK_TITLES[fw] for fw in FRAMEWORK_TITLES if fw not in info["frameworks"]]
-    if missing:
-        frameworks.caption = "not in " + ", ".join(missing)
-    out.append(frameworks)
+    if not info["frameworks"]:
+        facts.add_row("frameworks", "none: not in " + ", ".join(missing))
+    else:
+        frameworks = _table("frameworks")
+        frameworks.add_column("preset", style="cyan", no_wrap=True)
+        frameworks.add_column("name")
+        # each preset's own derivative values at its kinks, computed rather than quoted
+        presets = {fw: get(f"{rec.name}@{fw}") for fw in info["frameworks"]}
+        show_kinks = any(p.kinks for p in presets.values())
+        if show_kinks:
+            frameworks.add_column("f' at kinks")
+        frameworks.add_column("how it differs")
+        for fw, v in info["frameworks"].items():
+            diff = [f"{k}={format_value(val)}" for k, val in v["defaults"].items()]
+            text = v["note"] or ("defaults " + ", ".join(diff) if diff else "same as the canonical form")
+            row = [f"{rec.name}@{fw}", v["name"]]
+            if show_kinks:
+                kinks = presets[fw].kink_derivatives()
+                row.append(", ".join(f"{readable(d, 8)} at {readable(k, 8)}" for k, d in kinks.items()) or "—")
+            frameworks.add_row(*row, text)
+        out.append(frameworks)
+        if missing:
+            out.append("not in " + ", ".join(missing))
     if stats is not None:
         out.append(stats_table([stats]))
     return out

@@ -31,6 +31,7 @@ import math
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,6 +160,13 @@ class Parsed:
     uses_x: bool = True
 
 
+def _as_float(v: int | float) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf
+
+
 def _shown(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
@@ -195,7 +203,9 @@ class _Reader:
         if not text.strip():
             raise SpecError("empty expression")
         try:
-            tree = ast.parse(text.strip(), mode="eval")
+            with warnings.catch_warnings():  # "invalid decimal literal" and the like: refused below
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:
             offset = (exc.offset or 1) - 1 + (len(text) - len(text.lstrip()))
             raise self.fail(exc.msg, col=max(0, min(offset, len(text) - 1))) from None
@@ -236,7 +246,7 @@ class _Reader:
                 isinstance(value, ast.Constant)
                 and isinstance(value.value, (int, float))
                 and not isinstance(value.value, bool)
-                and math.isfinite(float(value.value))
+                and math.isfinite(_as_float(value.value))
             ):
                 out[name] = sign * float(value.value)
             else:
@@ -285,10 +295,7 @@ class _Reader:
             raise self.fail(f"{v!r} is not allowed; only numbers", node)
         if isinstance(v, complex):
             raise self.fail("complex numbers are not allowed", node)
-        try:
-            value = float(v)
-        except OverflowError:
-            value = math.inf
+        value = _as_float(v)
         if not math.isfinite(value):
             raise self.fail("number too large for float64", node)
         return Node("num", number=v, value=value)

@@ -412,6 +412,11 @@ HOSTILE = [
     ("x" + "+x" * 500, "too long"),
     ("-" * 60 + "x", "too deeply nested"),
     ("(" * 300 + "x" + ")" * 300, ""),
+    ("(a*x)(a=" + "9" * 400 + ")", "must be given a number"),
+    ("(a*x)(a=x)", "must be given a number"),
+    ("(a*x)(b=1)", "has no parameter 'b'"),
+    ("(a*x)(**{'a': 1})", "'**' is not allowed"),
+    ("1in x", "comparisons"),  # read as 1 in x; the "invalid decimal literal" warning stays quiet
 ]
 
 
@@ -522,3 +527,19 @@ def test_stats_and_compare_of_an_expression(tmp_path):
     result = runner.invoke(app, ["compare", "gelu", "x*sigmoid(1.702*x)", "--diff", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0 and "x*sigmoid(1.702*x)" in out.read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="x+-*/()0123456789.e, a_[]'=:@^%<>!~sqrtexplogmaxinbd\\", max_size=24))
+def test_any_text_is_an_activation_or_a_usage_error(text):
+    """Whatever the text, the answer is an activation or a UsageError: never another exception."""
+    try:
+        act = actviz.get(text)
+    except actviz.UsageError as exc:
+        assert "\n" not in str(exc)
+        return
+    with np.errstate(all="ignore"):
+        try:
+            act.evaluate(np.array([-1.5, 0.0, 2.0]), (0, 1, 2))
+        except actviz.ParameterError as exc:
+            assert "needs a value" in str(exc)

@@ -326,3 +326,22 @@ def test_debug_shows_the_traceback():
     result = run("--debug", "plot", "nosuch")
     assert result.exit_code != 0
     assert isinstance(result.exception, Exception)
+
+
+# -- the README section ------------------------------------------------------------------------------
+
+
+def test_readme_plot_section_matches_the_commands():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "README.md").read_text(encoding="utf-8")
+    body = re.search(r"<!-- section:commands-plot -->\n(.*?)<!-- /section:commands-plot -->", text, re.S)
+    assert body, "README has no commands-plot section"
+    body = body.group(1)
+    for image in re.findall(r"\]\((docs/images/[^)]+)\)", body):
+        assert (root / image).read_bytes().startswith(PNG), image
+    helps = run("plot", "--help").stdout + run("compare", "--help").stdout
+    for option in re.findall(r"^\| `(-[-\w]+)", body, re.M):
+        assert option in helps, option

@@ -163,7 +163,7 @@ def test_info_unknown_activation_suggests_close_names():
 def test_table_in_the_terminal_shows_a_subset_and_says_so():
     result = run("table", "sigmoid")
     assert result.exit_code == 0
-    assert "showing 25 of 1201 rows (every 50th x)" in result.stdout
+    assert "showing 25 of 1201 rows (one in 50)" in result.stdout
     body = [line.split() for line in result.stdout.splitlines() if line.strip()[:1] in "-0123456789" and "--" not in line]
     xs = [float(r[0]) for r in body]
     assert xs[0] == -6.0 and xs[-1] == 6.0 and 0.0 in xs and len(xs) == 25

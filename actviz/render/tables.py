@@ -120,7 +120,7 @@ def subset_note(samples: Sequence, max_rows: int = MAX_ROWS) -> str | None:
     rows = pick_rows(x, max_rows)
     if len(rows) == len(x):
         return None
-    return (f"showing {len(rows)} of {len(x)} rows (every {rows[1] - rows[0]}th x); "
+    return (f"showing {len(rows)} of {len(x)} rows (one in {rows[1] - rows[0]}); "
             "write them all with -o FILE.csv, .json or .md")
 
 

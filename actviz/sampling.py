@@ -39,6 +39,8 @@ def check_range(lo: float, hi: float) -> tuple[float, float]:
         raise UsageError(f"range must be finite, not [{lo:g}, {hi:g}]")
     if lo >= hi:
         raise UsageError(f"range minimum must be below its maximum, not [{lo:g}, {hi:g}]")
+    if not math.isfinite(hi - lo):  # the grid's step would overflow
+        raise UsageError(f"range too wide: its length overflows float64 ([{lo:g}, {hi:g}])")
     return lo, hi
 
 

@@ -1,0 +1,388 @@
+"""The floating-point audit (actviz.analysis.accuracy), the textbook formulas beside it,
+its figure and the `accuracy` command."""
+
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+from conftest import ALL_NAMES
+from typer.testing import CliRunner
+
+import actviz
+from actviz.analysis import accuracy as acc
+from actviz.analysis.naive import NAIVE, naive_for
+from actviz.analysis.ulp import ulp_error
+from actviz.cli import app
+
+runner = CliRunner()
+F16_FINITE = 63488  # 2^16 patterns less 2·(2^10 - 1) NaNs and 2 infinities
+# float16 values x with exp(x) = inf: e^x >= 65520 (where rounding reaches inf), x >= ln 65520
+# = 11.08996..., whose first float16 is 11.09375 = 0x498C; up to 65504 = 0x7BFF
+F16_EXP_OVERFLOWS = 0x7BFF - 0x498C + 1
+
+
+def f16_all():
+    x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    return x[np.isfinite(x)]
+
+
+# -- counting and enumerating the values of a dtype ------------------------------------------
+
+
+def test_counts_of_finite_values():
+    assert acc.count_values("float16") == F16_FINITE
+    assert acc.count_values("float32") == 2 * (0x7F7FFFFF + 1)  # 4,278,190,080
+    assert acc.count_values("float16", (1.0, 2.0)) == 1025  # 2^10 steps of 2^-10, both ends
+
+
+@pytest.mark.parametrize(
+    "lo, hi",
+    [(-1.0, 1.0), (0.0, 0.0), (-0.0, 3.5), (-2.5, -1e-7), (1e-7, 6e-5), (-70000.0, 1e9), (-math.inf, math.inf),
+     (0.1, 0.1001), (-65504.0, -65504.0)],
+)
+def test_enumerated_values_are_exactly_those_in_the_range(lo, hi):
+    dt = np.dtype(np.float16)
+    got = np.concatenate([acc._values(dt, a, b) for a, b in acc._chunks(acc._ordinal_bounds(lo, hi, dt))] or [np.empty(0, dt)])
+    x = f16_all()
+    want = x[(x.astype(np.float64) >= lo) & (x.astype(np.float64) <= hi)]
+    assert sorted(got.view(np.uint16).tolist()) == sorted(want.view(np.uint16).tolist())
+
+
+def test_audit_grid_covers_core_tails_tiny_values_and_kinks():
+    x = acc.audit_grid(-1000.0, 1000.0, 1201, kinks=(0.0, 6.0))
+    assert x[0] == -1000.0 and x[-1] == 1000.0 and np.all(np.diff(x) > 0)
+    assert 5e-324 in x and -5e-324 in x and 6.0 in x and 0.0 in x
+    assert np.sum(np.abs(x) < 1) > 100 and np.sum(np.abs(x) > 700) > 20
+    assert acc.audit_grid(0.5, 2.0, 11).min() == 0.5  # nothing outside the range
+
+
+# -- the ULP arithmetic ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_narrow_ulps_agree_with_the_mpmath_definition(dtype):
+    import mpmath as mp
+
+    rng = np.random.default_rng(7)
+    ref = np.concatenate([rng.standard_normal(300) * 10.0 ** rng.integers(-9, 4, 300), [0.0, 1e-30, -1e-30]])
+    rounded = ref.astype(dtype)
+    got = np.nextafter(rounded, np.asarray(np.inf, dtype=dtype))  # one step up
+    lay = acc._Layout.of(np.dtype(dtype))
+    ours = acc._ulp_narrow(got, ref, rounded, lay)
+    theirs = ulp_error(got, [mp.mpf(float(r)) for r in ref], dtype=dtype)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_narrow_ulps_of_infinities():
+    lay = acc._Layout.of(np.dtype(np.float16))
+    ref = np.array([70000.0, 70000.0, 1.0, 1.0])
+    rounded = np.array([np.inf, np.inf, 1.0, 1.0], dtype=np.float16)  # 70000 rounds to inf
+    got = np.array([np.inf, 65504.0, np.inf, np.nan], dtype=np.float16)
+    err = acc._ulp_narrow(got, ref, rounded, lay)
+    assert err[0] == 0.0 and np.isinf(err[2]) and np.isinf(err[3])
+
+
+# -- pinned float16 results ------------------------------------------------------------------
+
+
+def test_sigmoid_float16_exhaustive():
+    import mpmath as mp
+
+    r = acc.audit("sigmoid", "float16", exhaustive=True)
+    assert r.points == F16_FINITE and r.exhaustive and r.reference == "actviz float64 result"
+    assert r.passed and r.forward.nonfinite == r.derivative.nonfinite == 0
+    # the worst: σ(2^-10) = 0.5 + 2^-12 - 2^-30/48 + ..., a hair under half an ULP (2^-11) above 0.5
+    assert r.forward.at == 2.0**-10 and r.forward.got == 0.5
+    assert r.forward.max_ulp == pytest.approx(float((1 / (1 + mp.exp(-mp.mpf(2) ** -10)) - 0.5) / mp.mpf(2) ** -11), rel=1e-9)
+    # textbook: exp(11.09375) overflows float16, 1/(1 + inf) = 0 against σ(-11.09375) = 1.52e-5,
+    # 255 subnormal spacings (2^-24); p·(1-p) loses the most at x = 7.625, where 1 - p rounds to 0
+    assert r.naive_forward.at == -11.09375 and r.naive_forward.got == 0.0
+    assert r.naive_forward.max_ulp == pytest.approx(float(1 / (1 + mp.exp(mp.mpf("11.09375")))) / 2.0**-24, rel=1e-9)
+    assert r.naive_derivative.at == 7.625 and r.naive_derivative.got == 0.0
+    assert r.naive_forward.nonfinite == r.naive_derivative.nonfinite == 0
+
+
+def test_tanh_float16_exhaustive_counts_the_textbook_nans():
+    r = acc.audit("tanh", "float16", exhaustive=True)
+    assert r.passed
+    # (e^x - e^-x)/(e^x + e^-x) is inf/inf = NaN wherever e^|x| overflows: both tails
+    assert r.naive_forward.nan == r.naive_forward.nonfinite == 2 * F16_EXP_OVERFLOWS
+    assert r.naive_forward.overflow == 0
+    # 1 - tanh² is finite but 0 from |x| = 5.2 on: every digit gone
+    assert r.naive_derivative.nonfinite == 0 and r.naive_derivative.got == 0.0
+    assert r.naive_derivative.max_ulp > 2000
+
+
+def test_softplus_float16_exhaustive_counts_overflows():
+    r = acc.audit("softplus", "float16", exhaustive=True)
+    # log(1 + e^x) is inf where e^x is; e^x/(1 + e^x) is inf/inf there
+    assert r.naive_forward.overflow == r.naive_forward.nonfinite == F16_EXP_OVERFLOWS
+    assert r.naive_derivative.nan == F16_EXP_OVERFLOWS
+    assert r.passed
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_every_activation_passes_its_float16_exhaustive_audit(name):
+    r = acc.audit(name, "float16", exhaustive=True)
+    assert r.points == F16_FINITE
+    assert r.passed, (name, r.forward.as_dict(), r.derivative.as_dict())
+
+
+# -- float64 against mpmath ------------------------------------------------------------------
+
+# Found by this audit: f' of these smooth gates is accurate to a few ULPs of its terms, so
+# next to the zero of f', where the terms cancel, its relative error grows without bound
+# (at the zero itself, 1e12-1e16 ULPs). Everywhere else they pass.
+ZERO_OF_DERIVATIVE = {"silu": -1.2784645427610672, "mish": -1.1924312145154952, "gelu": -0.7517915246935645}
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_every_activation_passes_its_float64_audit_away_from_zeros_of_its_derivative(name):
+    r = acc.audit(name, "float64", points=241)
+    assert r.reference == "mpmath, 60 digits"
+    assert r.forward.max_ulp <= 4 and r.forward.nonfinite == 0, (name, r.forward.as_dict())
+    if name in ZERO_OF_DERIVATIVE and not r.passed:
+        assert abs(r.derivative.at - ZERO_OF_DERIVATIVE[name]) < 0.05, (name, r.derivative.as_dict())
+    else:
+        assert r.passed, (name, r.derivative.as_dict())
+
+
+def test_the_derivative_zero_is_where_the_float64_audit_fails():
+    import mpmath as mp
+
+    silu, x0 = actviz.get("silu"), ZERO_OF_DERIVATIVE["silu"]
+    with mp.workdps(40):
+        true = silu.record.mp_reference(mp.mpf(x0), **silu.params)[1]
+    assert abs(float(true)) < 1e-14  # x0 sits next to the zero of silu' (brentq on actviz's own f')
+    assert ulp_error(np.array([silu.derivative(x0)]), [true])[0] > 8
+    r = acc.audit(silu, "float64", range=(-1.3, -1.25), points=101)
+    assert not r.passed and r.forward.max_ulp <= 4
+
+
+def test_float64_textbook_formulas_overflow_past_709():
+    r = acc.audit("tanh", "float64")  # default range ±1000
+    grid = acc.audit_grid(-1000.0, 1000.0, acc.DEFAULT_POINTS, ())
+    assert r.points == len(grid)
+    # e^|x| overflows float64 for |x| > ln(max float) = 709.78: inf/inf
+    assert r.naive_forward.nan == np.sum(np.abs(grid) > 709.782712893384)
+    assert r.passed
+
+
+def test_exponential_overflow_is_correct_rounding_not_an_error():
+    r = acc.audit("exponential", "float64", range=(700.0, 720.0), points=41)
+    assert r.passed and r.forward.nonfinite == 0
+
+
+def test_presets_with_their_own_definition_have_no_mpmath_reference():
+    with pytest.raises(actviz.UsageError, match="float32 or float16"):
+        acc.audit("hard_sigmoid@keras2", "float64")
+    assert acc.audit("hard_sigmoid@keras2", "float16", exhaustive=True).passed
+
+
+def test_kink_values_follow_the_preset():
+    # leaky_relu@jax takes f'(0) = 1, the record's mpmath reference the canonical alpha
+    r = acc.audit("leaky_relu@jax", "float64", range=(-1.0, 1.0), points=11)
+    assert r.passed
+
+
+# -- float32, in ranges ----------------------------------------------------------------------
+
+
+def test_float32_range_threads_give_the_same_result_and_report_progress():
+    seen = []
+    one = acc.audit("sigmoid", "float32", range=(1.0, 1.02), exhaustive=True, workers=1)
+    two = acc.audit("sigmoid", "float32", range=(1.0, 1.02), exhaustive=True, workers=2,
+                    progress=lambda done, total: seen.append((done, total)))
+    a, b = one.as_dict(), two.as_dict()
+    a.pop("seconds"), b.pop("seconds")
+    assert a == b
+    assert one.points == acc.count_values("float32", (1.0, 1.02)) == 167773
+    assert len(seen) == 3 and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert one.passed and one.forward.max_ulp <= 0.5
+
+
+def test_float32_textbook_softplus_overflows_where_exp_does():
+    import mpmath as mp
+
+    r = acc.audit("softplus", "float32", range=(88.0, 90.0), exhaustive=True)
+    # e^x rounds to inf in float32 from x = ln(2^128 - 2^103) = 88.7228390818707 on
+    threshold = float(mp.log(mp.mpf(2) ** 128 - mp.mpf(2) ** 103))
+    first = np.float32(threshold)
+    if float(first) < threshold:
+        first = np.nextafter(first, np.float32(np.inf))
+    expected = int(np.float32(90.0).view(np.uint32)) - int(first.view(np.uint32)) + 1
+    assert r.naive_forward.overflow == expected
+    assert r.naive_derivative.nan == expected
+    assert r.passed
+
+
+def test_float32_reference_is_the_correctly_rounded_value():
+    import mpmath as mp
+
+    # spot check of the reference itself: the float64 result rounds to the same float32 as mpmath
+    act = actviz.get("gelu")
+    x = np.linspace(-9, 9, 301).astype(np.float32)
+    with mp.workdps(40):
+        truth = np.array([float(act.record.mp_reference(mp.mpf(float(v)), **act.params)[0]) for v in x])
+    np.testing.assert_array_equal(act(x.astype(np.float64)).astype(np.float32), truth.astype(np.float32))
+
+
+# -- bfloat16 --------------------------------------------------------------------------------
+
+
+def test_bfloat16_without_ml_dtypes_is_a_clear_runtime_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import ml_dtypes now raises ImportError
+    with pytest.raises(acc.MissingDependencyError, match="pip install ml_dtypes"):
+        acc.numpy_dtype("bfloat16")
+    result = runner.invoke(app, ["accuracy", "sigmoid", "--dtype", "bfloat16"])
+    assert result.exit_code == 1 and "ml_dtypes" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bfloat16_exhaustive():
+    pytest.importorskip("ml_dtypes")
+    r = acc.audit("sigmoid", "bfloat16", exhaustive=True)
+    assert r.points == (1 << 16) - 2 * (1 << 7)  # 65280: less 2·(2^7 - 1) NaNs and 2 infinities
+    assert r.passed and r.naive_forward.max_ulp > 1
+    assert acc.audit("mish", "bfloat16", exhaustive=True).passed
+
+
+def test_bfloat16_results_are_rounded_once():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    bf16 = np.dtype(ml_dtypes.bfloat16)
+    # 1 + 2^-8 + 2^-40 is just above the midpoint of 1 and 1 + 2^-7 (bfloat16 keeps 7 bits):
+    # rounded once it goes up; through float32 (where it becomes the midpoint) it goes to even, 1
+    x = np.array([1 + 2.0**-8 + 2.0**-40, -(1 + 2.0**-8 + 2.0**-40), 1 + 2.0**-8, 1e-45, 3.4e38])
+    np.testing.assert_array_equal(acc.round_once(x, bf16).astype(np.float64), [1 + 2.0**-7, -(1 + 2.0**-7), 1.0, 0.0, np.inf])
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(acc.round_once(x, np.dtype(np.float16)), x.astype(np.float16))
+
+
+# -- the textbook formulas -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(NAIVE))
+def test_textbook_formulas_are_right_where_they_do_not_break(name):
+    act = actviz.get(name)
+    entry = naive_for(act)
+    assert entry is not None
+    x = np.linspace(-3, 3, 61)
+    for k in act.kinks:
+        x = x[np.abs(x - k) > 1e-3]
+    from actviz.analysis.naive import evaluate_naive
+
+    f, d = evaluate_naive(entry, act, x)
+    np.testing.assert_allclose(f, act(x), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(d, act.derivative(x), rtol=1e-7, atol=1e-9)
+
+
+def test_textbook_formulas_keep_the_dtype_and_stand_aside_for_other_definitions():
+    from actviz.analysis.naive import evaluate_naive
+
+    act = actviz.get("sigmoid")
+    f, d = evaluate_naive(naive_for(act), act, np.linspace(-1, 1, 5, dtype=np.float16))
+    assert f.dtype == d.dtype == np.float16
+    assert naive_for(actviz.get("hard_sigmoid@keras2")) is None
+    assert naive_for(actviz.get("softplus@torch")) is None  # the threshold switch is not log(1+e^x)
+    assert naive_for(actviz.get("relu(alpha=0.1)")) is None
+
+
+def test_audit_json_has_the_issue_keys():
+    d = acc.audit("softplus", "float16", exhaustive=True).as_dict()
+    for key in ("spec", "dtype", "points", "forward", "derivative", "naive"):
+        assert key in d
+    for part in (d["forward"], d["derivative"], d["naive"]["forward"], d["naive"]["derivative"]):
+        assert {"max_ulp", "mean_ulp", "at"} <= set(part)
+    assert d["naive"]["nonfinite"] == 2 * F16_EXP_OVERFLOWS
+    json.dumps(d, allow_nan=False)
+
+
+# -- the figure ------------------------------------------------------------------------------
+
+
+def test_figure_plots_ulps_against_x_with_textbook_failures_marked():
+    from actviz.analysis.figures_analysis import ULP_FLOOR, accuracy_figure
+
+    r = acc.audit("tanh", "float16", exhaustive=True)
+    fig = accuracy_figure([r])
+    ax_f, ax_d = fig.axes
+    (ours,) = [ln for ln in ax_f.lines if ln.get_gid() == "ours"]
+    x, err = r.curve.series("forward")
+    np.testing.assert_array_equal(ours.get_xdata(), x)
+    np.testing.assert_array_equal(ours.get_ydata(), np.maximum(err, ULP_FLOOR))
+    (bad,) = [ln for ln in ax_f.lines if ln.get_gid() == "naive-nonfinite"]
+    assert len(bad.get_xdata()) == 2 * F16_EXP_OVERFLOWS
+    assert ax_f.get_yscale() == "log" and ax_d.get_yscale() == "log"
+    (tol,) = [ln for ln in ax_d.lines if ln.get_gid() == "tolerance"]
+    assert tol.get_ydata()[0] == 0.5
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_accuracy_command_json_per_spec_and_dtype():
+    result = runner.invoke(app, ["accuracy", "sigmoid", "relu", "-d", "float16", "-d", "float32",
+                                 "--range", "-20", "20", "--points", "101", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [(r["spec"], r["dtype"]) for r in records] == [
+        ("sigmoid", "float16"), ("sigmoid", "float32"),
+        (actviz.get("relu").spec, "float16"), (actviz.get("relu").spec, "float32"),
+    ]
+    assert all(r["passed"] for r in records)
+
+
+def test_accuracy_command_table_figure_and_files(tmp_path):
+    result = runner.invoke(app, ["accuracy", "sigmoid", "-d", "float16", "--exhaustive"])
+    assert result.exit_code == 0, result.output
+    assert "63,488 (all)" in result.stdout and "yes (≤ 0.5 / 0.5)" in result.stdout
+    png, md = tmp_path / "a.png", tmp_path / "a.md"
+    result = runner.invoke(app, ["accuracy", "tanh", "-d", "float16", "--exhaustive", "-o", str(md), "--figure", str(png)])
+    assert result.exit_code == 0, result.output
+    assert md.read_text().startswith("| activation | dtype |")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "a.svg"
+    assert runner.invoke(app, ["accuracy", "tanh", "-d", "float16", "--points", "51", "-o", str(svg)]).exit_code == 0
+    assert svg.read_text().lstrip().startswith("<?xml")
+
+
+def test_accuracy_command_strict_fails_on_a_textbook_expression():
+    # an expression is taken as written: log(1 + exp(x)) overflows past 709.78
+    result = runner.invoke(app, ["accuracy", "log(1+exp(x))", "--points", "101", "--strict"])
+    assert result.exit_code == 1
+    assert "outside tolerance" in result.stderr
+    assert runner.invoke(app, ["accuracy", "log(1+exp(x))", "--points", "101"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-d", "float8"], "dtype"),
+        (["--range", "5", "1"], "range"),
+        (["--range", "nan", "1"], "range"),
+        (["--points", "1"], "points"),
+        (["--points", "x"], "points"),
+        (["--exhaustive"], "float16, bfloat16 or float32"),
+        (["--exhaustive", "-d", "float64", "--range", "1", "2"], "at most"),
+        (["--workers", "0"], "--workers"),
+        (["--format", "svg"], "needs -o"),
+        (["-o", "a.txt"], "suffix"),
+        (["--figure", "a.csv"], "suffix"),
+    ],
+)
+def test_accuracy_command_usage_errors(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["accuracy", "sigmoid", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_accuracy_command_unknown_activation_and_missing_directory(tmp_path):
+    result = runner.invoke(app, ["accuracy", "sigmoidd"])
+    assert result.exit_code == 2 and "sigmoid" in result.stderr
+    result = runner.invoke(app, ["accuracy", "sigmoid", "-o", str(tmp_path / "no" / "a.json")])
+    assert result.exit_code == 1 and "does not exist" in result.stderr

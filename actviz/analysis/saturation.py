@@ -2,7 +2,8 @@
 
 Over an interval [lo, hi] and for a threshold τ (DESIGN §5):
 
-- dead share: the fraction of the interval's length where f' is exactly 0;
+- dead share: the fraction of the interval's length where f' is exactly 0 in float64 (so
+  sigmoid's tails beyond |x| ≈ 745, where σ' underflows, count as dead: no gradient flows);
 - saturated share: the fraction where 0 < |f'| < τ;
 - onset: on each side of 0, the x nearest 0 where |f'| crosses τ.
 

@@ -357,10 +357,10 @@ def _formula(act: BoundActivation) -> str:
 # -- drawing -------------------------------------------------------------------------------------
 
 
-def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None, extra: float = 0.0):
+def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None):
     from matplotlib.figure import Figure
 
-    figsize = size or (WIDTH, FRAME_HEIGHT + extra + PANEL_HEIGHT * panels)
+    figsize = size or (WIDTH, FRAME_HEIGHT + PANEL_HEIGHT * panels)
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     for ax in axes[:-1]:
@@ -375,7 +375,7 @@ def _curve(ax, x, y, kinks, fn, isolate=False, **kw):
     return line
 
 
-def _kink_marks(ax, act, kinks, fn, color, theme, gid, absolute=False):
+def _kink_marks(ax, kinks, fn, color, theme, gid, absolute=False):
     """A filled marker at the value taken at each kink, an open one at each limit that differs."""
     if not kinks:
         return None
@@ -510,7 +510,7 @@ def plot(
             (ax_d, act.derivative, "df", logy),
             *([(axes[2], lambda v: act.derivative(v, order=2), "d2f", False)] if order == 2 else []),
         ):
-            m = _kink_marks(ax, act, kinks, fn, color, theme, gid, absolute=absolute)
+            m = _kink_marks(ax, kinks, fn, color, theme, gid, absolute=absolute)
             marker = marker or m
         kline = _kink_lines(axes, kinks, theme)
         if kinks:
@@ -584,8 +584,8 @@ def compare(
             line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, gid="f", label=act.label)
             _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, gid="df",
                    label=act.label)
-            m = _kink_marks(ax_f, act, kinks, act, color, theme, "f")
-            _kink_marks(ax_d, act, kinks, act.derivative, color, theme, "df", absolute=logy)
+            m = _kink_marks(ax_f, kinks, act, color, theme, "f")
+            _kink_marks(ax_d, kinks, act.derivative, color, theme, "df", absolute=logy)
             marker = marker or m
             if numeric:
                 nd = np.abs(s.df_numeric) if logy else s.df_numeric
@@ -594,7 +594,7 @@ def compare(
             if ax_2 is not None:
                 d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
                 _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, gid="d2f", label=act.label)
-                _kink_marks(ax_2, act, kinks, d2, color, theme, "d2f")
+                _kink_marks(ax_2, kinks, d2, color, theme, "d2f")
             handles.append(line)
             labels.append(act.label)
         if ax_diff is not None:

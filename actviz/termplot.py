@@ -126,6 +126,7 @@ def render(
         plot = fig.build().string(colorless=not color).rstrip("\n") + "\n"
     finally:
         fig.clear()
+        pt.terminal.limit()  # back to plotext's defaults for any other user in this process
     return _key(bound, numeric, color) + plot
 
 

@@ -2,8 +2,8 @@
 
 import math
 
-import numpy as np
 import pytest
+from conftest import ALL_NAMES
 
 import actviz
 from actviz.analysis.check import derivative_check
@@ -205,8 +205,20 @@ def test_derivative_check_skips_kinks():
     assert row["df_abs"] < 1e-10
 
 
-def test_stats_run_for_every_activation():
-    for name in ("step", "hard_tanh", "softmax", "sparsemax", "maxout"):
-        r = stats(name, points=201)
-        assert 0.0 <= r["dead_share"] + r["saturated_share"] <= 1.0
-        assert all(np.isfinite(v) for v in r["gaussian"].values())
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_statistics_are_consistent_for_every_activation(name):
+    r = stats(name, points=201)
+    assert 0.0 <= r["dead_share"] <= 1.0 and 0.0 <= r["saturated_share"] <= 1.0
+    assert r["dead_share"] + r["saturated_share"] <= 1.0 + 1e-12
+    left, right = r["onset"]
+    assert left is None or -6.0 <= left <= 0.0
+    assert right is None or 0.0 <= right <= 6.0
+    assert r["output_min"] <= r["f0"] <= r["output_max"]
+    assert r["max_abs_df"] >= abs(r["df0"])
+    g = r["gaussian"]
+    assert all(math.isfinite(v) for v in g.values())
+    assert g["var"] >= 0.0 and g["second_moment_df"] >= g["mean_df"] ** 2 - 1e-12
+    # Var = E[f²] - E[f]², each to about 1e-12
+    assert g["var"] == pytest.approx(g["second_moment"] - g["mean"] ** 2, abs=1e-9)
+    if r["gain"] is not None:
+        assert r["gain"] == pytest.approx(1 / math.sqrt(g["second_moment"]), rel=1e-12)

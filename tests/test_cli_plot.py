@@ -323,9 +323,11 @@ def test_binary_to_a_terminal_is_refused(monkeypatch):
 
 
 def test_debug_shows_the_traceback():
+    from actviz import UnknownActivationError
+
     result = run("--debug", "plot", "nosuch")
     assert result.exit_code != 0
-    assert isinstance(result.exception, Exception)
+    assert isinstance(result.exception, UnknownActivationError)  # raised, not turned into a line
 
 
 # -- the README section ------------------------------------------------------------------------------

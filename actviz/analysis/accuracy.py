@@ -112,8 +112,10 @@ class UlpStats:
     def mean_ulp(self) -> float:
         return self.total / self.count if self.count else 0.0
 
-    def add(self, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected) -> None:
-        """Fold in one chunk: ``err`` holds ULPs, inf where ``got`` is wrongly non-finite."""
+    def add(self, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected) -> int:
+        """Fold in one chunk (``err`` holds ULPs, inf where ``got`` is wrongly non-finite) and
+        return the index of the chunk's worst point (its first non-finite one, if any)."""
+        idx = 0
         finite = np.isfinite(err)
         if finite.all():
             e, where = err, None
@@ -131,7 +133,7 @@ class UlpStats:
             self.total += float(np.sum(e, dtype=np.float64))
             self.count += e.size
         if where is None:
-            return
+            return idx
         bad = ~finite
         if bad.any():
             g = got[bad].astype(np.float64)
@@ -140,6 +142,7 @@ class UlpStats:
             self.overflow += int(np.isinf(g).sum())
             if self.first_nonfinite is None:
                 self.first_nonfinite = float(x[np.flatnonzero(bad)[0]])
+        return int(np.argmax(bad))
 
     def as_dict(self) -> dict:
         return {
@@ -163,18 +166,23 @@ class Curve:
     err: dict[str, list] = field(default_factory=dict)
     binned: bool = False
 
-    def add(self, key: str, x: np.ndarray, err: np.ndarray) -> None:
+    def add(self, key: str, x: np.ndarray, err: np.ndarray, worst: int) -> None:
+        """Add a chunk's points, or only its ``worst`` when binned."""
         if err.size == 0:
             return
         if self.binned:
-            k = int(np.argmax(err))  # never NaN: non-finite results are inf
-            x, err = x[k : k + 1], err[k : k + 1]
+            # copies, not views: a view would keep the whole chunk's arrays alive
+            self.x.setdefault(key, []).append(float(x[worst]))
+            self.err.setdefault(key, []).append(float(err[worst]))
+            return
         self.x.setdefault(key, []).append(np.asarray(x, dtype=np.float64))
         self.err.setdefault(key, []).append(np.asarray(err, dtype=np.float64))
 
     def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         if key not in self.x:
             return np.empty(0), np.empty(0)
+        if self.binned:
+            return np.array(self.x[key], dtype=np.float64), np.array(self.err[key], dtype=np.float64)
         return np.concatenate(self.x[key]), np.concatenate(self.err[key])
 
 
@@ -352,16 +360,24 @@ class _Layout:
         return cls(np.dtype(f"uint{dt.itemsize * 8}"), int(fi.nmant), (1 << int(fi.iexp)) - 1, 1023 - bias - int(fi.nmant))
 
 
-def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, lay: _Layout) -> np.ndarray:
-    """|got - ref| / ulp(rounded) for a narrow dtype, with ``ref`` float64 and ``rounded``
-    = ref rounded to the dtype; inf where ``got`` is non-finite and differs from ``rounded``.
+def _spacing(rounded: np.ndarray, lay: _Layout) -> np.ndarray:
+    """The ULP of each value of a narrow dtype, as float64.
 
-    The ULP of a value with biased exponent e is 2^(max(e, 1) - bias - nmant) (subnormals
-    share the smallest normal's), built directly as float64 bits: a few integer operations
+    A value with biased exponent e has ULP 2^(max(e, 1) - bias - nmant) (subnormals share
+    the smallest normal's), built directly as float64 bits: a few integer operations
     instead of frexp/ldexp, which made this the slowest step of an exhaustive float32 run.
     """
     e = (rounded.view(lay.uint) >> lay.nmant).astype(np.int64) & lay.mask
-    spacing = ((np.maximum(e, 1) + lay.shift) << 52).view(np.float64)
+    np.maximum(e, 1, out=e)
+    e += lay.shift
+    e <<= 52
+    return e.view(np.float64)
+
+
+def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, spacing: np.ndarray) -> np.ndarray:
+    """|got - ref| / ulp(rounded) for a narrow dtype, with ``ref`` float64, ``rounded`` = ref
+    rounded to the dtype and ``spacing`` its ULPs (:func:`_spacing`); inf where ``got`` is
+    non-finite and differs from ``rounded``."""
     err = got.astype(np.float64)
     with np.errstate(all="ignore"):
         err -= ref
@@ -390,14 +406,15 @@ def _narrow_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray, lay:
                 if not np.array_equal(mine, theirs, equal_nan=True):
                     ours_f, ours_d = act.evaluate(x, (0, 1))
                     break
+    sp_f, sp_d = _spacing(ours_f, lay), _spacing(ours_d, lay)
     out = [
-        ("forward", _ulp_narrow(ours_f, ref_f, ours_f, lay), ours_f, ref_f),
-        ("derivative", _ulp_narrow(ours_d, ref_d, ours_d, lay), ours_d, ref_d),
+        ("forward", _ulp_narrow(ours_f, ref_f, ours_f, sp_f), ours_f, ref_f),
+        ("derivative", _ulp_narrow(ours_d, ref_d, ours_d, sp_d), ours_d, ref_d),
     ]
     if naive is not None:
         nf, nd = evaluate_naive(naive, act, x)
-        out.append(("naive_forward", _ulp_narrow(nf, ref_f, ours_f, lay), nf, ref_f))
-        out.append(("naive_derivative", _ulp_narrow(nd, ref_d, ours_d, lay), nd, ref_d))
+        out.append(("naive_forward", _ulp_narrow(nf, ref_f, ours_f, sp_f), nf, ref_f))
+        out.append(("naive_derivative", _ulp_narrow(nd, ref_d, ours_d, sp_d), nd, ref_d))
     return x64, out
 
 
@@ -532,8 +549,7 @@ def audit(
         for b in batches:
             x64, series = run(b)
             for key, err, got, expected in series:
-                stats[key].add(x64, err, got, expected)
-                curve.add(key, x64, err)
+                curve.add(key, x64, err, stats[key].add(x64, err, got, expected))
         if progress:
             progress(n_points, n_points)
     else:
@@ -553,8 +569,7 @@ def audit(
             n_points += size
             done += span
             for key, err, got, expected in series:
-                stats[key].add(x64, err, got, expected)
-                curve.add(key, x64, err)
+                curve.add(key, x64, err, stats[key].add(x64, err, got, expected))
             if progress:
                 progress(done, total)
 

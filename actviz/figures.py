@@ -346,12 +346,10 @@ def _formula(act: BoundActivation) -> str:
     A formula from elsewhere (a plugin, an expression) is parsed first: a mathtext error
     would otherwise surface only when the figure is saved.
     """
-    if act.variant is not None and act.variant.functions:
-        return act.variant.note  # another definition altogether: the record's formula would mislead
-    tex = act.record.formula_tex
+    tex = act.formula_tex  # a preset's own formula where it defines the function differently
     if tex and (_shipped(act.record) or _mathtext_ok(tex)):
         return f"${tex}$"
-    return act.record.formula_text
+    return act.formula_text
 
 
 # -- drawing -------------------------------------------------------------------------------------

@@ -493,3 +493,13 @@ def test_nice_ticks():
     assert termplot._nice_ticks(np.array([-0.6, 6.0])) == [0.0, 2.0, 4.0, 6.0]
     assert termplot._nice_ticks(np.array([0.1, 1.0])) == [0.2, 0.4, 0.6, 0.8, 1.0]
     assert termplot._log_ticks(np.array([-4.2, -0.6])) == [-4, -3, -2, -1]
+
+
+def test_a_preset_with_its_own_definition_shows_its_own_formula():
+    # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1), not the canonical x/6 + 1/2 (reference §2.7)
+    from actviz.figures import plot
+
+    fig = plot("hard_sigmoid@keras2")
+    titles = " ".join(ax.get_title() for ax in fig.axes)
+    assert "0.2x + 0.5" in titles
+    assert r"\frac{x}{6}" not in titles and "x/6" not in titles

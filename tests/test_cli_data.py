@@ -527,3 +527,31 @@ def test_rich_styles_in_a_terminal_and_plain_text_with_no_color(monkeypatch):
     emit(stats_table(results), file=plain)
     assert "\x1b[" not in plain.getvalue() and "─" not in plain.getvalue()
     assert "4.58486" in plain.getvalue()  # the sigmoid onset, closed form in test_stats
+
+
+def test_plain_tables_match_what_rich_would_draw():
+    # render_text lays plain tables out itself (rich's layout engine costs tens of ms at start-up);
+    # the text must be exactly what rich draws with the plain box
+    from actviz.render import tables
+
+    def by_rich(table):
+        buf = io.StringIO()
+        tables.make_console(buf, plain=True).print(tables._plain(table))
+        return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+    act = actviz.get("leaky_relu")
+    stat = json.loads(run("stats", "leaky_relu", "--format", "json", "--points", "101").stdout)[0]
+    samples = [sample("sigmoid", points=7, order=2, numeric=True), sample("tanh", points=7, order=2, numeric=True)]
+    built = [
+        lambda: tables.stats_table([stat]),
+        lambda: tables.stats_table([stat, stat]),
+        lambda: tables.values_table(samples),
+        lambda: tables.values_table(samples[:1]),
+        lambda: tables.catalogue_table(),
+        lambda: tables.check_table([{"spec": "x", "points": 3, "df_abs": 0.0, "df_rel": 0.0, "d2f_abs": 1e-9,
+                                     "d2f_rel": 1e-3, "worst_x": -1.5, "ok": False}]),
+        *(lambda i=i: tables.info_renderables(act, stat)[i] for i in range(3)),
+    ]
+    for make in built:
+        table = make()
+        assert tables._plain_table(table) == by_rich(make())

@@ -362,8 +362,8 @@ register(
             ),
             "keras": same("keras.activations.log_softmax", note="axis=-1"),
             "keras2": same(
-                "activation='log_softmax' (tf.nn.log_softmax)",
-                note="tf_keras/activations.py binds log_softmax = tf.nn.log_softmax so the name "
+                "tf.nn.log_softmax",
+                note="reached as activation='log_softmax': tf_keras/activations.py binds log_softmax = tf.nn.log_softmax so the name "
                 "deserialises, but does not export tf.keras.activations.log_softmax; last axis",
             ),
             "jax": same(

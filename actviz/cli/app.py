@@ -1,7 +1,5 @@
 """The Typer application, and the one place where errors become a message and an exit code."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Any

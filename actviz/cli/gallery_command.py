@@ -1,7 +1,5 @@
 """`actviz gallery`: every activation as a figure, the family and framework sheets, an index."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

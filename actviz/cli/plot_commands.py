@@ -7,8 +7,6 @@ matplotlib window where there is a display. Every option is checked before any w
 so a bad one never leaves a file behind or replaces an existing one.
 """
 
-from __future__ import annotations
-
 import os
 import shlex
 import shutil

@@ -550,8 +550,10 @@ class BoundActivation:
         """Finite-difference derivative, for checking the analytic one.
 
         Order 1 differentiates f with the five-point stencil, order 2 differentiates the
-        analytic f' with it; the step is eps**(1/5) scaled by max(1, |x|), which balances
-        the stencil's h**4 truncation against rounding (error about 1e-11 relative).
+        analytic f' with it. The step is eps**(1/5) (which balances the stencil's h**4
+        truncation against rounding, about 1e-11 relative) scaled by max(1, √|x|, 1e-5·|x|):
+        large enough that x ± h stays resolvable and rounding in f(x ± h) ≈ x is small, yet
+        not so large that an exponential at x = 700 is differenced over a whole unit.
         """
         if order not in (1, 2):
             raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
@@ -559,7 +561,8 @@ class BoundActivation:
         dtype = _float_dtype(arr)
         x64 = arr.astype(np.float64)
         fn = self._forward if order == 1 else self._derivs[0]
-        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(1.0, np.abs(x64))
+        ax = np.abs(x64)
+        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
         with np.errstate(invalid="ignore", over="ignore"):
             xp1, xm1 = x64 + h, x64 - h
             xp2, xm2 = x64 + 2 * h, x64 - 2 * h

@@ -175,3 +175,18 @@ def test_preset_formulas_are_valid_mathtext(spec):
     if act.variant is not None and act.variant.functions is not None:
         # a preset that defines the function differently must say how
         assert act.variant.formulas is not None, spec
+
+
+@pytest.mark.parametrize(
+    "name, x",
+    [
+        ("exponential", [-700.0, -30.0, 300.0, 700.0]),  # f' = f: the step must not span a unit here
+        ("softplus", [-700.0, 50.0, 1e6, 1e300]),
+        ("relu", [1e6, 1e100, 1e300]),
+        ("tanh", [-3.0, 0.25, 5.0]),
+    ],
+)
+def test_numeric_derivative_is_accurate_far_out(name, x):
+    act = actviz.get(name)
+    x = np.array(x)
+    np.testing.assert_allclose(act.numeric_derivative(x), act.derivative(x), rtol=1e-8)

@@ -234,14 +234,30 @@ def signal_figure(
 # -- accuracy -------------------------------------------------------------------------------
 
 
-def _draw_ulps(ax, x: np.ndarray, err: np.ndarray, color, label: str, marker: str, gid: str) -> None:
+def _draw_ulps(ax, x: np.ndarray, err: np.ndarray, color, label: str, marker: str, gid: str, who: str) -> None:
     finite = np.isfinite(err)
     shown = np.maximum(err[finite], ULP_FLOOR)
     ax.plot(x[finite], shown, marker, color=color, ms=2.2, ls="", label=label, rasterized=True, gid=gid)
     if (~finite).any():
         ax.plot(x[~finite], np.ones((~finite).sum()), "x", color=color, ms=4, ls="",
-                transform=ax.get_xaxis_transform(), label=f"{label}: overflow/NaN ({(~finite).sum():,})",
-                gid=gid + "-nonfinite")
+                transform=ax.get_xaxis_transform(), label=f"{who} overflow/NaN ({(~finite).sum():,} x)",
+                gid=gid + "-nonfinite", rasterized=True)
+
+
+def _symlog_x(ax, lo: float, hi: float) -> None:
+    """A symmetric log x axis (linear within ±1) with at most about five decades labelled a side."""
+    ax.set_xscale("symlog", linthresh=1.0)
+    top = math.ceil(math.log10(max(abs(lo), abs(hi), 10.0)))
+    step = max(1, math.ceil(top / 5))
+    ticks, labels = [0.0], ["0"]
+    for k in range(step, top + 1, step):
+        if hi >= 10.0**k:
+            ticks.append(10.0**k)
+            labels.append(f"$10^{{{k}}}$")
+        if lo <= -(10.0**k):
+            ticks.insert(0, -(10.0**k))
+            labels.insert(0, f"$-10^{{{k}}}$")
+    ax.set_xticks(ticks, labels)
 
 
 def accuracy_figure(results: Sequence[AuditResult]):
@@ -249,7 +265,7 @@ def accuracy_figure(results: Sequence[AuditResult]):
     per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11.0, 3.6 * len(results)), layout="constrained")
+    fig = Figure(figsize=(11.0, 3.8 * len(results)), layout="constrained")
     axes = fig.subplots(len(results), 2, squeeze=False)
     ours_color, naive_color = _colors(2)
     for row, r in zip(axes, results, strict=True):
@@ -258,14 +274,14 @@ def accuracy_figure(results: Sequence[AuditResult]):
             if r.naive is not None:
                 xn, en = r.curve.series(naive_key)
                 text = r.naive.text if part == "forward" else r.naive.derivative_text
-                _draw_ulps(ax, xn, en, naive_color, f"textbook: {text}", "o", "naive")
+                _draw_ulps(ax, xn, en, naive_color, f"textbook: {text}", "o", "naive", "textbook")
             xo, eo = r.curve.series(part)
-            _draw_ulps(ax, xo, eo, ours_color, "actviz", ".", "ours")
+            _draw_ulps(ax, xo, eo, ours_color, "actviz", ".", "ours", "actviz")
             ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance")
             ax.set_yscale("log")
             lo, hi = (r.range or (np.min(xo), np.max(xo))) if xo.size else (-1, 1)
             if max(abs(lo), abs(hi)) > 50:
-                ax.set_xscale("symlog", linthresh=1.0)
+                _symlog_x(ax, lo, hi)
             ax.set_ylim(ULP_FLOOR / 2, None)
             ticks = [t for t in ax.get_yticks() if t > ULP_FLOOR * 5]
             ax.set_yticks([ULP_FLOOR, *ticks], ["0", *(f"$10^{{{round(math.log10(t))}}}$" for t in ticks)])
@@ -274,9 +290,9 @@ def accuracy_figure(results: Sequence[AuditResult]):
             ax.set_ylabel(f"ULP error ({r.dtype})")
             name = "f" if part == "forward" else "f'"
             stats = r.forward if part == "forward" else r.derivative
-            binned = ", worst per chunk" if r.curve.binned else ""
-            how = "every finite value" if r.exhaustive else "points"
-            ax.set_title(f"{r.spec} {name} in {r.dtype}: {r.points:,} {how}{binned}; "
-                         f"actviz max {stats.max_ulp:.3g} ULP", fontsize="medium")
-            ax.legend(fontsize="small", loc="upper left")
+            binned = " (worst of each chunk shown)" if r.curve.binned else ""
+            how = f"all {r.points:,} finite values" if r.exhaustive else f"{r.points:,} points"
+            ax.set_title(f"{r.spec}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP\n"
+                         f"{how}{binned}", fontsize="medium")
+            ax.legend(fontsize="small", loc="center left")
     return fig

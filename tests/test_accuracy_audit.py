@@ -367,6 +367,8 @@ def test_accuracy_command_strict_fails_on_a_textbook_expression():
         (["--exhaustive"], "float16, bfloat16 or float32"),
         (["--exhaustive", "-d", "float64", "--range", "1", "2"], "at most"),
         (["--workers", "0"], "--workers"),
+        (["-d", "float16", "--range", "0.1", "0.10002"], "no finite float16 value"),
+        (["-d", "float16", "--range", "0.1", "0.10002", "--exhaustive"], "no finite float16 value"),
         (["--format", "svg"], "needs -o"),
         (["-o", "a.txt"], "suffix"),
         (["--figure", "a.csv"], "suffix"),

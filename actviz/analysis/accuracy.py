@@ -533,8 +533,13 @@ def audit(
             lo, hi = range or DEFAULT_RANGE
             big = float(fi.max)
             grid = audit_grid(max(lo, -big), min(hi, big), points, act.kinks)
-            x = np.unique(grid.astype(dt).astype(np.float64)).astype(dt)
+            with np.errstate(over="ignore"):
+                x = np.unique(grid.astype(dt).astype(np.float64))
+            x = x[(x >= lo) & (x <= hi)].astype(dt)  # rounding may have stepped outside
             batches = [x]
+    if (batches is None and not bounds) or (batches is not None and not sum(b.size for b in batches)):
+        lo, hi = range or DEFAULT_RANGE
+        raise UsageError(f"no finite {name} value lies in the range [{lo:g}, {hi:g}]")
 
     public = dt.kind == "f"  # the registry takes float16/32/64, not ml_dtypes' bfloat16
 

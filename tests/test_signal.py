@@ -139,6 +139,21 @@ def test_tanh_without_bias():
     assert high.edge_of_chaos_sigma_w == pytest.approx(1.0, abs=1e-7)
 
 
+def test_exponential_fixed_point_and_where_it_vanishes():
+    from scipy.special import lambertw
+
+    # q = σ_w² e^{2q} + σ_b²: q* = σ_b² - W₀(-2σ_w² e^{2σ_b²})/2 (Lambert W, principal branch),
+    # real while σ_w <= e^{-(σ_b² + 1/2)}/√2; beyond it Q(q) > q for every q
+    sb = 3.0
+    vanish = math.exp(-(sb**2 + 0.5)) / math.sqrt(2)
+    for sw in (1e-7, 1e-5, 0.9 * vanish):
+        expected = sb**2 - lambertw(-2 * sw**2 * math.exp(2 * sb**2)).real / 2
+        assert float(sig.fixed_point("exponential", sw, sb)) == pytest.approx(expected, rel=1e-12)
+    assert math.isinf(float(sig.fixed_point("exponential", 1.01 * vanish, sb)))
+    # χ jumps past 1 there: the edge reported is the jump
+    assert sig.edge_of_chaos("exponential", sb) == pytest.approx(vanish, rel=1e-9)
+
+
 @pytest.mark.parametrize("spec", ["sigmoid", "gelu", "hard_tanh", "relu6", "softplus", "silu(beta=2)"])
 def test_fixed_points_are_fixed(spec):
     for sw, sb in ((0.9, 0.2), (1.3, 0.5)):

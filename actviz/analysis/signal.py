@@ -23,8 +23,9 @@ Every expectation is a composite Gauss-Legendre rule, vectorised over a batch: t
 is cut at the activation's kinks, at powers of two of |x| (the activation's own scale)
 and at whole standard deviations (the density's scale), so each panel holds an analytic
 piece and 12 nodes reach about 1e-15 relative (checked against mpmath and against
-:func:`actviz.analysis.gaussian.expect` in the tests). Root finding is bisection over
-the batch: slower than Brent for one root, but one pass serves a whole phase diagram.
+:func:`actviz.analysis.gaussian.expect` in the tests). A single root is found by Brent's
+method; a batch of them (a phase diagram's q*) by bisecting all at once, one evaluation
+of the whole batch per halving.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def gauss_expect(g: Fn, mu, sigma, kinks: tuple[float, ...] = ()) -> np.ndarray:
     """
     mu, sigma = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
     shape = mu.shape
+    if mu.size == 0:
+        return np.empty(shape)
     mu, sigma = mu.ravel(), sigma.ravel()
     t, w = _rule(mu, sigma, kinks)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -105,8 +108,8 @@ def _check_elementwise(act: BoundActivation) -> BoundActivation:
 
 
 def _sd(q) -> np.ndarray:
-    """√q, with q = 0 read as q -> 0+ (the limit the maps take there)."""
-    return np.sqrt(np.maximum(np.asarray(q, dtype=np.float64), _Q_FLOOR))
+    """√q, with q = 0 read as q -> 0+ (the limit the maps take there) and q = inf as Q_MAX."""
+    return np.sqrt(np.clip(np.asarray(q, dtype=np.float64), _Q_FLOOR, Q_MAX))
 
 
 def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:
@@ -167,12 +170,21 @@ def _bisect(g: Callable[[np.ndarray, np.ndarray], np.ndarray], lo, hi, rows) -> 
     return 0.5 * (lo + hi)
 
 
+def _valley_floor(g: Callable[[float], float], a: float, b: float) -> float | None:
+    """Where g <= 0 at the bottom of a valley of g in (a, b), or None if g stays above 0."""
+    from scipy.optimize import minimize_scalar
+
+    best = minimize_scalar(g, bounds=(a, b), method="bounded", options={"xatol": 1e-9 * b})
+    return float(best.x) if best.fun <= 0 else None
+
+
 def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -> np.ndarray:
     """q*, the fixed point of the length map reached from q0 (arrays broadcast).
 
     Q is increasing in q for the catalogue's activations, so the iterates from q0 move
     monotonically to the nearest fixed point in the direction of Q(q0) - q0; that point
-    is bracketed by steps of 4 and found by bisection. ``inf`` where the variance grows
+    is bracketed by steps of 4 (looking into any valley of Q(q) - q on the way up) and
+    found by Brent's method or, for a batch, bisection. ``inf`` where the variance grows
     without bound (beyond :data:`Q_MAX`), 0 where it shrinks to 0 (below :data:`Q_MIN`).
     """
     act = _check_elementwise(get(act))
@@ -184,23 +196,34 @@ def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -
     def excess(q, rows):
         return length_map(act, q, sw[rows], sb[rows]) - q
 
+    def slope(q, rows):
+        return length_map_slope(act, q, sw[rows]) - 1.0
+
     out = np.full(n, np.nan)
     rows = np.arange(n)
     start = np.full(n, float(q0))
     g0 = excess(start, rows)
     out[g0 == 0] = q0
     lo, hi = np.full(n, np.nan), np.full(n, np.nan)
-    # upward: grow until Q(q) <= q
+    # upward: grow by 4 until Q(q) <= q. Where g = Q - q falls at a and rises at 4a (a valley:
+    # Q convex, as for exponentially growing activations) two fixed points may hide between,
+    # so the valley's floor is found and checked before stepping on.
     up = np.flatnonzero(g0 > 0)
-    a, b = start[up].copy(), 4.0 * start[up]
+    a = start[up].copy()
+    falling = slope(a, up) < 0
     while up.size:
-        gb = excess(b, up)
+        b = 4.0 * a
+        gb, rising = excess(b, up), slope(b, up) > 0
         found = gb <= 0
+        for i in np.flatnonzero(~found & falling & rising):
+            floor = _valley_floor(lambda q, r=up[i]: float(excess(np.array([q]), np.array([r]))[0]), a[i], b[i])
+            if floor is not None:
+                found[i], b[i] = True, floor
         lo[up[found]], hi[up[found]] = a[found], b[found]
-        a, b, up = b[~found], 4.0 * b[~found], up[~found]
-        gone = b > Q_MAX
+        a, falling, up = b[~found], ~rising[~found], up[~found]
+        gone = a > Q_MAX
         out[up[gone]] = math.inf
-        a, b, up = a[~gone], b[~gone], up[~gone]
+        a, falling, up = a[~gone], falling[~gone], up[~gone]
     # downward: shrink until Q(q) > q
     down = np.flatnonzero(g0 < 0)
     a, b = start[down] / 4.0, start[down].copy()
@@ -321,7 +344,11 @@ SIGMA_W_SEARCH = 64.0
 
 
 def edge_of_chaos(act: BoundActivation | str, sigma_b: float = 0.0, q0: float = 1.0) -> float | None:
-    """The smallest σ_w > 0 with χ(σ_w, σ_b) = 1 (within :data:`SIGMA_W_SEARCH`), or None."""
+    """The smallest σ_w > 0 with χ(σ_w, σ_b) = 1 (within :data:`SIGMA_W_SEARCH`), or None.
+
+    Where χ jumps past 1 instead (an exponentially growing activation, whose fixed point
+    q* vanishes at a saddle-node and leaves the variance unbounded), the σ_w of the jump.
+    """
     act = _check_elementwise(get(act))
     grid = np.geomspace(1e-2, SIGMA_W_SEARCH, 73)
     c = chi_at_fixed_point(act, grid, sigma_b, q0) - 1.0
@@ -329,13 +356,16 @@ def edge_of_chaos(act: BoundActivation | str, sigma_b: float = 0.0, q0: float = 
     if over.size == 0:
         return None
     k = over[0]
-    if c[k] == 0 or k == 0:
+    if c[k] == 0:
         return float(grid[k])
 
     def excess(sw, rows):
         return chi_at_fixed_point(act, sw, sigma_b, q0) - 1.0
 
-    root = _bisect(excess, np.array([grid[k - 1]]), np.array([grid[k]]), np.array([0]))
+    lo = grid[k - 1] if k else 1e-12  # χ = σ_w²·E[...] vanishes with σ_w
+    if k == 0 and excess(np.array([lo]), None)[0] >= 0:
+        return None
+    root = _bisect(excess, np.array([lo]), np.array([grid[k]]), np.array([0]))
     return float(root[0])
 
 

@@ -114,6 +114,14 @@ def d_relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return np.where(x > threshold, above, alpha)
 
 
+def _relu_pair(x, alpha=0.0, max_value=None, threshold=0.0):
+    if alpha == 0 and max_value is None and threshold == 0:
+        d = np.empty_like(x)
+        np.greater(x, 0.0, out=d)  # 1.0 or 0.0, as d_relu's where
+        return np.maximum(x, 0.0), d
+    return relu(x, alpha, max_value, threshold), d_relu(x, alpha, max_value, threshold)
+
+
 def _relu_right_of_threshold(alpha, max_value, threshold):
     """f's value and slope just right of the threshold."""
     if max_value is None:
@@ -203,6 +211,7 @@ register(
         family="rectifier",
         forward=relu,
         derivatives=(d_relu, nx.zeros_like),
+        evaluate_pair=_relu_pair,
         mp_reference=_mp_relu,
         params=_RELU_PARAMS,
         kinks=_relu_kinks,
@@ -789,6 +798,20 @@ def d2_softplus(x, beta=1.0, threshold=None):
 
 
 def _softplus_pair(x, beta=1.0, threshold=None):
+    if beta == 1 and threshold is None:
+        # the same operations as below for β = 1 (where βx = x exactly), in place, on a flat
+        # view (ufuncs turn 0-d arrays into scalars, which take no out=)
+        shape = np.shape(x)
+        x = np.reshape(x, -1)
+        e = np.abs(x)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        f = np.maximum(x, 0.0)
+        f += np.log1p(e)
+        d = np.where(x >= 0, 1.0, e)
+        e += 1.0
+        d /= e
+        return f.reshape(shape), d.reshape(shape)
     hi, e, switch = _softplus_core(x, beta, threshold)
     f = np.maximum(x, 0.0) + np.log1p(e) / beta
     d = np.where(hi >= 0, 1.0, e) / (1.0 + e)

@@ -83,9 +83,19 @@ def d2_sigmoid(x):
 
 
 def _sigmoid_pair(x):
-    e = np.exp(-np.abs(x))
-    f = np.where(x >= 0, 1.0, e) / (1.0 + e)
-    return f, e / ((1.0 + e) * (1.0 + e))
+    # nx.sigmoid and nx.sigmoid_prime from one e = e^-|x|, in place (same operations, same bits);
+    # on a flat view, since ufuncs turn 0-d arrays into scalars, which take no out=
+    shape = np.shape(x)
+    x = np.reshape(x, -1)
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    den = e + 1.0
+    f = np.where(x >= 0, 1.0, e)
+    f /= den
+    den *= den
+    np.divide(e, den, out=den)
+    return f.reshape(shape), den.reshape(shape)
 
 
 def _mp_sigmoid(x):

@@ -2,6 +2,8 @@
 
 import json
 import math
+import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,6 +116,9 @@ def test_relu_beyond_the_edge_grows_without_bound():
     d = r.as_dict()
     assert d["q_star"] is None and d["q_bounded"] is False
     assert sig.phase_of(float(sig.chi("relu", 1.0, math.sqrt(2)))) == "critical"
+    # with a bias too, and in a batch
+    assert np.all(np.isinf(sig.fixed_point("relu", [1.5, 2.0], 0.05)))
+    assert float(sig.chi("relu", math.inf, 1.5)) == pytest.approx(1.125, rel=1e-14)
 
 
 def test_tanh_against_mpmath():
@@ -359,3 +364,24 @@ def test_signal_command_refuses_vector_activations_and_unknown_names():
 def test_signal_command_unwritable_output_is_a_runtime_error(tmp_path):
     result = runner.invoke(app, ["signal", "tanh", "-o", str(tmp_path / "missing" / "s.json")])
     assert result.exit_code == 1 and "does not exist" in result.stderr
+
+
+def readme_example(command: str) -> str:
+    """The Markdown table the README's analysis section shows under ``$ actviz COMMAND``."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    body = text.split("<!-- section:analysis -->")[1].split("<!-- /section:analysis -->")[0]
+    lines = body.split(f"$ actviz {command}\n", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line + "\n")
+    return "".join(table)
+
+
+def test_readme_example_is_the_real_output():
+    command = "signal relu tanh selu --sigma-w 1.5 --sigma-b 0.05 --format md"
+    result = runner.invoke(app, shlex.split(command))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == readme_example(command), "README section 'analysis' is stale: paste the new output"

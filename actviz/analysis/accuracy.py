@@ -464,6 +464,28 @@ def _float64_chunk(act: BoundActivation, naive: Naive | None, x64: np.ndarray):
 # -- the audit ------------------------------------------------------------------------------
 
 
+def _keep_freed_memory() -> None:
+    """Have glibc serve the chunks' temporary arrays from its heap and keep what is freed.
+
+    By default every array above 128 KiB is a fresh mmap, unmapped when freed, and the page
+    faults of an exhaustive float32 run then cost as much system time as its arithmetic
+    takes user time (measured: 60 ns and 55 ns per value). Raising the mmap and trim
+    thresholds (to 4 and 64 MiB) lets the same memory be reused. Elsewhere than glibc,
+    nothing happens.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+    mallopt(m_mmap_threshold, 4 << 20)
+    mallopt(m_trim_threshold, 64 << 20)
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -563,6 +585,8 @@ def audit(
         n_points = 0
         done = 0
         pieces = list(_chunks(bounds))
+        if len(pieces) > 1:
+            _keep_freed_memory()
 
         def job(piece):
             x = _values(dt, *piece)

@@ -109,7 +109,8 @@ def _check_elementwise(act: BoundActivation) -> BoundActivation:
 
 def _sd(q) -> np.ndarray:
     """√q, with q = 0 read as q -> 0+ (the limit the maps take there) and q = inf as Q_MAX."""
-    return np.sqrt(np.clip(np.asarray(q, dtype=np.float64), _Q_FLOOR, Q_MAX))
+    q = np.asarray(q, dtype=np.float64)
+    return np.sqrt(np.maximum(np.where(np.isinf(q), Q_MAX, q), _Q_FLOOR))
 
 
 def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:

@@ -26,6 +26,11 @@ def format_for(path: str | os.PathLike | None, fmt: str | None, allowed: tuple[s
         fmt = fmt.lower().lstrip(".")
         if fmt not in allowed:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+        suffix = Path(path).suffix.lower().lstrip(".") if path is not None and str(path) != "-" else ""
+        suffix = "md" if suffix == "markdown" else suffix
+        if suffix in allowed and suffix != fmt:
+            # `--format svg -o x.png` would write an SVG named .png
+            raise UsageError(f"--format {fmt} does not match the suffix of {str(path)!r}; give one of them")
         return fmt
     if path is None or str(path) == "-":
         return None
@@ -68,7 +73,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
             sys.stdout.flush()
         return Path("-")
     target = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:  # e.g. a read-only or virtual file system such as /proc
+        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
             write(fh)

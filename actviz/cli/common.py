@@ -10,6 +10,7 @@ import typer
 from ..errors import ParameterError, UsageError
 from ..registry import BoundActivation, get
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
+from ..spec import parse_spec
 
 SpecsArg = Annotated[
     list[str],
@@ -60,25 +61,47 @@ DEFAULTS = {"range": DEFAULT_RANGE, "points": DEFAULT_POINTS, "saturation": 0.01
 
 
 def parse_param_options(alpha: float | None = None, beta: float | None = None, pairs: list[str] | None = None) -> dict[str, object]:
-    """``--alpha``, ``--beta`` and ``-p NAME=VALUE`` as one dict (a later one wins)."""
+    """``--alpha``, ``--beta`` and ``-p NAME=VALUE`` as one dict; a parameter set twice is an error."""
     params: dict[str, object] = {}
+    given: dict[str, str] = {}
+
+    def put(name: str, value: object, how: str) -> None:
+        if name in params:
+            raise UsageError(f"parameter {name!r} given twice ({given[name]} and {how})")
+        params[name], given[name] = value, how
+
     if alpha is not None:
-        params["alpha"] = alpha
+        put("alpha", alpha, f"--alpha {alpha:g}")
     if beta is not None:
-        params["beta"] = beta
+        put("beta", beta, f"--beta {beta:g}")
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name or not value:
             raise UsageError(f"-p takes NAME=VALUE, not {pair!r}")
-        params[name.lower().replace("-", "_")] = value
+        put(name.lower().replace("-", "_"), value, f"-p {pair}")
     return params
+
+
+def _inline_params(spec: str, act: BoundActivation) -> dict[str, object]:
+    """The parameters a catalogue spec sets inline, by canonical name (none for expressions)."""
+    try:
+        parsed = parse_spec(spec)
+    except UsageError:
+        return {}
+    out = {}
+    for key, value in parsed.params.items():
+        p = act.record.param(key)
+        if p is not None:
+            out[p.name] = value
+    return out
 
 
 def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> list[BoundActivation]:
     """Bind each spec; each option parameter goes to every activation that has it.
 
-    A parameter that none of the named activations takes is a usage error.
+    A parameter that none of the named activations takes is a usage error, and so is an
+    option that contradicts a value given inline (``'relu(alpha=0.5)' --alpha 0.2``).
     """
     if not specs:
         raise UsageError("name at least one activation (see 'actviz list')")
@@ -89,9 +112,24 @@ def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> 
             listed = ", ".join(a.name for a in acts)
             raise ParameterError(f"no activation named takes parameter {name!r} ({listed})")
     out = []
-    for act in acts:
+    for spec, act in zip(specs, acts, strict=True):
         mine = {k: v for k, v in params.items() if act.record.param(k)}
-        out.append(get(act, **mine) if mine else act)
+        if not mine:
+            out.append(act)
+            continue
+        canonical: dict[str, str] = {}
+        for key in mine:
+            name = act.record.param(key).name
+            if name in canonical:
+                raise UsageError(f"{act.name}: parameter {name!r} given twice (as {canonical[name]!r} and {key!r})")
+            canonical[name] = key
+        bound = get(act, **mine)
+        for name, value in _inline_params(spec, act).items():
+            if name in canonical and bound.params[name] != act.params[name]:
+                raise UsageError(
+                    f"{act.name}: {name} is {value} in the spec but {mine[canonical[name]]} as an option; give it once"
+                )
+        out.append(bound)
     return out
 
 

@@ -297,7 +297,6 @@ class _Bar:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             TextColumn,
             TimeElapsedColumn,
@@ -306,7 +305,7 @@ class _Bar:
 
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
-            MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
             console=Console(file=sys.stderr), transient=False,
         )
         self.task = self.progress.add_task(label, total=total)

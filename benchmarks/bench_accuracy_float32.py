@@ -1,0 +1,92 @@
+"""`actviz accuracy sigmoid --dtype float32 --exhaustive`: time per float32 value, against a floor.
+
+The floor is the one computation no audit can skip: the float64 sigmoid and its derivative
+(`act.evaluate`) over the same values, in the same chunks, on the same threads. The audit
+adds the bit-pattern enumeration, the rounding, the check of the public API, the textbook
+formula in float32 and four ULP sweeps; the ratio says what those cost. A slice of the
+float32 line (by default [1, 2^12], 2^26 + 1 values) runs alternately as audit and floor,
+and the full run's time (4,278,190,080 values) is extrapolated from it: wall time on this
+machine as it is, and CPU time over the cores, which is what two free cores would take.
+CPU time is reported because it is steadier than wall time when other work shares the
+machine.
+
+    python benchmarks/bench_accuracy_float32.py [--pairs 2] [--workers 2] [--full]
+
+``--full`` audits every float32 value once instead (minutes), and prints the measured time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+import actviz
+from actviz.analysis import accuracy as acc
+
+FULL = acc.count_values("float32")
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def floor(act, bounds, workers: int) -> int:
+    dt = np.dtype(np.float32)
+
+    def job(piece):
+        x = acc._values(dt, *piece)
+        act.evaluate(x.astype(np.float64), (0, 1))
+        return x.size
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(job, acc._chunks(bounds)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=acc.default_workers())
+    parser.add_argument("--range", type=float, nargs=2, default=(1.0, 2.0**12))
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    act = actviz.get("sigmoid")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {args.workers} threads")
+    if args.full:
+        w, c = time.perf_counter(), cpu()
+        r = acc.audit(act, "float32", exhaustive=True, workers=args.workers)
+        wall, used = time.perf_counter() - w, cpu() - c
+        print(f"every float32 value ({r.points:,}): {wall:.1f} s wall, {used:.1f} s CPU "
+              f"({used / args.workers:.1f} s over {args.workers} free cores); passed: {r.passed}")
+        return
+    bounds = acc._ordinal_bounds(*args.range, np.dtype(np.float32))
+    acc._keep_freed_memory()
+    audit_wall, audit_cpu, floor_wall, floor_cpu = [], [], [], []
+    for _ in range(args.pairs):
+        w, c = time.perf_counter(), cpu()
+        n = acc.audit(act, "float32", tuple(args.range), exhaustive=True, workers=args.workers).points
+        audit_wall.append(time.perf_counter() - w)
+        audit_cpu.append(cpu() - c)
+        w, c = time.perf_counter(), cpu()
+        assert floor(act, bounds, args.workers) == n
+        floor_wall.append(time.perf_counter() - w)
+        floor_cpu.append(cpu() - c)
+    scale = FULL / n
+    aw, ac = statistics.median(audit_wall), statistics.median(audit_cpu)
+    fw, fc = statistics.median(floor_wall), statistics.median(floor_cpu)
+    print(f"slice {args.range[0]:g}..{args.range[1]:g}: {n:,} values, median of {args.pairs}")
+    print(f"  audit: {aw / n * 1e9:6.1f} ns wall, {ac / n * 1e9:6.1f} ns CPU per value")
+    print(f"  floor: {fw / n * 1e9:6.1f} ns wall, {fc / n * 1e9:6.1f} ns CPU per value")
+    print(f"  ratio audit/floor: {aw / fw:.2f} wall, {ac / fc:.2f} CPU")
+    print(f"  every float32 value, extrapolated: {aw * scale:.0f} s wall on this machine now, "
+          f"{ac * scale / args.workers:.0f} s on {args.workers} free cores")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,9 +9,6 @@ suffix, or ``--figure FILE`` beside a data output).
 No ``from __future__ import annotations``: Typer reads the annotations on every start.
 """
 
-import csv
-import io
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -100,6 +97,8 @@ def _emit(target: str | None, fmt: str, table, text_for) -> None:
 
 
 def _json(records: list[dict]) -> str:
+    import json
+
     from ..render.export import _json_safe
 
     return json.dumps(_json_safe(records), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -119,6 +118,9 @@ def _flat(record: dict, prefix: str = "") -> dict:
 
 
 def _csv(records: list[dict]) -> str:
+    import csv
+    import io
+
     rows = [_flat(r) for r in records]
     columns = list(dict.fromkeys(k for row in rows for k in row))
     buf = io.StringIO()

@@ -391,6 +391,15 @@ def _float_dtype(x: Array) -> np.dtype:
 _EVAL_BLOCK = 1 << 14
 
 
+def _narrow(out: Array, dtype: np.dtype) -> Array:
+    """A float64 result in the caller's dtype, rounded once; past its largest value that is
+    the correctly rounded inf, so numpy's cast-overflow warning is not raised."""
+    if dtype == np.float64:
+        return out
+    with np.errstate(over="ignore"):
+        return out.astype(dtype)
+
+
 def _has_nan(x64: Array) -> bool:
     # np.min propagates NaN: one reduction instead of a boolean array
     return bool(x64.size) and bool(np.isnan(np.min(x64)))
@@ -499,8 +508,7 @@ class BoundActivation:
         out = np.asarray(fn(x64, **self.params), dtype=np.float64)
         if out.shape != x64.shape:
             out = np.broadcast_to(out, x64.shape).copy()
-        if dtype != np.float64:
-            out = out.astype(dtype)
+        out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
     def __call__(self, x: Any) -> Array:
@@ -546,7 +554,7 @@ class BoundActivation:
                 f = np.where(np.isnan(x64), np.nan, f)
             d = self._fix(d, x64, 1, has_nan)
             for o, v in ((0, f), (1, d)):
-                v = v.astype(dtype) if dtype != np.float64 else v
+                v = _narrow(v, dtype)
                 results[o] = v[()] if v.ndim == 0 else v
         for o in orders:
             if o not in results:
@@ -564,6 +572,12 @@ class BoundActivation:
         has_nan = arr.dtype.kind == "f" and _has_nan(flat)  # one scan for every block
         outs = {o: np.empty(flat.size, dtype=dtype) for o in orders}
         pair = self._pair is not None and 0 in orders and 1 in orders
+        # storing into a float16/float32 result rounds; past its largest value that is inf, silently
+        with np.errstate(over="ignore" if dtype != np.float64 else "warn"):
+            self._fill_blocks(flat, outs, orders, pair, has_nan)
+        return tuple(outs[o].reshape(arr.shape) for o in orders)
+
+    def _fill_blocks(self, flat: Array, outs: dict[int, Array], orders: tuple[int, ...], pair: bool, has_nan: bool) -> None:
         for start in range(0, flat.size, _EVAL_BLOCK):
             stop = start + _EVAL_BLOCK
             x64 = flat[start:stop].astype(np.float64, copy=False)
@@ -584,7 +598,6 @@ class BoundActivation:
                 else:
                     outs[o][start:stop] = self._fix(self._derivs[o - 1](x64, **self.params), x64, o, has_nan)
                 done.add(o)
-        return tuple(outs[o].reshape(arr.shape) for o in orders)
 
     def numeric_derivative(self, x: Any, order: int = 1) -> Array:
         """Finite-difference derivative, for checking the analytic one.
@@ -610,7 +623,7 @@ class BoundActivation:
             vals = [np.asarray(fn(v, **self.params), dtype=np.float64) for v in (xm2, xm1, xp1, xp2)]
             out = (vals[0] - 8 * vals[1] + 8 * vals[2] - vals[3]) / (12 * h1)
         out = np.where(np.isfinite(x64), out, np.nan)
-        out = out.astype(dtype) if dtype != np.float64 else out
+        out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
     # -- vector activations -------------------------------------------------------------------
@@ -621,7 +634,7 @@ class BoundActivation:
         arr = np.asarray(z)
         dtype = _float_dtype(arr)
         out = np.asarray(self.record.vector[0](arr.astype(np.float64), axis=axis, **self.params))
-        return out.astype(dtype) if dtype != np.float64 else out
+        return _narrow(out, dtype)
 
     def jacobian(self, z: Any, axis: int = -1) -> Array:
         """Full Jacobian ∂y_i/∂z_j of the vector activation, shape (..., n_out, n_in) on the last axis."""
@@ -632,7 +645,7 @@ class BoundActivation:
         arr = np.asarray(z)
         dtype = _float_dtype(arr)
         out = np.asarray(self.record.vector[1](arr.astype(np.float64), axis=axis, **self.params))
-        return out.astype(dtype) if dtype != np.float64 else out
+        return _narrow(out, dtype)
 
     # -- description --------------------------------------------------------------------------
     def kink_derivatives(self) -> dict[float, float]:

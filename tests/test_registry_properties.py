@@ -190,3 +190,14 @@ def test_numeric_derivative_is_accurate_far_out(name, x):
     act = actviz.get(name)
     x = np.array(x)
     np.testing.assert_allclose(act.numeric_derivative(x), act.derivative(x), rtol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_overflow_of_a_narrow_dtype_is_inf_without_a_warning(dtype):
+    # exponential(12) = 162754.79 exceeds float16's largest value 65504; exp(100) exceeds float32's
+    act = actviz.get("exponential")
+    x = np.full(20000, 100.0, dtype=dtype)  # long enough to take the blocked path too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for got in (act(x), act.derivative(x), *act.evaluate(x), act(dtype(100))):
+            assert np.all(np.isposinf(got)) and got.dtype == dtype

@@ -18,7 +18,8 @@ An expression is read in two steps and is never evaluated as code:
 The result is an :class:`~actviz.registry.Activation` record built on the fly (family
 ``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
 other than ``x``, ``pi`` and ``e`` are parameters; ``(a*x*sigmoid(b*x))(a=1, b=1.702)`` is the
-spec of an expression with its parameters bound (what ``act.spec`` returns).
+spec of an expression with its parameters bound (what ``act.spec`` returns). An expression
+must use x: ``leaky_relu(0.1)`` or ``2`` is refused (:func:`require_x`), not read as a constant.
 """
 
 from __future__ import annotations
@@ -912,9 +913,9 @@ def _compile(parsed: Parsed) -> Activation:
         family="expression",
         forward=numeric(fns[0], True),
         derivatives=(numeric(fns[1], False), numeric(fns[2], False)),
-        formula_tex="f(x) = " + sp.latex(f),
+        formula_tex="f(x) = " + _tex(w, f),
         formula_text="f(x) = " + label,
-        derivative_tex="f'(x) = " + sp.latex(shown),
+        derivative_tex="f'(x) = " + _tex(w, shown),
         derivative_text="f'(x) = " + _text(w, shown),
         params=tuple(
             Param(n, None, "parameter of the expression (required)", kind="optional_float") for n in names
@@ -988,6 +989,42 @@ def _mp_reference(w: _World, args: list, f, d1, values: Callable) -> Callable | 
         return mp.mpf(fn(x, *vals)), mp.mpf(dfn(x, *vals))
 
     return reference
+
+
+def _tex(w: _World, e) -> str:
+    """LaTeX of a sympy expression for matplotlib's mathtext, products visible.
+
+    mathtext ignores spaces, so sympy's ``x \\mathrm{sigmoid}\\left(1.702 x\\right)`` would read
+    "xsigmoid(1.702x)". A product with a factor other than a number, a one-letter (or Greek)
+    symbol, a power of one or a bracketed sum (that is: a function, a longer parameter name) is
+    written with ``\\cdot``; ``1.702 x`` and ``a x^{2}`` stay as they are.
+    """
+    from sympy.printing.latex import LatexPrinter
+
+    sp = w.sp
+
+    def plain(factor) -> bool:
+        if factor.is_Number or factor.is_Add:  # a sum in a product is bracketed
+            return True
+        if factor.is_Symbol:
+            return len(factor.name) == 1 or sp.latex(factor).startswith("\\")  # x, a, \alpha
+        if factor.is_Pow and not isinstance(factor, sp.exp):
+            return plain(factor.base) and factor.exp.is_Number
+        return False
+
+    class Printer(LatexPrinter):
+        def _print_Mul(self, expr):
+            factors = [a for a in expr.args if not (a.is_Number and abs(a) == 1)]
+            dotted = len(factors) >= 2 and not all(plain(a) for a in factors)
+            # set either way: a product inside a dotted one's factors must not inherit the dot
+            saved = self._settings["mul_symbol_latex"]
+            self._settings["mul_symbol_latex"] = r" \cdot " if dotted else " "
+            try:
+                return super()._print_Mul(expr)
+            finally:
+                self._settings["mul_symbol_latex"] = saved
+
+    return Printer().doprint(e)
 
 
 def _text(w: _World, e) -> str:
@@ -1129,8 +1166,13 @@ def _real_roots(sp, e, x) -> list[float]:
 
 
 def expression(text: str, **params: Any) -> BoundActivation:
-    """The expression ``text`` as a bound activation; keyword arguments set its parameters."""
+    """The expression ``text`` as a bound activation; keyword arguments set its parameters.
+
+    An expression without x is refused: a constant is not an activation, and ``leaky_relu(0.1)``
+    read as one would silently be the number 0.1 (:func:`require_x` says how to write it).
+    """
     parsed = parse(text)
+    require_x(parsed)
     record = compile_record(parsed)
     return bind(record, {**parsed.bindings, **params})
 
@@ -1154,12 +1196,71 @@ def expression_or_raise(text: Any, spec_error: SpecError, params: dict[str, Any]
             raise spec_error
         return bind(compile_record(parsed), {**parsed.bindings, **params})
     try:
-        return expression(text, **params)
+        parsed = parse(text)
     except SpecError as exc:
         head = text.strip().split("(", 1)[0].split("@", 1)[0].strip()
         if ("=" in text or "@" in text) and head and _catalogue_has(head):
             raise SpecError(f"{spec_error}; as an expression: {_reason(exc)}") from None
         raise
+    require_x(parsed)
+    return bind(compile_record(parsed), {**parsed.bindings, **params})
+
+
+def require_x(parsed: Parsed) -> None:
+    """Refuse an expression in which x does not occur (a constant function).
+
+    A catalogue name called with numbers only (``leaky_relu(0.1)``, ``sigmoid(2)``) is most
+    likely a parameter given by position, so the message shows the spec with the parameter
+    named and the expression in x that was perhaps meant.
+    """
+    if parsed.uses_x:
+        return
+    text = parsed.text
+    tree = parsed.tree
+    if tree.kind == "call" and tree.record is not None and all(_is_literal(a) for a in tree.args):
+        raise SpecError(f"{text} is not a function of x: {_positional_hint(tree)}")
+    raise SpecError(
+        f"bad expression {_shown(text)}: it does not depend on x (a constant is not an activation); "
+        "write an expression in x, e.g. 0.5*x + 1"
+    )
+
+
+def _is_literal(node: Node) -> bool:
+    """A number as written, perhaps with a minus sign (what a spec accepts as a value)."""
+    return node.kind == "num" or (node.kind == "neg" and node.args[0].kind == "num")
+
+
+def _positional_hint(call: Node) -> str:
+    """How to write a catalogue call whose arguments are all numbers."""
+    record = call.record
+    assert record is not None
+    name = record.name
+    numbers = [_unparse(a)[0] for a in call.args]
+    numeric = []  # the parameters an expression can give by position: the leading numeric ones
+    for p in record.params:
+        if p.kind not in ("float", "int"):
+            break
+        numeric.append(p)
+    if not numeric:
+        scaled = f", or an expression in x such as {name}({numbers[0]}*x)" if call.args[0].value != 1 else ""
+        if not record.params:
+            return f"{name} takes no parameters; write {name}(x){scaled}"
+        named = ", ".join(f"{p.name}=VALUE" for p in record.params)
+        return f"its parameters go by name, {name}({named}); write {name}(x){scaled}"
+    if len(numbers) <= len(numeric):
+        # the numbers were meant as parameters, in order
+        named = ", ".join(f"{p.name}={v}" for p, v in zip(numeric, numbers, strict=False))
+        return (
+            f"parameters go by name, {name}({named}); "
+            f"or write an expression in x such as {name}(x, {', '.join(numbers)})"
+        )
+    # one number more than the parameters: the first stands where x belongs
+    rest = numbers[1:]
+    named = ", ".join(f"{p.name}={v}" for p, v in zip(numeric, rest, strict=False))
+    return (
+        f"its input is the number {numbers[0]}; write {name}(x, {', '.join(rest)}) "
+        f"or, as a spec, {name}({named})"
+    )
 
 
 def _reason(exc: SpecError) -> str:

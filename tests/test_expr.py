@@ -294,6 +294,35 @@ def test_record_describes_the_expression():
     assert info["output_range"] == "not derived for expressions"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["x*sigmoid(1.702*x)", "x*tanh(softplus(x))", "3*leaky_relu(x, 0.2)", "x*exp(x)", "(ab*x)(ab=2)"],
+)
+def test_products_are_visible_in_the_formula(text):
+    """mathtext ignores spaces: 'x \\mathrm{sigmoid}' would read "xsigmoid"; the product needs \\cdot."""
+    import re
+
+    from matplotlib.mathtext import MathTextParser
+
+    r = actviz.get(text).record
+    parser = MathTextParser("path")
+    for tex in (r.formula_tex, r.derivative_tex):
+        parser.parse(f"${tex}$")
+        # no factor written straight against a function name or a longer symbol
+        assert not re.search(r"(?<=[\w}])(?<!\\cdot) (\\mathrm|\\operatorname|e\^|ab\b)", tex), tex
+    assert r"\cdot" in r.formula_tex
+
+
+def test_formula_tex_of_the_headline_expression():
+    r = actviz.get("x*sigmoid(1.702*x)").record
+    assert r.formula_tex == r"f(x) = x \cdot \mathrm{sigmoid}\left(1.702 x\right)"
+    # a plain product of a number and x keeps the usual juxtaposition, also inside a dotted product
+    assert r.derivative_tex == (
+        r"f'(x) = 1.702 \cdot x \cdot \mathrm{sigmoid}'\left(1.702 x\right) + \mathrm{sigmoid}\left(1.702 x\right)"
+    )
+    assert actviz.get("a*x**2", a=1).record.formula_tex == "f(x) = a x^{2}"
+
+
 def test_normal_form_of_precedence():
     for text, normal in [
         ("-x**2", "-x**2"),
@@ -352,6 +381,68 @@ def test_malformed_catalogue_spec_says_both():
         actviz.get("leaky_relu(x, alpha=0.2)")
     message = str(err.value)
     assert "bad spec" in message and "keyword arguments are not allowed" in message
+
+
+# -- an expression must depend on x -----------------------------------------------------------------
+
+
+def test_catalogue_name_with_positional_numbers_says_how_to_write_it():
+    with pytest.raises(actviz.SpecError) as err:
+        actviz.get("leaky_relu(0.1)")
+    assert str(err.value) == (
+        "leaky_relu(0.1) is not a function of x: parameters go by name, leaky_relu(alpha=0.1); "
+        "or write an expression in x such as leaky_relu(x, 0.1)"
+    )
+    # both suggestions are what they claim: the same function as leaky_relu with alpha = 0.1
+    named, in_x = actviz.get("leaky_relu(alpha=0.1)"), actviz.get("leaky_relu(x, 0.1)")
+    np.testing.assert_array_equal(in_x(X), named(X))
+    with pytest.raises(actviz.SpecError, match=r"sigmoid takes no parameters; write sigmoid\(x\), "
+                       r"or an expression in x such as sigmoid\(2\*x\)"):
+        actviz.get("sigmoid(2)")
+    with pytest.raises(actviz.SpecError, match=r"elu\(alpha=-1\).*elu\(x, -1\)"):
+        actviz.get("elu(-1)")
+    # a number where x belongs, then the parameter
+    with pytest.raises(actviz.SpecError, match=r"its input is the number 0.1; write leaky_relu\(x, 0.2\)"):
+        actviz.get("leaky_relu(0.1, 0.2)")
+    # parameters that are not numbers cannot be positional: shown by name
+    with pytest.raises(actviz.SpecError, match=r"gelu\(approximate=VALUE\); write gelu\(x\)"):
+        actviz.get("gelu(1)")
+
+
+@pytest.mark.parametrize("text", ["2", "exp(1)", "pi*e", "sigmoid(a)", "(a*2)(a=1)", "leaky_relu(pi)", "1/(1 + 2)"])
+def test_expression_without_x_is_a_usage_error(text):
+    with pytest.raises(actviz.SpecError, match="not a function of x|does not depend on x") as err:
+        actviz.get(text)
+    assert "\n" not in str(err.value)
+    with pytest.raises(actviz.SpecError, match="not a function of x|does not depend on x"):
+        expr.expression(text)
+
+
+def test_constants_inside_expressions_in_x_still_work():
+    np.testing.assert_array_equal(actviz.get("x + 0*pi")(X), X)
+    # closed forms: pi*x and x*e**0 (= x), evaluated in float64 as written
+    np.testing.assert_array_equal(actviz.get("pi*x")(X), np.pi * X)
+    np.testing.assert_array_equal(actviz.get("x*e**0")(X), X)
+    assert actviz.get("sigmoid(2)*x")(1.0) == pytest.approx(1 / (1 + np.exp(-2.0)), rel=1e-15)
+    # a bare constant name stays an unknown activation, with its own message
+    with pytest.raises(actviz.UnknownActivationError, match="unknown activation 'pi'"):
+        actviz.get("pi")
+
+
+@pytest.mark.parametrize("command", ["table", "info"])
+def test_expression_without_x_on_the_command_line(command):
+    result = runner.invoke(app, [command, "leaky_relu(0.1)"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "actviz: error: leaky_relu(0.1) is not a function of x: parameters go by name, "
+        "leaky_relu(alpha=0.1); or write an expression in x such as leaky_relu(x, 0.1)"
+    ]
+    assert result.stdout == ""
+    result = runner.invoke(app, [command, "2"])
+    assert result.exit_code == 2 and "does not depend on x" in result.stderr
 
 
 # -- hostile and oversized input ------------------------------------------------------------------

@@ -140,6 +140,58 @@ def test_terminal_plot_and_how_to_save_it(tmp_path):
     assert (tmp_path / "leaky_relu.png").read_bytes().startswith(PNG)
 
 
+def hint_words(command, specs, range_=(-6.0, 6.0), saturation=0.01):
+    """The save hint for a terminal plot with these settings, split as a shell would."""
+    from actviz.cli.plot_commands import _Request, _save_hint
+    from actviz.sampling import DEFAULT_POINTS
+
+    req = _Request(range_, DEFAULT_POINTS, 1, False, False, saturation, None, None, None, None, None, False, False)
+    hint = _save_hint(command, specs, req, [])
+    assert hint.startswith("save it (png, svg or pdf): ")
+    return shlex.split(hint.split(": ", 1)[1])
+
+
+def test_save_hint_file_name_is_a_plain_stem():
+    # an expression's text is no file name ('1/x.png' is a path into a directory '1')
+    assert hint_words("plot", ["1/x"])[-2:] == ["-o", "expression.png"]
+    assert hint_words("plot", ["(a*x)(a=2)"])[-1] == "expression.png"
+    assert hint_words("plot", ["x"])[-1] == "expression.png"
+    # catalogue specs give their names, parameters and framework dropped
+    assert hint_words("plot", ["gelu@torch(approximate=tanh)"])[-1] == "gelu.png"
+    words = hint_words("compare", ["relu", "x*sigmoid(1.702*x)", "leaky_relu(alpha=0.2)"])
+    assert words[2:5] == ["relu", "x*sigmoid(1.702*x)", "leaky_relu(alpha=0.2)"]
+    assert words[-1] == "relu_expression_leaky_relu.png"
+    for specs in (["1/x"], ["../x"], ["x*sigmoid(x)", "sigmoid"]):
+        stem = hint_words("compare", specs)[-1].removesuffix(".png")
+        assert stem and all(c.isalnum() or c in "_-" for c in stem), stem
+
+
+def test_save_hint_numbers_are_exact():
+    # repr-quality text reads back to the very float given; '%g' wrote 1e+15 1e+15 and 0.123457
+    for lo, hi in [(1e15, 1.0000000001e15), (0.1234567, 1.0), (-3.0, 2.5), (1e-300, 1e300), (-0.1, 0.30000000000000004)]:
+        words = hint_words("plot", ["sigmoid"], range_=(lo, hi))
+        i = words.index("--range")
+        assert (float(words[i + 1]), float(words[i + 2])) == (lo, hi), words
+    words = hint_words("plot", ["sigmoid"], range_=(1e15, 1.0000000001e15))
+    assert words[words.index("--range") + 1 :][:2] == ["1000000000000000", "1000000000100000"]
+    words = hint_words("plot", ["sigmoid"], range_=(0.1234567, 1.0))
+    assert words[words.index("--range") + 1 :][:2] == ["0.1234567", "1"]
+    words = hint_words("plot", ["sigmoid"], saturation=0.0123456789)
+    assert words[words.index("--saturation") + 1] == "0.0123456789"
+
+
+def test_save_hint_of_an_expression_works_as_printed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("plot", "1/x", "--range", "0.1234567", "1")
+    assert result.exit_code == 0, result.output
+    command = shlex.split(result.stderr.strip().splitlines()[-1].split(": ", 1)[1])
+    assert command[-2:] == ["-o", "expression.png"] and command[3:6] == ["--range", "0.1234567", "1"]
+    again = run(*command[1:], *FAST)
+    assert again.exit_code == 0, again.output
+    assert leftovers(tmp_path) == ["expression.png"]
+    assert (tmp_path / "expression.png").read_bytes().startswith(PNG)
+
+
 def test_terminal_plot_options():
     result = run("plot", "sigmoid", "--logy", "--order", "2", "--numeric", "--points", "301")
     assert result.exit_code == 0, result.output

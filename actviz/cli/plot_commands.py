@@ -171,21 +171,47 @@ def _terminal_size(panels: int) -> tuple[int, int]:
 
 
 def _save_hint(command: str, specs: list[str], req: _Request, extra: list[str]) -> str:
-    """The command line that saves what was just drawn."""
+    """The command line that saves what was just drawn.
+
+    Numbers are written exactly (the shortest text that reads back to the same float), and the
+    file name is a plain stem in the working directory: the activation names, or "expression"
+    for an expression (``1/x`` must not become a path into a directory ``1``).
+    """
     words = ["actviz", command, *specs]
     if req.range != DEFAULT_RANGE:
-        words += ["--range", f"{req.range[0]:g}", f"{req.range[1]:g}"]
+        words += ["--range", _exact(req.range[0]), _exact(req.range[1])]
     if req.points != DEFAULT_POINTS:
         words += ["--points", str(req.points)]
     if req.order == 2:
         words += ["--order", "2"]
     words += [flag for flag, on in (("--numeric", req.numeric), ("--logy", req.logy)) if on]
     if req.saturation != 0.01:
-        words += ["--saturation", f"{req.saturation:g}"]
+        words += ["--saturation", _exact(req.saturation)]
     words += extra
-    stem = "_".join(s.split("(")[0].split("@")[0] for s in specs[:3]) or "figure"
+    stem = "_".join(_file_stem(s) for s in specs[:3]) or "figure"
     words += ["-o", f"{stem}.png"]
     return "save it (png, svg or pdf): " + " ".join(shlex.quote(w) for w in words)
+
+
+def _exact(value: float) -> str:
+    """``value`` as the shortest text that reads back to it: 1e15 → 1000000000000000, 0.5 → 0.5."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _file_stem(spec: str) -> str:
+    """The catalogue name a spec names (letters, digits, _ and - only), else "expression"."""
+    import re
+
+    from ..errors import SpecError
+    from ..registry import lookup
+    from ..spec import parse_spec
+
+    try:
+        name = lookup(parse_spec(spec).name).name
+    except SpecError:
+        return "expression"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "expression"
 
 
 def _terminal_plot(acts, req: _Request, diff: bool = False) -> None:

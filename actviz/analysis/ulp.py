@@ -28,15 +28,16 @@ def ulp_error(got: np.ndarray, ref: Sequence, dtype=np.float64) -> np.ndarray:
             same = (math.isnan(g) and mp.isnan(r)) or (math.isinf(g) and float(r) == g)
             out[i] = 0.0 if same else math.inf
             continue
-        rounded = abs(float(r))
-        spacing = float(np.spacing(dtype(rounded))) if rounded > 0 else tiny
-        spacing = max(spacing, tiny)
+        with np.errstate(over="ignore"):
+            rounded = abs(float(dtype(float(r))))
         if not math.isfinite(g):
             # inf is the correct rounding of a true value beyond the dtype's largest one
-            with np.errstate(over="ignore"):
-                beyond = math.isinf(float(dtype(float(r)))) and (g > 0) == (r > 0)
+            beyond = math.isinf(rounded) and (g > 0) == (r > 0)
             out[i] = 0.0 if math.isinf(g) and beyond else math.inf
             continue
+        rounded = min(rounded, float(np.finfo(dtype).max))  # a finite result near the top
+        spacing = float(np.spacing(dtype(rounded))) if rounded > 0 else tiny
+        spacing = max(spacing, tiny)
         out[i] = float(abs(mp.mpf(g) - r) / spacing)
     return out
 

@@ -477,11 +477,13 @@ class BoundActivation:
     def _formula(self, index: int, field: str) -> str:
         if self.variant is not None and self.variant.formulas is not None:
             return self.variant.formulas[index]
-        return getattr(self.record, field)
+        # a record's formula may be a function of the parameters, as output_range may
+        return _resolve(getattr(self.record, field), self.params)
 
     @property
     def formula_tex(self) -> str:
-        """f as mathtext (this preset's own formula where it defines the function differently)."""
+        """f as mathtext for these parameters (this preset's own formula where it defines the
+        function differently)."""
         return self._formula(0, "formula_tex")
 
     @property

@@ -354,3 +354,26 @@ def test_gates_increase_on_the_right(x, spec):
     assert float(act.derivative(x)) > 0
     nxt = np.nextafter(x, math.inf) * (1 + 1e-9)
     assert float(act(nxt)) >= float(act(x))
+
+
+# -- formulas that fit the parameters --------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec, form", [("gelu", "exact"), ("gelu(approximate=tanh)", "tanh"),
+                                        ("gelu@jax", "tanh"), ("gelu@torch", "exact")])
+def test_gelu_formula_is_the_form_approximate_selects(spec, form):
+    from matplotlib.mathtext import MathTextParser
+
+    act = actviz.get(spec)
+    tex = act.formula_tex + act.derivative_tex
+    text = act.formula_text + act.derivative_text
+    if form == "exact":
+        assert "erf" in tex and r"\Phi" in tex and "tanh" not in tex and "tanh" not in text
+    else:
+        assert r"\tanh" in tex and "0.044715" in text and "erf" not in tex + text and "Φ" not in text
+    assert r"\mathrm{none}" not in tex  # no case label for a case ruled out
+    parser = MathTextParser("path")
+    for t in (act.formula_tex, act.derivative_tex):
+        parser.parse(f"${t}$")
+    # the record keeps both forms
+    assert "tanh" in actviz.lookup("gelu").formula_text and "erf" in actviz.lookup("gelu").formula_text

@@ -624,3 +624,114 @@ def test_relu_properties_hold_for_any_keras_parameters(alpha, max_value, thresho
         assert math.isfinite(act(1e300)) and math.isfinite(act.output_range.high)
     if act.properties.bounded_below:
         assert math.isfinite(act(-1e300)) and math.isfinite(act.output_range.low)
+
+
+# -- formulas that fit the parameters --------------------------------------------------------
+
+# settings that reach every branch of relu's formula: defaults, leaky, capped, threshold, and
+# the thresholds left of 0, inside (0, max_value) and beyond max_value; max_value 0
+RELU_SETTINGS = [
+    {},
+    {"alpha": 0.1},
+    {"max_value": 6.0},
+    {"threshold": 1.0},
+    {"alpha": 0.1, "threshold": 1.0},
+    {"alpha": 0.1, "max_value": 6.0},
+    {"alpha": -0.5, "max_value": 6.0, "threshold": 2.0},
+    {"alpha": 0.2, "max_value": 6.0, "threshold": -1.0},
+    {"max_value": 6.0, "threshold": -1.0},
+    {"max_value": 6.0, "threshold": 7.0},
+    {"alpha": 0.3, "max_value": 6.0, "threshold": 6.0},
+    {"max_value": 0.0},
+    {"alpha": 0.1, "max_value": 0.0, "threshold": -1.0},
+]
+
+
+def _evaluate_text(formula: str, x: float, params: dict) -> float:
+    """A text formula ("f(x) = a if c else b", "f(x) = a if c, b if d") evaluated as Python:
+    a check that the words shown are the function computed, not only that they parse."""
+    rhs = formula.split(" = ", 1)[1].replace("·", "*").replace("σ", "sigma")
+    if " if " in rhs and " else " not in rhs:  # pieces: "v1 if c1, v2 if c2, ..."
+        pieces = [p.split(" if ") for p in rhs.split(", ")]
+        rhs = " else ".join(f"({v}) if ({c})" for v, c in pieces) + " else nan"
+    names = {"x": x, "max": max, "min": min, "ln": math.log, "exp": math.exp, "nan": math.nan,
+             "sigma": lambda z: 1 / (1 + math.exp(-z)), **params}
+    return float(eval(rhs, {"__builtins__": {}}, names))  # noqa: S307 (our own formula text)
+
+
+@pytest.mark.parametrize("params", RELU_SETTINGS, ids=str)
+def test_relu_formula_text_is_the_function_for_these_parameters(params):
+    act = actviz.get("relu", **params)
+    # the kinks, both sides of them, and points between
+    xs = sorted({*act.kinks, *(k + d for k in act.kinks for d in (-0.25, 0.25)), -3.0, -0.5, 0.0, 0.5, 3.0, 9.0})
+    for x in xs:
+        assert _evaluate_text(act.formula_text, x, act.params) == pytest.approx(float(act(x))), (x, act.formula_text)
+        assert _evaluate_text(act.derivative_text, x, act.params) == pytest.approx(
+            float(act.derivative(x))), (x, act.derivative_text)
+
+
+@pytest.mark.parametrize(
+    "params, formula, derivative",
+    [
+        ({}, "f(x) = max(x, 0)", "f'(x) = 1 if x > 0 else 0"),
+        ({"alpha": 0.1}, "f(x) = x if x > 0 else alpha·x", "f'(x) = 1 if x > 0 else alpha"),
+        ({"max_value": 6.0}, "f(x) = min(max(x, 0), max_value)", "f'(x) = 1 if 0 < x < max_value else 0"),
+        ({"threshold": 1.0}, "f(x) = x if x > threshold else 0", "f'(x) = 1 if x > threshold else 0"),
+    ],
+)
+def test_relu_formulas_show_only_the_cases_the_parameters_leave(params, formula, derivative):
+    act = actviz.get("relu", **params)
+    assert (act.formula_text, act.derivative_text) == (formula, derivative)
+    assert act.info["formula"]["text"] == formula
+    if not params:
+        assert act.formula_tex == r"f(x) = \max(x, 0)"
+    if "max_value" not in params:
+        assert "clipped" not in act.formula_tex and "max_value" not in act.formula_text
+    if params.get("threshold", 0) == 0:
+        assert r"\theta" not in act.formula_tex + act.derivative_tex
+
+
+def test_relu_record_keeps_its_general_formula():
+    # the record (catalogue, gallery) shows every case; only the bound activation narrows it
+    rec = actviz.lookup("relu")
+    assert isinstance(rec.formula_text, str) and "max_value" in rec.formula_text
+    assert "clipped" in rec.formula_tex
+
+
+@pytest.mark.parametrize(
+    "spec, switch",
+    [("softplus", None), ("softplus@torch", "20"), ("softplus(beta=2, threshold=-3.5)", "-3.5"),
+     ("softplus@jax", None)],
+)
+def test_softplus_formula_shows_the_threshold_switch_when_set(spec, switch):
+    act = actviz.get(spec)
+    if switch is None:
+        assert "threshold" not in act.formula_text and "if" not in act.formula_text
+    else:
+        assert f"beta·x > {switch}" in act.formula_text and rf"\beta x > {switch}" in act.formula_tex
+        assert f"beta·x > {switch}" in act.derivative_text
+    for x in (-30.0, -2.0, -1.75, 0.0, 1.5, 9.999, 10.0, 10.001, 25.0):
+        assert _evaluate_text(act.formula_text, x, act.params) == pytest.approx(float(act(x)), rel=1e-12)
+        # the derivative text after "σ(beta·x) = " is the same function
+        d_text = act.derivative_text.replace("σ(beta·x) = ", "")
+        assert _evaluate_text(d_text, x, act.params) == pytest.approx(float(act.derivative(x)), rel=1e-12)
+
+
+def test_softplus_tf_preset_formula_still_wins():
+    # a preset that defines the function differently keeps its own formula
+    act = actviz.get("softplus@tf")
+    assert act.formula_text == act.variant.formulas[1]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [actviz.get("relu", **p).spec for p in RELU_SETTINGS]
+    + ["softplus@torch", "softplus(beta=0.5, threshold=1e300)", "softplus(threshold=-20)", "relu@keras"],
+)
+def test_resolved_formulas_are_valid_mathtext(spec):
+    from matplotlib.mathtext import MathTextParser
+
+    act = actviz.get(spec)
+    parser = MathTextParser("path")
+    for tex in (act.formula_tex, act.derivative_tex):
+        parser.parse(f"${tex}$")

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _numerics as nx
 from ..registry import Activation, Param, register
 from ._common import INF, Interval, Properties, same
+from .rectifiers import param_formulas
 
 # Points per block: a block's temporaries (a dozen arrays) stay in the L2 cache.
 _BLOCK = 1 << 14
@@ -351,6 +352,32 @@ def _mp_gelu(x, approximate):
     return x * mp.ncdf(x), mp.ncdf(x) + x * mp.npdf(x)
 
 
+# (f tex, f text, f' tex, f' text) of each form, without the "f(x) = "
+_GELU_EXACT = (
+    r"x\,\Phi(x) = \frac{x}{2}\left(1 + \mathrm{erf}\,\frac{x}{\sqrt{2}}\right)",
+    "x·Φ(x) = ½x(1 + erf(x/√2))",
+    r"\Phi(x) + x\,\varphi(x)",
+    "Φ(x) + x·φ(x)",
+)
+_GELU_TANH = (
+    r"\frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
+    "½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
+    r"\frac{1 + t}{2} + \frac{x}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 0.134145\,x^2)",
+    "½(1+t) + ½x(1-t²)·√(2/π)(1 + 0.134145x²)",
+)
+
+
+def _gelu_formulas(approximate):
+    """The exact or the tanh form, as ``approximate`` says."""
+    if approximate == "tanh":
+        f_tex, f_text, d_tex, d_text = _GELU_TANH
+        return (f"f(x) = {f_tex}", f"f(x) = {f_text}",
+                rf"f'(x) = {d_tex},\;\; t = \tanh\left(\sqrt{{2/\pi}}\,(x + 0.044715\,x^3)\right)",
+                f"f'(x) = {d_text}, t = tanh(√(2/π)(x + 0.044715x³))")
+    f_tex, f_text, d_tex, d_text = _GELU_EXACT
+    return f"f(x) = {f_tex}", f"f(x) = {f_text}", f"f'(x) = {d_tex}", f"f'(x) = {d_text}"
+
+
 register(
     Activation(
         name="gelu",
@@ -369,20 +396,15 @@ register(
                 choice_aliases={"false": "none", "true": "tanh", "exact": "none", "erf": "none"},
             ),
         ),
-        formula_tex="f(x) = " + nx.cases(
-            (r"x\,\Phi(x) = \frac{x}{2}\left(1 + \mathrm{erf}\,\frac{x}{\sqrt{2}}\right)",
-             r"\mathrm{none}"),
-            (r"\frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
-             r"\mathrm{tanh}"),
+        **param_formulas(
+            (
+                "f(x) = " + nx.cases((_GELU_EXACT[0], r"\mathrm{none}"), (_GELU_TANH[0], r"\mathrm{tanh}")),
+                f"f(x) = {_GELU_EXACT[1]}; tanh: {_GELU_TANH[1]}",
+                "f'(x) = " + nx.cases((_GELU_EXACT[2], r"\mathrm{none}"), (_GELU_TANH[2], r"\mathrm{tanh}")),
+                f"f'(x) = {_GELU_EXACT[3]}; tanh: {_GELU_TANH[3]}, t = tanh(√(2/π)(x + 0.044715x³))",
+            ),
+            _gelu_formulas,
         ),
-        formula_text="f(x) = x·Φ(x) = ½x(1 + erf(x/√2)); tanh: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))",
-        derivative_tex="f'(x) = " + nx.cases(
-            (r"\Phi(x) + x\,\varphi(x)", r"\mathrm{none}"),
-            (r"\frac{1 + t}{2} + \frac{x}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 0.134145\,x^2)",
-             r"\mathrm{tanh}"),
-        ),
-        derivative_text="f'(x) = Φ(x) + x·φ(x); tanh: ½(1+t) + ½x(1-t²)·√(2/π)(1 + 0.134145x²), "
-        "t = tanh(√(2/π)(x + 0.044715x³))",
         output_range=lambda approximate: Interval(
             # the minimum, mpmath (findroot of f', 50 digits): at x = -0.7517915 / -0.7524614
             -0.17004075057125405 if approximate == "tanh" else -0.16997120747990366, INF, True, False

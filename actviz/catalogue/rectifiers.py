@@ -8,14 +8,107 @@ then throws away.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from .. import _numerics as nx
 from ..registry import Activation, Param, Variant, register
+from ..spec import format_value
 from ._common import INF, REAL, Interval, Properties, same
 
 _MAX = float(np.finfo(np.float64).max)
+
+
+# --- formulas that depend on the parameters -------------------------------------------------
+
+
+class ParamFormula(str):
+    """A formula field that is a function of the parameters.
+
+    As a string it is the general form: what the record itself shows (the catalogue, the
+    gallery, the record-level mathtext check). Called with the parameters (as
+    ``BoundActivation`` resolves a record's formulas) it gives the form those parameters
+    leave, so a figure never shows a case its function cannot take.
+    """
+
+    _fn: Callable[..., str]
+
+    def __new__(cls, general: str, fn: Callable[..., str]) -> ParamFormula:
+        self = super().__new__(cls, general)
+        self._fn = fn
+        return self
+
+    def __call__(self, **params) -> str:
+        return self._fn(**params)
+
+
+_FORMULA_FIELDS = ("formula_tex", "formula_text", "derivative_tex", "derivative_text")
+
+
+def param_formulas(general: tuple[str, str, str, str], fn: Callable[..., tuple[str, str, str, str]]) -> dict:
+    """The four formula fields of a record (keyword arguments): each is its general form,
+    resolved to ``fn(**params)[i]`` for bound parameters."""
+
+    def field(i: int) -> ParamFormula:
+        return ParamFormula(general[i], lambda **params: fn(**params)[i])
+
+    return {name: field(i) for i, name in enumerate(_FORMULA_FIELDS)}
+
+
+# A bound of a piece: (tex, text, inclusive); None is -∞ or ∞.
+Bound = tuple[str, str, bool] | None
+# A piece of a piecewise function: (value tex, value text, lower bound, upper bound), ascending.
+Piece = tuple[str, str, Bound, Bound]
+
+
+def _condition(lo: Bound, hi: Bound) -> tuple[str, str]:
+    """(mathtext, text) of the condition lo < x < hi (x > lo without an upper bound), with
+    <= where a bound is inclusive."""
+    less = {True: (r"\leq", "<="), False: ("<", "<")}
+    if hi is None:
+        if lo is None:
+            return "", ""
+        more = {True: (r"\geq", ">="), False: (">", ">")}[lo[2]]
+        return f"x {more[0]} {lo[0]}", f"x {more[1]} {lo[1]}"
+    tex = f"x {less[hi[2]][0]} {hi[0]}"
+    text = f"x {less[hi[2]][1]} {hi[1]}"
+    if lo is not None:
+        tex = f"{lo[0]} {less[lo[2]][0]} {tex}"
+        text = f"{lo[1]} {less[lo[2]][1]} {text}"
+    return tex, text
+
+
+def piecewise(lhs: tuple[str, str], pieces: list[Piece]) -> tuple[str, str]:
+    """(mathtext, text) of ``lhs = `` a piecewise function given by ascending pieces.
+
+    Neighbours with the same value are merged; one piece is written without a condition,
+    two with the upper piece first ("x if x > 0 else αx"), and more pieces where all but
+    one share a value as "v if condition else w"; otherwise every piece in order.
+    """
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and merged[-1][0] == piece[0]:
+            merged[-1] = (piece[0], piece[1], merged[-1][2], piece[3])
+        else:
+            merged.append(piece)
+    tex_lhs, text_lhs = lhs
+    if len(merged) == 1:
+        return f"{tex_lhs} = {merged[0][0]}", f"{text_lhs} = {merged[0][1]}"
+    conds = [_condition(p[2], p[3]) for p in merged]
+    if len(merged) == 2:
+        (lo_v, lo_t, _, _), (hi_v, hi_t, _, _) = merged
+        return (f"{tex_lhs} = " + nx.cases((hi_v, conds[1][0]), (lo_v, conds[0][0])),
+                f"{text_lhs} = {hi_t} if {conds[1][1]} else {lo_t}")
+    values = [p[0] for p in merged]
+    lone = [i for i, v in enumerate(values) if values.count(v) == 1]
+    if len(set(values)) == 2 and len(lone) == 1:
+        i = lone[0]
+        rest = merged[1 if i == 0 else 0]
+        return (f"{tex_lhs} = " + nx.cases((merged[i][0], conds[i][0]), (rest[0], r"\mathrm{otherwise}")),
+                f"{text_lhs} = {merged[i][1]} if {conds[i][1]} else {rest[1]}")
+    return (f"{tex_lhs} = " + nx.cases(*((p[0], c[0]) for p, c in zip(merged, conds, strict=True))),
+            f"{text_lhs} = " + ", ".join(f"{p[1]} if {c[1]}" for p, c in zip(merged, conds, strict=True)))
 
 
 def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
@@ -199,6 +292,48 @@ def _mp_relu(x, alpha, max_value, threshold):
     return alpha * (x - threshold), alpha
 
 
+def _relu_formulas(alpha, max_value, threshold):
+    """relu's formulas with only the cases these parameters leave: max(x, 0) at the defaults,
+    the leaky form with a slope, the capped form with max_value, the threshold form."""
+    theta = ("0", "0") if threshold == 0 else (r"\theta", "threshold")
+    cap = ("0", "0") if max_value == 0 else ("m", "max_value")
+    if alpha == 0:
+        below = ("0", "0")
+    elif threshold == 0:
+        below = (r"\alpha x", "alpha·x")
+    else:
+        below = (r"\alpha\,(x - \theta)", "alpha·(x - threshold)")
+    slope = ("0", "0") if alpha == 0 else (r"\alpha", "alpha")
+
+    def at(bound, inclusive):
+        return (*bound, inclusive)
+
+    # ascending pieces of f and f' right of the threshold (x > θ); f' follows d_relu:
+    # 1 on (0, m) only, 0 at the clip points
+    if max_value is None:
+        above = [(("x", "x"), ("1", "1"), at(theta, False), None)]
+    elif threshold < 0:
+        above = [(("0", "0"), ("0", "0"), at(theta, False), at(("0", "0"), True))]
+        if max_value > 0:
+            above.append((("x", "x"), ("1", "1"), at(("0", "0"), False), at(cap, False)))
+        above.append(((*cap,), ("0", "0"), at(cap, True), None))
+    elif threshold < max_value:
+        above = [(("x", "x"), ("1", "1"), at(theta, False), at(cap, False)),
+                 ((*cap,), ("0", "0"), at(cap, True), None)]
+    else:
+        above = [((*cap,), ("0", "0"), at(theta, False), None)]
+    low = at(theta, True)
+    f_pieces = [(*below, None, low)] + [(*v, lo, hi) for v, _, lo, hi in above]
+    d_pieces = [(*slope, None, low)] + [(*d, lo, hi) for _, d, lo, hi in above]
+    f_tex, f_text = piecewise(("f(x)", "f(x)"), f_pieces)
+    if alpha == 0 and threshold == 0 and max_value is None:
+        f_tex, f_text = r"f(x) = \max(x, 0)", "f(x) = max(x, 0)"
+    elif alpha == 0 and threshold == 0 and max_value > 0:
+        f_tex, f_text = r"f(x) = \min(\max(x, 0),\ m)", "f(x) = min(max(x, 0), max_value)"
+    d_tex, d_text = piecewise(("f'(x)", "f'(x)"), d_pieces)
+    return f_tex, f_text, d_tex, d_text
+
+
 _KERAS_RELU_NOTE = (
     "Keras semantics: alpha·(x - threshold) for x <= threshold, else x clipped to [0, max_value] "
     "when max_value is set; kink values follow Keras 3's default TensorFlow backend "
@@ -215,15 +350,20 @@ register(
         mp_reference=_mp_relu,
         params=_RELU_PARAMS,
         kinks=_relu_kinks,
-        formula_tex="f(x) = "
-        + nx.cases(("x", r"x > \theta"), (r"\alpha\,(x - \theta)", r"x \leq \theta"))
-        + r"\;\; \mathrm{then\ clipped\ to}\ [0,\,m]",
-        formula_text="f(x) = max(x, 0); with Keras's parameters: alpha·(x - threshold) if x <= threshold, "
-        "else x, clipped to [0, max_value] when max_value is set",
-        derivative_tex="f'(x) = "
-        + nx.cases((r"1\ (0\ \mathrm{outside}\ (0,\,m))", r"x > \theta"), (r"\alpha", r"x \leq \theta")),
-        derivative_text="f'(x) = 1 if x > 0 else 0; with Keras's parameters: alpha if x <= threshold, "
-        "else 1 (0 outside (0, max_value) when max_value is set)",
+        **param_formulas(
+            (
+                "f(x) = "
+                + nx.cases(("x", r"x > \theta"), (r"\alpha\,(x - \theta)", r"x \leq \theta"))
+                + r"\;\; \mathrm{then\ clipped\ to}\ [0,\,m]",
+                "f(x) = max(x, 0); with Keras's parameters: alpha·(x - threshold) if x <= threshold, "
+                "else x, clipped to [0, max_value] when max_value is set",
+                "f'(x) = "
+                + nx.cases((r"1\ (0\ \mathrm{outside}\ (0,\,m))", r"x > \theta"), (r"\alpha", r"x \leq \theta")),
+                "f'(x) = 1 if x > 0 else 0; with Keras's parameters: alpha if x <= threshold, "
+                "else 1 (0 outside (0, max_value) when max_value is set)",
+            ),
+            _relu_formulas,
+        ),
         output_range=_relu_range,
         properties=_relu_properties,
         reference="Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines; "
@@ -856,6 +996,22 @@ def _softplus_kinks(beta, threshold):
     return (at,) if math.isfinite(at) else ()
 
 
+def _softplus_formulas(beta, threshold):
+    """softplus's formulas; with a threshold t, the switch to x where βx > t (t written out)."""
+    f_tex, f_text = r"\frac{1}{\beta}\,\ln(1 + e^{\beta x})", "ln(1 + exp(beta·x)) / beta"
+    d_tex, d_text = r"\frac{1}{1 + e^{-\beta x}}", "1 / (1 + exp(-beta·x))"
+    if threshold is None:
+        return (f"f(x) = {f_tex}", f"f(x) = {f_text}",
+                rf"f'(x) = \sigma(\beta x) = {d_tex}", f"f'(x) = σ(beta·x) = {d_text}")
+    t = format_value(float(threshold))
+    return (
+        "f(x) = " + nx.cases(("x", rf"\beta x > {t}"), (f_tex, rf"\beta x \leq {t}")),
+        f"f(x) = x if beta·x > {t} else {f_text}",
+        "f'(x) = " + nx.cases(("1", rf"\beta x > {t}"), (d_tex, rf"\beta x \leq {t}")),
+        f"f'(x) = 1 if beta·x > {t} else {d_text}",
+    )
+
+
 def _softplus_check(beta, threshold):
     if beta < 1e-300:
         return f"beta must be at least 1e-300, not {beta!r} (ln 2/beta would overflow)"
@@ -901,10 +1057,15 @@ register(
         ),
         validate=_softplus_check,
         kinks=_softplus_kinks,
-        formula_tex=r"f(x) = \frac{1}{\beta}\,\ln(1 + e^{\beta x})",
-        formula_text="f(x) = ln(1 + exp(beta·x)) / beta  (x where beta·x > threshold, if one is set)",
-        derivative_tex=r"f'(x) = \sigma(\beta x) = \frac{1}{1 + e^{-\beta x}}",
-        derivative_text="f'(x) = σ(beta·x) = 1 / (1 + exp(-beta·x))  (1 above the threshold)",
+        **param_formulas(
+            (
+                r"f(x) = \frac{1}{\beta}\,\ln(1 + e^{\beta x})",
+                "f(x) = ln(1 + exp(beta·x)) / beta  (x where beta·x > threshold, if one is set)",
+                r"f'(x) = \sigma(\beta x) = \frac{1}{1 + e^{-\beta x}}",
+                "f'(x) = σ(beta·x) = 1 / (1 + exp(-beta·x))  (1 above the threshold)",
+            ),
+            _softplus_formulas,
+        ),
         output_range=Interval(0.0, INF, False, False),
         # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there
         properties=lambda beta, threshold: Properties(

@@ -106,6 +106,34 @@ def test_list_unknown_format_is_a_usage_error():
     assert_one_line_error(run("list", "--format", "xml"), 2)
 
 
+@pytest.mark.parametrize(
+    "args, choices",
+    [
+        (["list", "--format", "xml"], "'table', 'json', 'md'"),
+        (["info", "relu", "--format", "xml"], "'table', 'json'"),
+        (["table", "relu", "--format", "xml"], "'table', 'csv', 'json', 'md'"),
+        (["stats", "relu", "--format", "xml"], "'table', 'csv', 'json', 'md'"),
+        (["check", "relu", "--format", "xml"], "'table', 'json'"),
+    ],
+)
+def test_choice_errors_are_plain(args, choices):
+    # Typer's Literal options went through pydantic, whose message read "Value error, 'xml' is ..."
+    err = assert_one_line_error(run(*args), 2)
+    assert f"Invalid value for '--format': 'xml' is not one of {choices}." in err
+    assert "Value error" not in err
+
+
+@pytest.mark.parametrize(
+    "command, metavar",
+    [("list", "<table|json|md>"), ("info", "<table|json>"), ("table", "<table|csv|json|md>"),
+     ("stats", "<table|csv|json|md>"), ("check", "<table|json>")],
+)
+def test_format_help_lists_the_choices(command, metavar):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert metavar in result.stdout
+
+
 # -- info -----------------------------------------------------------------------------------
 
 
@@ -120,6 +148,17 @@ def test_info_shows_formula_kinks_frameworks_and_statistics():
     assert "slope for x < 0" in out and "negative_slope" in out
     assert rec.reference in out
     assert "gain 1/√E[f(z)²]" in out and "torch calculate_gain" in out
+
+
+def test_info_formula_fits_the_parameters():
+    # relu at its defaults is max(x, 0), not the general form with Keras's parameters
+    out = run("info", "relu").stdout
+    assert "f(x) = max(x, 0)" in out and "f'(x) = 1 if x > 0 else 0" in out
+    assert "with Keras's parameters" not in out
+    out = run("info", "relu(alpha=0.1)").stdout
+    assert "f(x) = x if x > 0 else alpha·x" in out
+    data = json.loads(run("info", "gelu@jax", "--format", "json").stdout)
+    assert "erf" not in data["formula"]["tex"] and "tanh" in data["formula"]["text"]
 
 
 def test_info_computes_each_presets_kink_derivative():
@@ -210,6 +249,64 @@ def test_table_csv_file_round_trips_exactly(tmp_path):
             got = np.array([float(r[col]) for r in mine])
             # bit for bit, tails like sigmoid'(-700) ≈ 1e-304 and signed zeros included
             assert got.tobytes() == getattr(s, col).tobytes(), (spec, col)
+
+
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        (["table", "relu", "--points", "3"], "f.csv"),
+        (["table", "relu", "--points", "3", "--format", "table"], "f.txt"),
+        (["stats", "relu", "--points", "101"], "s.csv"),
+        (["stats", "relu", "--points", "101"], "s.json"),
+    ],
+)
+def test_writing_a_file_says_so_on_stderr(tmp_path, args, name):
+    out = tmp_path / name
+    result = run(*args, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.exists()
+    assert result.stderr == f"wrote {out}\n" and result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["table", "stats"])
+def test_writing_to_stdout_says_nothing_on_stderr(command):
+    result = run(command, "relu", "--points", "101", "-o", "-")
+    assert result.exit_code == 0 and result.stdout
+    assert result.stderr == ""
+
+
+def _terminal_text(renderable, width: int) -> str:
+    """What rich draws in a terminal ``width`` columns wide, without styles."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=width, force_terminal=True, color_system=None, markup=False,
+            highlight=False).print(renderable)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "spec, title",
+    [("relu", "relu"), ("relu(alpha=0.1, threshold=0.5, max_value=6)", "relu(alpha=0.1, max_value=6, threshold=0.5)"),
+     ("gelu@jax", "gelu@jax")],
+)
+def test_terminal_table_title_is_the_label_on_one_line(spec, title):
+    from actviz.render.tables import values_table
+
+    # the UAT case: a 100-column terminal broke "relu(alpha=0,\nmax_value=non\ne,\nthreshold=0)"
+    text = _terminal_text(values_table([sample(spec, points=3)]), 100)
+    assert text.splitlines()[0].strip() == title
+
+
+def test_terminal_table_headers_wrap_only_between_words():
+    from actviz.render.tables import values_table
+
+    long = "relu(alpha=0.1, threshold=0.5, max_value=6)"
+    samples = [sample(long, points=3), sample("leaky_relu(alpha=0.1)", points=3)]
+    for width in (100, 72):
+        text = _terminal_text(values_table(samples), width)
+        for word in ("relu(alpha=0.1,", "max_value=6,", "threshold=0.5)", "leaky_relu(alpha=0.1)"):
+            assert word in text, (width, word, text)
 
 
 def test_table_json_round_trips_with_metadata(tmp_path):

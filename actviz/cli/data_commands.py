@@ -12,7 +12,7 @@ evaluated again on every start (about 1 ms per command).
 
 import difflib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
@@ -38,8 +38,32 @@ from .common import (
     resolve_specs,
 )
 
-DataFormat = Literal["table", "csv", "json", "md"]
 FORMAT_HELP = "Output format: table (terminal), csv, json or md; by default the -o suffix decides."
+
+
+def _choice(*choices: str):
+    """The ``callback`` of a str option that takes one of ``choices``.
+
+    Typer checks a ``Literal[...]`` option with a pydantic validator, and pydantic puts
+    "Value error, " before the message ("Invalid value for '--format': Value error, 'xml' is
+    not one of ..."); this check names the choices plainly. The metavar lists them as
+    Typer would.
+    """
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, choices))}.")
+        return value
+
+    return check
+
+
+def _format_option(text: str, *choices: str):
+    return typer.Option("--format", help=text, metavar="<" + "|".join(choices) + ">", callback=_choice(*choices),
+                        show_default=False)
+
+
+DATA_CHOICES = ("table", "csv", "json", "md")
 
 
 def _destination(output: Path | None, fmt: str | None, stdout_format: str) -> tuple[str | None, str]:
@@ -70,8 +94,11 @@ def _deliver(target: str | None, fmt: str, renderables: list, writers: dict, dat
             emit(*renderables)
         else:
             write(target, render_text(*renderables))
+            typer.echo(f"wrote {target}", err=True)
         return
     write("-" if target is None else target, writers[fmt](data))
+    if target not in (None, "-"):
+        typer.echo(f"wrote {target}", err=True)
 
 
 def _families() -> list[str]:
@@ -91,7 +118,7 @@ def list_command(
                      show_default=False),
     ] = None,
     fmt: Annotated[
-        Literal["table", "json", "md"], typer.Option("--format", help="table (terminal), json or md (the README's catalogue table).")
+        str, _format_option("table (terminal), json or md (the README's catalogue table).", "table", "json", "md")
     ] = "table",
 ) -> None:
     """Every activation: name, aliases, family, parameters and defaults, framework presets."""
@@ -122,7 +149,7 @@ def list_command(
 @app.command("info")
 def info_command(
     spec: SpecArg,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table (terminal) or json.")] = "table",
+    fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
 ) -> None:
     """Formula, derivative, parameters, output range, properties, kinks, framework versions, paper and key statistics."""
     from ..analysis.stats import stats
@@ -157,7 +184,7 @@ def table_command(
     beta: BetaOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
-    fmt: Annotated[DataFormat | None, typer.Option("--format", help=FORMAT_HELP, show_default=False)] = None,
+    fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
     """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o."""
     from ..render.export import SAMPLE_WRITERS
@@ -195,7 +222,7 @@ def stats_command(
     beta: BetaOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
-    fmt: Annotated[DataFormat | None, typer.Option("--format", help=FORMAT_HELP, show_default=False)] = None,
+    fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
     """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side."""
     from ..analysis.stats import check_gaussian, stats
@@ -226,7 +253,7 @@ def check_command(
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="Fail where |analytic - numeric| > TOL·(1 + |analytic|).")
     ] = 1e-6,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table (terminal) or json.")] = "table",
+    fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
 ) -> None:
     """Analytic against numeric first and second derivatives, away from kinks; exit 1 on any failure."""
     from ..analysis.check import REL_FLOOR, default_specs, derivative_check

@@ -181,6 +181,12 @@ def subset_note(samples: Sequence, max_rows: int = MAX_ROWS) -> str | None:
             "write them all with -o FILE.csv, .json or .md")
 
 
+def _longest_word(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in text.split()), default=0)
+
+
 def values_table(samples: Sequence, max_rows: int = MAX_ROWS) -> Table:
     """x, then f, f' (and f'', numeric f' where sampled) of each activation side by side;
     a long grid shows the rows :func:`pick_rows` picks (see :func:`subset_note`)."""
@@ -196,9 +202,14 @@ def values_table(samples: Sequence, max_rows: int = MAX_ROWS) -> Table:
     for s in samples:
         for _, label in fields:
             header = f"{label}" if len(samples) == 1 else f"{s.activation.label}\n{label}"
-            table.add_column(header, justify="right")
+            # at least as wide as its longest word: a narrow terminal wraps a header at the
+            # spaces after commas, never inside a word
+            table.add_column(header, justify="right", min_width=_longest_word(header))
     if len(samples) == 1:
-        table.title = samples[0].spec
+        # the short label (parameters away from their defaults), on one line while the
+        # terminal is wide enough; files keep the full spec
+        table.title = samples[0].activation.label
+        table.min_width = len(table.title)
     for i in rows:
         cells = [readable(x[i], 8)]
         for s in samples:

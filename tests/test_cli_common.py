@@ -67,3 +67,9 @@ def test_a_directory_that_takes_no_files_names_the_target(command, name):
     result = runner.invoke(app, [*command, "-o", f"/proc/{name}"])
     line = one_line_error(result, 1)
     assert f"cannot write '/proc/{name}'" in line and ".tmp" not in line
+
+
+@pytest.mark.parametrize("args", [["plot", "relu", "--order", "3"], ["table", "relu", "--order", "5"]])
+def test_choice_errors_read_plainly(args):
+    line = one_line_error(runner.invoke(app, args), 2)
+    assert "Value error" not in line and "--order" in line

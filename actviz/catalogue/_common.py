@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from ..registry import Interval, Properties, Variant
 
@@ -15,4 +16,37 @@ def same(name: str, note: str = "", **kw) -> Variant:
     return Variant(name=name, note=note, **kw)
 
 
-__all__ = ["INF", "REAL", "Interval", "Properties", "Variant", "same"]
+class ParamFormula(str):
+    """A formula field that is a function of the parameters.
+
+    As a string it is the general form: what the record itself shows (the catalogue, the
+    gallery, the record-level mathtext check). Called with the parameters (as
+    ``BoundActivation`` resolves a record's formulas) it gives the form those parameters
+    leave, so a figure never shows a case its function cannot take.
+    """
+
+    _fn: Callable[..., str]
+
+    def __new__(cls, general: str, fn: Callable[..., str]) -> ParamFormula:
+        self = super().__new__(cls, general)
+        self._fn = fn
+        return self
+
+    def __call__(self, **params) -> str:
+        return self._fn(**params)
+
+
+_FORMULA_FIELDS = ("formula_tex", "formula_text", "derivative_tex", "derivative_text")
+
+
+def param_formulas(general: tuple[str, str, str, str], fn: Callable[..., tuple[str, str, str, str]]) -> dict:
+    """The four formula fields of a record (keyword arguments): each is its general form,
+    resolved to ``fn(**params)[i]`` for bound parameters."""
+
+    def field(i: int) -> ParamFormula:
+        return ParamFormula(general[i], lambda **params: fn(**params)[i])
+
+    return {name: field(i) for i, name in enumerate(_FORMULA_FIELDS)}
+
+
+__all__ = ["ParamFormula", "param_formulas", "INF", "REAL", "Interval", "Properties", "Variant", "same"]

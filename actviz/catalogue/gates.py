@@ -15,8 +15,7 @@ import numpy as np
 
 from .. import _numerics as nx
 from ..registry import Activation, Param, register
-from ._common import INF, Interval, Properties, same
-from .rectifiers import param_formulas
+from ._common import INF, Interval, Properties, param_formulas, same
 
 # Points per block: a block's temporaries (a dozen arrays) stay in the L2 cache.
 _BLOCK = 1 << 14

@@ -8,14 +8,13 @@ then throws away.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
 from .. import _numerics as nx
 from ..registry import Activation, Param, Variant, register
 from ..spec import format_value
-from ._common import INF, REAL, Interval, Properties, same
+from ._common import INF, REAL, Interval, Properties, param_formulas, same
 
 _MAX = float(np.finfo(np.float64).max)
 
@@ -23,37 +22,6 @@ _MAX = float(np.finfo(np.float64).max)
 # --- formulas that depend on the parameters -------------------------------------------------
 
 
-class ParamFormula(str):
-    """A formula field that is a function of the parameters.
-
-    As a string it is the general form: what the record itself shows (the catalogue, the
-    gallery, the record-level mathtext check). Called with the parameters (as
-    ``BoundActivation`` resolves a record's formulas) it gives the form those parameters
-    leave, so a figure never shows a case its function cannot take.
-    """
-
-    _fn: Callable[..., str]
-
-    def __new__(cls, general: str, fn: Callable[..., str]) -> ParamFormula:
-        self = super().__new__(cls, general)
-        self._fn = fn
-        return self
-
-    def __call__(self, **params) -> str:
-        return self._fn(**params)
-
-
-_FORMULA_FIELDS = ("formula_tex", "formula_text", "derivative_tex", "derivative_text")
-
-
-def param_formulas(general: tuple[str, str, str, str], fn: Callable[..., tuple[str, str, str, str]]) -> dict:
-    """The four formula fields of a record (keyword arguments): each is its general form,
-    resolved to ``fn(**params)[i]`` for bound parameters."""
-
-    def field(i: int) -> ParamFormula:
-        return ParamFormula(general[i], lambda **params: fn(**params)[i])
-
-    return {name: field(i) for i, name in enumerate(_FORMULA_FIELDS)}
 
 
 # A bound of a piece: (tex, text, inclusive); None is -∞ or ∞.

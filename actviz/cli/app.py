@@ -42,7 +42,9 @@ class ActvizGroup(TyperGroup):
             hint = ""
             if exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
-            code = _fail(exc.format_message() + hint, EXIT_USAGE)
+            # Typer checks Literal choices with pydantic, which prefixes "Value error, "
+            message = exc.format_message().replace("Value error, ", "")
+            code = _fail(message + hint, EXIT_USAGE)
         except ClickException as exc:
             code = _fail(exc.format_message(), exc.exit_code)
         except Abort:

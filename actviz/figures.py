@@ -14,6 +14,7 @@ saturated ones (0 < |f'| < τ) shaded, with legend entries saying so.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import math
 import os
@@ -38,6 +39,11 @@ WIDTH = 7.0
 PANEL_HEIGHT = 2.15
 #: Room for the title, the x label and the legend, in inches.
 FRAME_HEIGHT = 1.55
+#: The smallest figure that still reads: this wide, and this tall per panel beyond the frame.
+MIN_WIDTH = 3.5
+MIN_PANEL_HEIGHT = 0.9
+#: One more row of legend entries, in inches (the frame holds two).
+LEGEND_ROW = 0.22
 #: matplotlib cannot make images wider or taller than 2**16 pixels.
 MAX_PIXELS = 2**16
 MAX_DPI = 1200
@@ -80,13 +86,71 @@ def available_styles() -> list[str]:
     return sorted({"default", *matplotlib.style.available})
 
 
+@contextmanager
+def quiet_matplotlib(fail_on: str | None = None):
+    """Collect what matplotlib would print (warnings, and its logger's warnings) instead of printing it.
+
+    Yields the list the messages go into, one string each; a warning whose message matches
+    the regular expression ``fail_on`` is raised instead.
+    """
+    import logging
+    import warnings
+
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("matplotlib")
+    handler, propagate = _Collect(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if fail_on is not None:
+                warnings.filterwarnings("error", message=fail_on)
+            yield messages
+        messages.extend(str(w.message) for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _first_line(message: str) -> str:
+    return next((line.strip() for line in message.splitlines() if line.strip()), message.strip())
+
+
+def _check_style_file(path: str) -> None:
+    """Apply a ``.mplstyle`` file once, quietly: a bad value or key in it is a :class:`UsageError`."""
+    from pathlib import Path
+
+    import matplotlib.style
+
+    try:
+        with quiet_matplotlib() as messages, matplotlib.style.context(Path(path)):
+            pass
+    except (OSError, ValueError) as exc:  # unreadable, or not UTF-8
+        raise UsageError(f"cannot use style file {path!r}: {_first_line(str(exc))}") from None
+    if messages:
+        message = _first_line(messages[0]).replace(repr(Path(path)), repr(path))
+        raise UsageError(f"style file rejected by matplotlib: {message}")
+
+
 def check_style(style: str | None) -> str | None:
-    """A matplotlib style name (or path to a ``.mplstyle`` file); :class:`UsageError` otherwise."""
+    """A matplotlib style name (or path to a ``.mplstyle`` file); :class:`UsageError` otherwise.
+
+    A style file is applied once to see that matplotlib takes every line of it.
+    """
     if style is None:
         return None
     name = str(style).strip()
     known = available_styles()
-    if name in known or (name.endswith(".mplstyle") and os.path.isfile(name)):
+    if name in known:
+        return name
+    if name.endswith(".mplstyle") and os.path.isfile(name):
+        _check_style_file(name)
         return name
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     few = close or [s for s in ("default", "ggplot", "bmh", "classic", "seaborn-v0_8-whitegrid") if s in known]
@@ -105,8 +169,20 @@ def check_dpi(dpi: float | None) -> float | None:
     return dpi
 
 
-def check_size(size: Sequence[float] | None, dpi: float | None = None) -> tuple[float, float] | None:
-    """Figure size (width, height) in inches: positive, finite, and under matplotlib's pixel limit."""
+def legend_rows(entries: int, columns: int) -> int:
+    return -(-max(entries, 1) // columns)
+
+
+def minimum_size(panels: int = 2, rows: int = 1) -> tuple[float, float]:
+    """The smallest (width, height) in inches that holds ``panels`` panels and ``rows`` legend rows."""
+    return MIN_WIDTH, FRAME_HEIGHT + MIN_PANEL_HEIGHT * panels + LEGEND_ROW * max(0, rows - 2)
+
+
+def check_size(
+    size: Sequence[float] | None, dpi: float | None = None, panels: int = 2, rows: int = 1
+) -> tuple[float, float] | None:
+    """Figure size (width, height) in inches: positive, finite, under matplotlib's pixel limit,
+    and at least :func:`minimum_size` for ``panels`` panels and ``rows`` legend rows."""
     if size is None:
         return None
     try:
@@ -120,6 +196,12 @@ def check_size(size: Sequence[float] | None, dpi: float | None = None) -> tuple[
         raise UsageError(
             f"size {w:g} x {h:g} inches at {dpi or 100:g} dpi is {pixels:,.0f} pixels across; "
             f"matplotlib's limit is {MAX_PIXELS:,}"
+        )
+    min_w, min_h = minimum_size(panels, rows)
+    if w < min_w or h < min_h:
+        raise UsageError(
+            f"size {w:g} x {h:g} inches is too small for {panels} panels: "
+            f"at least {min_w:g} wide and {min_h:g} tall"
         )
     return w, h
 
@@ -276,6 +358,30 @@ def regions(s: Sample, saturation: float = DEFAULT_SATURATION) -> Regions:
     return Regions(dead=intervals(dead), saturated=intervals(saturated))
 
 
+def stencil_reach(x: np.ndarray) -> np.ndarray:
+    """How far the numeric derivative at ``x`` looks: its five-point stencil spans x ± 2h.
+
+    h as in :meth:`BoundActivation.numeric_derivative`: eps**(1/5)·max(1, √|x|, 1e-5·|x|).
+    """
+    ax = np.abs(np.asarray(x, dtype=np.float64))
+    h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
+    return 2 * h * (1 + 1e-6)  # a hair more, for the rounding of x ± 2h
+
+
+def numeric_drawn(s: Sample) -> np.ndarray:
+    """The numeric f' of a sample, NaN wherever its stencil reaches a kink or jump.
+
+    There the difference quotient straddles the break and measures nothing (a jump of
+    size d reads as d/(12h), some 1e3·d): the curve is broken instead.
+    """
+    x = np.asarray(s.x, dtype=np.float64)
+    y = np.array(s.df_numeric, dtype=np.float64)
+    reach = stencil_reach(x)
+    for k in s.activation.kinks:
+        y[np.abs(x - k) <= reach] = np.nan
+    return y
+
+
 def _sample(act: BoundActivation, range: tuple[float, float], points: int, order: int, numeric: bool) -> Sample:
     return sample(act, range, check_figure_points(points), order=check_order(order), numeric=numeric)
 
@@ -294,12 +400,14 @@ class _Theme:
 @contextmanager
 def _styled(style: str | None, dark: bool):
     """rcParams for building one figure, restored afterwards (nothing leaks into the caller's)."""
+    from pathlib import Path
+
     import matplotlib as mpl
     import matplotlib.style
 
     layers: list[Any] = []
-    if style is not None:
-        layers.append(style)
+    if style is not None:  # a file as a Path: a name with a dot would be looked up as a package first
+        layers.append(Path(style) if style.endswith(".mplstyle") else style)
     else:
         layers.append(_HOUSE)
     if dark:
@@ -310,6 +418,123 @@ def _styled(style: str | None, dark: bool):
         rc = mpl.rcParams
         colors = list(rc["axes.prop_cycle"].by_key().get("color", ["C0", "C1", "C2"]))
         yield _Theme(colors=colors, fg=rc["text.color"], bg=rc["axes.facecolor"], dark=dark)
+
+
+_LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.6)), (0, (6, 1.6, 1, 1.6)))
+
+
+def _palette(theme: _Theme, n: int) -> list[str]:
+    """``n`` colours, all different while the style's cycle and then tab20, tab20b, tab20c last."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    colors = [to_hex(c) for c in theme.colors]
+    if n <= len(colors):
+        return colors[:n]
+    tab20 = colormaps["tab20"].colors
+    extra = [*tab20[0::2], *tab20[1::2], *colormaps["tab20b"].colors, *colormaps["tab20c"].colors]
+    for c in map(to_hex, extra):
+        if c not in colors:
+            colors.append(c)
+    return [colors[i % len(colors)] for i in range(n)]
+
+
+def _same_curve(a: Sample, b: Sample) -> bool:
+    """The same f on the grid (f' may still differ at a kink: relu against relu6 on [-6, 6])."""
+    return bool(np.allclose(a.f, b.f, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
+def decade_stride(low: int, high: int, most: int = 6) -> int:
+    """The step between labelled powers of ten in [10**low, 10**high]: 1, 2, 5, 10, 20, 50, ...
+    decades, the smallest that labels at most ``most`` of them (each a multiple of the step)."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            s = m * step
+            if math.floor(high / s) - math.ceil(low / s) + 1 <= most:
+                return s
+        step *= 10
+
+
+def _decade_ticks(ax) -> None:
+    """Label powers of ten at round multiples (10^0, 10^-50, 10^-100) on a log y axis of many
+    decades; with fewer than two whole decades in view matplotlib's own ticks stay."""
+    from matplotlib.ticker import Formatter, Locator, LogFormatterSciNotation, LogLocator
+
+    def decades(vmin: float, vmax: float) -> tuple[int, int, int] | None:
+        vmin, vmax = sorted((vmin, vmax))
+        if not (vmin > 0 and math.isfinite(vmax)):
+            return None
+        low, high = math.ceil(math.log10(vmin) - 1e-9), math.floor(math.log10(vmax) + 1e-9)
+        if high - low < 1:
+            return None
+        return low, high, decade_stride(low, high)
+
+    class Decades(Locator):
+        def __init__(self, minor: bool) -> None:
+            self.minor = minor
+            self.fallback = LogLocator(subs="auto") if minor else LogLocator()
+
+        def __call__(self):
+            return self.tick_values(*self.axis.get_view_interval())
+
+        def tick_values(self, vmin, vmax):
+            d = decades(vmin, vmax)
+            if d is None or (self.minor and d[2] == 1):
+                self.fallback.set_axis(self.axis)
+                return self.fallback.tick_values(vmin, vmax)
+            low, high, stride = d
+            if self.minor:
+                step = {2: 1, 5: 1, 10: 2, 20: 5, 50: 10, 200: 50, 500: 100}.get(stride, stride // 5)
+                exps = [e for e in range(low, high + 1) if e % step == 0 and e % stride != 0]
+            else:
+                exps = [e for e in range(low, high + 1) if e % stride == 0]
+            return np.array([10.0**e for e in exps])
+
+    class MinorLabels(Formatter):
+        """matplotlib's minor labels where it would show them; none between labelled decades."""
+
+        def __init__(self) -> None:
+            self.inner = LogFormatterSciNotation(labelOnlyBase=True)
+
+        def set_axis(self, axis):
+            super().set_axis(axis)
+            self.inner.set_axis(axis)
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.inner.set_locs(locs)
+
+        def __call__(self, x, pos=None):
+            if decades(*self.axis.get_view_interval()) is not None:
+                return ""
+            return self.inner(x, pos)
+
+    ax.yaxis.set_major_locator(Decades(minor=False))
+    ax.yaxis.set_minor_locator(Decades(minor=True))
+    ax.yaxis.set_minor_formatter(MinorLabels())
+
+
+def _fix_derivative_limits(ax, logy: bool) -> None:
+    """Fix the f' panel's y limits to what is drawn so far (the analytic curves, marks and τ),
+    so a numeric curve drawn afterwards cannot stretch them. On a log axis the margins are
+    at most 0.3 of a decade, whatever the number of decades spanned."""
+    if not logy:
+        ax.set_ylim(ax.get_ylim())
+        return
+    lo, hi = float(ax.dataLim.minposy), float(ax.dataLim.y1)
+    if math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi:
+        span = math.log10(hi) - math.log10(lo)
+        margin = 10.0 ** (0.5 if span == 0 else min(max(0.05 * span, 0.05), 0.3))
+        tiny = float(np.finfo(np.float64).smallest_subnormal)
+        top = hi * margin
+        if span > 6:  # reach the labelled power of ten just above, if it is close on this scale
+            stride = decade_stride(math.ceil(math.log10(lo)), math.floor(math.log10(hi)))
+            above = math.ceil(math.log10(hi) / stride) * stride
+            if above - math.log10(hi) <= 0.05 * span:
+                top = max(top, 10.0 ** (above + min(0.3, 0.01 * span)))
+        ax.set_ylim(max(lo / margin, tiny), top)
+    _decade_ticks(ax)
 
 
 def _freeze(fig) -> None:
@@ -355,10 +580,10 @@ def _formula(act: BoundActivation) -> str:
 # -- drawing -------------------------------------------------------------------------------------
 
 
-def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None):
+def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None, rows: int = 1):
     from matplotlib.figure import Figure
 
-    figsize = size or (WIDTH, FRAME_HEIGHT + PANEL_HEIGHT * panels)
+    figsize = size or (WIDTH, FRAME_HEIGHT + PANEL_HEIGHT * panels + LEGEND_ROW * max(0, rows - 2))
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     for ax in axes[:-1]:
@@ -469,12 +694,14 @@ def plot(
 
     Kinks are marked, dead (f' = 0) and saturated (0 < |f'| < ``saturation``) regions shaded
     on the f' panel, the spec and formula in the title; ``numeric=True`` dashes the
-    finite-difference f' over the analytic one; ``logy=True`` shows |f'| on a log axis.
+    finite-difference f' over the analytic one (broken where its stencil reaches a kink;
+    the axis keeps the analytic curve's limits); ``logy=True`` shows |f'| on a log axis.
     """
     act = get(act, **params)
     saturation = check_saturation(saturation)
     dpi = check_dpi(dpi)
-    size = check_size(size, dpi)
+    panels = 3 if check_order(order) == 2 else 2
+    size = check_size(size, dpi, panels, rows=legend_rows(4, PLOT_COLUMNS))
     style = check_style(style)
     s = _sample(act, range, points, order, numeric)
     lo, hi = float(s.x[0]), float(s.x[-1])
@@ -483,7 +710,7 @@ def plot(
     df_abs = (lambda v: np.abs(act.derivative(v))) if logy else act.derivative
 
     with _styled(style, dark) as theme:
-        fig, axes = _figure(3 if order == 2 else 2, size, dpi)
+        fig, axes = _figure(panels, size, dpi)
         color = theme.colors[0]
         ax_f, ax_d = axes[0], axes[1]
         _curve(ax_f, s.x, s.f, kinks, act, color=color, gid="f", label="f")
@@ -492,12 +719,6 @@ def plot(
         df = np.abs(s.df) if logy else s.df
         _curve(ax_d, s.x, df, kinks, df_abs, color=color, gid="df", label="f′")
         handles, labels = [], []
-        if numeric:
-            nd = np.abs(s.df_numeric) if logy else s.df_numeric
-            num = _curve(ax_d, s.x, nd, kinks, df_abs, True, color=theme.fg, lw=1.1,
-                         ls=(0, (3, 2.5)), gid="df_numeric", label="numeric f′", zorder=3)
-            handles.append(num)
-            labels.append("numeric $f'$ (5-point stencil)")
         if order == 2:
             _curve(axes[2], s.x, s.d2f, kinks, lambda v: act.derivative(v, order=2), color=color,
                    gid="d2f", label="f″")
@@ -510,6 +731,13 @@ def plot(
         ):
             m = _kink_marks(ax, kinks, fn, color, theme, gid, absolute=absolute)
             marker = marker or m
+        _fix_derivative_limits(ax_d, logy)
+        if numeric:
+            nd = numeric_drawn(s)
+            num = _curve(ax_d, s.x, np.abs(nd) if logy else nd, kinks, df_abs, True, color=theme.fg, lw=1.1,
+                         ls=(0, (3, 2.5)), gid="df_numeric", label="numeric f′", zorder=3)
+            handles.append(num)
+            labels.append("numeric $f'$ (5-point stencil)")
         kline = _kink_lines(axes, kinks, theme)
         if kinks:
             handles.append((kline, marker))
@@ -523,9 +751,18 @@ def plot(
         ax_f.set_xlim(lo, hi)
         fig.suptitle(_title(act))
         ax_f.set_title(_formula(act), fontsize=11)
-        _fig_legend(fig, handles, labels, columns=2)
+        _fig_legend(fig, handles, labels, columns=PLOT_COLUMNS)
         _freeze(fig)
     return fig
+
+
+#: Legend columns of plot() and compare().
+PLOT_COLUMNS, COMPARE_COLUMNS = 2, 3
+
+
+def compare_legend_entries(curves: int) -> int:
+    """Legend entries of a comparison of ``curves`` activations, at most: one each, kink, numeric, τ."""
+    return curves + 3
 
 
 def compare(
@@ -549,6 +786,9 @@ def compare(
     ``diff=True`` adds a panel of f_i - f_0, the differences from the first activation
     (how far is gelu's tanh form from the exact one?). Keyword parameters go to every
     activation that takes them. ``saturation`` draws τ on the log axis with ``logy``.
+    Every curve has its own colour (the style's cycle, then tab20); the 11th and later are
+    dashed, the 21st and later dotted, and a curve the same as an earlier one on this grid
+    is drawn in another line style and says so in the legend ("= softmax here").
     """
     if isinstance(acts, (str, BoundActivation)):
         acts = [acts]
@@ -557,51 +797,66 @@ def compare(
         raise UsageError("compare needs at least two activations")
     saturation = check_saturation(saturation)
     dpi = check_dpi(dpi)
-    size = check_size(size, dpi)
+    panels = 2 + (check_order(order) == 2) + bool(diff)
+    rows = legend_rows(compare_legend_entries(len(bound)), COMPARE_COLUMNS)
+    size = check_size(size, dpi, panels, rows)
     style = check_style(style)
     samples = [_sample(a, range, points, order, numeric) for a in bound]
     lo, hi = float(samples[0].x[0]), float(samples[0].x[-1])
-    panels = 2 + (order == 2) + bool(diff)
+    # a curve identical to an earlier one gets another line style and a note in the legend
+    same_as: list[int | None] = [
+        next((j for j in builtins.range(i) if _same_curve(samples[j], s)), None) for i, s in enumerate(samples)
+    ]
 
     with _styled(style, dark) as theme:
-        fig, axes = _figure(panels, size, dpi)
+        fig, axes = _figure(panels, size, dpi, rows)
+        colors = _palette(theme, len(bound))
+        dup_rank = [0] * len(bound)
+        for i, j in enumerate(same_as):
+            if j is not None:
+                dup_rank[i] = dup_rank[j] + 1
+        styles = [_LINESTYLES[(i // 10 + dup_rank[i]) % len(_LINESTYLES)] for i in builtins.range(len(bound))]
         ax_f, ax_d = axes[0], axes[1]
         ax_f.set_ylabel("$f(x)$")
         tau_line = _derivative_axes(ax_d, logy, saturation, theme)
         ax_2 = axes[2] if order == 2 else None
         ax_diff = axes[-1] if diff else None
-        handles, labels, all_kinks = [], [], []
+        handles, labels, all_kinks, later = [], [], [], []
         marker = None
         for i, (act, s) in enumerate(zip(bound, samples, strict=True)):
-            color = theme.colors[i % len(theme.colors)]
+            color, ls = colors[i], styles[i]
             kinks = kinks_in(act, lo, hi)
             all_kinks += kinks
             df_fn = (lambda v, a=act: np.abs(a.derivative(v))) if logy else act.derivative
             # earlier curves a little wider, so one that coincides with a later one still shows
             lw = 1.8 + 0.8 * (len(bound) - 1 - i) / max(len(bound) - 1, 1)
-            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, gid="f", label=act.label)
-            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, gid="df",
-                   label=act.label)
+            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, ls=ls, gid="f", label=act.label)
+            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, ls=ls,
+                   gid="df", label=act.label)
             m = _kink_marks(ax_f, kinks, act, color, theme, "f")
             _kink_marks(ax_d, kinks, act.derivative, color, theme, "df", absolute=logy)
             marker = marker or m
             if numeric:
-                nd = np.abs(s.df_numeric) if logy else s.df_numeric
-                num = _curve(ax_d, s.x, nd, kinks, df_fn, True, color=theme.fg, lw=1.0, ls=(0, (3, 2.5)),
-                             gid="df_numeric", label=f"numeric f′ {act.label}", zorder=3)
+                later.append((act, s, kinks, df_fn))
             if ax_2 is not None:
                 d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
-                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, gid="d2f", label=act.label)
+                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, ls=ls, gid="d2f", label=act.label)
                 _kink_marks(ax_2, kinks, d2, color, theme, "d2f")
             handles.append(line)
-            labels.append(act.label)
+            j = same_as[i]
+            labels.append(act.label if j is None else f"{act.label} (= {bound[j].label} here)")
+        _fix_derivative_limits(ax_d, logy)
+        num = None
+        for act, s, kinks, df_fn in later:
+            nd = numeric_drawn(s)
+            num = _curve(ax_d, s.x, np.abs(nd) if logy else nd, kinks, df_fn, True, color=theme.fg, lw=1.0,
+                         ls=(0, (3, 2.5)), gid="df_numeric", label=f"numeric f′ {act.label}", zorder=3)
         if ax_diff is not None:
             first = bound[0]
             for i, (act, s) in enumerate(zip(bound[1:], samples[1:], strict=True), start=1):
-                color = theme.colors[i % len(theme.colors)]
                 kinks = sorted(set(kinks_in(act, lo, hi) + kinks_in(first, lo, hi)))
                 _curve(ax_diff, s.x, s.f - samples[0].f, kinks, lambda v, a=act: a(v) - first(v),
-                       color=color, gid="diff", label=f"{act.label} − {first.label}")
+                       color=colors[i], ls=styles[i], gid="diff", label=f"{act.label} − {first.label}")
             ax_diff.axhline(0.0, color=theme.fg, lw=0.8, alpha=0.5, zorder=1)
             ax_diff.set_ylabel(f"f − {_short(first.label)}")
         if ax_2 is not None:
@@ -610,7 +865,7 @@ def compare(
         if all_kinks:
             handles.append((kline, marker))
             labels.append("kink")
-        if numeric:
+        if num is not None:
             handles.append(num)
             labels.append("numeric $f'$ (dashed)")
         if tau_line is not None:
@@ -619,7 +874,7 @@ def compare(
         ax_f.set_xlim(lo, hi)
         title = "  vs  ".join(a.label for a in bound)
         fig.suptitle("\n".join(textwrap.wrap(title, 70)))
-        _fig_legend(fig, handles, labels, columns=3)
+        _fig_legend(fig, handles, labels, columns=COMPARE_COLUMNS)
         _freeze(fig)
     return fig
 

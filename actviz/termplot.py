@@ -23,7 +23,9 @@ from .figures import (
     bind_all,
     check_saturation,
     cut_points,
+    decade_stride,
     kinks_in,
+    numeric_drawn,
 )
 from .registry import BoundActivation
 from .sampling import DEFAULT_POINTS, DEFAULT_RANGE
@@ -75,7 +77,8 @@ def render(
     panels.append(("f(x)", [(i, s.f, a, False) for i, (a, s) in enumerate(pairs)]))
     curves = [(i, s.df, a.derivative, False) for i, (a, s) in enumerate(pairs)]
     if numeric:
-        curves += [(i, s.df_numeric, a.derivative, True) for i, (a, s) in enumerate(pairs)]
+        # broken where the stencil reaches a kink, as in the figures
+        curves += [(i, numeric_drawn(s), a.derivative, True) for i, (a, s) in enumerate(pairs)]
     panels.append(("|f'(x)|, log scale" if logy else "f'(x)", curves))
     if order == 2:
         panels.append(("f''(x)", [
@@ -174,7 +177,7 @@ def _nice_ticks(values: np.ndarray, count: int = 5) -> list[float]:
 
 
 def _log_ticks(exponents: np.ndarray) -> list[int]:
-    """Whole powers of ten across log10 data, at most six of them."""
+    """Whole powers of ten across log10 data, at most six, at round multiples (0, -50, -100)."""
     exponents = exponents[np.isfinite(exponents)]
     if not exponents.size:
         return []
@@ -182,8 +185,8 @@ def _log_ticks(exponents: np.ndarray) -> list[int]:
     high = math.floor(float(exponents.max()) + 1e-9)
     if high < low:
         return []
-    every = max(1, math.ceil((high - low + 1) / 6))
-    return list(builtins.range(high, low - 1, -every))[::-1]
+    every = decade_stride(low, high)
+    return [e for e in builtins.range(low, high + 1) if e % every == 0]
 
 
 def _tick_label(v: float) -> str:

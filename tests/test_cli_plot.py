@@ -295,6 +295,8 @@ BAD = [
     (["plot", "sigmoid", "--size", "1000", "1000"], 2, "pixels"),
     (["plot", "sigmoid", "--size", "3"], 2, "--size"),
     (["plot", "sigmoid", "--style", "nosuchstyle"], 2, "unknown style 'nosuchstyle'; try"),
+    (["plot", "gelu", "--size", "3", "2", "--order", "2", "--numeric"], 2, "too small for 3 panels"),
+    (["compare", "gelu", "elu", "--diff", "--size", "7", "4"], 2, "too small for 3 panels"),
     (["plot", "sigmoid", "--format", "svg"], 2, "give -o"),
     (["compare", "sigmoid"], 2, "at least two"),
     (["compare", "sigmoid", "nosuch"], 2, "unknown activation"),
@@ -319,6 +321,44 @@ def test_bad_input(tmp_path, args, code, message):
     _check_failure(result, code, message)
     assert out.read_bytes() == b"precious"  # never clobbered
     assert leftovers(tmp_path) == ["out.png"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("lines.linewidth: banana\n", "Bad value in file"),
+    ("lines.linewdth: 2\n", "Bad key lines.linewdth"),
+])
+def test_a_broken_style_file(tmp_path, content, message):
+    style = tmp_path / "broken.mplstyle"
+    style.write_text(content)
+    out = tmp_path / "out.png"
+    out.write_bytes(b"precious")
+    result = run("plot", "relu", "--style", style, "-o", out)
+    _check_failure(result, 2, message)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert out.read_bytes() == b"precious"
+
+
+def test_a_layout_that_collapses_fails_and_leaves_the_file(tmp_path):
+    # 40-point text in the smallest figure allowed: constrained_layout gives up
+    style = tmp_path / "huge.mplstyle"
+    style.write_text("font.size: 40\naxes.labelsize: 40\nxtick.labelsize: 40\nytick.labelsize: 40\n")
+    out = tmp_path / "out.png"
+    out.write_bytes(b"precious")
+    result = run("plot", "gelu", "--style", style, "--size", "3.5", "3.35", "-o", out, *FAST)
+    _check_failure(result, 2, "too small for what it holds")
+    assert out.read_bytes() == b"precious"
+    assert leftovers(tmp_path) == ["huge.mplstyle", "out.png"]
+
+
+def test_matplotlib_says_nothing_while_saving(tmp_path):
+    # a missing font family: matplotlib logs "findfont: ... not found" when it draws the text
+    style = tmp_path / "font.mplstyle"
+    style.write_text("font.family: NoSuchFamilyForTheSaveTest\n")
+    out = tmp_path / "out.png"
+    result = run("plot", "gelu", "--style", style, "-o", out, *FAST)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {out}\n"
+    assert out.read_bytes().startswith(PNG)
 
 
 @pytest.mark.parametrize(("name", "fmt", "message"), [

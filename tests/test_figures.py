@@ -234,14 +234,56 @@ def test_numeric_derivative_is_dashed_over_the_analytic_one():
     (num,) = lines(fig.axes[1], "df_numeric")
     assert num.get_linestyle() == "--"
     x, y = drawn(num)
-    np.testing.assert_array_equal(x, X)
-    np.testing.assert_array_equal(y, act.numeric_derivative(X))
+    # every grid point but the kink's own (whose stencil straddles the kink: broken there)
+    np.testing.assert_array_equal(x, X[X != 0.0])
+    np.testing.assert_array_equal(y, act.numeric_derivative(x))
     assert num.get_zorder() > lines(fig.axes[1], "df")[0].get_zorder()
-    # the stencil at the kink straddles the jump: that point stands alone
-    yy = np.asarray(num.get_ydata(), float)
-    i = int(np.flatnonzero((np.asarray(num.get_xdata()) == 0.0) & ~np.isnan(yy))[0])
-    assert np.isnan(yy[i - 1]) and np.isnan(yy[i + 1])
     assert any("numeric" in t for t in legend_texts(fig))
+
+
+def test_numeric_curve_is_broken_exactly_where_its_stencil_reaches_a_jump():
+    # step is constant on both sides of its jump at 0, so its numeric f' is nonzero exactly where
+    # the five-point stencil straddles the jump: those points, and only a hair more, are NaN
+    s = actviz.sampling.sample("step", (-0.01, 0.01), 2001, numeric=True)
+    y = figures.numeric_drawn(s)
+    straddles = s.df_numeric != 0
+    assert straddles.sum() > 100  # h = eps**0.2 ≈ 7.4e-4: about ±1.5e-3 of the 1e-5 grid
+    assert np.isnan(y[straddles]).all()
+    h = np.finfo(float).eps ** 0.2  # numeric_derivative's step for |x| <= 1
+    assert (np.abs(s.x[np.isnan(y)]) <= 2 * h * 1.001).all()
+    np.testing.assert_array_equal(y[~np.isnan(y)], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs", "top"),
+    [
+        # analytic f' of a step is 0: matplotlib's own ±0.05 about it, not the stencil's 1/(12h)
+        ("step", {}, 0.06),
+        ("threshold(threshold=1, value=-1)", {"order": 2}, 1.1),  # f' in {0, 1}
+        ("hardshrink", {"logy": True}, 10**0.11),  # |f'| in {0, 1}: 0.05 of two decades above 1
+    ],
+)
+def test_numeric_outliers_do_not_set_the_derivative_axis(spec, kwargs, top):
+    act = actviz.get(spec)
+    fig = figures.plot(act, numeric=True, **kwargs)
+    ax = fig.axes[1]
+    assert ax.get_ylim()[1] <= top
+    (num,) = lines(ax, "df_numeric")
+    x, y = drawn(num)
+    for k in act.kinks:
+        assert (np.abs(x - k) > figures.stencil_reach(x) / (1 + 1e-6)).all()
+    assert np.isfinite(y).all()
+    # with the stencil away from the kinks, the numeric f' is the analytic one
+    np.testing.assert_allclose(np.abs(act.derivative(x)) if kwargs.get("logy") else act.derivative(x),
+                               y, atol=1e-8)
+
+
+def test_compare_numeric_keeps_the_analytic_limits():
+    fig = figures.compare(["step", "hardshrink"], numeric=True)
+    lo, hi = fig.axes[1].get_ylim()
+    assert -0.1 < lo and hi < 1.1  # f' of both in {0, 1}
+    for num in lines(fig.axes[1], "df_numeric"):
+        assert np.nanmax(np.abs(num.get_ydata())) <= 1 + 1e-8
 
 
 def test_logy_puts_abs_df_on_a_log_axis():
@@ -257,6 +299,36 @@ def test_logy_puts_abs_df_on_a_log_axis():
     # a vanishing gradient is a straight line: log10 sigmoid' has slope -1/ln(10) per unit x in the tail
     y = np.log10(np.abs(act.derivative(np.array([5.0, 6.0]))))
     assert abs((y[1] - y[0]) + 1 / math.log(10)) < 1e-2
+
+
+def test_logy_over_hundreds_of_decades_has_round_labelled_decades():
+    fig = figures.plot("sigmoid", range=(-800, 800), logy=True)
+    ax = fig.axes[1]
+    fig.savefig(__import__("io").BytesIO(), format="png", dpi=20)
+    lo, hi = ax.get_ylim()
+    # sigmoid'(0) = 1/4 is the largest |f'|; the top reaches 10^0 just above it, not 10^13
+    assert 1.0 <= hi <= 2.0
+    assert lo >= np.finfo(float).smallest_subnormal
+    ticks = [t for t in ax.yaxis.get_majorticklocs() if lo <= t <= hi]
+    exps = [round(math.log10(t)) for t in ticks]
+    assert exps == [-300, -200, -100, 0]
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels == [f"$\\mathdefault{{10^{{{e}}}}}$" for e in (-300, -200, -100, 0)]
+    assert not any(t.get_text() for t in ax.yaxis.get_minorticklabels())
+
+
+def test_logy_over_a_few_decades_keeps_matplotlibs_ticks():
+    fig = figures.plot("sigmoid", logy=True)  # |f'| from 2.5e-3 to 0.25
+    lo, hi = fig.axes[1].get_ylim()
+    assert 0.25 < hi < 0.25 * 10**0.3 and 2.4e-3 * 10**-0.3 < lo < 2.4e-3
+    ticks = [t for t in fig.axes[1].yaxis.get_majorticklocs() if lo <= t <= hi]
+    np.testing.assert_allclose(ticks, [1e-2, 1e-1])
+
+
+@pytest.mark.parametrize(("low", "high", "stride"), [(-4, -1, 1), (-25, 0, 5), (-324, 0, 100), (-324, -1, 50), (-11, 0, 2)])
+def test_decade_stride(low, high, stride):
+    assert figures.decade_stride(low, high) == stride
+    assert 1 <= len([e for e in range(low, high + 1) if e % stride == 0]) <= 6
 
 
 def test_logy_with_zeros_keeps_them_off_the_axis():
@@ -391,6 +463,94 @@ def test_size_and_dpi():
     assert tuple(fig.get_size_inches()) == (5.0, 4.0) and fig.dpi == 80
     default = figures.plot("sigmoid", order=2)
     assert default.get_size_inches()[1] > figures.plot("sigmoid").get_size_inches()[1]
+
+
+def test_too_small_a_figure_is_a_usage_error():
+    with pytest.raises(actviz.UsageError, match=r"too small for 3 panels: at least 3.5 wide and 4.25 tall"):
+        figures.plot("gelu", size=(3, 2), order=2, numeric=True)  # 1.55 frame + 3 x 0.9 panels
+    with pytest.raises(actviz.UsageError, match="too small"):
+        figures.compare(["gelu", "elu"], size=(7, 3.4), order=2)
+
+
+TWELVE = ["sigmoid", "tanh", "relu", "gelu", "silu", "elu", "selu", "softplus", "mish", "hard_tanh",
+          "hard_sigmoid", "leaky_relu"]
+
+
+@pytest.mark.parametrize("kind", ["plot", "compare12"])
+def test_the_smallest_size_allowed_still_lays_out(kind):
+    import io
+    import warnings
+
+    if kind == "plot":  # three panels, up to four legend entries in two columns
+        size = figures.minimum_size(3, figures.legend_rows(4, figures.PLOT_COLUMNS))
+        fig = figures.plot("gelu", order=2, numeric=True, logy=True, size=size)
+    else:  # four panels, twelve curves and three more entries in three columns
+        rows = figures.legend_rows(figures.compare_legend_entries(12), figures.COMPARE_COLUMNS)
+        size = figures.minimum_size(4, rows)
+        fig = figures.compare(TWELVE, diff=True, order=2, numeric=True, size=size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained_layout warns when the axes collapse
+        fig.savefig(io.BytesIO(), format="png", dpi=30)
+    for ax in fig.axes:
+        box = ax.get_position()
+        assert box.height > 0.05 and box.width > 0.5, box
+
+
+def test_compare_gives_twelve_curves_twelve_colours():
+    from matplotlib.colors import to_hex
+
+    fig = figures.compare(TWELVE)
+    f_lines = lines(fig.axes[0], "f")
+    assert len({to_hex(line.get_color()) for line in f_lines}) == 12
+    # past the ten of the colour cycle the curves are dashed as well
+    assert [line.get_linestyle() for line in f_lines] == ["-"] * 10 + ["--"] * 2
+    df_colours = [to_hex(line.get_color()) for line in lines(fig.axes[1], "df")]
+    assert df_colours == [to_hex(line.get_color()) for line in f_lines]
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("softmax", "glu"),  # the same slice at their defaults
+    ("relu@keras", "relu@keras(max_value=6)"),  # the same f on [-6, 6]; the cap sits at the edge
+])
+def test_identical_curves_stay_distinguishable(first, second):
+    fig = figures.compare([first, second])
+    a, b = lines(fig.axes[0], "f")
+    np.testing.assert_allclose(drawn(a)[1], drawn(b)[1], rtol=1e-9, atol=1e-12)
+    assert (a.get_color(), a.get_linestyle()) != (b.get_color(), b.get_linestyle())
+    assert a.get_linestyle() == "-" and b.get_linestyle() == "--"
+    second_label = actviz.get(second).label
+    assert f"{second_label} (= {actviz.get(first).label} here)" in legend_texts(fig)
+
+
+def test_different_curves_get_no_note():
+    fig = figures.compare(["relu", "relu6"], range=(-6, 8))
+    assert not any("here)" in t for t in legend_texts(fig))
+    assert {line.get_linestyle() for line in lines(fig.axes[0], "f")} == {"-"}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("lines.linewidth: banana\n", "Bad value in file"),
+    ("lines.linewdth: 2\n", "Bad key lines.linewdth"),
+    ("no colon here\n", "Missing colon"),
+    ("backend: agg\n", "not related to style"),
+])
+def test_a_broken_style_file_is_a_usage_error(tmp_path, content, message, capfd):
+    path = tmp_path / "bad.mplstyle"
+    path.write_text(content)
+    before = dict(mpl.rcParams)
+    with pytest.raises(actviz.UsageError, match=message) as info:
+        figures.plot("relu", style=str(path))
+    assert "\n" not in str(info.value)
+    assert dict(mpl.rcParams) == before
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # nothing printed by matplotlib's logger
+
+
+def test_a_good_style_file_is_used(tmp_path):
+    path = tmp_path / "my.style.mplstyle"  # a dot in the name: a file, not a package's style
+    path.write_text("axes.facecolor: 0.5\n")
+    fig = figures.plot("relu", style=str(path))
+    assert mpl.colors.to_hex(fig.axes[0].get_facecolor()) == "#808080"
 
 
 @pytest.mark.parametrize(

@@ -98,14 +98,20 @@ class _Request:
         }
 
 
-def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show) -> _Request:
+def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
+           curves: int = 1, diff: bool = False) -> _Request:
     from .. import figures
 
     range_, points = check_grid(range_, points)
     points = figures.check_figure_points(points)
     saturation = check_saturation(saturation)
     dpi = figures.check_dpi(dpi)
-    size = figures.check_size(size, dpi)
+    panels = 2 + (order == 2) + bool(diff)
+    if curves == 1:
+        rows = figures.legend_rows(4, figures.PLOT_COLUMNS)
+    else:
+        rows = figures.legend_rows(figures.compare_legend_entries(curves), figures.COMPARE_COLUMNS)
+    size = figures.check_size(size, dpi, panels, rows)
     style = figures.check_style(style)
     target = None if output is None else str(output)
     chosen = None
@@ -153,14 +159,23 @@ def _show(fig) -> None:
 
 
 def _deliver(fig, req: _Request) -> None:
+    """Save and/or show the figure. matplotlib's own warnings and log lines are not printed;
+    a layout that collapsed (the figure too small for what it holds) fails and leaves no file."""
+    from ..figures import quiet_matplotlib
     from ..io import save_figure
 
     if req.output is not None:
-        save_figure(fig, req.output, req.format, req.dpi)
+        try:
+            with quiet_matplotlib(fail_on=".*axes sizes collapsed"):
+                save_figure(fig, req.output, req.format, req.dpi)
+        except UserWarning:
+            raise UsageError("the figure is too small for what it holds (matplotlib's layout collapsed); "
+                             "give a larger --size") from None
         if req.output != "-":
             typer.echo(f"wrote {req.output}", err=True)
     if req.show:
-        _show(fig)
+        with quiet_matplotlib():
+            _show(fig)
 
 
 def _terminal_size(panels: int) -> tuple[int, int]:
@@ -290,7 +305,8 @@ def compare(
     if len(specs) < 2:
         raise UsageError("compare needs at least two activations (use 'actviz plot' for one)")
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
-    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show)
+    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
+                 curves=len(acts), diff=diff)
     if req.output is None and not req.show:
         from ..analysis.stats import stats
         from ..render.tables import emit, stats_table

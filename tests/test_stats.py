@@ -222,3 +222,20 @@ def test_statistics_are_consistent_for_every_activation(name):
     assert g["var"] == pytest.approx(g["second_moment"] - g["mean"] ** 2, abs=1e-9)
     if r["gain"] is not None:
         assert r["gain"] == pytest.approx(1 / math.sqrt(g["second_moment"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("spec", ["abs(sin(x))", "x**2"])
+def test_a_dead_set_of_isolated_points_has_share_exactly_zero(spec):
+    # f' vanishes only at points (x = 0, ±π); the bisected edges around them are rounding
+    r = saturation(spec)
+    assert r.dead_share == 0.0
+    assert 0.0 < r.saturated_share < 0.01
+
+
+def test_shares_within_rounding_of_the_whole_interval_are_exactly_one():
+    # f = 0·x: f' is 0 everywhere, so the dead share is exactly 1 (and none is saturated)
+    r = saturation("x*0", range=(-7.3, 11.1), points=97)
+    assert r.dead_share == 1.0 and r.saturated_share == 0.0
+    # sigmoid on [50, 60]: 0 < σ' < 1e-21 throughout, saturated share exactly 1
+    r = saturation("sigmoid", range=(50.0, 60.0), points=11)
+    assert r.dead_share == 0.0 and r.saturated_share == 1.0

@@ -90,6 +90,15 @@ def _boundaries(mask: np.ndarray, x: np.ndarray, locate: Callable[[float, float]
     return out
 
 
+def _share(part: float, length: float, slack: float) -> float:
+    """part / length, exactly 0 or 1 when part is within ``slack`` of 0 or of length."""
+    if part <= slack:
+        return 0.0
+    if part >= length - slack:
+        return 1.0
+    return float(part / length)
+
+
 def _measure(mask: np.ndarray, x: np.ndarray, bounds: list[tuple[float, bool]]) -> float:
     """Length of the set that ``mask`` samples on ``x``, with its edges at ``bounds``."""
     total = float(np.sum(np.diff(x)[mask[:-1] & mask[1:]]))
@@ -142,8 +151,11 @@ def saturation(
     length = hi - lo
     dead_len = _measure(dead, x, dead_bounds)
     below_len = _measure(below, x, below_bounds) if tau > 0 else dead_len
-    dead_share = float(dead_len / length)
-    saturated_share = float(max(0.0, below_len - dead_len) / length) if tau > 0 else 0.0
+    # each located boundary is good to about _tolerance(x): lengths within that many of 0 or
+    # of the whole interval are rounding (abs(sin(x)): three zeros of f', no dead length)
+    slack = 4.0 * (len(dead_bounds) + len(below_bounds) + 2) * _tolerance(max(abs(lo), abs(hi)))
+    dead_share = _share(dead_len, length, slack)
+    saturated_share = _share(below_len - dead_len, length, slack) if tau > 0 else 0.0
 
     left: float | None = None
     right: float | None = None

@@ -105,7 +105,12 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float | None = None) -> Path:
     """Save a matplotlib figure atomically (format from ``fmt`` or the suffix)."""
     fmt = format_for(path, fmt, FIGURE_FORMATS)
-    kwargs = {"format": fmt, "bbox_inches": "tight"}
+    kwargs = {"format": fmt}
+    engine = fig.get_layout_engine()
+    if engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
+        # constrained layout already fits everything inside the figure; "tight" would cost
+        # a second full draw to find the same box
+        kwargs["bbox_inches"] = "tight"
     if dpi is not None:
         kwargs["dpi"] = dpi
     return atomic_write(path, lambda fh: fig.savefig(fh, **kwargs), binary=True)

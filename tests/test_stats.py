@@ -239,3 +239,13 @@ def test_shares_within_rounding_of_the_whole_interval_are_exactly_one():
     # sigmoid on [50, 60]: 0 < σ' < 1e-21 throughout, saturated share exactly 1
     r = saturation("sigmoid", range=(50.0, 60.0), points=11)
     assert r.dead_share == 0.0 and r.saturated_share == 1.0
+
+
+@pytest.mark.parametrize("expr", ["log(abs(x))", "1/x", "sqrt(x)"])
+def test_a_pole_or_nan_on_the_grid_gives_stats_not_a_crash(expr):
+    from actviz.analysis.stats import stats as run_stats
+
+    got = run_stats(expr)
+    # each of these has a pole or a branch point at 0, so max |f'| is infinite there
+    assert math.isinf(got["max_abs_df"]) or got["max_abs_df"] > 10
+    assert got["argmax_abs_df"] == pytest.approx(0.0, abs=0.02)

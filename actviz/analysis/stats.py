@@ -103,11 +103,20 @@ def shape_stats(act: BoundActivation, x: np.ndarray) -> dict[str, float]:
     def value(t: float) -> float:
         return float(act(np.float64(t)))
 
-    _, fmin = _refine(value, x, f, int(np.argmin(f)))
-    _, neg_fmax = _refine(lambda t: -value(t), x, -f, int(np.argmax(f)))
-    peak = float(np.max(absd))
-    i = _nearest_zero(x, absd == peak)
-    where, neg_peak = _refine(lambda t: -float(abs(act.derivative(np.float64(t)))), x, -absd, i)
+    if np.all(np.isnan(f)):
+        fmin = neg_fmax = math.nan
+    else:  # a pole (an expression such as log|x|) leaves NaN or ±inf on the grid
+        _, fmin = _refine(value, x, f, int(np.nanargmin(f)))
+        _, neg_fmax = _refine(lambda t: -value(t), x, -f, int(np.nanargmax(f)))
+    if np.all(np.isnan(absd)):
+        where, neg_peak = math.nan, math.nan
+    else:
+        peak = float(np.nanmax(absd))
+        i = _nearest_zero(x, absd == peak)
+        if math.isinf(peak):
+            where, neg_peak = float(x[i]), -peak
+        else:
+            where, neg_peak = _refine(lambda t: -float(abs(act.derivative(np.float64(t)))), x, -absd, i)
     f0, df0 = act.evaluate(np.float64(0.0), orders=(0, 1))
     out = {
         "output_min": fmin,

@@ -35,3 +35,20 @@ def away_from_kinks(act, x, margin=1e-2):
     for k in act.kinks:
         keep &= np.abs(x - k) > margin
     return x[keep]
+
+
+def readme_table(section: str, command: str) -> str:
+    """The Markdown table a README section shows under ``$ actviz COMMAND``, for tests that
+    check the README against a command's real output."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    body = text.split(f"<!-- section:{section} -->")[1].split(f"<!-- /section:{section} -->")[0]
+    lines = body.split(f"$ actviz {command}\n", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line + "\n")
+    return "".join(table)

@@ -5,11 +5,10 @@ import json
 import math
 import shlex
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ALL_NAMES
+from conftest import ALL_NAMES, readme_table
 from typer.testing import CliRunner
 
 import actviz
@@ -392,22 +391,8 @@ def test_accuracy_command_unknown_activation_and_missing_directory(tmp_path):
     assert result.exit_code == 1 and "does not exist" in result.stderr
 
 
-def readme_example(command: str) -> str:
-    """The Markdown table the README's analysis section shows under ``$ actviz COMMAND``."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    body = text.split("<!-- section:analysis -->")[1].split("<!-- /section:analysis -->")[0]
-    lines = body.split(f"$ actviz {command}\n", 1)[1].splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
-    table = []
-    for line in lines[start:]:
-        if not line.startswith("|"):
-            break
-        table.append(line + "\n")
-    return "".join(table)
-
-
 def test_readme_example_is_the_real_output():
     command = "accuracy sigmoid tanh softplus --dtype float64 --dtype float16 --format md"
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
-    assert result.stdout == readme_example(command), "README section 'analysis' is stale: paste the new output"
+    assert result.stdout == readme_table("analysis", command), "README section 'analysis' is stale: paste the new output"

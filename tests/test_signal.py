@@ -371,3 +371,19 @@ def test_readme_example_is_the_real_output():
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
     assert result.stdout == readme_table("analysis", command), "README section 'analysis' is stale: paste the new output"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "-1"], "--seed must be a whole number from 0"),
+        (["--sigma-w", "1e200"], "--sigma-w must be a number in (0, 1e+06]"),
+        (["--sigma-b", "1e300"], "--sigma-b must be a number in [0, 1e+06]"),
+    ],
+)
+def test_signal_refuses_out_of_range_values_before_any_work(args, message):
+    # σ_w = 1e200 used to overflow the length map (warnings, then q* = ∞ for the bounded tanh)
+    result = runner.invoke(app, ["signal", "tanh", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2

@@ -450,12 +450,17 @@ class SignalResult:
         }
 
 
+#: Largest σ_w and σ_b taken: variances of 1e12 are far past any initialisation, and the
+#: squares of larger ones overflow the length map.
+MAX_SIGMA = 1e6
+
+
 def check_sigmas(sigma_w: float, sigma_b: float) -> tuple[float, float]:
     sigma_w, sigma_b = float(sigma_w), float(sigma_b)
-    if not (math.isfinite(sigma_w) and sigma_w > 0):
-        raise UsageError(f"--sigma-w must be a finite number > 0, not {sigma_w:g}")
-    if not (math.isfinite(sigma_b) and sigma_b >= 0):
-        raise UsageError(f"--sigma-b must be a finite number >= 0, not {sigma_b:g}")
+    if not (math.isfinite(sigma_w) and 0 < sigma_w <= MAX_SIGMA):
+        raise UsageError(f"--sigma-w must be a number in (0, {MAX_SIGMA:g}], not {sigma_w:g}")
+    if not (math.isfinite(sigma_b) and 0 <= sigma_b <= MAX_SIGMA):
+        raise UsageError(f"--sigma-b must be a number in [0, {MAX_SIGMA:g}], not {sigma_b:g}")
     return sigma_w, sigma_b
 
 

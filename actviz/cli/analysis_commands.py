@@ -226,6 +226,8 @@ def signal_command(
 
     sig.check_sigmas(sigma_w, sigma_b)
     sig.check_network(depth, width, samples)
+    if not 0 <= seed < 2**32:
+        raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, not {seed}")
     panels = list(SIGNAL_PANELS) if not panel else [p.strip().lower() for p in panel]
     unknown = [p for p in panels if p not in SIGNAL_PANELS]
     if unknown:

@@ -10,6 +10,7 @@ name at the end while the others still render.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,14 @@ def suggested_range(act: BoundActivation) -> tuple[float, float]:
     return (float(lo), float(hi))
 
 
+def _stem(act: BoundActivation) -> str:
+    """A file name for ``act``'s figure: its name at the defaults, else its label made safe
+    (``gelu@jax`` must not overwrite ``gelu.png``; an expression is no file name)."""
+    plain = act.framework is None and act.label == act.name
+    text = act.name if plain else act.label
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "-", text).strip("-.") or "expression"
+
+
 def _framework_groups(name: str) -> list[tuple[BoundActivation, tuple[str, ...]]]:
     """The distinct definitions among a record's framework presets, with who shares each.
 
@@ -93,7 +102,7 @@ def plan(only: Iterable[str] | None = None) -> list[Job]:
     """Every figure the gallery draws (only the named activations' figures with ``only``)."""
     if only:
         acts = [get(spec) for spec in only]
-        return [Job("activation", a.name, (a.spec,), a.name, suggested_range(a)) for a in acts]
+        return [Job("activation", a.name, (a.spec,), _stem(a), suggested_range(a)) for a in acts]
     jobs: list[Job] = []
     families: dict[str, list[BoundActivation]] = {}
     for rec in records():

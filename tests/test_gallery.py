@@ -134,3 +134,12 @@ def test_committed_gallery_is_current():
     assert not missing, f"gallery/ lacks {missing}: run `actviz gallery -o gallery/`"
     index = (directory / "README.md").read_text(encoding="utf-8")
     assert index == gallery.index_text(jobs), "gallery/README.md is stale: run `actviz gallery -o gallery/`"
+
+
+@pytest.mark.parametrize(
+    "spec, stem",
+    [("gelu", "gelu"), ("gelu@jax", "gelu-jax"), ("relu(alpha=0.1)", "relu-alpha=0.1"), ("x*x", "x-x")],
+)
+def test_only_a_variant_never_overwrites_the_plain_figure(spec, stem):
+    (job,) = gallery.plan([spec])
+    assert job.stem == stem

@@ -69,8 +69,8 @@ def test_index_has_a_row_per_activation_and_escapes_pipes():
 def test_render_one_activation(tmp_path):
     result = gallery.build(tmp_path, only=["leaky_relu(alpha=0.2)"], jobs=1)
     assert result.failures == {}
-    assert result.written == [tmp_path / "leaky_relu.png"]
-    assert (tmp_path / "leaky_relu.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.written == [tmp_path / "leaky_relu-alpha=0.2.png"]
+    assert (tmp_path / "leaky_relu-alpha=0.2.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (tmp_path / "README.md").exists()  # --only leaves the index alone
 
 

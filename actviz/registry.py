@@ -167,7 +167,7 @@ class Properties:
     bounded_below: bool
     # "C∞", "C1", "C0" or "discontinuous"
     smoothness: str
-    # f(0) == 0
+    # f(0) == 0 (shown as such: E[f(z)], in `stats`, says whether outputs centre on 0)
     zero_centred: bool
 
 

@@ -652,3 +652,10 @@ def test_plain_tables_match_what_rich_would_draw():
     for make in built:
         table = make()
         assert tables._plain_table(table) == by_rich(make())
+
+
+def test_info_says_f0_is_zero_rather_than_calling_relu_zero_centred():
+    # relu's outputs are not centred on 0 (E[relu(z)] = 1/√(2π)); the property shown is f(0) = 0
+    result = runner.invoke(app, ["info", "relu"])
+    assert result.exit_code == 0
+    assert "f(0) = 0: yes" in result.stdout and "zero-centred" not in result.stdout

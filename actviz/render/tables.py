@@ -284,7 +284,7 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         bounded = [side for side, b in (("below", props["bounded_below"]), ("above", props["bounded_above"])) if b]
         facts.add_row("properties", f"monotonic: {_yes(props['monotonic'])}; "
                       f"bounded: {' and '.join(bounded) if bounded else 'no'}; "
-                      f"smoothness: {props['smoothness']}; zero-centred: {_yes(props['zero_centred'])}")
+                      f"smoothness: {props['smoothness']}; f(0) = 0: {_yes(props['zero_centred'])}")
     if info["kinks"]:
         kinks = "; ".join(f"x = {readable(k['x'], 10)}: f' taken as {readable(k['derivative'], 10)}"
                           for k in info["kinks"])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import OutputError, UsageError
 from .io import atomic_write, save_figure
-from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, records
+from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, preset_groups, records
 
 #: x ranges for activations whose interesting part the default (-6, 6) does not frame well.
 RANGE_OVERRIDES = {
@@ -79,25 +79,6 @@ def _stem(act: BoundActivation) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]+", "-", text).strip("-.") or "expression"
 
 
-def _framework_groups(name: str) -> list[tuple[BoundActivation, tuple[str, ...]]]:
-    """The distinct definitions among a record's framework presets, with who shares each.
-
-    Two presets are the same definition when they have the same parameters and no
-    formula of their own; derivative values at single kink points do not count here
-    (the index lists them).
-    """
-    rec = get(name).record
-    groups: dict[tuple, list] = {}
-    for fw in FRAMEWORKS:
-        variant = rec.frameworks.get(fw)
-        if variant is None:
-            continue
-        act = get(f"{name}@{fw}")
-        key = (tuple(sorted(act.params.items())), id(variant.functions) if variant.functions else None)
-        groups.setdefault(key, [act, []])[1].append(fw)
-    return [(act, tuple(fws)) for act, fws in groups.values()]
-
-
 def plan(only: Iterable[str] | None = None) -> list[Job]:
     """Every figure the gallery draws (only the named activations' figures with ``only``)."""
     if only:
@@ -122,7 +103,7 @@ def plan(only: Iterable[str] | None = None) -> list[Job]:
             key = family + (f" ({part + 1} of {parts})" if parts > 1 else "")
             jobs.append(Job("family", key, tuple(a.spec for a in chunk), stem, (lo, hi)))
     for rec in records():
-        groups = _framework_groups(rec.name)
+        groups = preset_groups(rec.name)
         if len(groups) < 2:
             continue
         acts = [g[0] for g in groups]
@@ -325,7 +306,7 @@ def index_text(jobs: list[Job], fmt: str = "png", failures: dict[str, str] | Non
     kink_only = [
         (rec.name, text)
         for rec in records()
-        if len(_framework_groups(rec.name)) < 2 and (text := _kink_differences(rec.name))
+        if len(preset_groups(rec.name)) < 2 and (text := _kink_differences(rec.name))
     ]
     if kink_only:
         lines += ["", "## Same function, different derivative at a kink", ""]

@@ -378,6 +378,25 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
     return BoundActivation(record, values, framework)
 
 
+def preset_groups(name: str) -> list[tuple[BoundActivation, tuple[str, ...]]]:
+    """The distinct definitions among an activation's framework presets, each with the
+    frameworks that share it, in FRAMEWORKS order.
+
+    Two presets are the same definition when they have the same parameters and no formula
+    of their own; derivative values at single kink points do not count here.
+    """
+    rec = lookup(name)
+    groups: dict[tuple, list] = {}
+    for fw in FRAMEWORKS:
+        variant = rec.frameworks.get(fw)
+        if variant is None:
+            continue
+        act = get(f"{rec.name}@{fw}")
+        key = (tuple(sorted(act.params.items(), key=lambda kv: kv[0])), id(variant.functions) if variant.functions else None)
+        groups.setdefault(key, [act, []])[1].append(fw)
+    return [(act, tuple(fws)) for act, fws in groups.values()]
+
+
 def _float_dtype(x: Array) -> np.dtype:
     if x.dtype in (np.float16, np.float32, np.float64):
         return x.dtype

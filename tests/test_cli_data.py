@@ -659,3 +659,15 @@ def test_info_says_f0_is_zero_rather_than_calling_relu_zero_centred():
     result = runner.invoke(app, ["info", "relu"])
     assert result.exit_code == 0
     assert "f(0) = 0: yes" in result.stdout and "zero-centred" not in result.stdout
+
+
+def test_check_covers_every_preset_that_defines_the_function_differently():
+    from actviz.analysis.check import default_specs
+
+    specs = default_specs()
+    # other defaults (gelu@jax: tanh form; softplus@torch: threshold 20) or another formula
+    # (hard_sigmoid@keras2) each get a row; presets identical to the canonical one do not
+    assert "gelu@jax(approximate=tanh)" in specs and "softplus@torch(beta=1, threshold=20)" in specs
+    assert "hard_sigmoid@keras2" in specs
+    assert not any(s.startswith("sigmoid@") for s in specs)
+    assert len(specs) == len(set(specs))

@@ -23,13 +23,17 @@ def kink_margin(kink: float) -> float:
 
 
 def default_specs() -> list[str]:
-    """Every activation at its defaults, plus each framework preset with its own definition."""
-    from ..registry import records
+    """Every activation at its defaults, plus each framework preset that defines it
+    differently (its own formula or other defaults), once per distinct definition."""
+    from ..registry import get, preset_groups, records
 
     out = []
     for rec in records():
         out.append(rec.name)
-        out += [f"{rec.name}@{fw}" for fw, v in rec.frameworks.items() if v.functions is not None]
+        canonical = get(rec.name)
+        for act, _ in preset_groups(rec.name):
+            if act.params != canonical.params or (act.variant and act.variant.functions):
+                out.append(act.spec)
     return out
 
 

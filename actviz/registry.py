@@ -681,6 +681,7 @@ class BoundActivation:
         """What `info`, tables and figures show, as plain data."""
         r = self.record
         props = self.properties
+        own = self.variant is not None and self.variant.functions is not None
         return {
             "name": r.name,
             "spec": self.spec,
@@ -703,8 +704,9 @@ class BoundActivation:
             "output_range": str(self.output_range),
             "properties": None if props is None else props.__dict__.copy(),
             "kinks": [{"x": k, "derivative": d} for k, d in self.kink_derivatives().items()],
-            "kink_convention": r.kink_convention,
-            "numerics": r.numerics,
+            # a preset with a definition of its own: the record's notes describe another function
+            "kink_convention": self.variant.note if own else r.kink_convention,
+            "numerics": "" if own else r.numerics,
             "reference": r.reference,
             "vector": self.is_vector,
             "frameworks": {

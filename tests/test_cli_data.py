@@ -671,3 +671,11 @@ def test_check_covers_every_preset_that_defines_the_function_differently():
     assert "hard_sigmoid@keras2" in specs
     assert not any(s.startswith("sigmoid@") for s in specs)
     assert len(specs) == len(set(specs))
+
+
+def test_info_of_a_preset_with_its_own_definition_describes_that_definition():
+    import actviz
+
+    info = actviz.get("hard_sigmoid@keras2").info
+    assert "0.2" in info["formula"]["text"] and "2.5" in info["kink_convention"]
+    assert "±3" not in info["kink_convention"] and info["numerics"] == ""

@@ -387,3 +387,16 @@ def test_signal_refuses_out_of_range_values_before_any_work(args, message):
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
+
+
+@pytest.mark.parametrize("spec", ["step", "hardshrink", "threshold(threshold=1, value=0)"])
+def test_a_jump_is_refused_rather_than_given_chi_zero(spec):
+    # beside a jump f' = 0, but the jump puts a delta in f': χ = σ_w² E[f'²] is not finite
+    result = runner.invoke(app, ["signal", spec])
+    assert result.exit_code == 2 and "needs a continuous activation" in result.stderr
+
+
+def test_a_continuous_threshold_is_analysed():
+    # threshold with value == threshold is relu-like and continuous
+    result = runner.invoke(app, ["signal", "threshold(threshold=0, value=0)", "--format", "json"])
+    assert result.exit_code == 0

@@ -104,6 +104,12 @@ def _check_elementwise(act: BoundActivation) -> BoundActivation:
         raise UsageError(
             f"signal propagation needs an elementwise activation; {act.name} acts on a whole vector"
         )
+    if act.properties is not None and act.properties.smoothness == "discontinuous":
+        # f' is 0 beside a jump but the jump is a delta in f': χ and C'(1) would come out as 0
+        raise UsageError(
+            f"signal propagation needs a continuous activation; {act.label} jumps "
+            f"(at x = {', '.join(f'{k:g}' for k in act.kinks)}), so χ is not finite"
+        )
     return act
 
 

@@ -679,3 +679,9 @@ def test_info_of_a_preset_with_its_own_definition_describes_that_definition():
     info = actviz.get("hard_sigmoid@keras2").info
     assert "0.2" in info["formula"]["text"] and "2.5" in info["kink_convention"]
     assert "±3" not in info["kink_convention"] and info["numerics"] == ""
+
+
+def test_check_ends_with_a_summary_line():
+    result = runner.invoke(app, ["check", "sigmoid", "tanh"])
+    assert result.exit_code == 0
+    assert result.stderr.strip().splitlines()[-1] == "2 checked: all within the tolerance"

@@ -280,3 +280,5 @@ def check_command(
     if failed:
         typer.echo(f"actviz: error: {len(failed)} of {len(rows)} exceed the tolerance: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+    if fmt != "json":
+        typer.echo(f"{len(rows)} checked: all within the tolerance", err=True)

@@ -400,3 +400,17 @@ def test_a_continuous_threshold_is_analysed():
     # threshold with value == threshold is relu-like and continuous
     result = runner.invoke(app, ["signal", "threshold(threshold=0, value=0)", "--format", "json"])
     assert result.exit_code == 0
+
+
+def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
+    from actviz.analysis.figures_analysis import signal_figure
+
+    acts = [actviz.get("relu"), actviz.get("tanh")]
+    results = [sig.analyse(a, 1.5, 0.0) for a in acts]
+    fig = signal_figure(acts, 1.5, 0.0, ["chi", "variance"], 16, 4, 8, 0, results)
+    chi_ax, mc_ax = fig.axes[:2]
+    labels = [t.get_text() for t in chi_ax.get_legend().get_texts()]
+    # relu's edge of chaos is √2 (He et al. 2015); labels at χ = 1 would overprint, so none are drawn
+    assert "relu (edge σ_w = 1.41421)" in labels and not chi_ax.texts
+    mc_labels = [t.get_text() for t in mc_ax.get_legend().get_texts()]
+    assert "relu: mean field" in mc_labels

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..registry import BoundActivation
+from ..registry import BoundActivation, get
 from . import signal as sig
 from .accuracy import AuditResult
 
@@ -112,11 +112,14 @@ def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax
     sw = np.linspace(top / 200, top, 200)
     ax.axhline(1.0, color="0.6", lw=0.8, ls="--")
     for act, edge, color in zip(acts, edges, _colors(len(acts)), strict=True):
-        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), color=color, label=act.label)
+        # with several activations the edges go in the legend: labels at χ = 1 would overprint
+        label = act.label if edge is None or len(acts) == 1 else f"{act.label} (edge σ_w = {edge:.6g})"
+        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), color=color, label=label)
         if edge is not None:
             ax.axvline(edge, color=color, lw=1.0, ls=":", gid="edge")
-            ax.annotate(f"edge σ_w = {edge:.6g}", (edge, 1.0), xytext=(4, 6), textcoords="offset points",
-                        fontsize="small", color=color)
+            if len(acts) == 1:
+                ax.annotate(f"edge σ_w = {edge:.6g}", (edge, 1.0), xytext=(4, 6), textcoords="offset points",
+                            fontsize="small", color=color)
     ax.axvline(sigma_w, color="0.3", lw=0.6, ls="-", alpha=0.5, gid="sigma-w")
     ax.set_yscale("log")
     ax.set_xlim(0, top)
@@ -173,8 +176,9 @@ def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", 
             emp, pred = mc.variance, mc.variance_predicted
         else:
             emp, pred = mc.grad, mc.grad_predicted
-        ax.plot(mc.layers, pred, color=color, label=f"{mc.spec}: mean field", gid="predicted")
-        ax.plot(mc.layers, emp, "o", color=color, ms=3.5, mfc="none", label=f"{mc.spec}: network", gid="empirical")
+        name = get(mc.spec).label  # the short label, as the other panels show
+        ax.plot(mc.layers, pred, color=color, label=f"{name}: mean field", gid="predicted")
+        ax.plot(mc.layers, emp, "o", color=color, ms=3.5, mfc="none", label=f"{name}: network", gid="empirical")
     mc = mc_runs[0]
     if which == "variance":
         ax.set_ylabel("q^l = mean (h^l)²")

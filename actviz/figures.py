@@ -165,7 +165,7 @@ def check_dpi(dpi: float | None) -> float | None:
         return None
     dpi = float(dpi)
     if not math.isfinite(dpi) or dpi <= 0 or dpi > MAX_DPI:
-        raise UsageError(f"dpi must be a number in (0, {MAX_DPI}], not {dpi:g}")
+        raise UsageError(f"--dpi must be a number in (0, {MAX_DPI}], not {dpi:g}")
     return dpi
 
 

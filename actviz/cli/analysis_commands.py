@@ -51,8 +51,9 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     The data target is None for the terminal and '-' for standard output; the data format
     is None when ``-o`` takes the figure.
     """
-    if dpi is not None and not (0 < dpi <= 2400):
-        raise UsageError(f"--dpi must be in (0, 2400], not {dpi:g}")
+    from ..figures import check_dpi
+
+    check_dpi(dpi)
     fig_target = fig_format = None
     if figure is not None:
         fig_target = str(figure)

@@ -304,58 +304,20 @@ def broken(
 
 @dataclass(frozen=True)
 class Regions:
-    """Where f' is exactly 0 (dead) and where 0 < |f'| < τ (saturated), as x intervals."""
+    """Where f' is exactly 0 (dead) and the saturated tails (0 < |f'| < τ out to an end of
+    the interval), as x intervals: those of :func:`actviz.analysis.saturation.saturation`,
+    so a figure shades exactly what `stats` reports."""
 
     dead: list[tuple[float, float]]
     saturated: list[tuple[float, float]]
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive index ranges of the True runs in ``mask``."""
-    if not mask.any():
-        return []
-    edges = np.diff(mask.astype(np.int8))
-    starts = list(np.flatnonzero(edges == 1) + 1)
-    ends = list(np.flatnonzero(edges == -1))
-    if mask[0]:
-        starts.insert(0, 0)
-    if mask[-1]:
-        ends.append(len(mask) - 1)
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
-
-
 def regions(s: Sample, saturation: float = DEFAULT_SATURATION) -> Regions:
-    """The dead and saturated intervals of a sample, for shading.
+    """The dead and saturated intervals of a sample, for shading."""
+    from .analysis.saturation import saturation as saturation_of
 
-    A boundary between grid points goes to a kink lying between them, else to where |f'|
-    crosses τ (linear interpolation), else half-way.
-    """
-    x, ad = s.x, np.abs(np.asarray(s.df, dtype=np.float64))
-    kinks = s.activation.kinks
-
-    def edge(a: int, b: int) -> float:
-        xa, xb = x[a], x[b]
-        inside = [k for k in kinks if xa <= k <= xb]
-        if inside:
-            return inside[0]
-        ya, yb = ad[a] - saturation, ad[b] - saturation
-        if ya * yb < 0:
-            return float(xa + (xb - xa) * ya / (ya - yb))
-        return float((xa + xb) / 2)
-
-    def intervals(mask: np.ndarray) -> list[tuple[float, float]]:
-        out = []
-        for a, b in _runs(mask):
-            lo = float(x[0]) if a == 0 else edge(a - 1, a)
-            hi = float(x[-1]) if b == len(x) - 1 else edge(b, b + 1)
-            if hi > lo:
-                out.append((lo, hi))
-        return out
-
-    with np.errstate(invalid="ignore"):
-        dead = ad == 0
-        saturated = (ad > 0) & (ad < saturation)
-    return Regions(dead=intervals(dead), saturated=intervals(saturated))
+    sat = saturation_of(s.activation, (float(s.x[0]), float(s.x[-1])), len(s.x), saturation)
+    return Regions(dead=list(sat.dead), saturated=list(sat.saturated))
 
 
 def stencil_reach(x: np.ndarray) -> np.ndarray:

@@ -121,6 +121,11 @@ def test_stats_csv_flattens_nested_keys(two_stats):
     assert "gaussian_second_moment_df" in rows[0] and rows[0]["points"] == "301"
     assert float(rows[0]["onset_right"]) == two_stats[0]["onset"][1]  # exact
     assert rows[1]["onset_right"] == ""  # None
+    assert rows[0]["stationary_x"] == "" and rows[0]["stationary_f"] == ""
+    gelu = stats("gelu", points=301)
+    (row,) = csv.DictReader(io.StringIO(export.stats_csv([gelu])))
+    assert float(row["stationary_x"]) == gelu["stationary"][0]["x"]  # exact
+    assert float(row["stationary_f"]) == gelu["stationary"][0]["f"]
     assert float(rows[1]["gain"]) == two_stats[1]["gain"]
 
 

@@ -191,10 +191,23 @@ def test_saturated_spans_are_where_sigmoid_saturates():
     assert len(got) == 2
     (a0, a1), (b0, b1) = got
     assert a0 == -6.0 and b1 == 6.0
-    # boundaries by linear interpolation on the grid: far inside one step
-    assert abs(a1 + onset) < 1e-3 and abs(b0 - onset) < 1e-3
+    # the onsets that stats reports, root-found on the analytic f'
+    assert a1 == pytest.approx(-onset, rel=1e-13) and b0 == pytest.approx(onset, rel=1e-13)
     assert not spans(fig.axes[1], "dead")
     assert "saturated: $0 < |f'| < 0.01$" in legend_texts(fig)
+
+
+def test_shading_is_the_saturation_that_stats_reports():
+    from actviz.analysis.saturation import saturation
+
+    for spec in ("gelu", "tanh", "relu", "hard_swish", "mish"):
+        fig = figures.plot(spec)
+        sat = saturation(spec)
+        assert spans(fig.axes[1], "saturated") == list(sat.saturated), spec
+        assert spans(fig.axes[1], "dead") == list(sat.dead), spec
+    # gelu: only the left tail, no strip at its minimum x ≈ -0.75
+    (span,) = spans(figures.plot("gelu").axes[1], "saturated")
+    assert span[0] == -6.0 and span[1] < -3.0
 
 
 def test_threshold_moves_the_saturated_spans():

@@ -226,10 +226,90 @@ def test_statistics_are_consistent_for_every_activation(name):
 
 @pytest.mark.parametrize("spec", ["abs(sin(x))", "x**2"])
 def test_a_dead_set_of_isolated_points_has_share_exactly_zero(spec):
-    # f' vanishes only at points (x = 0, ±π); the bisected edges around them are rounding
+    # f' vanishes only at points (x = 0, ±π): those are stationary points, not dead length;
+    # |f'| dips below τ around them inside the interval, which is not saturation either
     r = saturation(spec)
-    assert r.dead_share == 0.0
-    assert 0.0 < r.saturated_share < 0.01
+    assert r.dead_share == 0.0 and r.dead == ()
+    assert r.saturated_share == 0.0 and r.onset == (None, None)
+    assert (0.0, 0.0) in r.stationary
+
+
+def _mp_root(fn, guess):
+    import mpmath
+
+    with mpmath.workdps(30):
+        return float(mpmath.findroot(fn, guess))
+
+
+def _gelu_df(t):
+    import mpmath
+
+    return mpmath.ncdf(t) + t * mpmath.npdf(t)  # gelu' = Φ + xφ
+
+
+def test_gelu_saturates_in_its_left_tail_not_at_its_minimum():
+    # |gelu'| = τ = 0.01 in the left tail: gelu' = Φ(x) + xφ(x) = -0.01 (mpmath, 30 digits)
+    onset = _mp_root(lambda t: _gelu_df(t) + 0.01, -3.0)
+    r = saturation("gelu")
+    assert f"{onset:.4f}" == "-3.0674"
+    assert r.onset[0] == pytest.approx(onset, rel=1e-13) and r.onset[1] is None
+    assert r.saturated == ((-6.0, r.onset[0]),)  # nothing near the minimum at -0.75
+    assert r.saturated_share == pytest.approx((onset + 6.0) / 12.0, rel=1e-12)
+
+
+def _silu_df(t):
+    import mpmath
+
+    s = 1 / (1 + mpmath.exp(-t))
+    return s * (1 + t * (1 - s))
+
+
+def _mish_df(t):
+    import mpmath
+
+    sp = mpmath.log1p(mpmath.exp(t))
+    return mpmath.tanh(sp) + t * mpmath.sech(sp) ** 2 / (1 + mpmath.exp(-t))
+
+
+@pytest.mark.parametrize(
+    ("spec", "df", "guess", "expected_x"),
+    [
+        # the roots of f' by mpmath.findroot at 30 digits; silu's is also -1 - W(1/e)
+        # (Lambert W), and all three minima are those of the activations' papers:
+        # GELU arXiv:1606.08415, SiLU arXiv:1702.03118, Mish arXiv:1908.08681
+        ("gelu", _gelu_df, -0.75, "-0.7517915"),
+        ("silu", _silu_df, -1.28, "-1.2784645"),
+        ("mish", _mish_df, -1.19, "-1.1924312"),
+    ],
+)
+def test_the_root_of_f_prime_is_a_stationary_point_not_saturation(spec, df, guess, expected_x):
+    import mpmath
+
+    root = _mp_root(df, guess)
+    assert f"{root:.7f}" == expected_x
+    if spec == "silu":
+        assert root == pytest.approx(float(-1 - mpmath.lambertw(1 / mpmath.e)), rel=1e-15)
+    r = saturation(spec)
+    ((x, f),) = r.stationary
+    assert x == pytest.approx(root, rel=1e-12)
+    assert f == float(actviz.get(spec)(x))
+    if spec != "gelu":  # silu' and mish' stay above τ in magnitude out to ±6
+        assert r.saturated_share == 0.0 and r.onset == (None, None)
+
+
+def test_stats_reports_stationary_points():
+    r = stats("gelu")
+    ((point),) = r["stationary"]
+    assert set(point) == {"x", "f"} and point["x"] == pytest.approx(-0.7517915246935645, rel=1e-12)
+    assert stats("sigmoid")["stationary"] == []
+
+
+def test_isolated_zero_on_the_grid_beside_a_dead_region():
+    # hard_swish: f' = 0 for x < -3 (dead) and f' = (2x + 3)/6 on (-3, 3), zero at x = -1.5,
+    # a grid point: a stationary point with f = -1.5·1.5/6 = -0.375, not part of the dead share
+    r = saturation("hard_swish")
+    assert r.dead == ((-6.0, -3.0),) and r.dead_share == 0.25
+    assert r.stationary == ((-1.5, -0.375),)
 
 
 def test_shares_within_rounding_of_the_whole_interval_are_exactly_one():

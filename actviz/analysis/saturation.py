@@ -1,17 +1,23 @@
-"""Where an activation's gradient vanishes: dead and saturated shares, and the saturation onset.
+"""Where an activation's gradient vanishes: dead and saturated regions, the saturation onset,
+and the stationary points.
 
-Over an interval [lo, hi] and for a threshold τ (DESIGN §5):
+Over an interval [lo, hi] and for a threshold τ:
 
-- dead share: the fraction of the interval's length where f' is exactly 0 in float64 (so
-  sigmoid's tails beyond |x| ≈ 745, where σ' underflows, count as dead: no gradient flows);
-- saturated share: the fraction where 0 < |f'| < τ;
-- onset: on each side of 0, the x nearest 0 where |f'| crosses τ.
+- dead: where f' is exactly 0 in float64 (so sigmoid's tails beyond |x| ≈ 745, where σ'
+  underflows, count as dead: no gradient flows);
+- saturated: the tails' vanishing gradient. On each side, the onset is the x beyond which
+  0 < |f'| < τ holds (f' = 0 counts as dead, not saturated) out to that end of the interval;
+  the saturated region is what lies beyond the onsets and is not dead. A dip of |f'| below τ
+  inside the interval (gelu, silu and mish near the root of f') is not saturation;
+- stationary points: the interior zeros (and sign changes) of f' outside the dead regions,
+  with f there: gelu's minimum at x ≈ -0.7518, x² at 0.
 
 The grid only brackets the boundaries. Each boundary is then located to about 1e-14
 (``brentq`` on |f'| − τ from the analytic derivative; bisection for the edge of an
 exactly-zero region), so the shares are lengths, not point counts: relu's dead share
 on [-6, 6] is 0.5 exactly, not 601/1201. A boundary within rounding of a kink is put on
 the kink. Features narrower than one grid step can be missed; more points find them.
+Figures shade exactly these regions.
 """
 
 from __future__ import annotations
@@ -28,23 +34,28 @@ from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
 
 DEFAULT_THRESHOLD = 0.01
 
+Intervals = tuple[tuple[float, float], ...]
+
 
 @dataclass(frozen=True)
 class Saturation:
-    """Dead and saturated shares of an interval, and the saturation onset on each side of 0."""
+    """Dead and saturated regions of an interval, the onsets, and the stationary points."""
 
-    # the threshold τ: |f'| below it (and above 0) counts as saturated
+    # the threshold τ: |f'| below it (and above 0) out to an end of the interval is saturated
     threshold: float
     # the interval and the grid that bracketed the boundaries
     range: tuple[float, float]
     points: int
-    # fractions of the interval's length where f' == 0, and where 0 < |f'| < τ
+    # fractions of the interval's length that are dead and saturated
     dead_share: float
     saturated_share: float
-    # (left, right): the crossing of |f'| = τ nearest 0 on each side, None where there is none
+    # (left, right): where the saturated tail on that side begins, None where there is none
     onset: tuple[float | None, float | None]
-    # every crossing of |f'| = τ in the interval, ascending
-    crossings: tuple[float, ...] = ()
+    # the regions themselves, ascending (x intervals, for shading)
+    dead: Intervals = ()
+    saturated: Intervals = ()
+    # (x, f(x)) where f' vanishes or changes sign outside the dead regions, ascending
+    stationary: tuple[tuple[float, float], ...] = ()
 
 
 def check_threshold(tau: float) -> float:
@@ -79,15 +90,37 @@ def _bisect(inside: Callable[[float], bool], a: float, b: float) -> float:
     return 0.5 * (a + b)
 
 
-def _boundaries(mask: np.ndarray, x: np.ndarray, locate: Callable[[float, float], float]) -> list[tuple[float, bool]]:
-    """Each change of ``mask`` between neighbouring grid points, located in its cell.
-
-    Returns (position, whether the set lies to the left of it).
-    """
+def _runs(mask: np.ndarray, x: np.ndarray, locate: Callable[[float, float], float]) -> Intervals:
+    """The intervals that ``mask`` samples on ``x``, each edge between grid points located in
+    its cell; a run that reaches an end of the grid ends there."""
     out = []
-    for i in np.flatnonzero(mask[:-1] != mask[1:]):
-        out.append((locate(float(x[i]), float(x[i + 1])), bool(mask[i])))
-    return out
+    changes = np.flatnonzero(mask[:-1] != mask[1:])
+    start = float(x[0]) if mask[0] else None
+    for i in changes:
+        edge = locate(float(x[i]), float(x[i + 1]))
+        if mask[i]:
+            out.append((start, edge))
+            start = None
+        else:
+            start = edge
+    if start is not None:
+        out.append((start, float(x[-1])))
+    return tuple((a, b) for a, b in out if b > a)
+
+
+def _subtract(regions: Intervals, holes: Intervals) -> Intervals:
+    """``regions`` less ``holes`` (both ascending and disjoint)."""
+    out = []
+    for a, b in regions:
+        for ha, hb in holes:
+            if hb <= a or ha >= b:
+                continue
+            if ha > a:
+                out.append((a, ha))
+            a = max(a, hb)
+        if b > a:
+            out.append((a, b))
+    return tuple(out)
 
 
 def _share(part: float, length: float, slack: float) -> float:
@@ -99,22 +132,13 @@ def _share(part: float, length: float, slack: float) -> float:
     return float(part / length)
 
 
-def _measure(mask: np.ndarray, x: np.ndarray, bounds: list[tuple[float, bool]]) -> float:
-    """Length of the set that ``mask`` samples on ``x``, with its edges at ``bounds``."""
-    total = float(np.sum(np.diff(x)[mask[:-1] & mask[1:]]))
-    cells = np.flatnonzero(mask[:-1] != mask[1:])
-    for i, (b, left_inside) in zip(cells, bounds, strict=True):
-        total += (b - x[i]) if left_inside else (x[i + 1] - b)
-    return float(total)
-
-
 def saturation(
     act: BoundActivation | str,
     range: tuple[float, float] = DEFAULT_RANGE,
     points: int = DEFAULT_POINTS,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Saturation:
-    """Dead share, saturated share and onset of ``act`` over ``range`` for threshold τ."""
+    """Dead and saturated regions, onsets and stationary points of ``act`` over ``range``."""
     from scipy.optimize import brentq
 
     act = get(act)
@@ -122,49 +146,53 @@ def saturation(
     x = grid(*range, points)
     lo, hi = float(x[0]), float(x[-1])
     kinks = act.kinks
-    absd = np.abs(np.asarray(act.derivative(x), dtype=np.float64))
+    df = np.asarray(act.derivative(x), dtype=np.float64)
+    absd = np.abs(df)
 
     def slope(t: float) -> float:
-        return float(abs(act.derivative(np.float64(t))))
+        return float(act.derivative(np.float64(t)))
 
-    def gap(t: float) -> float:
-        return slope(t) - tau
-
-    dead = absd == 0
-    below = absd < tau  # empty when tau == 0
+    def root(fn: Callable[[float], float], a: float, b: float) -> float:
+        fa, fb = fn(a), fn(b)
+        if fa == 0.0:
+            return a
+        if fb == 0.0:
+            return b
+        # brentq closes in on a jump too (a kink where f' steps across); snap it there
+        r = brentq(fn, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        return _snap(float(r), kinks)
 
     def locate_dead(a: float, b: float) -> float:
         return _snap(_bisect(lambda t: slope(t) == 0.0, a, b), kinks)
 
     def locate_crossing(a: float, b: float) -> float:
-        ga, gb = gap(a), gap(b)
-        if ga == 0.0:
-            return a
-        if gb == 0.0:
-            return b
-        # brentq closes in on a jump too (a kink where f' steps across τ); snap it there
-        root = brentq(gap, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-        return _snap(float(root), kinks)
+        return root(lambda t: abs(slope(t)) - tau, a, b)
 
-    dead_bounds = _boundaries(dead, x, locate_dead)
-    below_bounds = _boundaries(below, x, locate_crossing)
+    with np.errstate(invalid="ignore"):
+        dead_mask = absd == 0
+        below = absd < tau  # empty when tau == 0; NaN is neither dead nor below
+    # a run as narrow as its located edges' rounding is an isolated zero of f' (x² at 0, or
+    # hard_swish at -1.5 on the grid): a stationary point, not a dead region
+    dead = tuple((a, b) for a, b in _runs(dead_mask, x, locate_dead)
+                 if b - a > 8 * _tolerance(max(abs(a), abs(b))))
+    below_runs = _runs(below, x, locate_crossing)
+    # the tails: a run of |f'| < τ that reaches an end of the interval
+    tails = tuple(r for r in below_runs if r[0] == lo or r[1] == hi)
+    left = next((b for a, b in tails if a == lo and b < hi), None)
+    right = next((a for a, b in tails if b == hi and a > lo), None)
+    saturated = _subtract(tails, dead)
+
     length = hi - lo
-    dead_len = _measure(dead, x, dead_bounds)
-    below_len = _measure(below, x, below_bounds) if tau > 0 else dead_len
     # each located boundary is good to about _tolerance(x): lengths within that many of 0 or
     # of the whole interval are rounding (abs(sin(x)): three zeros of f', no dead length)
-    slack = 4.0 * (len(dead_bounds) + len(below_bounds) + 2) * _tolerance(max(abs(lo), abs(hi)))
-    dead_share = _share(dead_len, length, slack)
-    saturated_share = _share(below_len - dead_len, length, slack) if tau > 0 else 0.0
+    slack = 4.0 * (2 * len(dead) + 2 * len(below_runs) + 2) * _tolerance(max(abs(lo), abs(hi)))
+    dead_share = _share(sum(b - a for a, b in dead), length, slack)
+    saturated_share = _share(sum(b - a for a, b in saturated), length, slack)
+    if dead_share == 0.0:
+        dead = ()
+    if saturated_share == 0.0:
+        saturated = ()
 
-    left: float | None = None
-    right: float | None = None
-    for b, below_on_left in below_bounds:
-        on_left = b < 0 or (b == 0 and below_on_left)
-        if on_left:
-            left = b if left is None else max(left, b)
-        else:
-            right = b if right is None else min(right, b)
     return Saturation(
         threshold=tau,
         range=(lo, hi),
@@ -172,5 +200,27 @@ def saturation(
         dead_share=dead_share,
         saturated_share=saturated_share,
         onset=(left, right),
-        crossings=tuple(sorted(b for b, _ in below_bounds)),
+        dead=dead,
+        saturated=saturated,
+        stationary=_stationary(act, x, df, dead, lambda a, b: root(slope, a, b)),
     )
+
+
+def _stationary(act: BoundActivation, x: np.ndarray, df: np.ndarray, dead: Intervals,
+                locate: Callable[[float, float], float]) -> tuple[tuple[float, float], ...]:
+    """(x, f(x)) at each zero or sign change of f' on the grid that is not in a dead region."""
+    found = []
+    zero = df == 0
+    # a grid point where f' = 0 with f' nonzero on both sides
+    for i in np.flatnonzero(zero[1:-1]) + 1:
+        if not zero[i - 1] and not zero[i + 1]:
+            found.append(float(x[i]))
+    with np.errstate(invalid="ignore"):
+        change = np.flatnonzero(np.sign(df[:-1]) * np.sign(df[1:]) < 0)
+    found.extend(locate(float(x[i]), float(x[i + 1])) for i in change)
+    out = []
+    for t in sorted(found):
+        if any(a <= t <= b for a, b in dead):
+            continue
+        out.append((t + 0.0, float(act(np.float64(t))) + 0.0))
+    return tuple(out)

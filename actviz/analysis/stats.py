@@ -23,7 +23,7 @@ from .saturation import saturation as saturation_of
 #: The keys of :func:`stats`'s result, in order (the JSON schema of `actviz stats`).
 STATS_KEYS = (
     "spec", "range", "points", "saturation_threshold", "dead_share", "saturated_share", "onset",
-    "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
+    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
     "torch_gain",
 )
 GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
@@ -140,7 +140,8 @@ def stats(
     """Every key statistic of ``act`` (a spec or bound activation) as a JSON-ready dict.
 
     Keys are :data:`STATS_KEYS`; ``gaussian`` holds :data:`GAUSSIAN_KEYS`. ``onset`` is
-    [left, right], each None where |f'| does not cross τ on that side of 0 in the range.
+    [left, right]: where the saturated tail on that side begins, None where there is none;
+    ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
     ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
     """
     from .gaussian import expect, gaussian_stats
@@ -163,6 +164,7 @@ def stats(
         "dead_share": sat.dead_share,
         "saturated_share": sat.saturated_share,
         "onset": [sat.onset[0], sat.onset[1]],
+        "stationary": [{"x": t, "f": v} for t, v in sat.stationary],
         **shape,
         "gaussian": {k: float(getattr(moments, k)) for k in GAUSSIAN_KEYS},
         "gain": gain,

@@ -210,6 +210,14 @@ def _onset(r: dict) -> str:
     return f"{readable(left, 6)} / {readable(right, 6)}"
 
 
+def _stationary(r: dict, most: int = 3) -> str:
+    points = [f"{readable(p['x'], 6)} ({readable(p['f'], 6)})" for p in r["stationary"]]
+    if not points:
+        return "none"
+    more = f" (+{len(points) - most} more)" if len(points) > most else ""
+    return ", ".join(points[:most]) + more
+
+
 def _moment(v: float) -> str:
     # the quadrature promises 1e-10 absolute: a residue like 7.6e-24 for tanh's mean shows as 0
     return readable(0.0 if v is not None and abs(v) < 1e-12 else v, 6)
@@ -224,6 +232,7 @@ STATS_ROWS = (
     ("dead share (f' = 0)", lambda r: _share(r["dead_share"])),
     ("saturated share (0 < |f'| < τ)", lambda r: _share(r["saturated_share"])),
     ("onset left / right (|f'| = τ)", _onset),
+    ("stationary points x (f)", _stationary),
     ("output min", lambda r: readable(r["output_min"], 6)),
     ("output max", lambda r: readable(r["output_max"], 6)),
     ("f(0)", lambda r: readable(r["f0"], 6)),
@@ -286,6 +295,9 @@ def _flatten(r: dict) -> dict[str, Any]:
             out["range_min"], out["range_max"] = value
         elif key == "onset":
             out["onset_left"], out["onset_right"] = value
+        elif key == "stationary":  # ';'-separated, so one row stays one activation
+            out["stationary_x"] = ";".join(exact(p["x"]) for p in value)
+            out["stationary_f"] = ";".join(exact(p["f"]) for p in value)
         elif key == "gaussian":
             out.update({f"gaussian_{k}": v for k, v in value.items()})
         else:

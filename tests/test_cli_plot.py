@@ -49,6 +49,17 @@ def test_format_follows_suffix_unless_told(tmp_path, name, fmt, magic):
     assert out.read_bytes().startswith(magic)
 
 
+@pytest.mark.parametrize("command", [("plot", "gelu"), ("compare", "sigmoid", "softsign")])
+def test_pdf_embeds_truetype_fonts_not_type3(tmp_path, command):
+    # Type 3 fonts fail IEEE/ACM PDF checks; the title's mathtext and the tick labels both count
+    out = tmp_path / "f.pdf"
+    result = run(*command, "-o", out, *FAST)
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert b"/FontType 3" not in data and b"/Subtype /Type3" not in data
+    assert b"/Subtype /TrueType" in data or b"/Subtype /CIDFontType2" in data
+
+
 def test_svg_to_stdout():
     result = run("plot", "tanh", "-o", "-", "--format", "svg", *FAST)
     assert result.exit_code == 0, result.output

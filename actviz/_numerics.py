@@ -76,7 +76,8 @@ def cases(*rows: tuple[str, str]) -> str:
     """
     if len(rows) == 2:
         (v1, c1), (v2, c2) = rows
-        return r"\left\{\genfrac{}{}{0}{0}{%s \;\; %s}{%s \;\; %s}\right." % (v1, c1, v2, c2)
+        row = r"%s,\ \ \mathrm{if}\ %s"
+        return r"\left\{\genfrac{}{}{0}{0}{%s}{%s}\right." % (row % (v1, c1), row % (v2, c2))
     return r",\;\; ".join(r"%s \; (%s)" % row for row in rows)
 
 

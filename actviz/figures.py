@@ -527,13 +527,20 @@ def _shipped(record) -> bool:
     return getattr(record.forward, "__module__", "").startswith("actviz.catalogue.")
 
 
+def display_tex(tex: str) -> str:
+    """A formula as a title sets it: fractions in display size (mathtext sets an inline
+    ``\frac`` at script size, about 5 px high at 100 dpi)."""
+    return tex.replace(r"\frac", r"\dfrac")
+
+
 def _formula(act: BoundActivation) -> str:
     """The formula for the title: mathtext if it parses, plain text otherwise.
 
     A formula from elsewhere (a plugin, an expression) is parsed first: a mathtext error
     would otherwise surface only when the figure is saved.
     """
-    tex = act.formula_tex  # a preset's own formula where it defines the function differently
+    # act.formula_tex: a preset's own formula where it defines the function differently
+    tex = display_tex(act.formula_tex) if act.formula_tex else ""
     if tex and (_shipped(act.record) or _mathtext_ok(tex)):
         return f"${tex}$"
     return act.formula_text
@@ -712,7 +719,8 @@ def plot(
             labels.append(tau_line.get_label())
         ax_f.set_xlim(lo, hi)
         fig.suptitle(_title(act))
-        ax_f.set_title(_formula(act), fontsize=11)
+        # aligned by its bottom: a fraction's depth would otherwise sit on the axes (and kink lines)
+        ax_f.set_title(_formula(act), fontsize=11, pad=8, va="bottom")
         _fig_legend(fig, handles, labels, columns=PLOT_COLUMNS)
         _freeze(fig)
     return fig

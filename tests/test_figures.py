@@ -607,6 +607,26 @@ def test_catalogue_formulas_are_valid_mathtext(name):
     record = actviz.lookup(name)
     for tex in (record.formula_tex, record.derivative_tex):
         assert figures._mathtext_ok(tex), tex
+        assert figures._mathtext_ok(figures.display_tex(tex)), tex
+
+
+def test_title_formula_sets_fractions_at_display_size_clear_of_the_kink_lines():
+    fig = figures.plot("softsign", points=11)  # x/(1+|x|), kink at 0
+    title = fig.axes[0].get_title()
+    assert r"\dfrac" in title and r"\frac{" not in title
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    top_of_axes = ax.get_window_extent(renderer).y1
+    bottom_of_title = ax.title.get_window_extent(renderer).y0
+    assert bottom_of_title > top_of_axes + 2  # pixels: the dotted kink line ends below the title
+
+
+def test_piecewise_formula_separates_value_and_condition():
+    tex = actviz.get("leaky_relu").formula_tex
+    assert r"x,\ \ \mathrm{if}\ x > 0" in tex and r"\alpha x,\ \ \mathrm{if}\ x \leq 0" in tex
 
 
 def test_actviz_plot_is_figures_plot():

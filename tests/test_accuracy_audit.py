@@ -320,6 +320,29 @@ def test_figure_plots_ulps_against_x_with_textbook_failures_marked():
     assert tol.get_ydata()[0] == 0.5
 
 
+def test_figure_legend_is_short_shared_and_below_the_panels():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actviz.analysis.figures_analysis import accuracy_figure
+
+    exact = acc.audit("gelu", "float16", exhaustive=True)
+    approx = acc.audit("gelu(approximate=tanh)", "float16", exhaustive=True)
+    fig = accuracy_figure([exact, approx])
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "textbook formula" in labels and "actviz" in labels
+    assert max(map(len, labels)) < 40  # formulas go in the panel titles, not the legend
+    # each row quotes its own form's textbook formula
+    assert "erf" in fig.axes[0].get_title("left") and "tanh" not in fig.axes[0].get_title("left")
+    assert "tanh" in fig.axes[2].get_title("left") and "erf" not in fig.axes[2].get_title("left")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    box = legend.get_window_extent(renderer)
+    assert all(box.y1 <= ax.get_window_extent(renderer).y0 for ax in fig.axes)
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+
 # -- the command -----------------------------------------------------------------------------
 
 

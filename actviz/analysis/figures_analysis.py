@@ -266,22 +266,32 @@ def _symlog_x(ax, lo: float, hi: float) -> None:
 
 def accuracy_figure(results: Sequence[AuditResult]):
     """ULP error against x, f and f' side by side, actviz beside the textbook formula; one row
-    per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top."""
+    per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top.
+
+    The textbook formula is written under each panel's title (it differs per panel), so the one
+    legend, below the panels, stays short and covers no data.
+    """
+    import textwrap
+
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11.0, 3.8 * len(results)), layout="constrained")
+    fig = Figure(figsize=(11.0, 0.6 + 3.9 * len(results)), layout="constrained")
     axes = fig.subplots(len(results), 2, squeeze=False)
     ours_color, naive_color = _colors(2)
+    legend: dict[str, object] = {}
     for row, r in zip(axes, results, strict=True):
         for ax, part, tol in zip(row, ("forward", "derivative"), r.tolerance, strict=True):
             naive_key = f"naive_{part}"
+            lines = []
             if r.naive is not None:
                 xn, en = r.curve.series(naive_key)
                 text = r.naive.text if part == "forward" else r.naive.derivative_text
-                _draw_ulps(ax, xn, en, naive_color, f"textbook: {text}", "o", "naive", "textbook")
+                _draw_ulps(ax, xn, en, naive_color, "textbook formula", "o", "naive", "textbook")
+                lines.append(textwrap.fill(f"textbook: {text}", 72, subsequent_indent="    "))
             xo, eo = r.curve.series(part)
             _draw_ulps(ax, xo, eo, ours_color, "actviz", ".", "ours", "actviz")
-            ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance")
+            ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance",
+                       label="actviz's bound")
             ax.set_yscale("log")
             lo, hi = (r.range or (np.min(xo), np.max(xo))) if xo.size else (-1, 1)
             if max(abs(lo), abs(hi)) > 50:
@@ -296,7 +306,10 @@ def accuracy_figure(results: Sequence[AuditResult]):
             stats = r.forward if part == "forward" else r.derivative
             binned = " (worst of each chunk shown)" if r.curve.binned else ""
             how = f"all {r.points:,} finite values" if r.exhaustive else f"{r.points:,} points"
-            ax.set_title(f"{r.spec}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP\n"
-                         f"{how}{binned}", fontsize="medium")
-            ax.legend(fontsize="small", loc="center left")
+            head = f"{r.spec}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP"
+            ax.set_title("\n".join([head, *lines, f"{how}{binned}"]), fontsize="small", loc="left")
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+    fig.legend(list(legend.values()), list(legend), loc="outside lower center",
+               ncols=min(4, len(legend)), fontsize="small", markerscale=3)
     return fig

@@ -411,6 +411,54 @@ def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
     chi_ax, mc_ax = fig.axes[:2]
     labels = [t.get_text() for t in chi_ax.get_legend().get_texts()]
     # relu's edge of chaos is √2 (He et al. 2015); labels at χ = 1 would overprint, so none are drawn
-    assert "relu (edge σ_w = 1.41421)" in labels and not chi_ax.texts
+    assert "relu (edge $\\sigma_w$ = 1.41421)" in labels and not chi_ax.texts
     mc_labels = [t.get_text() for t in mc_ax.get_legend().get_texts()]
     assert "relu: mean field" in mc_labels
+
+
+def _all_texts(fig):
+    for ax in fig.axes:
+        yield from (ax.get_title(loc) for loc in ("left", "center", "right"))
+        yield ax.get_xlabel()
+        yield ax.get_ylabel()
+        yield from (t.get_text() for t in ax.texts)
+        if ax.get_legend() is not None:
+            yield from (t.get_text() for t in ax.get_legend().get_texts())
+    yield fig.get_suptitle()
+
+
+def test_signal_figure_has_no_raw_markup_and_fits_the_page():
+    import re
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actviz.analysis.figures_analysis import signal_figure
+
+    acts = [actviz.get("relu"), actviz.get("tanh"), actviz.get("selu")]
+    results = [sig.analyse(a, 1.5, 0.05) for a in acts]
+    fig = signal_figure(acts, 1.5, 0.05, width=16, depth=4, samples=8, results=results)
+    for text in _all_texts(fig):
+        plain = re.sub(r"\$[^$]*\$", "", text)  # what mathtext does not typeset
+        assert "^" not in plain and "_" not in plain, text
+    # six panels at most about 10.5 in wide: printed at a page's 7 in the text stays legible
+    assert fig.get_figwidth() <= 10.5
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    page = fig.bbox
+    for ax in fig.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and box.y1 <= page.y1, ax.get_title()
+    # coinciding curves stay distinguishable: each activation has its own line style
+    qmap = fig.axes[0]
+    styles = [ln.get_linestyle() for ln in qmap.lines if ln.get_label().split(" ")[0] in ("relu", "tanh", "selu")]
+    assert len(styles) == 3 and len(set(styles)) == 3
+
+
+def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
+    from actviz.analysis.figures_analysis import plot_chi
+
+    fig = plot_chi([actviz.get("tanh")], 1.5, 0.05, edges=[TANH_EDGE_AT_005])
+    ax = fig.axes[0]
+    assert not ax.texts  # no annotation at χ = 1 for the curve to strike through
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(label.startswith("tanh (edge $\\sigma_w$ = 1.12") for label in labels)

@@ -13,12 +13,13 @@ An expression is read in two steps and is never evaluated as code:
    f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes whose derivative is
    the catalogue's own analytic derivative, so the numerics stay the catalogue's stable ones;
    the rest is evaluated as written. The mpmath reference (f, f') comes from the same
-   expression. Work is bounded on any thread, and without signals, so that nothing is ever
-   raised inside other code: a deadline (:data:`BUILD_SECONDS`) is checked between the steps,
-   and each step gets only trees small enough to bound its cost (:data:`MAX_TREE`,
-   :data:`MAX_DIFF_TREE`); sympy's simplify, whose time does not follow the size, only sees
-   small derivatives with small powers (:data:`SIMPLIFY_OPS`). Too costly is a
-   :class:`SpecError`, like any other bad expression.
+   expression. The work is bounded on any thread and without signals, so that nothing is
+   ever raised inside other code: a budget of the working thread's CPU time
+   (:data:`BUILD_SECONDS`) is checked between the steps, and each step gets only trees small
+   enough to bound its cost (:data:`MAX_TREE`, :data:`MAX_DIFF_TREE`); sympy's simplify, which
+   cannot be stopped and whose time does not follow the size, only sees small derivatives
+   (:data:`SIMPLIFY_OPS`). An expression past these bounds is refused as too costly, a
+   :class:`SpecError` like any other bad expression.
 
 The result is an :class:`~actviz.registry.Activation` record built on the fly (family
 ``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
@@ -33,6 +34,7 @@ import ast
 import difflib
 import functools
 import math
+import os
 import threading
 import time
 import warnings
@@ -55,9 +57,9 @@ MAX_NODES = 400
 MAX_EXPONENT = 1024
 #: Constant parts must lie within 2**±1100 (float64 spans about 2**-1074 .. 2**1024).
 MAX_LOG2 = 1100.0
-#: Seconds allowed for building, differentiating and compiling one expression.
+#: Seconds of CPU time allowed for building, differentiating and compiling one expression.
 BUILD_SECONDS = 5.0
-#: Seconds allowed for searching the kinks of an expression (what is found by then is kept).
+#: Seconds of CPU time allowed for searching the kinks of an expression (what is found by then is kept).
 KINK_SECONDS = 1.0
 #: Most nodes in the tree of f, f' or f'' that is tidied and compiled.
 MAX_TREE = 20_000
@@ -512,8 +514,9 @@ def _unparse(node: Node) -> tuple[str, int]:
 # Hostile input is bounded without signals or timers, so that it works on any thread and nothing
 # is ever raised inside other code (a weakref callback, a library's half-done update): a deadline
 # is checked between the symbolic steps, and each step is handed only trees whose size bounds its
-# cost. Running the work in a child process would be as safe, but starting one and importing
-# sympy there costs about a second per expression, more than compiling an ordinary one.
+# cost. A child process that could be killed would be as safe, but the compiled record cannot be
+# sent back (so the work would be done twice), and starting one and importing sympy there costs
+# about a second per expression, more than compiling an ordinary one takes.
 
 
 class _OutOfTime(Exception):
@@ -566,6 +569,16 @@ def _require_size(e, limit: int, what: str) -> None:
 
 #: sympy is not documented as thread-safe, and the caches here are shared: one expression at a time.
 _LOCK = threading.RLock()
+
+
+def _new_lock() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+# a process forked while another thread held the lock would otherwise wait for it forever
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
 
 
 # -- step 2: sympy -----------------------------------------------------------------------------

@@ -562,9 +562,10 @@ def _tree_size(e) -> int:
     return sizes[id(e)]
 
 
-def _require_size(e, limit: int, what: str) -> None:
+def _require_size(e, limit: int, reason: str) -> None:
+    """Refuse ``e`` if its tree has more than ``limit`` nodes; ``reason`` has ``{}`` for the limit."""
     if _tree_size(e) > limit:
-        raise _TooCostly(f"{what} has more than {limit} terms and factors")
+        raise _TooCostly(reason.format(limit))
 
 
 #: sympy is not documented as thread-safe, and the caches here are shared: one expression at a time.
@@ -936,16 +937,16 @@ def _compile(parsed: Parsed, deadline: _Deadline) -> Activation:
         raise SpecError(f"bad expression {_shown(parsed.text)}: undefined (it divides by zero)")
     if f.has(sp.I):
         raise SpecError(f"bad expression {_shown(parsed.text)}: not real")
-    _require_size(f, MAX_TREE, "f")
+    _require_size(f, MAX_TREE, "f has more than {} terms and factors")
     deadline.check()
     d1 = sp.diff(f, w.x)
-    _require_size(d1, MAX_TREE, "f'")
+    _require_size(d1, MAX_TREE, "f' has more than {} terms and factors")
     deadline.check()
     d1 = w.tidy(d1)
-    _require_size(d1, MAX_DIFF_TREE, "f'")
+    _require_size(d1, MAX_DIFF_TREE, "f' has more than {} terms and factors to differentiate again")
     deadline.check()
     d2 = sp.diff(d1, w.x)
-    _require_size(d2, MAX_TREE, "f''")
+    _require_size(d2, MAX_TREE, "f'' has more than {} terms and factors")
     deadline.check()
     d2 = w.tidy(d2)
     deadline.check()
@@ -1021,7 +1022,7 @@ def _simplified(w: _World, d):
     """sympy's simplification of ``d`` for display, if shorter; only for a small ``d`` with small
     powers (:data:`SIMPLIFY_OPS`, :data:`SIMPLIFY_POWER`), since simplify cannot be stopped."""
     sp = w.sp
-    if _tree_size(d) > 4 * SIMPLIFY_OPS or sp.count_ops(d) > SIMPLIFY_OPS:
+    if _tree_size(d) > 4 * SIMPLIFY_OPS or sp.count_ops(d) > SIMPLIFY_OPS:  # the size first: cheaper
         return d
     for p in d.atoms(sp.Pow):
         q = p.exp

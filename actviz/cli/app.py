@@ -26,7 +26,7 @@ def _fail(message: str, code: int) -> int:
 
 
 class _Interrupted(Exception):
-    """Ctrl-C inside a command, carried past Typer (which turns KeyboardInterrupt into a
+    """Ctrl-C while the arguments are parsed or a command runs, carried past Typer (which turns KeyboardInterrupt into a
     silent exit 130, and click into "Aborted!") to the handler below."""
 
 
@@ -34,6 +34,12 @@ class ActvizGroup(TyperGroup):
     """Runs a command and turns every expected failure into one line on stderr and an exit code:
     2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures, 130 for
     Ctrl-C (``interrupted``)."""
+
+    def make_context(self, *args: Any, **kwargs: Any):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
 
     def invoke(self, ctx):
         try:
@@ -72,7 +78,7 @@ class ActvizGroup(TyperGroup):
             if debugging():
                 raise
             code = _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:  # outside a command (while parsing): the same rule
+        except KeyboardInterrupt:  # anywhere else Typer does not catch it: the same rule
             if debugging():
                 raise
             typer.echo("interrupted", err=True)

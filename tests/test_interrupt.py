@@ -83,6 +83,18 @@ def test_keyboard_interrupt_while_loading_a_plugin(tmp_path, monkeypatch):
     assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
 
 
+def test_keyboard_interrupt_while_parsing(monkeypatch):
+    from typer.core import TyperGroup
+
+    def parse_args(self, ctx, args):
+        raise KeyboardInterrupt
+
+    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
+    monkeypatch.setattr(TyperGroup, "parse_args", parse_args)
+    result = runner.invoke(app, ["list"])
+    assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
+
+
 @pytest.mark.parametrize("how", ["--debug", "ACTVIZ_DEBUG=1"])
 def test_debugging_shows_the_keyboard_interrupt_itself(every_command_interrupted, how, monkeypatch):
     monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
@@ -135,6 +147,24 @@ def test_gallery_kills_its_workers_and_removes_their_temporary_files(tmp_path, m
     assert sorted(p.name for p in out.iterdir()) == ["relu.png"]
     for pid in workers:  # killed and reaped, not left running or as zombies
         assert not os.path.exists(f"/proc/{pid}"), pid
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    target = tmp_path / "relu.png"
+    target.write_bytes(b"the figure from before")
+
+    def savefig(self, fh, **kwargs):
+        fh.write(b"half a figure")
+        raise KeyboardInterrupt  # Ctrl-C in the middle of the write
+
+    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    result = runner.invoke(app, ["plot", "relu", "-o", str(target)])
+    assert (result.exit_code, result.stderr) == (130, "interrupted\n")
+    assert target.read_bytes() == b"the figure from before"
+    assert [p.name for p in tmp_path.iterdir()] == ["relu.png"]
 
 
 def test_remove_temporaries_takes_only_that_targets_temporary_files(tmp_path):

@@ -319,8 +319,12 @@ class _Bar:
         self.progress.start()
         return self
 
-    def __exit__(self, *exc):
-        self.progress.stop()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.progress.stop()
+        else:  # interrupted or failed: the bar is erased, so the error's line is all that is left
+            self.progress.live.transient = True
+            self.progress.live.stop()  # Progress.stop would add a blank line off a terminal
 
     def __call__(self, done: int, total: int) -> None:
         self.progress.update(self.task, completed=done, total=total)

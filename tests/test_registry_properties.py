@@ -11,7 +11,7 @@ import pytest
 from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 
 import actviz
-from actviz.registry import bind
+from actviz.registry import Activation, Interval, Param, Properties, Variant, bind
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,
@@ -500,3 +500,30 @@ def test_info_of_tensorflow_softplus_shows_its_own_claims():
     assert result.exit_code == 0, result.output
     assert "monotonic: no; bounded: below; smoothness: discontinuous; f(0) = 0: no" in result.stdout
     assert "too little for float64 to show" in result.stdout
+
+
+def test_a_preset_states_its_own_claims_and_inherits_the_rest():
+    # an unregistered record: the preset clips its output, so range, properties and kinks differ
+    clipped = Variant(
+        "clipped",
+        functions=(lambda x, c: np.minimum(x, c), lambda x, c: (x < c) * 1.0, lambda x, c: 0.0 * x),
+        formulas=("f(x) = min(x, c)", "f(x) = min(x, c)", "f'(x) = 1[x < c]", "f'(x) = 1 if x < c else 0"),
+        kinks=lambda c: (c,),
+        output_range=lambda c: Interval(-math.inf, c, False, True),
+        properties=Properties(True, True, False, "C0", True),
+    )
+    rec = Activation(
+        name="identity_with_a_clipped_preset", family="linear", forward=lambda x, c: x,
+        derivatives=(lambda x, c: 1.0 + 0 * x, lambda x, c: 0 * x), formula_tex="x", formula_text="x",
+        derivative_tex="1", derivative_text="1", params=(Param("c", 2.0, "clip"),),
+        output_range=Interval(-math.inf, math.inf, False, False),
+        properties=Properties(True, False, False, "C∞", True),
+        frameworks={"torch": clipped, "jax": Variant("plain")},
+    )
+    own, plain, canonical = bind(rec, {"c": 3.0}, "torch"), bind(rec, {}, "jax"), bind(rec, {})
+    assert str(own.output_range) == "(-∞, 3]" and own.kinks == (3.0,)
+    assert own.properties.smoothness == "C0" and own.properties.bounded_above
+    assert own.info["output_range"] == "(-∞, 3]" and own.info["properties"]["smoothness"] == "C0"
+    for act in (plain, canonical):
+        assert str(act.output_range) == "(-∞, ∞)" and act.kinks == ()
+        assert act.properties.smoothness == "C∞" and not act.properties.bounded_above

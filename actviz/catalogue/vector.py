@@ -508,7 +508,10 @@ register(
         derivative_text="∂p_0/∂x_0 = (classes - 1)/classes between the kinks, else 0; "
         "full Jacobian diag(S) - S·Sᵀ/|S|, S the support indicator",
         output_range=Interval(0.0, 1.0),
-        properties=Properties(True, True, True, "C0", False),
+        # p_0(0) = 0 once the other logits take all the mass at x = 0 (the lower kink at or above 0)
+        properties=lambda classes, others: Properties(
+            True, True, True, "C0", _sparsemax_kinks(classes, others)[0] >= 0.0
+        ),
         reference="Martins & Astudillo 2016, From Softmax to Sparsemax, arXiv:1602.02068",
         kink_convention="∂p_0/∂x_0 = 0 at both kinks: the support is {i : p_i > 0}, so logit 0 is "
         "outside it at the lower kink and alone in it at the upper one",

@@ -515,8 +515,16 @@ def test_compare_gives_twelve_curves_twelve_colours():
     fig = figures.compare(TWELVE)
     f_lines = lines(fig.axes[0], "f")
     assert len({to_hex(line.get_color()) for line in f_lines}) == 12
-    # past the ten of the colour cycle the curves are dashed as well
-    assert [line.get_linestyle() for line in f_lines] == ["-"] * 10 + ["--"] * 2
+    # curves that coincide over part of the grid never share a line style (the later would
+    # hide the earlier); past the ten of the colour cycle none is solid
+    samples = [actviz.sample(spec) for spec in TWELVE]
+    styles = figures.line_styles(samples)
+    for i in range(12):
+        for j in range(i):
+            if figures._overlap(samples[j], samples[i]) >= figures.OVERLAP_SHARE:
+                assert styles[i] != styles[j], (TWELVE[j], TWELVE[i])
+    assert [line.get_linestyle() for line in f_lines] == ["-" if k == 0 else "--" for k in styles]
+    assert all(k != 0 for k in styles[10:])
     df_colours = [to_hex(line.get_color()) for line in lines(fig.axes[1], "df")]
     assert df_colours == [to_hex(line.get_color()) for line in f_lines]
 
@@ -538,7 +546,19 @@ def test_identical_curves_stay_distinguishable(first, second):
 def test_different_curves_get_no_note():
     fig = figures.compare(["relu", "relu6"], range=(-6, 8))
     assert not any("here)" in t for t in legend_texts(fig))
+    # they coincide on [-6, 6]: relu6 is dashed so that relu shows between its dashes
+    assert [line.get_linestyle() for line in lines(fig.axes[0], "f")] == ["-", "--"]
+    # curves that do not coincide stay solid
+    fig = figures.compare(["sigmoid", "softsign"])
     assert {line.get_linestyle() for line in lines(fig.axes[0], "f")} == {"-"}
+
+
+def test_a_family_sheet_keeps_every_rectifier_visible():
+    specs = ["relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu"]
+    samples = [actviz.sample(spec, range=(-6.0, 9.0)) for spec in specs]
+    styles = figures.line_styles(samples)
+    # relu, relu6 and leaky_relu coincide on x > 0 and (relu, relu6) on x < 0 as well
+    assert len({styles[0], styles[1], styles[2]}) == 3
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -6,6 +6,7 @@ import shlex
 
 import numpy as np
 import pytest
+from _readme import assert_same_output
 from conftest import readme_table
 from typer.testing import CliRunner
 
@@ -370,7 +371,8 @@ def test_readme_example_is_the_real_output():
     command = "signal relu tanh selu --sigma-w 1.5 --sigma-b 0.05 --format md"
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
-    assert result.stdout == readme_table("analysis", command), "README section 'analysis' is stale: paste the new output"
+    assert_same_output(readme_table("analysis", command), result.stdout, "README section 'analysis'",
+                       "paste the new output")
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from actviz.catalogue import gates
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
 # (value, derivative) at XS, from reference §2.11 (mpmath there, 10 significant digits).
-GOLDEN_2_11 = {
+GOLDEN_MPMATH = {
     "gelu": [
         (-0.0455002639, -0.08523180108), (-0.1586552539, -0.08331547059),
         (-0.1542687694, 0.1325048753), (0.3457312306, 0.8674951247),
@@ -46,10 +46,10 @@ GOLDEN_2_11 = {
 }
 
 
-@pytest.mark.parametrize("spec", sorted(GOLDEN_2_11))
+@pytest.mark.parametrize("spec", sorted(GOLDEN_MPMATH))
 def test_golden_values_from_reference(spec):
     act = actviz.get(spec)
-    want = np.array(GOLDEN_2_11[spec])
+    want = np.array(GOLDEN_MPMATH[spec])
     f, d = act.evaluate(XS)
     np.testing.assert_allclose(f, want[:, 0], rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(d, want[:, 1], rtol=1e-9, atol=1e-10)

@@ -21,7 +21,7 @@ _ELU_ROW = [
     (-0.8646647168, 0.1353352832), (-0.6321205588, 0.3678794412), (-0.3934693403, 0.6065306597),
     (0.5, 1), (1, 1), (2, 1),
 ]
-GOLDEN_2_11 = {
+GOLDEN_MPMATH = {
     "elu": _ELU_ROW,
     "celu": _ELU_ROW,
     "selu": [
@@ -53,9 +53,9 @@ GOLDEN_CLOSED_FORM = {
 }
 
 
-@pytest.mark.parametrize("name", sorted({**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}))
+@pytest.mark.parametrize("name", sorted({**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}))
 def test_golden_values(name):
-    rows = {**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}[name]
+    rows = {**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}[name]
     act = actviz.get(name)
     want_f = np.array([r[0] for r in rows], dtype=float)
     want_d = np.array([r[1] for r in rows], dtype=float)

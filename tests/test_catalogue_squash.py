@@ -15,7 +15,7 @@ XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
 # Golden (value, derivative) pairs at XS, from reference §2.11 (computed there with mpmath,
 # 10 significant digits).
-GOLDEN_2_11 = {
+GOLDEN_MPMATH = {
     "sigmoid": [
         (0.119202922, 0.1049935854), (0.2689414214, 0.1966119332), (0.3775406688, 0.2350037122),
         (0.6224593312, 0.2350037122), (0.7310585786, 0.1966119332), (0.880797078, 0.1049935854),
@@ -57,9 +57,9 @@ GOLDEN_CLOSED_FORM = {
 }
 
 
-@pytest.mark.parametrize("spec", sorted({**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}))
+@pytest.mark.parametrize("spec", sorted({**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}))
 def test_golden_values(spec):
-    table = {**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}[spec]
+    table = {**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}[spec]
     act = actviz.get(spec)
     want_f = np.array([f for f, _ in table], dtype=float)
     want_d = np.array([d for _, d in table], dtype=float)

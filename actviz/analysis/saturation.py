@@ -1,6 +1,6 @@
 """Where an activation's gradient vanishes: dead and saturated shares, and the saturation onset.
 
-Over an interval [lo, hi] and for a threshold τ (DESIGN §5):
+Over an interval [lo, hi] and for a threshold τ:
 
 - dead share: the fraction of the interval's length where f' is exactly 0 in float64 (so
   sigmoid's tails beyond |x| ≈ 745, where σ' underflows, count as dead: no gradient flows);

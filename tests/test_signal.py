@@ -14,11 +14,12 @@ from actviz.analysis import signal as sig
 from actviz.analysis.gaussian import expect
 from actviz.cli import app
 
-# SELU constants, reference §0 (identical in torch, JAX, Keras and TF)
+# SELU constants (Klambauer et al. 2017, arXiv 1706.02515, eq. 14; the digits torch, JAX, Keras and
+# TF use; recomputed from the closed form in tests/golden/make_golden.py)
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
 
-# tanh at σ_w = 1.5, σ_b = 0.05, computed with mpmath 1.3 at 30 digits:
+# tanh at σ_w = 1.5, σ_b = 0.05, computed with mpmath 1.3 at 30 digits (tests/golden/make_golden.py):
 #   E[g] = mp.quad(lambda t: g(√q t)·mp.npdf(t), [-inf, -1, 0, 1, inf]);
 #   q* = mp.findroot(lambda q: σ_w²·E[tanh²] + σ_b² - q, 1); χ = σ_w²·E[sech⁴] at q*;
 #   edge = mp.findroot(lambda w: χ(w, 0.05) - 1, 1.12)
@@ -83,7 +84,7 @@ def test_selu_self_normalising_fixed_point():
     phi_m2 = 0.5 * math.erfc(2 / math.sqrt(2))
     chi = SELU_LAMBDA**2 * (0.5 + SELU_ALPHA**2 * math.e**2 * phi_m2)
     assert r.chi == pytest.approx(chi, rel=1e-13)
-    assert r.phase == "chaotic"  # χ = 1.0716: SELU sits just on the chaotic side
+    assert r.phase == "chaotic"  # χ = 1.0716 (the closed form above): SELU sits just on the chaotic side
 
 
 @pytest.mark.parametrize("sigma_b", [0.0, 0.3, 1.0])

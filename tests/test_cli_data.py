@@ -401,7 +401,7 @@ def test_stats_terminal_table_side_by_side():
     assert out.splitlines()[0] == "x in [-6, 6] (1201 points), τ = 0.01, z ~ N(0, 1²)"
     assert out.splitlines()[1].split() == ["statistic", "sigmoid", "tanh", "relu"]
     onset = next(line for line in out.splitlines() if line.startswith("onset"))
-    assert "-4.58486 / 4.58486" in onset
+    assert "-4.58486 / 4.58486" in onset  # the sigmoid onset, closed form in test_stats
     gain = next(line for line in out.splitlines() if line.startswith("torch calculate_gain"))
     assert gain.split()[-3:] == ["1", "1.66667", "1.41421"]  # 1, 5/3, √2: pytorch/pytorch torch/nn/init.py
 

@@ -423,7 +423,7 @@ def test_compare_needs_two():
 
 def _dark(colour) -> bool:
     r, g, b, _ = mpl.colors.to_rgba(colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3  # relative luminance, ITU-R BT.709 weights
 
 
 def test_no_rcparams_leak():

@@ -119,7 +119,7 @@ def test_relu_beyond_the_edge_grows_without_bound():
     assert sig.phase_of(float(sig.chi("relu", 1.0, math.sqrt(2)))) == "critical"
     # with a bias too, and in a batch
     assert np.all(np.isinf(sig.fixed_point("relu", [1.5, 2.0], 0.05)))
-    assert float(sig.chi("relu", math.inf, 1.5)) == pytest.approx(1.125, rel=1e-14)
+    assert float(sig.chi("relu", math.inf, 1.5)) == pytest.approx(1.125, rel=1e-14)  # σ_w²/2 for any q
 
 
 def test_tanh_against_mpmath():
@@ -411,7 +411,7 @@ def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
     fig = signal_figure(acts, 1.5, 0.0, ["chi", "variance"], 16, 4, 8, 0, results)
     chi_ax, mc_ax = fig.axes[:2]
     labels = [t.get_text() for t in chi_ax.get_legend().get_texts()]
-    # relu's edge of chaos is √2 (He et al. 2015); labels at χ = 1 would overprint, so none are drawn
+    # relu's edge of chaos is √2 (He et al. 2015, arXiv 1502.01852); labels at χ = 1 would overprint, so none are drawn
     assert "relu (edge σ_w = 1.41421)" in labels and not chi_ax.texts
     mc_labels = [t.get_text() for t in mc_ax.get_legend().get_texts()]
     assert "relu: mean field" in mc_labels

@@ -1,9 +1,9 @@
 """Recompute with mpmath the golden numbers the tests hard-code, and check them.
 
     python tests/golden/make_golden.py           # print every table and value, then check
-    python tests/golden/make_golden.py --fast    # the same without the slow mean-field roots
+    python tests/golden/make_golden.py --fast    # the slow mean-field roots at 20 digits only
 
-Each value is computed here from its closed form at 30 digits, independently of actviz's own
+Each value is computed here from its closed form at 40 digits, independently of actviz's own
 mpmath references. The check reads the numbers out of the test files themselves (the tables by
 name, the single numbers as they are written there), so a wrong or mistyped golden value makes
 it fail; tests/test_golden.py runs it as part of the suite. Exit status 1 on any mismatch.
@@ -307,6 +307,8 @@ def check(fast: bool = False, show: bool = False) -> list[str]:
                 bad.append(f"{fname} {TABLE_NAME}: specs {sorted(table)}, expected {sorted(functions)}")
             for spec, fn in functions.items():
                 want = [fn(mp.mpf(x)) for x in XS]
+                if spec in table and len(table[spec]) != len(XS):
+                    bad.append(f"{fname} {spec}: {len(table[spec])} rows, expected {len(XS)}")
                 if show:
                     rows = ", ".join(f"({mp.nstr(f, TABLE_DIGITS)}, {mp.nstr(d, TABLE_DIGITS)})" for f, d in want)
                     print(f"{fname} {spec!r}: [{rows}]")

@@ -21,7 +21,8 @@ from actviz.cli import app
 runner = CliRunner()
 F16_FINITE = 63488  # 2^16 patterns less 2·(2^10 - 1) NaNs and 2 infinities
 # float16 values x with exp(x) = inf: e^x >= 65520 (where rounding reaches inf), x >= ln 65520
-# = 11.08996..., whose first float16 is 11.09375 = 0x498C; up to 65504 = 0x7BFF
+# = 11.09011... (mpmath: tests/golden/make_golden.py), whose first float16 is 11.09375 = 0x498C;
+# up to 65504 = 0x7BFF
 F16_EXP_OVERFLOWS = 0x7BFF - 0x498C + 1
 
 
@@ -136,8 +137,9 @@ def test_every_activation_passes_its_float16_exhaustive_audit(name):
 
 # Found by this audit: f' of these smooth gates is accurate to a few ULPs of its terms, so
 # next to the zero of f', where the terms cancel, its relative error grows without bound
-# (at the zero itself, 1e12-1e16 ULPs). Everywhere else they pass.
-ZERO_OF_DERIVATIVE = {"silu": -1.2784645427610672, "mish": -1.1924312145154952, "gelu": -0.7517915246935645}
+# (at the zero itself, 1e12-1e16 ULPs). Everywhere else they pass. The zeros as the nearest
+# float64 (mpmath, 40 digits: tests/golden/make_golden.py; silu's is -1 - W(1/e)).
+ZERO_OF_DERIVATIVE = {"silu": -1.2784645427610737, "mish": -1.1924312145154952, "gelu": -0.7517915246935645}
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
@@ -157,7 +159,7 @@ def test_the_derivative_zero_is_where_the_float64_audit_fails():
     silu, x0 = actviz.get("silu"), ZERO_OF_DERIVATIVE["silu"]
     with mp.workdps(40):
         true = silu.record.mp_reference(mp.mpf(x0), **silu.params)[1]
-    assert abs(float(true)) < 1e-14  # x0 sits next to the zero of silu' (brentq on actviz's own f')
+    assert abs(float(true)) < 1e-14  # x0 is the zero of silu', rounded to float64
     assert ulp_error(np.array([silu.derivative(x0)]), [true])[0] > 8
     r = acc.audit(silu, "float64", range=(-1.3, -1.25), points=101)
     assert not r.passed and r.forward.max_ulp <= 4

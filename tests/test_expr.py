@@ -113,7 +113,7 @@ def test_leaky_relu_through_max_equals_the_catalogue_off_the_kink():
     np.testing.assert_array_equal(a.derivative(x), b.derivative(x))
     np.testing.assert_array_equal(a.derivative(x, 2), b.derivative(x, 2))
     assert a.kinks == b.kinks == (0.0,)
-    # At the tie max splits the derivative evenly (torch.maximum's autograd, reference §3):
+    # At the tie max splits the derivative evenly (torch.maximum's autograd, tools/autograd/derivatives.yaml):
     # (1 + 0.01)/2, where the catalogue's leaky_relu takes alpha (PyTorch's leaky_relu).
     assert a.kink_derivatives() == {0.0: 0.505}
     assert b.kink_derivatives() == {0.0: 0.01}

@@ -99,7 +99,7 @@ def test_kinks_are_marked_at_the_value_taken_and_the_other_limit(lrelu_fig):
     (mf,) = lines(ax_f, "kink-f")
     (md,) = lines(ax_d, "kink-df")
     (open_d,) = lines(ax_d, "kink-limit-df")
-    # leaky_relu'(0) = alpha (PyTorch, reference §3.1); the limit from the right is 1
+    # leaky_relu'(0) = alpha (PyTorch's leaky_relu backward); the limit from the right is 1
     assert list(mf.get_xdata()) == [0.0] and list(mf.get_ydata()) == [0.0]
     assert list(md.get_xdata()) == [0.0] and list(md.get_ydata()) == [0.1]
     assert list(open_d.get_xdata()) == [0.0] and list(open_d.get_ydata()) == [1.0]
@@ -126,7 +126,7 @@ def test_a_jump_is_not_joined_by_a_vertical_stroke(lrelu_fig):
     ("spec", "expected"),
     [
         ("leaky_relu(alpha=0.1)", [601]),  # f'(0) = alpha belongs to the left branch (PyTorch)
-        ("leaky_relu@jax(alpha=0.1)", [600]),  # f'(0) = 1 belongs to the right (JAX, reference §3.1)
+        ("leaky_relu@jax(alpha=0.1)", [600]),  # f'(0) = 1 belongs to the right (jax.nn tests x >= 0)
     ],
 )
 def test_cut_points_keep_the_kink_value_with_its_side(spec, expected):
@@ -186,7 +186,7 @@ def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name
 
 def test_saturated_spans_are_where_sigmoid_saturates():
     fig = figures.plot("sigmoid", saturation=0.01)
-    onset = sigmoid_onset(0.01)  # 4.58486..., issue 3
+    onset = sigmoid_onset(0.01)  # 4.58486... (closed form above)
     got = spans(fig.axes[1], "saturated")
     assert len(got) == 2
     (a0, a1), (b0, b1) = got
@@ -436,7 +436,7 @@ def test_compare_needs_two():
 
 def _dark(colour) -> bool:
     r, g, b, _ = mpl.colors.to_rgba(colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3  # relative luminance, ITU-R BT.709 weights
 
 
 def test_no_rcparams_leak():
@@ -709,7 +709,7 @@ def test_nice_ticks():
 
 
 def test_a_preset_with_its_own_definition_shows_its_own_formula():
-    # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1), not the canonical x/6 + 1/2 (reference §2.7)
+    # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1) (tf_keras/backend.py), not the canonical x/6 + 1/2
     from actviz.figures import plot
 
     fig = plot("hard_sigmoid@keras2")

@@ -234,7 +234,8 @@ def _relu_properties(alpha, max_value, threshold):
 
 
 def _keras_relu_kinks(alpha, max_value, threshold):
-    """f' at the kinks in Keras 2 and Keras 3 on TensorFlow (reference §2.10, §3.1).
+    """f' at the kinks in Keras 2 and Keras 3 on TensorFlow (keras-team/keras
+    keras/src/activations/activations.py, keras-team/tf-keras tf_keras/backend.py).
 
     Keras takes tf.nn.leaky_relu only for (alpha != 0, no max_value, threshold 0), whose
     f'(0) is alpha; otherwise it builds relu(x) [or x·(x > threshold)] minus
@@ -668,7 +669,8 @@ register(
     )
 )
 
-# SELU's constants, as in the paper and in PyTorch, JAX, Keras and TF (reference §0).
+# SELU's constants, as in the paper (Klambauer et al. 2017, arXiv 1706.02515) and in PyTorch,
+# JAX, Keras and TF.
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
 # λα rounded once from its own digits (λ·α in float64 would round twice).

@@ -380,7 +380,7 @@ def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, spacing: 
     non-finite and differs from ``rounded``, 0 where it equals it.
 
     Each point's error depends on that point alone, not on whether the chunk holds a
-    non-finite one: a finite ``got`` keeps its finite error even where ``rounded`` is inf.
+    non-finite one: a finite ``got`` is judged by |got - ref| / ulp even where ``rounded`` is inf.
     """
     err = got.astype(np.float64)
     with np.errstate(all="ignore"):

@@ -85,6 +85,10 @@ def test_narrow_ulps_of_infinities():
     got = np.array([np.inf, 65504.0, np.inf, np.nan], dtype=np.float16)
     err = acc._ulp_narrow(got, ref, rounded, acc._spacing(rounded, lay))
     assert err[0] == 0.0 and np.isinf(err[2]) and np.isinf(err[3])
+    # a finite result where the truth overflows keeps a finite error, the same whether or not
+    # the chunk holds a non-finite point
+    alone = acc._ulp_narrow(got[1:2], ref[1:2], rounded[1:2], acc._spacing(rounded[1:2], lay))
+    assert np.isfinite(err[1]) and err[1] == alone[0] > 0
 
 
 # -- pinned float16 results ------------------------------------------------------------------

@@ -377,18 +377,21 @@ def _spacing(rounded: np.ndarray, lay: _Layout) -> np.ndarray:
 def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, spacing: np.ndarray) -> np.ndarray:
     """|got - ref| / ulp(rounded) for a narrow dtype, with ``ref`` float64, ``rounded`` = ref
     rounded to the dtype and ``spacing`` its ULPs (:func:`_spacing`); inf where ``got`` is
-    non-finite and differs from ``rounded``."""
+    non-finite and differs from ``rounded``, 0 where it equals it.
+
+    Each point's error depends on that point alone, not on whether the chunk holds a
+    non-finite one: a finite ``got`` is judged by |got - ref| / ulp even where ``rounded`` is inf.
+    """
     err = got.astype(np.float64)
     with np.errstate(all="ignore"):
         err -= ref
         np.abs(err, out=err)
         err /= spacing
-    if np.isfinite(err).all():
+    if np.isfinite(err).all():  # then every got is finite: nothing below would change
         return err
     g64, r64 = got.astype(np.float64), rounded.astype(np.float64)
     same = (g64 == r64) | (np.isnan(g64) & np.isnan(r64))
-    err = np.where(np.isfinite(r64), err, np.where(same, 0.0, np.inf))
-    return np.where(np.isfinite(g64) | same, err, np.inf)
+    return np.where(np.isfinite(g64), err, np.where(same, 0.0, np.inf))
 
 
 def _narrow_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray, lay: _Layout, public: bool):

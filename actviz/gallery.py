@@ -110,7 +110,7 @@ def family_sheets(acts: list[BoundActivation]) -> list[list[BoundActivation]]:
     best: tuple | None = None
     for mask in range(1 << (n - 1)):  # every cut of the members sorted by span (n is small)
         cuts = [0, *(i + 1 for i in range(n - 1) if mask >> i & 1), n]
-        runs = [order[a:b] for a, b in zip(cuts, cuts[1:])]
+        runs = [order[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         if any(not 2 <= len(r) <= SHEET_SIZE for r in runs):
             continue
         ratios = [spans[r[-1]] / spans[r[0]] for r in runs]

@@ -381,6 +381,7 @@ def _gelu_formulas(approximate):
 register(
     Activation(
         name="gelu",
+        gate=True,
         family="smooth gate",
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
@@ -505,6 +506,7 @@ _FIXED_BETA = ("beta",)
 register(
     Activation(
         name="silu",
+        gate=True,
         aliases=("swish",),
         family="smooth gate",
         forward=silu,
@@ -620,6 +622,7 @@ def _mp_mish(x):
 register(
     Activation(
         name="mish",
+        gate=True,
         family="smooth gate",
         forward=mish,
         derivatives=(d_mish, d2_mish),

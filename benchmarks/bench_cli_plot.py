@@ -93,14 +93,44 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return time.perf_counter() - start, _cpu() - cpu
 
 
+def alternate(a: list[str], b: list[str], env: dict[str, str], pairs: int) -> tuple[list, list]:
+    """(wall, CPU) of ``pairs`` runs of each command, alternating A B A B after two warm-ups
+    (bytecode, file and font caches)."""
+    runs_a: list[tuple[float, float]] = []
+    runs_b: list[tuple[float, float]] = []
+    for _ in range(2):
+        timed(a, env), timed(b, env)
+    for _ in range(pairs):
+        runs_a.append(timed(a, env))
+        runs_b.append(timed(b, env))
+    return runs_a, runs_b
+
+
+def report(label_a: str, runs_a: list, label_b: str, runs_b: list, target: str) -> None:
+    """The machine, each command's medians and the ratio of A to B."""
+
+    def line(label: str, runs: list[tuple[float, float]]) -> str:
+        wall, cpu = [r[0] for r in runs], [r[1] for r in runs]
+        return (f"{label:52s} wall median {statistics.median(wall):.3f} s (min {min(wall):.3f}), "
+                f"CPU median {statistics.median(cpu):.3f} s")
+
+    def ratio(i: int) -> float:
+        return statistics.median(r[i] for r in runs_a) / statistics.median(r[i] for r in runs_b)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"pairs: {len(runs_a)}, alternating")
+    print(line(label_a, runs_a))
+    print(line(label_b, runs_b))
+    print(f"ratio of medians: wall {ratio(0):.3f}x, CPU {ratio(1):.3f}x (target {target})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=20, help="alternating A/B pairs")
     parser.add_argument("--spec", default="relu", help="activation actviz plots (relu takes --alpha)")
     args = parser.parse_args()
 
-    ours: list[tuple[float, float]] = []
-    floor: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "floor.py")
         with open(script, "w") as fh:
@@ -108,27 +138,9 @@ def main() -> None:
         a, b = os.path.join(tmp, "a.png"), os.path.join(tmp, "b.png")
         actviz = [sys.executable, "-m", "actviz", "plot", args.spec, "--alpha", "0.1", "-o", a]
         hand = [sys.executable, script, "-o", b, "--alpha", "0.1"]
-        env = environment(tmp)
-        for _ in range(2):  # warm the bytecode, file and font caches
-            timed(actviz, env), timed(hand, env)
-        for _ in range(args.pairs):
-            ours.append(timed(actviz, env))
-            floor.append(timed(hand, env))
-
-    def line(label: str, runs: list[tuple[float, float]]) -> str:
-        wall, cpu = [r[0] for r in runs], [r[1] for r in runs]
-        return (f"{label:44s} wall median {statistics.median(wall):.3f} s (min {min(wall):.3f}), "
-                f"CPU median {statistics.median(cpu):.3f} s")
-
-    def ratio(i: int) -> float:
-        return statistics.median(r[i] for r in ours) / statistics.median(r[i] for r in floor)
-
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"pairs: {args.pairs}, alternating")
-    print(line(f"actviz plot {args.spec} --alpha 0.1 -o relu.png", ours))
-    print(line("hand-written typer + numpy + matplotlib", floor))
-    print(f"ratio of medians: wall {ratio(0):.3f}x, CPU {ratio(1):.3f}x (target <= 1.15x)")
+        ours, floor = alternate(actviz, hand, environment(tmp), args.pairs)
+    report(f"actviz plot {args.spec} --alpha 0.1 -o relu.png", ours,
+           "hand-written typer + numpy + matplotlib", floor, "<= 1.15x")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ Over an interval [lo, hi] and for a threshold τ:
 - stationary points: the interior zeros (and sign changes) of f' outside the dead regions,
   with f there: gelu's minimum at x ≈ -0.7518, x² at 0.
 
-The grid only brackets the boundaries. Each boundary is then located to about 1e-14
-(``brentq`` on |f'| − τ from the analytic derivative; bisection for the edge of an
+The grid only brackets the boundaries. Each boundary is then located to adjacent floats
+(regula falsi on |f'| − τ from the analytic derivative, every cell at once; bisection for the edge of an
 exactly-zero region), so the shares are lengths, not point counts: relu's dead share
 on [-6, 6] is 0.5 exactly, not 601/1201. A boundary within rounding of a kink is put on
 the kink. Features narrower than one grid step can be missed; more points find them.
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._numerics import bracketed_roots
 from ..errors import UsageError
 from ..registry import BoundActivation, get
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
@@ -90,14 +91,16 @@ def _bisect(inside: Callable[[float], bool], a: float, b: float) -> float:
     return 0.5 * (a + b)
 
 
-def _runs(mask: np.ndarray, x: np.ndarray, locate: Callable[[float, float], float]) -> Intervals:
+def _runs(mask: np.ndarray, x: np.ndarray, locate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Intervals:
     """The intervals that ``mask`` samples on ``x``, each edge between grid points located in
-    its cell; a run that reaches an end of the grid ends there."""
+    its cell (``locate`` takes the cells' ends, all at once); a run that reaches an end of
+    the grid ends there."""
     out = []
     changes = np.flatnonzero(mask[:-1] != mask[1:])
+    edges = locate(x[changes], x[changes + 1]) if changes.size else []
     start = float(x[0]) if mask[0] else None
-    for i in changes:
-        edge = locate(float(x[i]), float(x[i + 1]))
+    for i, edge in zip(changes, edges, strict=True):
+        edge = float(edge)
         if mask[i]:
             out.append((start, edge))
             start = None
@@ -139,8 +142,6 @@ def saturation(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Saturation:
     """Dead and saturated regions, onsets and stationary points of ``act`` over ``range``."""
-    from scipy.optimize import brentq
-
     act = get(act)
     tau = check_threshold(threshold)
     x = grid(*range, points)
@@ -152,21 +153,17 @@ def saturation(
     def slope(t: float) -> float:
         return float(act.derivative(np.float64(t)))
 
-    def root(fn: Callable[[float], float], a: float, b: float) -> float:
-        fa, fb = fn(a), fn(b)
-        if fa == 0.0:
-            return a
-        if fb == 0.0:
-            return b
-        # brentq closes in on a jump too (a kink where f' steps across); snap it there
-        r = brentq(fn, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-        return _snap(float(r), kinks)
+    def roots(fn: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) -> list[float]:
+        # all cells at once; a jump across 0 (a kink where f' steps across) is closed in on
+        # like a root, and snapped onto the kink
+        found = bracketed_roots(lambda t, _rows: fn(t), a, b)
+        return [_snap(float(r), kinks) for r in found]
 
-    def locate_dead(a: float, b: float) -> float:
-        return _snap(_bisect(lambda t: slope(t) == 0.0, a, b), kinks)
+    def locate_dead(a: np.ndarray, b: np.ndarray) -> list[float]:
+        return [_snap(_bisect(lambda t: slope(t) == 0.0, float(p), float(q)), kinks) for p, q in zip(a, b, strict=True)]
 
-    def locate_crossing(a: float, b: float) -> float:
-        return root(lambda t: abs(slope(t)) - tau, a, b)
+    def locate_crossing(a: np.ndarray, b: np.ndarray) -> list[float]:
+        return roots(lambda t: np.abs(np.asarray(act.derivative(t), dtype=np.float64)) - tau, a, b)
 
     with np.errstate(invalid="ignore"):
         dead_mask = absd == 0
@@ -202,12 +199,12 @@ def saturation(
         onset=(left, right),
         dead=dead,
         saturated=saturated,
-        stationary=_stationary(act, x, df, dead, lambda a, b: root(slope, a, b)),
+        stationary=_stationary(act, x, df, dead, lambda a, b: roots(act.derivative, a, b)),
     )
 
 
 def _stationary(act: BoundActivation, x: np.ndarray, df: np.ndarray, dead: Intervals,
-                locate: Callable[[float, float], float]) -> tuple[tuple[float, float], ...]:
+                locate: Callable[[np.ndarray, np.ndarray], list[float]]) -> tuple[tuple[float, float], ...]:
     """(x, f(x)) at each zero or sign change of f' on the grid that is not in a dead region."""
     found = []
     zero = df == 0
@@ -217,7 +214,8 @@ def _stationary(act: BoundActivation, x: np.ndarray, df: np.ndarray, dead: Inter
             found.append(float(x[i]))
     with np.errstate(invalid="ignore"):
         change = np.flatnonzero(np.sign(df[:-1]) * np.sign(df[1:]) < 0)
-    found.extend(locate(float(x[i]), float(x[i + 1])) for i in change)
+    if change.size:
+        found.extend(locate(x[change], x[change + 1]))
     out = []
     for t in sorted(found):
         if any(a <= t <= b for a, b in dead):

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._numerics import bracketed_roots
 from ..errors import UsageError
 from ..registry import BoundActivation, get
 
@@ -148,59 +149,6 @@ def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     return sigma_w**2 * gauss_expect(lambda x: np.square(act.derivative(x)), 0.0, _sd(q), act.kinks)
 
 
-def _bisect(g: Callable[[np.ndarray, np.ndarray], np.ndarray], lo, hi, rows) -> np.ndarray:
-    """Roots of g(x, rows) with g(lo) > 0 >= g(hi) (or the reverse), to about 2 ulp.
-
-    One row goes to Brent's method (a dozen evaluations); a batch is solved together, one
-    evaluation of the whole batch per step, by the Illinois variant of regula falsi
-    (superlinear, so a dozen steps instead of the fifty a bisection takes), falling back to
-    halving for a row whose bracket did not at least halve in its last step.
-    """
-    lo, hi = np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64)
-    if lo.size == 1:
-        from scipy.optimize import brentq
-
-        one = rows[:1]
-        root = brentq(lambda v: float(g(np.array([v]), one)[0]), float(lo[0]), float(hi[0]), xtol=1e-300, maxiter=200)
-        return np.array([root])
-    g_lo, g_hi = g(lo, rows), g(hi, rows)
-    done = (g_lo == 0) | (g_hi == 0)
-    hi[g_lo == 0] = lo[g_lo == 0]
-    lo[g_hi == 0] = hi[g_hi == 0]
-    halve = np.zeros(lo.size, dtype=bool)
-    side = np.zeros(lo.size, dtype=np.int8)  # which end the last step kept: -1 lo, +1 hi
-    for _ in range(1100):
-        mid = 0.5 * (lo + hi)
-        active = ~done & (mid > np.minimum(lo, hi)) & (mid < np.maximum(lo, hi))
-        if not active.any():
-            break
-        idx = np.flatnonzero(active)
-        a, b, ga, gb = lo[idx], hi[idx], g_lo[idx], g_hi[idx]
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            m = (a * gb - b * ga) / (gb - ga)
-        inside = np.isfinite(m) & (m > np.minimum(a, b)) & (m < np.maximum(a, b))
-        m = np.where(inside & ~halve[idx], m, mid[idx])
-        gm = g(m, rows[idx])
-        width = np.abs(b - a)
-        # the end that keeps g's sign of lo moves to m; the other is kept
-        move_lo = np.sign(gm) == np.sign(ga)
-        kept = np.where(move_lo, 1, -1).astype(np.int8)
-        # Illinois: an end kept twice running has its g halved, so the next point leaves it
-        again = kept == side[idx]
-        gb = np.where(move_lo & again, 0.5 * gb, gb)
-        ga = np.where(~move_lo & again, 0.5 * ga, ga)
-        a = np.where(move_lo, m, a)
-        ga = np.where(move_lo, gm, ga)
-        b = np.where(move_lo, b, m)
-        gb = np.where(move_lo, gb, gm)
-        exact = gm == 0
-        a[exact] = b[exact] = m[exact]
-        lo[idx], hi[idx], g_lo[idx], g_hi[idx], side[idx] = a, b, ga, gb, kept
-        halve[idx] = np.abs(b - a) > 0.5 * width
-        done[idx] = exact
-    return 0.5 * (lo + hi)
-
-
 def _valley_floor(g: Callable[[float], float], a: float, b: float) -> float | None:
     """Where g <= 0 at the bottom of a valley of g in (a, b), or None if g stays above 0."""
     from scipy.optimize import minimize_scalar
@@ -268,7 +216,7 @@ def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -
         a, b, down = a[~gone], b[~gone], down[~gone]
     todo = np.flatnonzero(np.isfinite(lo))
     if todo.size:
-        out[todo] = _bisect(excess, lo[todo], hi[todo], todo)
+        out[todo] = bracketed_roots(excess, lo[todo], hi[todo], todo)
     return out.reshape(shape)
 
 
@@ -396,7 +344,7 @@ def edge_of_chaos(act: BoundActivation | str, sigma_b: float = 0.0, q0: float = 
     lo = grid[k - 1] if k else 1e-12  # χ = σ_w²·E[...] vanishes with σ_w
     if k == 0 and excess(np.array([lo]), None)[0] >= 0:
         return None
-    root = _bisect(excess, np.array([lo]), np.array([grid[k]]), np.array([0]))
+    root = bracketed_roots(excess, np.array([lo]), np.array([grid[k]]), np.array([0]))
     return float(root[0])
 
 

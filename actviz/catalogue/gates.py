@@ -231,7 +231,7 @@ def _gelu_exact_kernel(x, f, d):
     hc = h_hi + c
     hc += (h_lo + c_err) + xc * _INV_SQRT2PI_LO
     hc = np.where(neg, hc, h - c)
-    if a.size and a.max() > _ERFCX_FAR:
+    if np.any(a > _ERFCX_FAR):  # not a.max(): a NaN anywhere would make it NaN
         # far out, with the Mills ratio a·Φ(-a)/φ(a) = 1 - ρ:  x·h = ±(1 - ρ)/√(2π) and
         # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2
         far = np.flatnonzero(a > _ERFCX_FAR)
@@ -252,7 +252,7 @@ def _gelu_exact_kernel(x, f, d):
     hcE = hc * E0
     hcE += hcE * wl
     d[...] = np.where(neg, hcE, 1.0 - hcE)
-    if w.size and w.min() < _DEEP:
+    if np.any(w < _DEEP):
         deep = np.flatnonzero((w < _DEEP) & neg)
         wd, wld = w[deep], wl[deep]
         f[deep] = _times_exp_deep(xhv[deep], xh_err[deep], wd, wld)
@@ -306,7 +306,7 @@ def _gelu_tanh_kernel(x, f, d):
     tn += e + (ne + 3.0 * me)
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    if mz.size and mz.min() < _DEEP:
+    if np.any(mz < _DEEP):
         deep = np.flatnonzero((mz < _DEEP) & neg)
         wd, wld = mz[deep], zl[deep]
         rd = r[deep]
@@ -463,7 +463,7 @@ def _silu_kernel(x, f, d, beta):
     tn += e if zl is None else e + zl
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    if mz.size and mz.min() < _DEEP:
+    if np.any(mz < _DEEP):
         deep = np.flatnonzero((mz < _DEEP) & neg)
         wd, wld = mz[deep], (0.0 if zl is None else zl[deep])
         rd = r[deep]
@@ -571,7 +571,7 @@ def _mish_kernel(x, f, d):
     b *= e
     b *= inv * inv
     d[...] = np.where(neg, b, q)
-    if xc.size and xc.min() < _DEEP:
+    if np.any(xc < _DEEP):
         deep = np.flatnonzero(xc < _DEEP)
         xd = xc[deep]
         ed = e[deep]

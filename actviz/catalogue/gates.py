@@ -315,6 +315,14 @@ def _gelu_tanh_kernel(x, f, d):
         d[deep] = _times_exp_deep(rd * (1.0 + xd * dz[deep] * rd), 0.0, wd, wld)
 
 
+#: tensorflow/python/ops/nn_ops.py gelu: math_ops.cast(0.7071067811865476, dtype) makes the Python
+#: float a float32 tensor first, and likewise 0.044715 in the tanh form
+_TF_GELU_NOTE = (
+    "TensorFlow scales x by float32(1/√2) = 0.70710677 (and uses float32(0.044715) in the tanh form) "
+    "even in float64, so its float64 values are up to about 1e-8 off, relatively"
+)
+
+
 def _gelu_pair(x, approximate):
     return _blockwise(_gelu_tanh_kernel if approximate == "tanh" else _gelu_exact_kernel, x)
 
@@ -418,15 +426,15 @@ register(
             "keras": same(
                 "keras.activations.gelu",
                 note="approximate=False (exact) by default, but keras.ops.gelu defaults to "
-                "approximate=True (tanh)",
+                "approximate=True (tanh); on the default TensorFlow backend: " + _TF_GELU_NOTE,
             ),
-            "keras2": same("tf.keras.activations.gelu", note="approximate=False by default"),
+            "keras2": same("tf.keras.activations.gelu", note="approximate=False by default; " + _TF_GELU_NOTE),
             "jax": same(
                 "jax.nn.gelu",
                 defaults={"approximate": "tanh"},
                 note="approximate=True (tanh) by default",
             ),
-            "tf": same("tf.nn.gelu", note="approximate=False by default"),
+            "tf": same("tf.nn.gelu", note="approximate=False by default; " + _TF_GELU_NOTE),
         },
     )
 )

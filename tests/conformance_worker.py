@@ -76,6 +76,7 @@ def _torch():
     import torch
 
     torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float64)  # a module's weights (PReLU's slope) in float64 from the start
 
     def full_like(t, v):
         return torch.full_like(t, v)

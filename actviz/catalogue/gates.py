@@ -540,7 +540,8 @@ register(
             "keras2": same("tf.keras.activations.swish", fixed=_FIXED_BETA, note="no β"),
             "jax": same("jax.nn.silu", fixed=_FIXED_BETA, note="jax.nn.swish is the same function; no β"),
             "tf": same("tf.nn.silu", note="tf.nn.silu = tf.nn.swish(features, beta=1.0): the only one "
-                       "that exposes β"),
+                       "that exposes β, which it converts to a float32 tensor before casting it to the "
+                       "input's dtype (β = 0.9 is 0.89999998 in float64 too)"),
         },
     )
 )

@@ -548,7 +548,8 @@ register(
                 defaults={"alpha": 0.0},
                 arguments={"alpha": "alpha_initializer"},
                 kink_derivative={0.0: 0.0},
-                note=_PRELU_KERAS_NOTE,
+                note=_PRELU_KERAS_NOTE + "; on the TensorFlow backend initializers.Constant(alpha) "
+                "rounds alpha to float32, even for float64 weights",
             ),
             "keras2": same(
                 "tf.keras.layers.PReLU",
@@ -891,12 +892,13 @@ register(
             "keras": same(
                 "keras.activations.celu",
                 kink_derivative={0.0: 2.0},
-                backend_kinks={"jax": {0.0: 1.0}, "torch": {0.0: 1.0}},
+                backend_kinks={"jax": {0.0: 1.0}, "torch": _torch_celu_kink},
                 note="f'(0) = 2 on the default TensorFlow backend, an artifact: tf.maximum and "
                 "tf.minimum both pass the full gradient on a tie; 1 on JAX and torch",
             ),
-            "jax": same("jax.nn.celu", kink_second_derivative={0.0: 0.25},
-                        note="f'(0) = 1 (½ + ½ from the max/min tie split); f''(0) = ¼ likewise"),
+            "jax": same("jax.nn.celu", kink_second_derivative=lambda alpha: {0.0: 0.25 / alpha},
+                        note="f'(0) = 1 (½ + ½ from the max/min tie split); autograd's f''(0) is "
+                        "1/(4·alpha), half the left-hand f''"),
         },
     )
 )

@@ -1,15 +1,16 @@
 """Evaluate framework activations and their autograd derivatives, for tests/test_conformance.py.
 
 Run as ``python conformance_worker.py BACKEND`` with BACKEND torch, jax or tensorflow. It reads
-a JSON list of jobs on stdin and writes a JSON object {job id: result} on stdout. One process
-serves one backend: the framework itself and Keras 3 on that backend (KERAS_BACKEND must be
-set before keras is imported, hence a process per backend); the tensorflow process also runs
-Keras 2 (the tf_keras package) when it is installed.
+a JSON list of jobs on stdin and writes {"versions": {package: version}, "results": {job id:
+result}} as JSON on stdout. One process serves one backend: the framework itself and Keras 3
+on that backend (KERAS_BACKEND must be set before keras is imported, hence a process per
+backend); the tensorflow process also runs Keras 2 (the tf_keras package).
 
 A scalar job is {"id", "lib", "name", "kwargs", "x"}: lib is "native", "keras" or "tf_keras";
 name is the dotted name of a function, or of a layer/module class, which is built with kwargs
 and then called. The result holds f, f' and f'' on x (float64, by the backend's autograd:
-torch.autograd, jax.jvp, tf.GradientTape), or an "error" per order. A vector job (softmax,
+torch.autograd, jax.jvp, tf.GradientTape) and the output's dtype; "error" when the call
+fails, "d1_error" or "d2_error" when autograd cannot go that far. A vector job (softmax,
 glu, ...) has "z" (rows) instead of "x" and gets each row's output and Jacobian.
 """
 

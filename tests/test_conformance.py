@@ -408,3 +408,18 @@ def test_a_nan_elsewhere_changes_no_value(name):
         mixed = act.derivative(with_nan, order) if order else act(with_nan)
         assert np.isnan(mixed[-1])
         np.testing.assert_array_equal(mixed[:-1], plain, err_msg=f"{name}, order {order}")
+
+
+def test_info_lists_the_other_keras_backends_kink_values():
+    """`actviz info` shows, beside a Keras preset's own kink values (TensorFlow backend's),
+    those of the backends that differ (measured by the conformance runs above)."""
+    from typer.testing import CliRunner
+
+    from actviz.cli import app
+
+    result = CliRunner().invoke(app, ["info", "hard_tanh"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("hard_tanh@keras"))
+    assert "1 at -1, 1 at 1; torch backend: 0 at -1, 0 at 1" in row
+    assert registry.get("sparse_sigmoid@keras").backend_kink_derivatives() == {"jax": {-1.0: 0.25, 1.0: 0.25}}
+    assert registry.get("hard_tanh@torch").backend_kink_derivatives() == {}

@@ -181,6 +181,13 @@ class Variant:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     # derivative values at kinks that differ from PyTorch's: {x: f'(x)}, or a function of params
     kink_derivative: Mapping[float, float] | ParamsFn | None = None
+    # f'' at kinks where the framework's autograd takes another value than the formula's: {x: f''(x)}
+    kink_second_derivative: Mapping[float, float] | ParamsFn | None = None
+    # the framework's keyword for each parameter it names differently: {"alpha": "negative_slope"}
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    # Keras 3 presets follow the default TensorFlow backend; f' at kinks on the other backends
+    # where it differs from that: {"jax": {x: f'(x)}} (or a function of params), "torch" likewise
+    backend_kinks: Mapping[str, Mapping[float, float] | ParamsFn] = field(default_factory=dict)
     # a different definition altogether (hard_sigmoid in Keras 2): (f, f', f'') functions
     functions: tuple[Callable[..., Array], ...] | None = None
     # kinks where they differ from the record's, e.g. those of a different definition (a
@@ -452,6 +459,9 @@ class BoundActivation:
         self._kink_override = (
             _resolve(self.variant.kink_derivative, self.params) if self.variant else None
         )
+        self._kink2_override = (
+            _resolve(self.variant.kink_second_derivative, self.params) if self.variant else None
+        )
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -561,8 +571,9 @@ class BoundActivation:
         d = np.array(d, dtype=np.float64, copy=True) if np.ndim(d) == 0 else np.asarray(d, dtype=np.float64)
         if d.shape != x64.shape:
             d = np.broadcast_to(d, x64.shape).copy()
-        if order == 1 and self._kink_override:
-            for where, value in self._kink_override.items():
+        override = self._kink_override if order == 1 else self._kink2_override
+        if override:
+            for where, value in override.items():
                 d = np.where(x64 == where, value, d)
         if has_nan is None:
             has_nan = _has_nan(x64)
@@ -689,6 +700,18 @@ class BoundActivation:
             return {}
         xs = np.array(self.kinks)
         return {float(k): float(v) for k, v in zip(xs, self.derivative(xs), strict=True)}
+
+    def backend_kink_derivatives(self) -> dict[str, dict[float, float]]:
+        """For a Keras 3 preset: {backend: {x: f'(x)}} at the kinks where another backend
+        than TensorFlow (which the preset follows) takes a different value."""
+        if self.variant is None:
+            return {}
+        out = {}
+        for backend, values in self.variant.backend_kinks.items():
+            values = _resolve(values, self.params)
+            if values:
+                out[backend] = {float(k): float(v) for k, v in sorted(values.items())}
+        return out
 
     @cached_property
     def info(self) -> dict[str, Any]:

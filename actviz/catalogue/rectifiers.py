@@ -347,6 +347,7 @@ register(
             ),
             "keras": same(
                 "keras.activations.relu",
+                arguments={"alpha": "negative_slope"},
                 kink_derivative=_keras_relu_kinks,
                 note="the slope is called negative_slope; " + _KERAS_RELU_NOTE,
             ),
@@ -423,6 +424,14 @@ def _leaky_kinks(alpha):
     return () if alpha == 1 else (0.0,)
 
 
+#: a rounding of TensorFlow's, not part of the definition (as torch's float32(1/6) in
+#: hardsigmoid): the preset keeps alpha, so that f' and f agree with each other
+_TF_LEAKY_NOTE = (
+    "alpha is a float32 attribute, so TensorFlow's slope, f'(0) included, is float32(alpha) even in "
+    "float64 (0.20000000298 for 0.2, 1.5e-8 off relatively); the preset keeps alpha"
+)
+
+
 _SLOPE = Param(
     "alpha",
     0.01,
@@ -463,24 +472,28 @@ register(
         reference="Maas, Hannun & Ng 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
         kink_convention="f'(0) = alpha (PyTorch and TF test x > 0); JAX tests x >= 0 and gives 1",
         frameworks={
-            "torch": same("torch.nn.functional.leaky_relu"),
+            "torch": same("torch.nn.functional.leaky_relu", arguments={"alpha": "negative_slope"}),
             "keras": same(
                 "keras.activations.leaky_relu",
                 defaults={"alpha": 0.2},
-                note="negative_slope defaults to 0.2 (the LeakyReLU layer: 0.3); f'(0) = alpha on the "
-                "default TensorFlow backend, 1 on JAX",
+                arguments={"alpha": "negative_slope"},
+                backend_kinks={"jax": {0.0: 1.0}},
+                note="negative_slope defaults to 0.2 (the LeakyReLU layer: 0.3); on the default "
+                "TensorFlow backend this is tf.nn.leaky_relu: " + _TF_LEAKY_NOTE + "; f'(0) = 1 on "
+                "JAX (torch: alpha, exactly)",
             ),
             "keras2": same(
                 "tf.keras.layers.LeakyReLU",
                 defaults={"alpha": 0.3},
-                note="the layer's alpha defaults to 0.3",
+                note="the layer's alpha defaults to 0.3; tf.nn.leaky_relu: " + _TF_LEAKY_NOTE,
             ),
             "jax": same(
                 "jax.nn.leaky_relu",
+                arguments={"alpha": "negative_slope"},
                 kink_derivative={0.0: 1.0},
                 note="tests x >= 0, so f'(0) = 1",
             ),
-            "tf": same("tf.nn.leaky_relu", defaults={"alpha": 0.2}, note="alpha defaults to 0.2"),
+            "tf": same("tf.nn.leaky_relu", defaults={"alpha": 0.2}, note="alpha defaults to 0.2; " + _TF_LEAKY_NOTE),
         },
     )
 )
@@ -527,18 +540,22 @@ register(
         frameworks={
             "torch": same(
                 "torch.nn.PReLU",
+                arguments={"alpha": "init"},
                 note="alpha is a learned weight, one shared value by default (num_parameters=1), "
                 "initialised to 0.25; torch.nn.functional.prelu takes it as a required argument",
             ),
             "keras": same(
                 "keras.layers.PReLU",
                 defaults={"alpha": 0.0},
+                arguments={"alpha": "alpha_initializer"},
                 kink_derivative={0.0: 0.0},
-                note=_PRELU_KERAS_NOTE,
+                note=_PRELU_KERAS_NOTE + "; on the TensorFlow backend initializers.Constant(alpha) "
+                "rounds alpha to float32, even for float64 weights",
             ),
             "keras2": same(
                 "tf.keras.layers.PReLU",
                 defaults={"alpha": 0.0},
+                arguments={"alpha": "alpha_initializer"},
                 kink_derivative={0.0: 0.0},
                 note=_PRELU_KERAS_NOTE,
             ),
@@ -634,6 +651,12 @@ def _mp_elu(x, alpha):
     return alpha * mp.expm1(x), alpha * mp.exp(x)
 
 
+#: TensorFlow's elu (so also Keras's on its default backend)
+_TF_ELU_NOTE = (
+    "f''(0) = 0, and the gradient comes from the output, exp(x) - 1, which rounds to 0 on "
+    "(-5.6e-17, 0): f' = 1 and f'' = 0 there"
+)
+
 register(
     Activation(
         name="elu",
@@ -656,14 +679,18 @@ register(
         kink_convention="f'(0) = alpha (the x <= 0 branch) in PyTorch, JAX and Keras; f'' jumps at 0 "
         "even for alpha = 1",
         frameworks={
-            "torch": same("torch.nn.functional.elu"),
-            "keras": same("keras.activations.elu"),
-            "keras2": same("tf.keras.activations.elu"),
+            "torch": same("torch.nn.functional.elu", kink_second_derivative={0.0: 0.0},
+                          note="autograd's f''(0) is 0"),
+            "keras": same("keras.activations.elu", kink_second_derivative={0.0: 0.0},
+                          note="on the default TensorFlow backend: " + _TF_ELU_NOTE),
+            "keras2": same("tf.keras.activations.elu", kink_second_derivative={0.0: 0.0},
+                           note="tf.nn.elu: " + _TF_ELU_NOTE),
             "jax": same("jax.nn.elu"),
             "tf": same(
                 "tf.nn.elu",
                 fixed=("alpha",),
-                note="alpha is fixed at 1; the gradient comes from the output, f'(0) = 1",
+                kink_second_derivative={0.0: 0.0},
+                note="alpha is fixed at 1; the gradient comes from the output, f'(0) = 1; " + _TF_ELU_NOTE,
             ),
         },
     )
@@ -714,7 +741,12 @@ def _mp_selu(x):
     return lam * alpha * mp.expm1(x), lam * alpha * mp.exp(x)
 
 
-_SELU_TF_NOTE = "the gradient is computed from the output (< 0 picks λα·e^x), so f'(0) = λ"
+_SELU_TF_NOTE = (
+    "the gradient is computed from the output (< 0 picks λα·e^x), so f'(0) = λ, and so is f' on "
+    "(-5.6e-17, 0), where its exp(x) - 1 rounds to 0; f''(0) = 0"
+)
+#: λα as PyTorch and JAX form it: the float64 λ times the float64 α, one ULP below λα
+_SELU_LA_ROUNDED = SELU_LAMBDA * SELU_ALPHA
 
 register(
     Activation(
@@ -739,19 +771,25 @@ register(
         frameworks={
             "torch": same(
                 "torch.nn.functional.selu",
+                kink_second_derivative={0.0: 0.0},
                 note="PyTorch multiplies the float64-rounded λ and α, so its λα (and f'(0)) is "
-                "1.7580993408473766, one ULP below the correctly rounded λα used here",
+                "1.7580993408473766, one ULP below the correctly rounded λα used here; autograd's "
+                "f''(0) is 0",
             ),
             "keras": same(
                 "keras.activations.selu",
                 kink_derivative={0.0: SELU_LAMBDA},
-                note="f'(0) = λ on the default TensorFlow backend (" + _SELU_TF_NOTE + "); λα on JAX "
-                "and torch",
+                kink_second_derivative={0.0: 0.0},
+                backend_kinks={"jax": {0.0: _SELU_LA_ROUNDED}, "torch": {0.0: _SELU_LA_ROUNDED}},
+                note="f'(0) = λ on the default TensorFlow backend (" + _SELU_TF_NOTE + "); "
+                "λα = 1.7580993408473766 (the rounded λ times the rounded α) on JAX and torch",
             ),
             "keras2": same("tf.keras.activations.selu", kink_derivative={0.0: SELU_LAMBDA},
-                           note="tf.nn.selu: " + _SELU_TF_NOTE),
-            "jax": same("jax.nn.selu"),
-            "tf": same("tf.nn.selu", kink_derivative={0.0: SELU_LAMBDA}, note=_SELU_TF_NOTE),
+                           kink_second_derivative={0.0: 0.0}, note="tf.nn.selu: " + _SELU_TF_NOTE),
+            "jax": same("jax.nn.selu", note="JAX multiplies the float64-rounded λ and α, so its f'(0) "
+                        "is 1.7580993408473766, one ULP below the correctly rounded λα used here"),
+            "tf": same("tf.nn.selu", kink_derivative={0.0: SELU_LAMBDA}, kink_second_derivative={0.0: 0.0},
+                       note=_SELU_TF_NOTE),
         },
     )
 )
@@ -847,17 +885,22 @@ register(
             "torch": same(
                 "torch.nn.functional.celu",
                 kink_derivative=_torch_celu_kink,
+                kink_second_derivative={0.0: 0.0},
                 note="the backward uses 1/alpha with alpha rounded to float32 (even for float64), "
                 "so f' is off by up to about |x/alpha|·6e-8 relatively unless alpha is a float32; "
-                "f'(0) = alpha/float32(alpha) (0.99999996 at alpha = 0.3, 1 at the default)",
+                "f'(0) = alpha/float32(alpha) (0.99999996 at alpha = 0.3, 1 at the default); "
+                "autograd's f''(0) is 0",
             ),
             "keras": same(
                 "keras.activations.celu",
                 kink_derivative={0.0: 2.0},
+                backend_kinks={"jax": {0.0: 1.0}, "torch": _torch_celu_kink},
                 note="f'(0) = 2 on the default TensorFlow backend, an artifact: tf.maximum and "
                 "tf.minimum both pass the full gradient on a tie; 1 on JAX and torch",
             ),
-            "jax": same("jax.nn.celu", note="f'(0) = 1 (½ + ½ from the max/min tie split)"),
+            "jax": same("jax.nn.celu", kink_second_derivative=lambda alpha: {0.0: 0.25 / alpha},
+                        note="f'(0) = 1 (½ + ½ from the max/min tie split); autograd's f''(0) is "
+                        "1/(4·alpha), half the left-hand f''"),
         },
     )
 )
@@ -1089,6 +1132,11 @@ register(
 
 # --- squareplus ---------------------------------------------------------------------------
 
+_SQUAREPLUS_NOTE = (
+    "computes (x + √(x² + b))/2 as written, which cancels for x ≪ 0: 3e-13 off, relatively, at "
+    "x = -100 in float64 (the preset is accurate there)"
+)
+
 
 def _squareplus_parts(x, b):
     """|x|, r = √(x² + b) (finite even at ±inf) and s = (|x| + r)/2, which never cancels."""
@@ -1160,8 +1208,8 @@ register(
         "f' = f/r avoid the cancellation in x + r",
         kink_convention="smooth for b > 0; b = 0 is relu, with f'(0) = 0",
         frameworks={
-            "keras": same("keras.activations.squareplus"),
-            "jax": same("jax.nn.squareplus"),
+            "keras": same("keras.activations.squareplus", note=_SQUAREPLUS_NOTE),
+            "jax": same("jax.nn.squareplus", note=_SQUAREPLUS_NOTE),
         },
     )
 )

@@ -8,6 +8,9 @@ from .. import _numerics as nx
 from ..registry import Activation, Param, register
 from ._common import INF, REAL, Interval, Properties, same
 
+#: Keras's shrinks test x against the threshold with `where`, so NaN falls through to 0
+_KERAS_NAN_NOTE = "NaN gives 0 on the TensorFlow and JAX backends (a `where` on x > threshold)"
+
 # --- tanhshrink ---------------------------------------------------------------------------
 
 # Below this |x|, x - tanh(x) loses more than an ULP to cancellation; above it the
@@ -155,7 +158,8 @@ register(
         kink_convention="f'(±λ) = 0: PyTorch and Keras 3 give the slope 1 only for |x| > λ",
         frameworks={
             "torch": same("torch.nn.functional.softshrink", note="λ must be >= 0"),
-            "keras": same("keras.activations.soft_shrink", note="λ is called threshold"),
+            "keras": same("keras.activations.soft_shrink", arguments={"lambd": "threshold"},
+                          note="λ is called threshold; " + _KERAS_NAN_NOTE),
         },
     )
 )
@@ -193,7 +197,8 @@ register(
         kink_convention="f(±λ) = 0 and f'(±λ) = 0: PyTorch zeroes the closed [-λ, λ]; f jumps by λ there",
         frameworks={
             "torch": same("torch.nn.functional.hardshrink"),
-            "keras": same("keras.activations.hard_shrink", note="λ is called threshold"),
+            "keras": same("keras.activations.hard_shrink", arguments={"lambd": "threshold"},
+                          note="λ is called threshold; " + _KERAS_NAN_NOTE),
         },
     )
 )
@@ -267,11 +272,13 @@ register(
             ),
             "keras": same(
                 "keras.activations.threshold",
-                note="value is called default_value; both arguments are required",
+                arguments={"value": "default_value"},
+                note="value is called default_value; both arguments are required; " + _KERAS_NAN_NOTE,
             ),
             "keras2": same(
                 "tf.keras.layers.ThresholdedReLU",
                 defaults={"threshold": 1.0},
+                arguments={"threshold": "theta"},
                 fixed=("value",),
                 note="the ThresholdedReLU layer: theta = 1.0 (the layer rejects theta < 0), value "
                 "fixed at 0; removed in Keras 3",

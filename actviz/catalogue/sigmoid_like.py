@@ -54,14 +54,18 @@ register(
         frameworks={
             "torch": same(
                 "torch.heaviside",
+                arguments={"value": "values"},
                 note="a tensor op, not in torch.nn.functional; `values` (f(0)) is required; "
-                "it has no backward (autograd raises)",
+                "it has no backward (autograd raises); heaviside(nan) is 0",
             ),
-            "keras": same("keras.ops.heaviside", note="an op, not in keras.activations; x2 = f(0) is required"),
-            "jax": same("jax.numpy.heaviside", note="x2 = f(0) is required; gradient 0 everywhere"),
+            "keras": same("keras.ops.heaviside", arguments={"value": "x2"},
+                          note="an op, not in keras.activations; x2 = f(0) is required; NaN gives x2 on "
+                          "the default TensorFlow backend; the torch backend computes in float32"),
+            "jax": same("jax.numpy.heaviside", arguments={"value": "x2"}, note="x2 = f(0) is required; gradient 0 everywhere"),
             "tf": same(
                 "tf.experimental.numpy.heaviside",
-                note="NumPy-compatible API only; x2 = f(0) is required; gradient 0 everywhere",
+                arguments={"value": "x2"},
+                note="NumPy-compatible API only; x2 = f(0) is required; gradient 0 everywhere; NaN gives x2",
             ),
         },
     )
@@ -172,7 +176,9 @@ register(
         "where the true value is still 1e-16 or more",
         frameworks={
             "torch": same("torch.nn.functional.tanh"),
-            "keras": same("keras.activations.tanh"),
+            "keras": same("keras.activations.tanh", note="on the jax backend Keras 3.15.1 computes "
+                          "it in float32 even for float64 input (ops.tanh casts to "
+                          "result_type(dtype, float), which is float32)"),
             "keras2": same("tf.keras.activations.tanh"),
             "jax": same("jax.nn.tanh"),
             "tf": same("tf.math.tanh"),
@@ -234,7 +240,8 @@ register(
                 "torch.nn.functional.hardsigmoid",
                 note="its backward multiplies by float32(1/6) = 0.16666667163 even for float64 "
                 "tensors (5e-9 off); the preset keeps the exact 1/6: that constant is a rounding "
-                "slip, not part of the definition, and copying it would put f' 2e8 ULP off f",
+                "slip, not part of the definition, and copying it would put f' 2e8 ULP off f; "
+                "it has no double backward (autograd cannot give f'')",
             ),
             "keras": same("keras.activations.hard_sigmoid"),
             "keras2": Variant(
@@ -311,6 +318,7 @@ register(
                 "keras.activations.hard_tanh",
                 kink_derivative=_FIXED_BOUNDS,
                 fixed=("min_val", "max_val"),
+                backend_kinks={"torch": {-1.0: 0.0, 1.0: 0.0}},
                 note="bounds fixed at ±1; f'(±1) = 1 on the default TensorFlow backend (and JAX), "
                 "0 on the torch backend",
             ),
@@ -323,6 +331,9 @@ register(
         },
     )
 )
+
+_TF_SOFTSIGN_NOTE = "TensorFlow registers no gradient for SoftsignGrad"
+_JAX_SOFTSIGN_NOTE = "f''(0) = -2, not 0: jnp.abs'(0) = 1, and f'' jumps from 2 to -2 there"
 
 # --- softsign -----------------------------------------------------------------------------
 
@@ -385,10 +396,11 @@ register(
         "as in torch's double backward",
         frameworks={
             "torch": same("torch.nn.functional.softsign"),
-            "keras": same("keras.activations.softsign"),
-            "keras2": same("tf.keras.activations.softsign"),
-            "jax": same("jax.nn.soft_sign", note="spelled soft_sign"),
-            "tf": same("tf.nn.softsign"),
+            "keras": same("keras.activations.softsign", note="on the default TensorFlow backend "
+                          "autograd has no f'' (" + _TF_SOFTSIGN_NOTE + "); on JAX " + _JAX_SOFTSIGN_NOTE),
+            "keras2": same("tf.keras.activations.softsign", note="autograd has no f'' (" + _TF_SOFTSIGN_NOTE + ")"),
+            "jax": same("jax.nn.soft_sign", note="spelled soft_sign; " + _JAX_SOFTSIGN_NOTE),
+            "tf": same("tf.nn.softsign", note="autograd has no f'' (" + _TF_SOFTSIGN_NOTE + ")"),
         },
     )
 )
@@ -484,6 +496,7 @@ register(
         frameworks={
             "keras": same(
                 "keras.activations.sparse_sigmoid",
+                backend_kinks={"jax": {-1.0: 0.25, 1.0: 0.25}},
                 note="f'(±1) = 0 on the default TensorFlow backend (and torch), 0.25 on JAX",
             ),
             "jax": same(

@@ -335,7 +335,12 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
             row = [f"{rec.name}@{fw}", v["name"]]
             if show_kinks:
                 kinks = presets[fw].kink_derivatives()
-                row.append(", ".join(f"{readable(d, 8)} at {readable(k, 8)}" for k, d in kinks.items()) or "—")
+                cell = ", ".join(f"{readable(d, 8)} at {readable(k, 8)}" for k, d in kinks.items()) or "—"
+                # a Keras 3 preset follows the TensorFlow backend; the others, where they differ
+                for backend, other in presets[fw].backend_kink_derivatives().items():
+                    cell += f"; {backend} backend: " + ", ".join(
+                        f"{readable(d, 8)} at {readable(k, 8)}" for k, d in other.items())
+                row.append(cell)
             frameworks.add_row(*row, text)
         out.append(frameworks)
         if missing:

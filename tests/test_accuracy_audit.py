@@ -169,13 +169,15 @@ def test_strict_applies_the_gate_contract_the_readme_states():
     for r in records:  # in plain ULPs the zero of f' is still where the error is
         raw = r["derivative_raw"]
         assert raw["max_ulp"] > r["derivative"]["max_ulp"] and raw["cancellation"] == acc.CANCELLATION
-    # the README's plain-ULP figures are today's (to 1 ULP: the last bit differs between CPUs)
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    # the README's plain-ULP figures are today's: within 1 ULP of the range it gives (numpy's
+    # AVX2 and AVX-512 code differ in the last bit of each term, which the zero amplifies)
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
     for r, name in zip(records, ("silu's", "mish's", "gelu's"), strict=True):
-        shown = re.search(rf"{name} (?:f' is )?([0-9.]+) ULP(?: off)? at x = (-?[0-9.]+)", readme)
+        shown = re.search(rf"{name} (?:f' is )?([0-9.]+)(?: to ([0-9.]+))? ULP(?: off)? at x = (-?[0-9.]+)", readme)
         assert shown, name
-        assert abs(float(shown[1]) - r["derivative_raw"]["max_ulp"]) <= 1.0, (name, r["derivative_raw"])
-        assert abs(float(shown[2]) - r["derivative_raw"]["at"]) < 1e-4, name
+        low, high = float(shown[1]), float(shown[2] or shown[1])
+        assert low - 1.0 <= r["derivative_raw"]["max_ulp"] <= high + 1.0, (name, r["derivative_raw"])
+        assert abs(float(shown[3]) - r["derivative_raw"]["at"]) < 1e-4, name
     # a non-gate gets no such allowance: its derivative is the plain one
     (relu,) = json.loads(runner.invoke(app, ["accuracy", "tanh", "--format", "json"]).stdout)
     assert relu["derivative_raw"] is None

@@ -12,32 +12,49 @@ from ..registry import BoundActivation, get
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
 from ..spec import parse_spec
 
+
+def complete_spec(incomplete: str) -> list[str]:
+    """Shell completion of a spec: the registry's names and aliases, and once '@' is typed,
+    the framework presets (gelu@jax)."""
+    from ..registry import all_names, records
+
+    text = incomplete.strip().lower()
+    if "@" in text:
+        candidates = [f"{r.name}@{fw}" for r in records() for fw in r.frameworks]
+    else:
+        candidates = all_names()
+    return [c for c in candidates if c.startswith(text)]
+
+
 SpecsArg = Annotated[
     list[str],
     typer.Argument(
+        metavar="SPEC...",
         help="Activations: a name (relu), with parameters (leaky_relu(alpha=0.1)) or a framework "
         "preset (gelu@jax). Quote specs with parentheses in the shell.",
         show_default=False,
+        autocompletion=complete_spec,
     ),
 ]
 SpecArg = Annotated[
     str,
-    typer.Argument(help="Activation: name, name(k=v, ...) or name@framework.", show_default=False),
+    typer.Argument(metavar="SPEC", help="Activation: name, name(k=v, ...) or name@framework.", show_default=False,
+                   autocompletion=complete_spec),
 ]
 RangeOpt = Annotated[
     tuple[float, float],
     typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (negative numbers are fine: --range -5 5)."),
 ]
 PointsOpt = Annotated[
-    int, typer.Option("--points", "-n", help="Grid size; odd so that x = 0 is on the grid.")
+    int, typer.Option("--points", "-n", metavar="N", help="Grid size; odd so that x = 0 is on the grid.")
 ]
 AlphaOpt = Annotated[
     float | None,
-    typer.Option("--alpha", help="Set alpha (negative slope, elu/celu scale) on every activation that has it.", show_default=False),
+    typer.Option("--alpha", metavar="VALUE", help="Set alpha (negative slope, elu/celu scale) on every activation that has it.", show_default=False),
 ]
 BetaOpt = Annotated[
     float | None,
-    typer.Option("--beta", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
+    typer.Option("--beta", metavar="VALUE", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
 ]
 ParamOpt = Annotated[
     list[str] | None,
@@ -45,13 +62,13 @@ ParamOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write here; the suffix picks the format; '-' is stdout.", show_default=False),
+    typer.Option("--output", "-o", metavar="FILE", help="Write here; the suffix picks the format; '-' is stdout.", show_default=False),
 ]
 SaturationOpt = Annotated[
-    float, typer.Option("--saturation", help="Gradient magnitude under which a point counts as saturated.")
+    float, typer.Option("--saturation", metavar="TAU", help="Gradient magnitude under which a point counts as saturated.")
 ]
 OrderOpt = Annotated[
-    Literal[1, 2], typer.Option("--order", help="Highest derivative to include: 2 adds f''.")
+    Literal[1, 2], typer.Option("--order", metavar="N", help="Highest derivative to include, 1 or 2 (2 adds f'').")
 ]
 NumericOpt = Annotated[
     bool, typer.Option("--numeric", help="Add the finite-difference f' beside the analytic one.")

@@ -173,6 +173,40 @@ def test_info_computes_each_presets_kink_derivative():
     assert "1.050701 at 0" in rows["selu@tf"]
 
 
+def terminal_info(spec: str, columns: int, monkeypatch) -> str:
+    """What `actviz info` draws in a terminal this wide (rich reads COLUMNS)."""
+    from actviz.analysis.stats import stats
+    from actviz.render import tables
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    buf = io.StringIO()
+    act = actviz.get(spec)
+    tables.emit(*tables.info_renderables(act, stats(act, points=101)), file=buf, plain=False)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("name", ["gelu", "leaky_relu", "hard_sigmoid"])
+def test_info_in_a_terminal_shows_every_framework_name_whole(name, columns, monkeypatch):
+    out = terminal_info(name, columns, monkeypatch)
+    lines = out.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    assert "…" not in out
+    for variant in actviz.lookup(name).frameworks.values():
+        assert any(variant.name in line.split() for line in lines), (variant.name, out)
+        # the note keeps every word, wrapped between words in the width left
+        note = variant.note or "same as the canonical form"
+        assert " ".join(note.split()) in " ".join(w for line in lines for w in line.strip("│ ").split()), note
+
+
+def test_info_keeps_the_frameworks_table_where_the_notes_have_room(monkeypatch):
+    wide = terminal_info("leaky_relu", 120, monkeypatch)
+    assert "how it differs" in wide and re.search(r"leaky_relu@torch +torch\.nn\.functional\.leaky_relu +0\.01 at 0", wide)
+    narrow = terminal_info("leaky_relu", 80, monkeypatch)
+    assert re.search(r"leaky_relu@torch +torch\.nn\.functional\.leaky_relu +f' = 0\.01 at 0\n +same as the canonical form",
+                     narrow)
+
+
 def test_info_of_an_activation_no_framework_ships():
     result = run("info", "maxout")
     assert result.exit_code == 0

@@ -279,7 +279,8 @@ def test_table_csv_file_round_trips_exactly(tmp_path):
     rows = read_csv(out.read_text())
     assert list(rows[0]) == ["activation", "x", "f", "df", "d2f", "df_numeric"]
     assert len(rows) == 3 * 1401
-    for spec in ("sigmoid", "gelu(approximate=none)", "leaky_relu(alpha=0.1)"):
+    assert list(dict.fromkeys(r["activation"] for r in rows)) == ["sigmoid", "gelu", "leaky_relu(alpha=0.1)"]
+    for spec in ("sigmoid", "gelu", "leaky_relu(alpha=0.1)"):
         mine = [r for r in rows if r["activation"] == spec]
         s = sample(spec, (-700.0, 700.0), 1401, order=2, numeric=True)
         for col in ("x", "f", "df", "d2f", "df_numeric"):
@@ -355,7 +356,9 @@ def test_table_json_round_trips_with_metadata(tmp_path):
     assert data["versions"]["actviz"] == actviz.__version__
     assert data["columns"] == ["activation", "x", "f", "df"]
     s = sample("softplus", points=101)
-    mine = [r for r in data["records"] if r["activation"] == s.spec]
+    assert [a["activation"] for a in data["activations"]] == ["softplus", "tanh"]
+    assert data["activations"][0] == {"activation": "softplus", "spec": s.spec, "params": s.activation.params}
+    mine = [r for r in data["records"] if r["activation"] == "softplus"]
     assert np.array([r["f"] for r in mine]).tobytes() == s.f.tobytes()
     assert np.array([r["df"] for r in mine]).tobytes() == s.df.tobytes()
 
@@ -421,9 +424,10 @@ def test_stats_json_keys_and_values(tmp_path):
     result = run("stats", "sigmoid", "relu", "-o", out)
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text())
-    assert [tuple(d) for d in data] == [STATS_KEYS, STATS_KEYS]
+    assert [tuple(d) for d in data] == [("activation", STATS_KEYS[0], "params", *STATS_KEYS[1:])] * 2
     assert tuple(data[0]["gaussian"]) == GAUSSIAN_KEYS
     assert data[0]["spec"] == "sigmoid" and data[1]["spec"] == actviz.get("relu").spec
+    assert data[1]["activation"] == "relu" and data[1]["params"] == {"alpha": 0.0, "max_value": None, "threshold": 0.0}
     assert data[0]["onset"][1] == pytest.approx(4.584863339122355, rel=1e-13)  # closed form, test_stats
     assert data[1]["onset"] == [0.0, None]
     assert data[1]["gain"] == pytest.approx(math.sqrt(2), rel=1e-12)  # closed form: 1/√(1/2)

@@ -296,7 +296,7 @@ def accuracy_figure(results: Sequence[AuditResult]):
             stats = r.forward if part == "forward" else r.derivative
             binned = " (worst of each chunk shown)" if r.curve.binned else ""
             how = f"all {r.points:,} finite values" if r.exhaustive else f"{r.points:,} points"
-            ax.set_title(f"{r.spec}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP\n"
+            ax.set_title(f"{get(r.spec).label}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP\n"
                          f"{how}{binned}", fontsize="medium")
             ax.legend(fontsize="small", loc="center left")
     return fig

@@ -102,9 +102,10 @@ def _emit(target: str | None, fmt: str, table, text_for) -> None:
 def _json(records: list[dict]) -> str:
     import json
 
-    from ..render.export import _json_safe
+    from ..render.export import _json_safe, labelled
 
-    return json.dumps(_json_safe(records), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_json_safe([labelled(r) for r in records]), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
 
 
 def _flat(record: dict, prefix: str = "") -> dict:
@@ -124,7 +125,9 @@ def _csv(records: list[dict]) -> str:
     import csv
     import io
 
-    rows = [_flat(r) for r in records]
+    from ..render.export import labelled
+
+    rows = [_flat(labelled(r, params=False)) for r in records]
     columns = list(dict.fromkeys(k for row in rows for k in row))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -393,7 +396,7 @@ def accuracy_command(
             total = acc.count_values(d, range_) if exhaustive else 0
             if exhaustive and total > acc.CURVE_POINTS:
                 threads = workers or acc.default_workers()
-                typer.echo(f"auditing {act.spec} on all {total:,} {d} values"
+                typer.echo(f"auditing {act.label} on all {total:,} {d} values"
                            f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
                 with _Bar(f"{act.label} {d}", total) as bar:
                     results.append(acc.audit(act, d, range_, points, True, workers, bar))
@@ -416,7 +419,7 @@ def accuracy_command(
 
         _save(accuracy_figure(results), fig_target, fig_fmt, dpi)
     if strict and not all(r.passed for r in results):
-        failed = ", ".join(f"{r.spec} ({r.dtype})" for r in results if not r.passed)
+        failed = ", ".join(f"{label} ({r.dtype})" for r, label in zip(results, labels, strict=True) if not r.passed)
         typer.echo(f"actviz: outside tolerance: {failed}", err=True)
         return 1
     return 0

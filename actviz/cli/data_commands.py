@@ -275,16 +275,16 @@ def check_command(
     if fmt == "json":
         import json
 
-        from ..render.export import _json_safe
+        from ..render.export import _json_safe, labelled
 
-        typer.echo(json.dumps(_json_safe(rows), indent=2, allow_nan=False))
+        typer.echo(json.dumps(_json_safe([labelled(r) for r in rows]), indent=2, allow_nan=False))
     else:
         from ..render.tables import check_table, emit
 
         emit(f"f' and f'' against finite differences on [{lo:g}, {hi:g}], away from kinks; "
              f"tolerance {tolerance:g}·(1 + |f'|); relative errors where |f'| >= {REL_FLOOR:g}",
              check_table(rows))
-    failed = [r["spec"] for r in rows if not r["ok"]]
+    failed = [a.label for a, r in zip(acts, rows, strict=True) if not r["ok"]]
     if failed:
         typer.echo(f"actviz: error: {len(failed)} of {len(rows)} exceed the tolerance: {', '.join(failed)}", err=True)
         raise typer.Exit(1)

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .export import catalogue_rows, readable, stats_grid
+from .export import _label, catalogue_rows, readable, stats_grid
 
 #: Plain-text tables: a rule of dashes under the header, nothing else.
 PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
@@ -252,7 +252,7 @@ def check_table(rows: Sequence[dict]) -> Table:
     table.add_column("result")
     for r in rows:
         verdict = Text("ok", style="green") if r["ok"] else Text("FAIL", style="bold red")
-        table.add_row(r["spec"], str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
+        table.add_row(_label(r["spec"]), str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
                       readable(r["d2f_abs"], 3), readable(r["d2f_rel"], 3), readable(r["worst_x"], 6),
                       verdict)
     return table

@@ -61,7 +61,7 @@ def test_flags_show_no_value_and_options_their_metavar():
     assert re.search(r"--points\s+-n\s+N\s+Grid size", text)
     assert re.search(r"--output\s+-o\s+FILE\s", text)
     assert re.search(r"--size\s+W H\s", text) and "[default: 7 wide, 2.15 per panel]" in text
-    assert "[default: 100]" in text
+    assert "[default: 100]" in text and "[default: -6 6]" in text  # as --range takes it
 
 
 # -- -f is --format everywhere --------------------------------------------------------------

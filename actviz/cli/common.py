@@ -43,7 +43,8 @@ SpecArg = Annotated[
 ]
 RangeOpt = Annotated[
     tuple[float, float],
-    typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (negative numbers are fine: --range -5 5)."),
+    typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (negative numbers are fine: --range -5 5).",
+                 show_default="{:g} {:g}".format(*DEFAULT_RANGE)),
 ]
 PointsOpt = Annotated[
     int, typer.Option("--points", "-n", metavar="N", help="Grid size; odd so that x = 0 is on the grid.")

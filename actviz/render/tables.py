@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .export import _label, catalogue_rows, readable, stats_grid
+from .export import catalogue_rows, readable, stats_grid
 
 #: Plain-text tables: a rule of dashes under the header, nothing else.
 PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
@@ -241,6 +241,8 @@ def catalogue_table(records: Sequence | None = None) -> Table:
 
 def check_table(rows: Sequence[dict]) -> Table:
     """Analytic against numeric derivative, one row per activation (see `actviz check`)."""
+    from .export import _label
+
     table = _table()
     table.add_column("activation", style="cyan", no_wrap=True)
     table.add_column("points", justify="right")

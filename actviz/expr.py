@@ -13,7 +13,13 @@ An expression is read in two steps and is never evaluated as code:
    f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes whose derivative is
    the catalogue's own analytic derivative, so the numerics stay the catalogue's stable ones;
    the rest is evaluated as written. The mpmath reference (f, f') comes from the same
-   expression. Work is bounded by a time budget (SIGALRM, main thread only).
+   expression. The work is bounded on any thread and without signals, so that nothing is
+   ever raised inside other code: a budget of the working thread's CPU time
+   (:data:`BUILD_SECONDS`) is checked between the steps, and each step gets only trees small
+   enough to bound its cost (:data:`MAX_TREE`, :data:`MAX_DIFF_TREE`); sympy's simplify, which
+   cannot be stopped and whose time does not follow the size, only sees small derivatives
+   (:data:`SIMPLIFY_OPS`). An expression past these bounds is refused as too costly, a
+   :class:`SpecError` like any other bad expression.
 
 The result is an :class:`~actviz.registry.Activation` record built on the fly (family
 ``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
@@ -25,11 +31,10 @@ must use x: ``leaky_relu(0.1)`` or ``2`` is refused (:func:`require_x`), not rea
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import functools
 import math
-import signal
+import os
 import threading
 import time
 import warnings
@@ -52,10 +57,25 @@ MAX_NODES = 400
 MAX_EXPONENT = 1024
 #: Constant parts must lie within 2**±1100 (float64 spans about 2**-1074 .. 2**1024).
 MAX_LOG2 = 1100.0
-#: Seconds allowed for building, differentiating and compiling one expression.
+#: Seconds of CPU time allowed for building, differentiating and compiling one expression.
 BUILD_SECONDS = 5.0
-#: Seconds allowed for simplifying the derivative shown by `info`.
-SIMPLIFY_SECONDS = 1.0
+#: Seconds of CPU time allowed for searching the kinks of an expression (what is found by then is kept).
+KINK_SECONDS = 1.0
+#: Most nodes in the tree of f, f' or f'' that is tidied and compiled.
+MAX_TREE = 20_000
+#: Most nodes in the tree of f' that is differentiated again: f'' can be larger by as many times
+#: as a product in f' has factors (f' of a product of 50 sums has 7000 nodes, its f'' 170000).
+MAX_DIFF_TREE = 2_500
+#: Most nodes in a tree put over one denominator (the cost grows with the square of the fractions).
+MAX_TOGETHER_TREE = 2_000
+#: The derivative shown by `info` is simplified only when it has at most this many operations,
+#: powers of at most SIMPLIFY_POWER and sin, cos of k*x only: sympy's simplify tries many
+#: rewrites and its time does not follow the size (f' of (x+1)**1000/(x-1)**999 has 7 operations
+#: and takes minutes).
+SIMPLIFY_OPS = 40
+SIMPLIFY_POWER = 8
+#: Highest degree (a bound read off the tree) of a polynomial expanded to look for kinks.
+MAX_KINK_DEGREE = 64
 
 #: Functions an expression may call besides the catalogue: name -> (min args, max args or None).
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
@@ -489,33 +509,77 @@ def _unparse(node: Node) -> tuple[str, int]:
     return f"{left}{op}{right}", prec
 
 
-# -- time budgets ------------------------------------------------------------------------------
+# -- budgets -------------------------------------------------------------------------------------
+#
+# Hostile input is bounded without signals or timers, so that it works on any thread and nothing
+# is ever raised inside other code (a weakref callback, a library's half-done update): a deadline
+# is checked between the symbolic steps, and each step is handed only trees whose size bounds its
+# cost. A child process that could be killed would be as safe, but the compiled record cannot be
+# sent back (so the work would be done twice), and starting one and importing sympy there costs
+# about a second per expression, more than compiling an ordinary one takes.
 
 
-class _OutOfTime(BaseException):
-    """Raised by the alarm inside sympy; a BaseException so that no ``except Exception`` swallows it."""
+class _OutOfTime(Exception):
+    """The deadline passed; raised by :meth:`_Deadline.check` only, between two steps."""
 
 
-@contextlib.contextmanager
-def _budget(seconds: float) -> Iterator[bool]:
-    """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread only; yields whether armed)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield False
-        return
+class _TooCostly(Exception):
+    """A tree too large to hand to the next sympy step; the message says which."""
 
-    def on_alarm(signum, frame):
-        raise _OutOfTime()
 
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:  # an enclosing budget keeps its own deadline
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
+class _Deadline:
+    """A budget of CPU time that the symbolic work checks between its own steps.
+
+    It counts the CPU time of the thread doing the work, not the time on the clock: on a busy
+    machine (or while other threads hold the interpreter) an ordinary expression is not refused
+    for the time it spent waiting, so what is too costly does not depend on the load. It is
+    checked on the thread that made it.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() > self.end:
+            raise _OutOfTime()
+
+
+def _tree_size(e) -> int:
+    """Nodes of a sympy tree, a part shared in several places counted at each (as printing,
+    ``count_ops`` and ``together`` see it); computed once per distinct part, without recursion."""
+    sizes: dict[int, int] = {}
+    todo = [(e, False)]
+    while todo:
+        node, ready = todo.pop()
+        if id(node) in sizes:
+            continue
+        if ready:
+            sizes[id(node)] = 1 + sum(sizes[id(a)] for a in node.args)
+        else:
+            todo.append((node, True))
+            todo.extend((a, False) for a in node.args if id(a) not in sizes)
+    return sizes[id(e)]
+
+
+def _require_size(e, limit: int, reason: str) -> None:
+    """Refuse ``e`` if its tree has more than ``limit`` nodes; ``reason`` has ``{}`` for the limit."""
+    if _tree_size(e) > limit:
+        raise _TooCostly(reason.format(limit))
+
+
+#: sympy is not documented as thread-safe, and the caches here are shared: one expression at a time.
+_LOCK = threading.RLock()
+
+
+def _new_lock() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+# a process forked while another thread held the lock would otherwise wait for it forever
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
 
 
 # -- step 2: sympy -----------------------------------------------------------------------------
@@ -698,6 +762,8 @@ class _World:
             return sp.Mul(*factors)
 
         e = e.replace(lambda m: m.is_Mul and m.has(sp.sign), fold_sign)
+        if _tree_size(e) > MAX_TOGETHER_TREE:
+            return e
         together = sp.together(e)
         if sp.count_ops(together) < sp.count_ops(e):
             e = together
@@ -824,25 +890,27 @@ def compile_record(parsed: Parsed) -> Activation:
     """The :class:`Activation` record for a checked expression (cached by its normal form and
     the catalogue records it calls, so that a record replaced by a plugin is not served stale)."""
     key = (parsed.text, *sorted({id(r) for r in _records_in(parsed.tree)}))
-    record = _RECORDS.get(key)
-    if record is None:
-        # imports happen before the alarm is armed: an import it interrupted would stay half-done
-        _world()
-        if _calls(parsed.tree, ("erf", "erfc")):
-            import scipy.special  # noqa: F401
-        try:
-            with _budget(BUILD_SECONDS):
-                record = _compile(parsed)
-        except _OutOfTime:
-            raise SpecError(
-                f"bad expression {_shown(parsed.text)}: too costly to differentiate and compile "
-                f"(gave up after {BUILD_SECONDS:g} s); write it more simply"
-            ) from None
-        except RecursionError:
-            raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
-        if len(_RECORDS) >= _MAX_RECORDS:
-            _RECORDS.pop(next(iter(_RECORDS)))
-        _RECORDS[key] = record
+    with _LOCK:
+        record = _RECORDS.get(key)
+        if record is None:
+            # imports are not counted against the budget: they happen once per process
+            _world()
+            if _calls(parsed.tree, ("erf", "erfc")):
+                import scipy.special  # noqa: F401
+            deadline = _Deadline(BUILD_SECONDS)
+            try:
+                record = _compile(parsed, deadline)
+            except (_OutOfTime, _TooCostly) as exc:
+                why = f"gave up after {deadline.seconds:g} s" if isinstance(exc, _OutOfTime) else str(exc)
+                raise SpecError(
+                    f"bad expression {_shown(parsed.text)}: too costly to differentiate and compile "
+                    f"({why}); write it more simply"
+                ) from None
+            except RecursionError:
+                raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
+            if len(_RECORDS) >= _MAX_RECORDS:
+                _RECORDS.pop(next(iter(_RECORDS)))
+            _RECORDS[key] = record
     return record
 
 
@@ -857,7 +925,9 @@ def _records_in(node: Node) -> Iterator[Activation]:
         yield from _records_in(a)
 
 
-def _compile(parsed: Parsed) -> Activation:
+def _compile(parsed: Parsed, deadline: _Deadline) -> Activation:
+    """The record of ``parsed``; between its steps the deadline is checked, and no tree goes to
+    the next step above the size limits that bound that step's cost."""
     w = _world()
     sp = w.sp
     names = parsed.params
@@ -867,12 +937,25 @@ def _compile(parsed: Parsed) -> Activation:
         raise SpecError(f"bad expression {_shown(parsed.text)}: undefined (it divides by zero)")
     if f.has(sp.I):
         raise SpecError(f"bad expression {_shown(parsed.text)}: not real")
-    d1 = w.tidy(sp.diff(f, w.x))
-    d2 = w.tidy(sp.diff(d1, w.x))
-    shown = _simplified(w, d1)
+    _require_size(f, MAX_TREE, "f has more than {} terms and factors")
+    deadline.check()
+    d1 = sp.diff(f, w.x)
+    _require_size(d1, MAX_TREE, "f' has more than {} terms and factors")
+    deadline.check()
+    d1 = w.tidy(d1)
+    _require_size(d1, MAX_DIFF_TREE, "f' has more than {} terms and factors to differentiate again")
+    deadline.check()
+    d2 = sp.diff(d1, w.x)
+    _require_size(d2, MAX_TREE, "f'' has more than {} terms and factors")
+    deadline.check()
+    d2 = w.tidy(d2)
+    deadline.check()
 
     args = [w.x, *(symbols[n] for n in names)]
-    fns = [_lambdify(w, args, e) for e in (f, d1, d2)]
+    fns = []
+    for e in (f, d1, d2):
+        fns.append(_lambdify(w, args, e))
+        deadline.check()
     label = parsed.text
     head = f"({label})" if names else label
 
@@ -908,6 +991,9 @@ def _compile(parsed: Parsed) -> Activation:
         return kink_cache[vals]
 
     mp_reference = _mp_reference(w, args, f, d1, values)
+    deadline.check()
+    # for display only, and bounded by size rather than time, so that it does not vary with load
+    shown = _simplified(w, d1)
     return Activation(
         name=head,
         family="expression",
@@ -933,17 +1019,20 @@ def _compile(parsed: Parsed) -> Activation:
 
 
 def _simplified(w: _World, d):
-    """sympy's simplification of ``d`` for display, within :data:`SIMPLIFY_SECONDS`, if shorter."""
+    """sympy's simplification of ``d`` for display, if shorter; only for a small ``d`` with small
+    powers (:data:`SIMPLIFY_OPS`, :data:`SIMPLIFY_POWER`), since simplify cannot be stopped."""
     sp = w.sp
-    if sp.count_ops(d) > 400:  # beyond hope of a readable form; not worth the wait
+    if _tree_size(d) > 4 * SIMPLIFY_OPS or sp.count_ops(d) > SIMPLIFY_OPS:  # the size first: cheaper
         return d
-    try:
-        with _budget(SIMPLIFY_SECONDS) as armed:
-            if not armed:  # no way to stop sympy here: show the derivative as computed
-                return d
-            s = w.tidy(sp.simplify(d))
-    except _OutOfTime:
+    for p in d.atoms(sp.Pow):
+        q = p.exp
+        if q.is_Number and (abs(q) > SIMPLIFY_POWER or (q.is_Rational and q.q > SIMPLIFY_POWER)):
+            return d
+    # its trigonometric rewrites are the slowest part: sin(sin(x**4) - 1)*x takes minutes
+    trig = d.atoms(sp.sin, sp.cos)
+    if len(trig) > 4 or any(not (t.args[0] / w.x).is_number for t in trig):
         return d
+    s = w.tidy(sp.simplify(d))
     if s.has(sp.Piecewise) or sp.count_ops(s) >= sp.count_ops(d):
         return d
     return s
@@ -1050,8 +1139,15 @@ def _kinks(w: _World, f, subs: dict) -> tuple[float, ...]:
     - a catalogue function at u: the points where u equals one of its kinks;
 
     when u (or the difference of two arguments) is a polynomial in x of degree at most 4 once
-    parameters are set. Other arguments (abs(sin(x)), max(x, exp(x) - 2)) are not searched.
+    parameters are set. Other arguments (abs(sin(x)), max(x, exp(x) - 2)) are not searched,
+    nor polynomials that would expand past degree :data:`MAX_KINK_DEGREE`; the search stops at
+    :data:`KINK_SECONDS` with what it found by then.
     """
+    with _LOCK:
+        return _find_kinks(w, f, subs, _Deadline(KINK_SECONDS))
+
+
+def _find_kinks(w: _World, f, subs: dict, deadline: _Deadline) -> tuple[float, ...]:
     sp = w.sp
     targets = []
     chains = []
@@ -1073,11 +1169,10 @@ def _kinks(w: _World, f, subs: dict) -> tuple[float, ...]:
                     targets.append((node.args[0], k))
     found: set[float] = set()
     try:
-        with _budget(SIMPLIFY_SECONDS):
-            for u, c in targets:
-                found.update(_zeros(w, (u - c).subs(subs)))
-            for node, args in chains:
-                found.update(_extremum_kinks(w, node, [a.subs(subs) for a in args]))
+        for u, c in targets:
+            found.update(_zeros(w, (u - c).subs(subs), deadline))
+        for node, args in chains:
+            found.update(_extremum_kinks(w, node, [a.subs(subs) for a in args], deadline))
     except _OutOfTime:
         pass
     return tuple(sorted(found))
@@ -1099,10 +1194,11 @@ def _branches(w: _World, e, limit: int = 64) -> list:
     return done
 
 
-def _zeros(w: _World, e) -> list[float]:
+def _zeros(w: _World, e, deadline: _Deadline) -> list[float]:
     """Real zeros of ``e`` found through its polynomial branches, each checked on ``e`` itself."""
     candidates = set()
     for branch in _branches(w, e):
+        deadline.check()
         candidates.update(_real_roots(w.sp, branch, w.x))
     if not candidates:
         return []
@@ -1121,13 +1217,14 @@ def _flatten(node) -> list:
     return out
 
 
-def _extremum_kinks(w: _World, node, args: list) -> list[float]:
+def _extremum_kinks(w: _World, node, args: list, deadline: _Deadline) -> list[float]:
     """Ties between two arguments of a max/min chain where those two are the active ones."""
     sp = w.sp
     candidates = set()
     for i in range(len(args)):
         for j in range(i + 1, len(args)):
             for branch in _branches(w, args[i] - args[j]):
+                deadline.check()
                 candidates.update(_real_roots(sp, branch, w.x))
     if not candidates:
         return []
@@ -1145,6 +1242,9 @@ def _extremum_kinks(w: _World, node, args: list) -> list[float]:
 def _real_roots(sp, e, x) -> list[float]:
     if e.free_symbols != {x}:
         return []
+    bound = _degree_bound(e, x)
+    if bound is None or bound > MAX_KINK_DEGREE:  # not a polynomial, or too costly to expand
+        return []
     try:
         poly = sp.Poly(e, x)
     except sp.PolynomialError:
@@ -1160,6 +1260,36 @@ def _real_roots(sp, e, x) -> list[float]:
         exact = sp.Poly([sp.Rational(c) for c in coeffs], x)
         return [float(r.evalf(30)) for r in exact.real_roots()]
     return [float(sp.re(r)) for r in poly.nroots(n=30) if abs(sp.im(r)) <= 1e-25 * max(1, abs(sp.re(r)))]
+
+
+def _degree_bound(e, x) -> int | None:
+    """An upper bound of the degree in x of ``e`` read off its tree without expanding it, or
+    None where ``e`` is not visibly a polynomial in x."""
+    degrees: dict[int, int | None] = {}
+    todo = [(e, False)]
+    while todo:
+        node, ready = todo.pop()
+        if id(node) in degrees:
+            continue
+        if not ready and node.args and (node.is_Add or node.is_Mul or node.is_Pow):
+            todo.append((node, True))
+            todo.extend((a, False) for a in node.args)
+            continue
+        if node == x:
+            d = 1
+        elif ready and (node.is_Add or node.is_Mul):
+            parts = [degrees[id(a)] for a in node.args]
+            d = None if None in parts else (max(parts) if node.is_Add else sum(parts))
+        elif ready:  # a power
+            base, p = degrees[id(node.args[0])], node.args[1]
+            if degrees[id(p)] == 0 and base == 0:
+                d = 0
+            else:
+                d = base * int(p) if base is not None and p.is_Integer and p >= 0 else None
+        else:
+            d = None if node.has(x) else 0
+        degrees[id(node)] = d
+    return degrees[id(e)]
 
 
 # -- the registry's entry points -----------------------------------------------------------------

@@ -380,7 +380,10 @@ def _styled(style: str | None, dark: bool):
         yield _Theme(colors=colors, fg=rc["text.color"], bg=rc["axes.facecolor"], dark=dark)
 
 
-_LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.6)), (0, (6, 1.6, 1, 1.6)))
+_LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.6)), (0, (6, 1.6, 1, 1.6)), (3.5, (5, 2)), (0, (2.5, 2.5)))
+#: Two curves that coincide on this share of the grid (in f or in f') must not share a
+#: line style: the later one, drawn on top, would hide the earlier.
+OVERLAP_SHARE = 0.2
 
 
 def _palette(theme: _Theme, n: int) -> list[str]:
@@ -397,6 +400,32 @@ def _palette(theme: _Theme, n: int) -> list[str]:
         if c not in colors:
             colors.append(c)
     return [colors[i % len(colors)] for i in range(n)]
+
+
+def _overlap(a: Sample, b: Sample) -> float:
+    """The share of the grid where two curves coincide in f or in f' (relu and leaky_relu:
+    x > 0 in both)."""
+    def share(u, v) -> float:
+        u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            return float(np.mean(np.isclose(u, v, rtol=1e-9, atol=1e-12)))
+
+    return max(share(a.f, b.f), share(a.df, b.df))
+
+
+def line_styles(samples: Sequence[Sample]) -> list[int]:
+    """An index into the line styles for each curve: the first style that no earlier curve it
+    coincides with (on :data:`OVERLAP_SHARE` of the grid) has, so a curve drawn on top
+    leaves the one below it visible between its dashes; curves that overlap nothing are
+    solid, except past the ten of the colour cycle, which start one style further."""
+    out: list[int] = []
+    for i, s in enumerate(samples):
+        taken = {out[j] for j in builtins.range(i) if _overlap(samples[j], s) >= OVERLAP_SHARE}
+        first = i // 10
+        choice = next((k for k in builtins.range(first, first + len(_LINESTYLES)) if k % len(_LINESTYLES) not in taken),
+                      first + len(taken))
+        out.append(choice % len(_LINESTYLES))
+    return out
 
 
 def _same_curve(a: Sample, b: Sample) -> bool:
@@ -754,9 +783,11 @@ def compare(
     ``diff=True`` adds a panel of f_i - f_0, the differences from the first activation
     (how far is gelu's tanh form from the exact one?). Keyword parameters go to every
     activation that takes them. ``saturation`` draws τ on the log axis with ``logy``.
-    Every curve has its own colour (the style's cycle, then tab20); the 11th and later are
-    dashed, the 21st and later dotted, and a curve the same as an earlier one on this grid
-    is drawn in another line style and says so in the legend ("= softmax here").
+    Every curve has its own colour (the style's cycle, then tab20); a curve that coincides
+    with an earlier one over part of the grid gets a line style that one does not have
+    (:func:`line_styles`), so the earlier stays visible between the dashes; the 11th and
+    later start dashed; a curve the same as an earlier one on the whole grid also says so in
+    the legend ("= softmax here").
     """
     if isinstance(acts, (str, BoundActivation)):
         acts = [acts]
@@ -779,11 +810,7 @@ def compare(
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi, rows)
         colors = _palette(theme, len(bound))
-        dup_rank = [0] * len(bound)
-        for i, j in enumerate(same_as):
-            if j is not None:
-                dup_rank[i] = dup_rank[j] + 1
-        styles = [_LINESTYLES[(i // 10 + dup_rank[i]) % len(_LINESTYLES)] for i in builtins.range(len(bound))]
+        styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
         ax_f.set_ylabel("$f(x)$")
         tau_line = _derivative_axes(ax_d, logy, saturation, theme)

@@ -4,19 +4,23 @@ Everything comes from the registry: adding an activation adds its figure, its ro
 the index and its place in its family's sheet; a framework preset that defines the
 function differently (another formula or other defaults) adds a framework sheet.
 Figures render in a process pool, each written atomically; a failure is reported by
-name at the end while the others still render.
+name at the end while the others still render. Ctrl-C stops the run at once: the workers
+are killed, not left to finish the queue, and no temporary file stays behind.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, UsageError
-from .io import atomic_write, save_figure
+from .io import atomic_write, remove_temporaries, save_figure
 from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, preset_groups, records
 from .spec import format_value
 
@@ -148,6 +152,57 @@ def _worker_init() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    # Ctrl-C reaches every process of the terminal's group; the parent alone decides (it kills
+    # the workers), so a worker never raises KeyboardInterrupt or prints its traceback. SIGINT
+    # was blocked across the fork (see _sigint_blocked) and is ignored before it is let through.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold SIGINT back in this thread while it starts workers: a worker inherits the mask,
+    so it cannot be interrupted before its initializer ignores SIGINT. A Ctrl-C meanwhile
+    is delivered to the parent when the block ends (or at once, to another thread)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore a second Ctrl-C while the first one's clean-up runs (main thread only: only it
+    can set signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _kill_pool(pool) -> None:
+    """Cancel the figures not started and kill the workers at once (half a figure is worth
+    nothing and its temporary file is removed by the caller); return when all are reaped,
+    so no worker outlives the run. Python 3.14's ``kill_workers`` does the same first part."""
+    processes = list((pool._processes or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.kill()
+        except (ProcessLookupError, ValueError):  # already gone, or already closed
+            pass
+    for proc in processes:
+        proc.join()
+    pool.shutdown(wait=True)
 
 
 def build(
@@ -205,12 +260,24 @@ def build(
         from . import figures  # noqa: F401
 
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=min(workers, len(todo)), mp_context=context, initializer=_worker_init
-        ) as pool:
-            futures = [pool.submit(_render_safely, job, str(out), fmt, dark) for job in todo]
+        )
+        unfinished = list(todo)
+        try:
+            with _sigint_blocked():  # the workers start at the first submit
+                futures = [pool.submit(_render_safely, job, str(out), fmt, dark) for job in todo]
             for future in as_completed(futures):
-                done(*future.result())
+                job, error = future.result()
+                unfinished.remove(job)
+                done(job, error)
+        except BaseException:  # Ctrl-C above all: stop now rather than render the queue
+            with _sigint_ignored():
+                _kill_pool(pool)
+                for job in unfinished:
+                    remove_temporaries(out / f"{job.stem}.{fmt}")
+            raise
+        pool.shutdown()
     if only is None:
         result.written.append(write_index(out, todo, fmt, result.failures))
     return result

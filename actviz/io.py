@@ -6,6 +6,7 @@ file that was there before.
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
 import tempfile
@@ -96,6 +97,21 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None], binary: b
             raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from exc
         raise
     return target
+
+
+def remove_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files that :func:`atomic_write` calls for ``path`` left behind
+    when the process making them was killed before it could clean up; returns them."""
+    target = Path(path)
+    removed = []
+    # the names mkstemp gives in atomic_write: ".NAME.<random>.tmp"
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(tmp)
+    return removed
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

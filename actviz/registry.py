@@ -183,8 +183,14 @@ class Variant:
     kink_derivative: Mapping[float, float] | ParamsFn | None = None
     # a different definition altogether (hard_sigmoid in Keras 2): (f, f', f'') functions
     functions: tuple[Callable[..., Array], ...] | None = None
-    # kinks of that different definition (a function of params), when functions is given
+    # kinks where they differ from the record's, e.g. those of a different definition (a
+    # function of params)
     kinks: ParamsFn | None = None
+    # shape properties where they differ (a switch of branches the canonical form lacks):
+    # Properties or a function of params
+    properties: Properties | ParamsFn | None = None
+    # output range where it differs: Interval or a function of params
+    output_range: Interval | ParamsFn | None = None
     # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
     formulas: tuple[str, str, str, str] | None = None
     # parameters the framework does not expose (fixed at their default)
@@ -479,19 +485,24 @@ class BoundActivation:
     def __hash__(self) -> int:
         return hash(self.spec)
 
+    def _claim(self, field: str) -> Any:
+        """A descriptive field for these parameters: this preset's own where it states one,
+        else the record's."""
+        own = getattr(self.variant, field) if self.variant is not None else None
+        return _resolve(getattr(self.record, field) if own is None else own, self.params)
+
     @cached_property
     def kinks(self) -> tuple[float, ...]:
         """x positions where a derivative (or the function) jumps, ascending."""
-        source = self.variant.kinks if self.variant and self.variant.kinks else self.record.kinks
-        return tuple(sorted(float(k) for k in _resolve(source, self.params)))
+        return tuple(sorted(float(k) for k in self._claim("kinks")))
 
     @cached_property
     def output_range(self) -> Interval:
-        return _resolve(self.record.output_range, self.params)
+        return self._claim("output_range")
 
     @cached_property
     def properties(self) -> Properties | None:
-        return _resolve(self.record.properties, self.params)
+        return self._claim("properties")
 
     def _formula(self, index: int, field: str) -> str:
         if self.variant is not None and self.variant.formulas is not None:

@@ -16,8 +16,8 @@ from actviz.catalogue import gates
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
-# (value, derivative) at XS, from reference §2.11 (mpmath there, 10 significant digits).
-GOLDEN_2_11 = {
+# (value, derivative) at XS: mpmath, 10 significant digits (tests/golden/make_golden.py).
+GOLDEN_MPMATH = {
     "gelu": [
         (-0.0455002639, -0.08523180108), (-0.1586552539, -0.08331547059),
         (-0.1542687694, 0.1325048753), (0.3457312306, 0.8674951247),
@@ -46,10 +46,10 @@ GOLDEN_2_11 = {
 }
 
 
-@pytest.mark.parametrize("spec", sorted(GOLDEN_2_11))
+@pytest.mark.parametrize("spec", sorted(GOLDEN_MPMATH))
 def test_golden_values_from_reference(spec):
     act = actviz.get(spec)
-    want = np.array(GOLDEN_2_11[spec])
+    want = np.array(GOLDEN_MPMATH[spec])
     f, d = act.evaluate(XS)
     np.testing.assert_allclose(f, want[:, 0], rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(d, want[:, 1], rtol=1e-9, atol=1e-10)
@@ -61,10 +61,10 @@ def test_golden_values_from_reference(spec):
         # closed forms: gelu(0) = 0, gelu'(0) = Φ(0) = 1/2, both forms
         ("gelu", 0.0, 0.0, 0.5),
         ("gelu(approximate=tanh)", 0.0, 0.0, 0.5),
-        # silu'(0) = σ(0) = 1/2 for every β; mish'(0) = tanh(ln 2) = 3/5 (reference §2)
+        # closed forms: silu'(0) = σ(0) = 1/2 for every β; mish'(0) = tanh(ln 2) = (4 - 1)/(4 + 1)
         ("silu(beta=1.702)", 0.0, 0.0, 0.5),
         ("mish", 0.0, 0.0, 0.6),
-        # swish with β: x·σ(βx) at x = 2, β = 0.5 is 2σ(1) (closed form, mpmath 1/(1+e^-1))
+        # swish with β: x·σ(βx) at x = 2, β = 0.5 is 2σ(1) (σ(1): mpmath, tests/golden/make_golden.py)
         ("swish(beta=0.5)", 2.0, 2 * 0.7310585786300049, None),
     ],
 )
@@ -83,10 +83,10 @@ def test_special_points(spec, x, f_want, d_want):
     [
         ("gelu", "none"),
         ("gelu@torch", "none"),
-        ("gelu@keras", "none"),  # keras.activations.gelu is exact (reference §1, §8.2)
+        ("gelu@keras", "none"),  # keras.activations.gelu is exact (keras/src/activations/activations.py)
         ("gelu@keras2", "none"),
         ("gelu@tf", "none"),
-        ("gelu@jax", "tanh"),  # jax.nn.gelu(approximate=True)
+        ("gelu@jax", "tanh"),  # jax.nn.gelu(approximate=True) (jax-ml/jax jax/_src/nn/functions.py)
         ("gelu(approximate=true)", "tanh"),
         ("gelu(approximate=false)", "none"),
         ("gelu(approximate=exact)", "none"),
@@ -118,7 +118,7 @@ def test_swish_is_silu_and_beta_is_only_in_tf():
     for fw in ("torch", "keras", "keras2", "jax"):
         with pytest.raises(actviz.ParameterError):
             actviz.get(f"silu@{fw}(beta=2)")
-    # the names the frameworks use (reference §1)
+    # the names each framework uses (tf.keras spells it swish: keras-team/tf-keras tf_keras/activations.py)
     names = {fw: v.name for fw, v in actviz.lookup("silu").frameworks.items()}
     assert names == {
         "torch": "torch.nn.functional.silu",
@@ -147,7 +147,7 @@ def test_beta_scales_the_input():
 def test_hard_swish_names_and_presets():
     rec = actviz.lookup("hardswish")
     assert rec is actviz.lookup("hard_silu") is actviz.lookup("hard_swish")
-    assert set(rec.frameworks) == {"torch", "keras", "jax"}  # reference §1: no TF / Keras 2
+    assert set(rec.frameworks) == {"torch", "keras", "jax"}  # not in tf.nn or tf_keras/activations.py
     with pytest.raises(actviz.PresetError, match="hard_swish@torch"):
         actviz.get("hard_swish@tf")
 
@@ -163,10 +163,12 @@ def test_mish_has_no_tf_preset():
 def test_hard_swish_kinks(spec):
     act = actviz.get(spec)
     assert act.kinks == (-3.0, 3.0)
-    # torch 2.13, JAX and Keras: f'(-3) = 0 and f'(3) = 1 (reference §3.1)
+    # torch 2.13 (hardswish_backward, pytorch/pytorch aten/src/ATen/native/cpu/Activation.cpp), JAX
+    # (x·relu6(x + 3)/6 with relu6'(0) = relu6'(6) = 0, jax-ml/jax jax/_src/nn/functions.py) and
+    # Keras: f'(-3) = 0 and f'(3) = 1
     assert act.kink_derivatives() == {-3.0: 0.0, 3.0: 1.0}
     assert float(act(-3.0)) == 0.0 and float(act(3.0)) == 3.0
-    # one-sided limits of f' there: 0 / -1/2 and 3/2 / 1 (reference §2.8)
+    # one-sided limits of f' there: 0 / -1/2 and 3/2 / 1 (closed form: f' = (2x + 3)/6 inside)
     eps = 1e-9
     assert float(act.derivative(-3 + eps)) == pytest.approx(-0.5, abs=1e-9)
     assert float(act.derivative(3 - eps)) == pytest.approx(1.5, abs=1e-9)
@@ -174,7 +176,7 @@ def test_hard_swish_kinks(spec):
 
 
 def test_hard_swish_minimum():
-    # minimum -3/8 at x = -3/2 (closed form, reference §2.8)
+    # minimum -3/8 at x = -3/2, where f' = (2x + 3)/6 vanishes (closed form)
     act = actviz.get("hard_swish")
     assert float(act(-1.5)) == -0.375
     assert float(act.derivative(-1.5)) == 0.0
@@ -247,7 +249,8 @@ def test_derivative_near_the_minimum_of_f(spec):
 @pytest.mark.parametrize(
     "spec, x",
     [
-        # the traps of reference §5 and issue 2: erfc(-x/√2) loses ~1000 ULP near -35
+        # left-tail traps: ½x(1 + erf(x/√2)) cancels to 0, and ½x·erfc(-x/√2) is ~1000 ULP off
+        # near -35 (erfc magnifies the rounding of x/√2 by about x²)
         ("gelu", -35.0), ("gelu", -37.5), ("gelu", -5.0), ("gelu", -8.0),
         # f' subnormal: (h + x/√(2π))·e^(-x²/2) must be rounded once, not twice
         ("gelu", -38.3),

@@ -15,13 +15,13 @@ from actviz.catalogue import rectifiers
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
-# Golden (value, derivative) pairs at XS, from reference §2.11 (computed there with mpmath,
-# 10 significant digits), at the default parameters: celu α=1, softplus β=1, squareplus b=4.
+# Golden (value, derivative) pairs at XS: mpmath, 10 significant digits
+# (tests/golden/make_golden.py), at the default parameters: celu α=1, softplus β=1, squareplus b=4.
 _ELU_ROW = [
     (-0.8646647168, 0.1353352832), (-0.6321205588, 0.3678794412), (-0.3934693403, 0.6065306597),
     (0.5, 1), (1, 1), (2, 1),
 ]
-GOLDEN_2_11 = {
+GOLDEN_MPMATH = {
     "elu": _ELU_ROW,
     "celu": _ELU_ROW,
     "selu": [
@@ -39,8 +39,8 @@ GOLDEN_2_11 = {
     "sparse_plus": [(0, 0), (0, 0), (0.0625, 0.25), (0.5625, 0.75), (1, 1), (2, 1)],
 }
 
-# Entries §2.11 leaves out: values from their closed forms (reference §2 table) at the
-# default parameters.
+# The piecewise-linear ones and exp: values from their closed forms at the default parameters
+# (leaky_relu's slope 0.01 and prelu's 0.25: torch.nn.functional.leaky_relu, torch.nn.PReLU).
 GOLDEN_CLOSED_FORM = {
     "identity": [(x, 1) for x in XS],
     "relu": [(0, 0), (0, 0), (0, 0), (0.5, 1), (1, 1), (2, 1)],
@@ -53,13 +53,13 @@ GOLDEN_CLOSED_FORM = {
 }
 
 
-@pytest.mark.parametrize("name", sorted({**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}))
+@pytest.mark.parametrize("name", sorted({**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}))
 def test_golden_values(name):
-    rows = {**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}[name]
+    rows = {**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}[name]
     act = actviz.get(name)
     want_f = np.array([r[0] for r in rows], dtype=float)
     want_d = np.array([r[1] for r in rows], dtype=float)
-    # 10 significant digits in the reference: agreement to 1e-9 relative (plus half a unit
+    # 10 significant digits in the table: agreement to 1e-9 relative (plus half a unit
     # of the last printed digit for the 9-digit entries)
     np.testing.assert_allclose(act(XS), want_f, rtol=1e-9, atol=6e-10)
     np.testing.assert_allclose(act.derivative(XS), want_d, rtol=1e-9, atol=6e-10)
@@ -68,7 +68,7 @@ def test_golden_values(name):
     np.testing.assert_array_equal(d, act.derivative(XS))
 
 
-# --- Keras's relu(x, negative_slope, max_value, threshold): reference §2.10 -------------------
+# --- Keras's relu(x, negative_slope, max_value, threshold): keras/src/activations/activations.py
 
 KERAS_X = np.array([-10.0, -5.0, 0.0, 5.0, 10.0])
 
@@ -88,7 +88,7 @@ def test_keras_relu_docstring_examples(params, expected):
 
 
 def test_keras_relu_below_threshold_is_slope_times_distance():
-    # §2.10: for x <= θ, f(x) = s·(x − θ); the comparison is strict so f(θ) = 0
+    # for x <= θ, f(x) = s·(x − θ); the comparison is strict so f(θ) = 0
     act = actviz.get("relu(alpha=0.1, threshold=2)")
     assert act(2.0) == 0.0
     assert act(-3.0) == pytest.approx(0.1 * (-3.0 - 2.0), rel=1e-15)
@@ -96,7 +96,7 @@ def test_keras_relu_below_threshold_is_slope_times_distance():
 
 
 def test_keras_relu_positive_threshold_jumps():
-    # §2.10: with θ > 0 the function jumps from 0 to θ at x = θ
+    # with θ > 0 the function jumps from 0 to θ at x = θ
     act = actviz.get("relu(threshold=1)")
     assert act(1.0) == 0.0
     assert act(np.nextafter(1.0, 2.0)) == np.nextafter(1.0, 2.0)
@@ -105,7 +105,7 @@ def test_keras_relu_positive_threshold_jumps():
 
 
 def test_keras_relu_negative_threshold_passes_through_without_max_value():
-    # §2.10: θ = −1 without max_value: f(−0.5) = −0.5; with max_value, (θ, 0) is clipped to 0
+    # θ = −1 without max_value: f(−0.5) = −0.5; with max_value, (θ, 0) is clipped to 0
     assert actviz.get("relu(threshold=-1)")(-0.5) == -0.5
     assert actviz.get("relu(threshold=-1, max_value=3)")(-0.5) == 0.0
     assert actviz.get("relu(threshold=-1, max_value=3)")(7.0) == 3.0
@@ -177,13 +177,18 @@ def test_relu_far_threshold_does_not_overflow_in_between():
     assert act(-1e308) == pytest.approx(-1e307, rel=1e-15)  # 0.05·(−2e308), closed form
 
 
-# --- derivative values at kinks, per preset: reference §3.1 -----------------------------------
+# --- derivative values at kinks, per preset: what each framework's autograd gives ------------
 
 LAM = rectifiers.SELU_LAMBDA
 LAM_ALPHA = rectifiers.SELU_LAMBDA_ALPHA
 
 KINK_VALUES = [
-    # (spec, x, f'(x)) from reference §3.1 (torch 2.13, JAX 0.10.2, TF 2.21, Keras 3.15.1 on TF)
+    # (spec, x, f'(x)) as autograd gives them in torch 2.13, JAX 0.10.2, TF 2.21 and Keras 3.15.1 on
+    # TF. The rules: pytorch/pytorch tools/autograd/derivatives.yaml and
+    # aten/src/ATen/native/cpu/Activation.cpp (the x <= 0 branch at 0), jax-ml/jax
+    # jax/_src/nn/functions.py (custom JVPs for relu and relu6, jnp.where tests), tensorflow/tensorflow
+    # tensorflow/python/ops/nn_grad.py, keras-team/keras keras/src/backend/tensorflow/nn.py.
+    # test_against_pytorch_when_installed checks the torch rows against torch itself.
     ("relu", 0.0, 0.0),
     ("relu@torch", 0.0, 0.0),
     ("relu@jax", 0.0, 0.0),
@@ -197,7 +202,7 @@ KINK_VALUES = [
     ("relu6@keras", 6.0, 0.0),
     ("leaky_relu", 0.0, 0.01),
     ("leaky_relu@torch", 0.0, 0.01),
-    ("leaky_relu@jax", 0.0, 1.0),
+    ("leaky_relu@jax", 0.0, 1.0),  # jnp.where(x >= 0, x, s·x)
     ("leaky_relu@tf", 0.0, 0.2),
     ("leaky_relu@keras", 0.0, 0.2),
     ("leaky_relu@keras2", 0.0, 0.3),
@@ -216,7 +221,7 @@ KINK_VALUES = [
     ("selu", 0.0, LAM_ALPHA),
     ("selu@torch", 0.0, LAM_ALPHA),
     ("selu@jax", 0.0, LAM_ALPHA),
-    ("selu@tf", 0.0, LAM),
+    ("selu@tf", 0.0, LAM),  # TF's SeluGrad tests the output < 0
     ("selu@keras", 0.0, LAM),
     ("selu@keras2", 0.0, LAM),
     ("celu", 0.0, 1.0),
@@ -225,16 +230,17 @@ KINK_VALUES = [
     # torch 2.13.0 float64 autograd, measured: 0.9999999602635717 = 0.3/float32(0.3), because
     # the backward takes 1.0/alpha.toFloat() (tools/autograd/derivatives.yaml)
     ("celu@torch(alpha=0.3)", 0.0, 0.9999999602635717),
-    ("celu@jax", 0.0, 1.0),
-    ("celu@keras", 0.0, 2.0),
+    ("celu@jax", 0.0, 1.0),  # max(x, 0) + α·expm1(min(x, 0)/α): max and min split the tie ½ + ½
+    ("celu@keras", 0.0, 2.0),  # the same form on TF: tf.maximum and tf.minimum each pass 1 on a tie
     ("celu@keras(alpha=0.3)", 0.0, 2.0),
     ("sparse_plus@jax", -1.0, 0.0),
     ("sparse_plus@jax", 1.0, 1.0),
     ("sparse_plus@keras", -1.0, 0.0),
     ("sparse_plus@keras", 1.0, 1.0),
-    # Keras relu with parameters, on its default TensorFlow backend (the last rows of §3.1)
+    # Keras relu with parameters, on its default TensorFlow backend: tf.clip_by_value passes 1 at
+    # its bounds (tensorflow/tensorflow tensorflow/python/ops/math_grad.py, ties go to x)
     ("relu@keras(max_value=5)", 5.0, 1.0),
-    ("relu@keras(max_value=6)", 6.0, 0.0),  # §2.10: max_value 6 takes the relu6 path
+    ("relu@keras(max_value=6)", 6.0, 0.0),  # max_value 6 takes the tf.nn.relu6 path
     ("relu@keras(threshold=2)", 2.0, 0.0),
     ("relu@keras(negative_slope=0.1)", 0.0, 0.1),
     ("relu@keras2(alpha=0.1)", 0.0, 0.1),
@@ -310,8 +316,8 @@ def test_against_pytorch_when_installed(spec):
 
 
 def test_selu_constants_are_the_reference_digits():
-    # reference §0: λ = 1.0507009873554804934193349852946, α = 1.6732632423543772848170429916717,
-    # λα = 1.7580993408473768599402175208
+    # λ and α of Klambauer et al. 2017 (arXiv 1706.02515, eq. 14) as torch, JAX, Keras and TF write
+    # them, and λα (mpmath, 40 digits: tests/golden/make_golden.py)
     assert rectifiers.SELU_LAMBDA == float(mp.mpf("1.0507009873554804934193349852946"))
     assert rectifiers.SELU_ALPHA == float(mp.mpf("1.6732632423543772848170429916717"))
     assert rectifiers.SELU_LAMBDA_ALPHA == float(mp.mpf("1.7580993408473768599402175208"))
@@ -341,7 +347,7 @@ def test_selu_constants_give_the_self_normalising_fixed_point():
 
 def test_selu_lower_bound():
     act = actviz.get("selu")
-    # the limit at −∞ is −λα (reference §2: range (−λα, ∞) = (−1.7580993…, ∞))
+    # the limit at −∞ is λ·α·(e^−∞ − 1) = −λα = −1.7580993…
     assert act(-np.inf) == -LAM_ALPHA
     assert act(-1e308) == -LAM_ALPHA
     assert act.output_range.low == -LAM_ALPHA and not act.output_range.low_closed
@@ -362,8 +368,8 @@ def _sweep_points():
 
 SWEEP = _sweep_points()
 
-# The issue's targets: forward within 4 ULP, f' within 8 ULP of mpmath (60 digits) over
-# [-700, 700], for the default and for non-default parameters.
+# The accuracy contract (actviz.analysis.accuracy.TOLERANCE): forward within 4 ULP, f' within
+# 8 ULP of mpmath (60 digits) over [-700, 700], for the default and for non-default parameters.
 ULP_CASES = [
     ("softplus", {}),
     ("softplus", {"beta": 0.7}),  # βx rounds: the tail needs the exact product
@@ -449,7 +455,7 @@ def test_softplus_threshold_scales_with_beta():
 
 def test_softplus_tf_reproduces_the_kernel_switch_points():
     # tensorflow/core/kernels/softplus_op.h: threshold = log(ε) + 2 with ε = 2^-52 for float64;
-    # x > −threshold gives x, x < threshold gives e^x (reference §5)
+    # x > −threshold gives x, x < threshold gives e^x
     with mp.workdps(50):
         switch = float(-(mp.log(mp.mpf(2) ** -52) + 2))
     assert rectifiers.TF_SOFTPLUS_SWITCH == switch == 34.04365338911715
@@ -485,7 +491,7 @@ def test_squareplus_identities():
 
 
 def test_sparse_plus_derivative_is_sparse_sigmoid():
-    # reference §2: sparse_plus' equals sparse_sigmoid
+    # closed forms: sparse_plus' = (x + 1)/2 on (−1, 1), 0 left, 1 right, which is sparse_sigmoid
     x = np.linspace(-3, 3, 121)
     np.testing.assert_array_equal(actviz.get("sparse_plus").derivative(x), actviz.get("sparse_sigmoid")(x))
 
@@ -524,7 +530,9 @@ def test_rrelu_uses_the_eval_mode_mean_slope():
 
 def test_presets_keep_their_documented_defaults():
     assert actviz.get("prelu").params["alpha"] == 0.25
-    assert actviz.get("prelu@keras").params["alpha"] == 0.0  # reference §8 item 8
+    # Keras 2 and 3 start PReLU at alpha = 0 (alpha_initializer zeros: keras-team/keras
+    # keras/src/layers/activations/prelu.py, keras-team/tf-keras tf_keras/layers/activation/prelu.py)
+    assert actviz.get("prelu@keras").params["alpha"] == 0.0
     assert actviz.get("prelu@keras2").params["alpha"] == 0.0
     assert actviz.get("prelu(weight=0.1)") == actviz.get("prelu(alpha=0.1)")
     with pytest.raises(actviz.ParameterError, match="'alpha' is fixed at 1"):

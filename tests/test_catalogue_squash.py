@@ -13,9 +13,9 @@ from actviz.analysis.ulp import mp_values, ulp_error
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
-# Golden (value, derivative) pairs at XS, from reference §2.11 (computed there with mpmath,
-# 10 significant digits).
-GOLDEN_2_11 = {
+# Golden (value, derivative) pairs at XS: mpmath, 10 significant digits
+# (tests/golden/make_golden.py).
+GOLDEN_MPMATH = {
     "sigmoid": [
         (0.119202922, 0.1049935854), (0.2689414214, 0.1966119332), (0.3775406688, 0.2350037122),
         (0.6224593312, 0.2350037122), (0.7310585786, 0.1966119332), (0.880797078, 0.1049935854),
@@ -40,13 +40,14 @@ GOLDEN_2_11 = {
         (0.1666666667, 0.1666666667), (0.3333333333, 0.1666666667), (0.4166666667, 0.1666666667),
         (0.5833333333, 0.1666666667), (0.6666666667, 0.1666666667), (0.8333333333, 0.1666666667),
     ],
-    # the "hard_sigmoid Keras 2" row
+    # Keras 2's clip(0.2x + 0.5, 0, 1) (keras-team/tf-keras tf_keras/backend.py)
     "hard_sigmoid@keras2": [(0.1, 0.2), (0.3, 0.2), (0.4, 0.2), (0.6, 0.2), (0.7, 0.2), (0.9, 0.2)],
 }
 
-# Functions §2.11 leaves out: values from their closed forms (reference §2 table) at the
-# default parameters; at a kink the derivative is PyTorch's value (reference §3.1), or for
-# functions PyTorch lacks, the catalogue's documented choice.
+# The piecewise ones: values from their closed forms at the default parameters; at a kink the
+# derivative is PyTorch's value (the backward rules in pytorch/pytorch
+# aten/src/ATen/native/cpu/Activation.cpp), or for functions PyTorch lacks, the catalogue's
+# documented choice.
 GOLDEN_CLOSED_FORM = {
     "step": [(0, 0), (0, 0), (0, 0), (1, 0), (1, 0), (1, 0)],
     "hard_tanh": [(-1, 0), (-1, 0), (-0.5, 1), (0.5, 1), (1, 0), (1, 0)],  # kinks at ±1: 0
@@ -57,13 +58,13 @@ GOLDEN_CLOSED_FORM = {
 }
 
 
-@pytest.mark.parametrize("spec", sorted({**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}))
+@pytest.mark.parametrize("spec", sorted({**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}))
 def test_golden_values(spec):
-    table = {**GOLDEN_2_11, **GOLDEN_CLOSED_FORM}[spec]
+    table = {**GOLDEN_MPMATH, **GOLDEN_CLOSED_FORM}[spec]
     act = actviz.get(spec)
     want_f = np.array([f for f, _ in table], dtype=float)
     want_d = np.array([d for _, d in table], dtype=float)
-    # 10 significant digits in the reference table
+    # 10 significant digits in the table
     np.testing.assert_allclose(act(XS), want_f, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(act.derivative(XS), want_d, rtol=1e-9, atol=1e-10)
     f, d = act.evaluate(XS)
@@ -71,24 +72,27 @@ def test_golden_values(spec):
     np.testing.assert_array_equal(d, act.derivative(XS))
 
 
-# Derivative at each kink, per preset. Sources: reference §3.1 (measured with each
-# framework's autograd), except where noted.
+# Derivative at each kink, per preset, as autograd gives it in torch 2.13, JAX 0.10.2 and Keras
+# 3.15.1 on TF, except where noted. The rules: pytorch/pytorch aten/src/ATen/native/cpu/Activation.cpp
+# (hardtanh, hardsigmoid, shrink and threshold backward: 0 at the bounds), jax-ml/jax
+# jax/_src/nn/functions.py, keras-team/keras keras/src/backend/tensorflow/nn.py.
 KINK_VALUES = {
     "hard_tanh": {-1.0: 0.0, 1.0: 0.0},
     "hard_tanh@torch": {-1.0: 0.0, 1.0: 0.0},
-    "hard_tanh@jax": {-1.0: 1.0, 1.0: 1.0},
-    "hard_tanh@keras": {-1.0: 1.0, 1.0: 1.0},  # K3-tf, the default backend
+    "hard_tanh@jax": {-1.0: 1.0, 1.0: 1.0},  # jnp.where(x > 1, 1, jnp.where(x < -1, -1, x))
+    "hard_tanh@keras": {-1.0: 1.0, 1.0: 1.0},  # Keras 3 on TF, its default backend
     "hard_tanh(min_val=-2, max_val=3)": {-2.0: 0.0, 3.0: 0.0},  # torch hardtanh backward: x <= a or x >= b
     "hard_sigmoid": {-3.0: 0.0, 3.0: 0.0},
     "hard_sigmoid@torch": {-3.0: 0.0, 3.0: 0.0},
     "hard_sigmoid@jax": {-3.0: 0.0, 3.0: 0.0},
     "hard_sigmoid@keras": {-3.0: 0.0, 3.0: 0.0},
     # read from tf_keras backend.hard_sigmoid: tf.clip_by_value passes gradient 1 at its
-    # bounds (reference §3.3), and 0.2·(±2.5) + 0.5 lands exactly on them
+    # bounds (tensorflow/tensorflow tensorflow/python/ops/math_grad.py: ties go to x), and
+    # 0.2·(±2.5) + 0.5 lands exactly on them
     "hard_sigmoid@keras2": {-2.5: 0.2, 2.5: 0.2},
     "sparse_sigmoid": {-1.0: 0.0, 1.0: 0.0},
-    "sparse_sigmoid@keras": {-1.0: 0.0, 1.0: 0.0},  # K3-tf
-    "sparse_sigmoid@jax": {-1.0: 0.25, 1.0: 0.25},
+    "sparse_sigmoid@keras": {-1.0: 0.0, 1.0: 0.0},  # Keras 3 on TF
+    "sparse_sigmoid@jax": {-1.0: 0.25, 1.0: 0.25},  # ½·clip(x + 1, 0, 2): the clip splits the tie ½ + ½
     "softshrink": {-0.5: 0.0, 0.5: 0.0},
     "softshrink@torch": {-0.5: 0.0, 0.5: 0.0},
     "softshrink@keras": {-0.5: 0.0, 0.5: 0.0},
@@ -140,7 +144,8 @@ def test_hard_sigmoid_keeps_relative_accuracy_next_to_minus_three():
 
 
 def test_hard_sigmoid_torch_preset_keeps_the_exact_slope():
-    # PyTorch multiplies by float32(1/6) = 0.1666666716337204 (reference §3.3); the preset
+    # PyTorch multiplies by float32(1/6) = 0.1666666716337204 (hardsigmoid_backward in
+    # pytorch/pytorch aten/src/ATen/native/cpu/Activation.cpp); the preset
     # deliberately gives 1/6, the slope of its own forward
     assert float(actviz.get("hard_sigmoid@torch").derivative(0.5)) == 1 / 6
 
@@ -189,7 +194,8 @@ def test_naive_tanhshrink_would_fail_the_sweep():
 
 def test_log_sigmoid_tails():
     act = actviz.get("log_sigmoid")
-    # reference §5: log_sigmoid(-800) = -800 with gradient 1; far right, f ≈ -e^-x (closed form)
+    # closed forms: log_sigmoid(-800) = -800 - log1p(e^-800) rounds to -800, f' = σ(800) to 1;
+    # far right, f ≈ -e^-x
     assert float(act(-800.0)) == -800.0 and float(act.derivative(-800.0)) == 1.0
     assert float(act(700.0)) == pytest.approx(-math.exp(-700.0), rel=1e-15)
     assert float(act.derivative(700.0)) == pytest.approx(math.exp(-700.0), rel=1e-15)
@@ -390,6 +396,6 @@ def test_against_torch_autograd():
         y = fn(t)
         (g,) = torch.autograd.grad(y.sum(), t)
         np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-12, atol=1e-15, err_msg=spec)
-        # torch's hardsigmoid slope is float32(1/6) (reference §3.3): 3e-8 relative
+        # torch's hardsigmoid slope is float32(1/6) (its Activation.cpp): 3e-8 relative
         rtol = 1e-7 if spec == "hard_sigmoid" else 1e-12
         np.testing.assert_allclose(act.derivative(x), g.numpy(), rtol=rtol, atol=0, err_msg=spec)

@@ -196,7 +196,7 @@ def test_extreme_logits_values():
 
 
 def test_positive_infinite_logits_share_the_mass():
-    # the limit as the +inf logits grow together (PyTorch and JAX give NaN: reference §4)
+    # the limit as the +inf logits grow together (PyTorch and JAX give NaN: inf - max = inf - inf)
     z = np.array([np.inf, 0.0, np.inf, -np.inf])
     with quiet():
         np.testing.assert_array_equal(actviz.get("softmax").apply(z), [0.5, 0.0, 0.5, 0.0])
@@ -256,7 +256,7 @@ def test_jacobian_on_another_axis(name):
 def test_softmax_jacobian_closed_form():
     z = rng().normal(0, 2, 7)
     s = actviz.get("softmax").apply(z)
-    # ∂s_i/∂z_j = s_i (δ_ij - s_j) (reference §4)
+    # ∂s_i/∂z_j = s_i (δ_ij - s_j) (closed form)
     np.testing.assert_allclose(actviz.get("softmax").jacobian(z), np.diag(s) - np.outer(s, s), rtol=1e-14, atol=1e-17)
     # log_softmax: δ_ij - s_j; softmin: -s_i (δ_ij - s_j) with s = softmin(z)
     np.testing.assert_allclose(actviz.get("log_softmax").jacobian(z), np.eye(7) - s[None, :], rtol=1e-14, atol=1e-17)
@@ -271,7 +271,7 @@ def test_glu_jacobian_closed_form_and_shape():
     jac = actviz.get("glu").jacobian(z)
     assert jac.shape == (2, 4, 8)
     for r in range(2):
-        # ∂f/∂a = σ(b), ∂f/∂b = a σ(b)(1 - σ(b)) (reference §4)
+        # f = a σ(b) (Dauphin et al. 2017, arXiv 1612.08083): ∂f/∂a = σ(b), ∂f/∂b = a σ(b)(1 - σ(b))
         np.testing.assert_allclose(jac[r][:, :4], np.diag(sig[r]), rtol=1e-15)
         np.testing.assert_allclose(jac[r][:, 4:], np.diag(a[r] * sig[r] * (1 - sig[r])), rtol=1e-13)
 
@@ -356,8 +356,9 @@ def test_slice_parameters_are_checked():
 
 
 def test_sparsemax_where_keras_is_wrong():
-    # reference §4: the right answer is [0.6, 0.4, 0, 0] (support {0, 1}, τ = (1.8 - 1)/2 = 0.4);
-    # Keras <= 3.15.1 gives [0.1, 0, 0, 0]
+    # the projection onto the simplex (Martins & Astudillo 2016, arXiv 1602.02068) is [0.6, 0.4, 0, 0]
+    # (support {0, 1}, τ = (1.8 - 1)/2 = 0.4); Keras <= 3.15.1 gives [0.1, 0, 0, 0]
+    # (keras-team/keras issue #23425)
     p = actviz.get("sparsemax").apply(np.array([1.0, 0.8, 0.1, -1.0]))
     np.testing.assert_allclose(p, [0.6, 0.4, 0.0, 0.0], rtol=2e-16, atol=0)
     assert p[2] == 0.0 and p[3] == 0.0
@@ -379,13 +380,13 @@ def test_sparsemax_jacobian_is_the_support_formula():
     z = np.array([1.0, 0.8, 0.1, -1.0])
     jac = actviz.get("sparsemax").jacobian(z)
     s = np.array([1.0, 1.0, 0.0, 0.0])
-    # diag(S) - S Sᵀ/|S| (Martins & Astudillo 2016, reference §4)
+    # diag(S) - S Sᵀ/|S| (Martins & Astudillo 2016, arXiv 1602.02068)
     np.testing.assert_array_equal(jac, np.diag(s) - np.outer(s, s) / 2)
 
 
 def test_sparsemax_slice_kinks_and_two_class_form():
     act = actviz.get("sparsemax")
-    # with two logits the slice is clip((x + 1)/2, 0, 1), sparse_sigmoid's formula (reference §2)
+    # with two logits the slice is clip((x + 1)/2, 0, 1), sparse_sigmoid's formula (closed form)
     x = np.linspace(-3, 3, 61)
     np.testing.assert_array_equal(act(x), np.clip((x + 1) / 2, 0, 1))
     assert act.kinks == (-1.0, 1.0)
@@ -443,7 +444,7 @@ def test_maxout_defaults_equal_relu():
     np.testing.assert_array_equal(act(x), np.maximum(x, 0.0))
     np.testing.assert_array_equal(act(x), relu(x))
     np.testing.assert_array_equal(act.derivative(x), relu.derivative(x))
-    # relu'(0) = 0 as PyTorch autograd (reference §3.1)
+    # relu'(0) = 0 as in PyTorch (threshold_backward: pytorch/pytorch tools/autograd/derivatives.yaml)
     assert act.kinks == (0.0,) and act.kink_derivatives() == {0.0: 0.0}
     assert str(act.output_range) == "[0, ∞)"
 

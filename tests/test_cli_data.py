@@ -146,7 +146,8 @@ def test_info_shows_formula_kinks_frameworks_and_statistics():
     out = result.stdout
     rec = actviz.lookup("leaky_relu")
     assert rec.formula_text in out and rec.derivative_text in out
-    assert "x = 0: f' taken as 0.01" in out  # PyTorch's convention, reference §3.1
+    # PyTorch's leaky_relu backward takes the slope at x <= 0 (aten/src/ATen/native/cpu/Activation.cpp)
+    assert "x = 0: f' taken as 0.01" in out
     assert "jax.nn.leaky_relu" in out and "tests x >= 0, so f'(0) = 1" in out
     assert "slope for x < 0" in out and "negative_slope" in out
     assert rec.reference in out
@@ -168,7 +169,8 @@ def test_info_computes_each_presets_kink_derivative():
     result = run("info", "selu")
     assert result.exit_code == 0
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("selu@")}
-    # reference §3.1: selu'(0) = λα = 1.7580993 in torch and JAX, λ = 1.0507010 in TF
+    # selu'(0) = λα = 1.7580993 in torch and JAX (their x <= 0 branch), λ = 1.0507010 in TF (its
+    # SeluGrad tests the output < 0: tensorflow/tensorflow tensorflow/python/ops/nn_grad.py)
     assert "1.7580993 at 0" in rows["selu@torch"] and "1.7580993 at 0" in rows["selu@jax"]
     assert "1.050701 at 0" in rows["selu@tf"]
 
@@ -440,9 +442,9 @@ def test_stats_terminal_table_side_by_side():
     assert out.splitlines()[0] == "x in [-6, 6] (1201 points), τ = 0.01, z ~ N(0, 1²)"
     assert out.splitlines()[1].split() == ["statistic", "sigmoid", "tanh", "relu"]
     onset = next(line for line in out.splitlines() if line.startswith("onset"))
-    assert "-4.58486 / 4.58486" in onset
+    assert "-4.58486 / 4.58486" in onset  # the sigmoid onset, closed form in test_stats
     gain = next(line for line in out.splitlines() if line.startswith("torch calculate_gain"))
-    assert gain.split()[-3:] == ["1", "1.66667", "1.41421"]  # reference §6
+    assert gain.split()[-3:] == ["1", "1.66667", "1.41421"]  # 1, 5/3, √2: pytorch/pytorch torch/nn/init.py
 
 
 def test_stats_options_reach_the_analysis():
@@ -466,7 +468,7 @@ def test_stats_parameter_options_and_short_flags():
     result = run("stats", "softplus", "-p", "beta=2", "--format", "json")
     (r,) = json.loads(result.stdout)
     assert r["spec"].startswith("softplus(beta=2")
-    assert r["df0"] == 0.5  # softplus'(0) = σ(0) for every β (reference §2)
+    assert r["df0"] == 0.5  # softplus'(0) = σ(0) for every β (closed form)
 
 
 def test_stats_csv_and_markdown(tmp_path):
@@ -538,7 +540,7 @@ def test_check_bad_tolerance_is_a_usage_error():
     assert_one_line_error(run("check", "sigmoid", "--tolerance", "0"), 2)
 
 
-# -- the errors of issue 3 ------------------------------------------------------------------
+# -- bad input: a one-line error, never a traceback ----------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -217,7 +217,7 @@ def test_compare_in_the_terminal_has_the_statistics_table():
     assert "sigmoid vs tanh: f(x)" in out and "f - sigmoid" in out
     table = out[out.index("statistic"):]
     assert "saturated share" in table and "sigmoid" in table and "tanh" in table
-    assert "-4.58486" in table  # sigmoid's onset at τ = 0.01 (issue 3; closed form in test_figures)
+    assert "-4.58486" in table  # sigmoid's onset at τ = 0.01 (closed form: sigmoid_onset in test_stats.py)
     assert "--diff" in result.stderr
 
 

@@ -104,7 +104,7 @@ def test_json_records_and_metadata(samples):
 
 
 def test_json_has_no_nan_or_infinity():
-    # exponential overflows above x ≈ 709.78: the true value is beyond float64 (reference §2)
+    # exponential overflows above x ≈ 709.78 = ln(max float64): the true value is beyond float64
     s = sample("exponential", (700.0, 720.0), 3)
     text = export.samples_json([s])
     assert "Infinity" not in text and "NaN" not in text

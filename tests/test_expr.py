@@ -2,8 +2,13 @@
 derivatives, kinks, specs that read back, hostile strings refused with nothing executed,
 power towers refused, and the commands working on them unchanged."""
 
+import gc
 import signal
+import sys
+import threading
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +113,7 @@ def test_leaky_relu_through_max_equals_the_catalogue_off_the_kink():
     np.testing.assert_array_equal(a.derivative(x), b.derivative(x))
     np.testing.assert_array_equal(a.derivative(x, 2), b.derivative(x, 2))
     assert a.kinks == b.kinks == (0.0,)
-    # At the tie max splits the derivative evenly (torch.maximum's autograd, reference §3):
+    # At the tie max splits the derivative evenly (torch.maximum's autograd, tools/autograd/derivatives.yaml):
     # (1 + 0.01)/2, where the catalogue's leaky_relu takes alpha (PyTorch's leaky_relu).
     assert a.kink_derivatives() == {0.0: 0.505}
     assert b.kink_derivatives() == {0.0: 0.01}
@@ -566,20 +571,144 @@ def test_power_towers_are_refused(text):
 
 def test_work_is_bounded_by_the_time_budget(monkeypatch):
     monkeypatch.setattr(expr, "BUILD_SECONDS", 1e-3)
-    with pytest.raises(actviz.SpecError, match="too costly"):
-        actviz.get("sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x)*x)*x)*x)*x)*tanh(x*c)", c=1.25)
-    # no alarm is left armed and the handler is restored
+    monkeypatch.setattr(expr, "_RECORDS", {})
+    with pytest.raises(actviz.SpecError, match=r"too costly.*\(gave up after 0.001 s\)"):
+        actviz.get(NESTED, c=1.25)
+    # no alarm is left armed and the handler is untouched
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.default_int_handler, None)
 
 
-def test_nested_budgets_keep_the_outer_deadline():
-    with expr._budget(30.0):
-        with expr._budget(5.0):
-            pass
-        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
-        assert 0 < remaining <= 30.0
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+# Costly input the budget has to bound, each checked below on the main thread and on others.
+# Nested products: each level doubles what the chain rule writes out (needs the 1 ms budget).
+NESTED = "sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x)*x)*x)*x)*x)*tanh(x*c)"
+# f' of a product of 100 sums has about 30000 nodes and its f'' would have about 3 million
+PRODUCT = "*".join(f"(x + {i})" for i in range(1, 101))
+# small, but sympy's simplify of its f' runs for minutes: it must not be handed to simplify
+POWERS = "(x + 1)**1000/(x - 1)**999"
+# the kink search must not expand this polynomial of degree 10240 (it has no kinks: u >= 0)
+KINK_POWERS = "abs(" + "*".join(f"(x + {i})**1024" for i in range(1, 11)) + ")"
+# generous; only guards against a hang, as on a thread nothing else would stop one
+HANG_GUARD = 300
+
+
+def in_thread(fn):
+    """What ``fn()`` returns on a new thread, or the exception it raised there."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the test's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(HANG_GUARD)
+    assert not thread.is_alive(), "still running: the work was not bounded"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def test_too_large_derivatives_are_refused_before_sympy_goes_on(monkeypatch):
+    monkeypatch.setattr(expr, "_RECORDS", {})
+    with pytest.raises(actviz.SpecError) as err:
+        actviz.get(PRODUCT)
+    message = str(err.value)
+    assert "too costly to differentiate and compile (f' has more than 20000 terms and factors)" in message
+    assert "\n" not in message
+    # f' of a product of 35 sums has about 3400 nodes: compiling it would take f'' of 55000
+    with pytest.raises(actviz.SpecError, match="more than 2500 terms and factors to differentiate again"):
+        actviz.get("*".join(f"(x + {i})" for i in range(1, 36)))
+    # a product of 10 sums is an ordinary expression: f'(0) = Σ 10!/i, integers, exact in floats
+    a = actviz.get("*".join(f"(x + {i})" for i in range(1, 11)))
+    assert a.derivative(0.0) == sum(3628800 // i for i in range(1, 11))
+
+
+def test_small_costly_expressions_compile_without_simplify_or_expansion():
+    a = in_thread(lambda: actviz.get(POWERS))
+    # f'(0) = f(0)·(1000/(0 + 1) - 999/(0 - 1)) = -1·1999, closed form
+    assert a.derivative(0.0) == -1999.0
+    assert "999" in a.record.derivative_text  # shown as differentiated, not simplified
+    assert in_thread(lambda: actviz.get(KINK_POWERS).kinks) == ()
+
+
+@pytest.mark.parametrize("how", ["thread", "pool"])
+def test_costly_expressions_are_refused_off_the_main_thread(how, monkeypatch):
+    monkeypatch.setattr(expr, "_RECORDS", {})
+
+    def refused(text, **params):
+        try:
+            actviz.get(text, **params)
+        except actviz.SpecError as exc:
+            return str(exc)
+        return None
+
+    if how == "thread":
+        got = [in_thread(lambda: refused(PRODUCT))]
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(refused, PRODUCT), pool.submit(lambda: actviz.get(POWERS).derivative(0.0))]
+            got = [futures[0].result(timeout=HANG_GUARD)]
+            assert futures[1].result(timeout=HANG_GUARD) == -1999.0  # closed form, as above
+    monkeypatch.setattr(expr, "BUILD_SECONDS", 1e-3)
+    if how == "thread":
+        got.append(in_thread(lambda: refused(NESTED, c=1.25)))
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(refused, NESTED, c=c) for c in (1.25, 1.5)]
+            got += [f.result(timeout=HANG_GUARD) for f in futures]
+    for message in got:
+        assert message is not None and message.startswith("bad expression") and "too costly" in message
+        assert "\n" not in message
+
+
+def test_the_budget_raises_nothing_asynchronously(monkeypatch):
+    """No signal handler, no timer, and nothing raised inside other code while a budget runs out.
+
+    The other code here is a gc callback that takes most of the time (a collection runs every
+    few hundred allocations and sympy allocates all the time): an alarm would mostly land in it.
+    """
+    handler, timer = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)
+    installed = []
+    real_signal, real_setitimer = signal.signal, signal.setitimer
+    monkeypatch.setattr(signal, "signal", lambda *a: (installed.append(a), real_signal(*a))[1])
+    monkeypatch.setattr(signal, "setitimer", lambda *a: (installed.append(a), real_setitimer(*a))[1])
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    calls = {"entered": 0, "left": 0}
+
+    def other_code(phase, info):
+        calls["entered"] += 1
+        time.sleep(2e-4)
+        calls["left"] += 1
+
+    # long enough for many collections (NESTED takes about 0.3 s); a new inner factor each time,
+    # so that sympy's cache does not shorten the work
+    monkeypatch.setattr(expr, "BUILD_SECONDS", 0.05)
+    gc.callbacks.append(other_code)
+    try:
+        for k in range(2, 6):
+            with pytest.raises(actviz.SpecError, match="too costly"):
+                actviz.get(NESTED.replace("sigmoid(x)", f"sigmoid({k}*x)"), c=1.25)
+        with pytest.raises(actviz.SpecError, match="too costly"):
+            in_thread(lambda: actviz.get(NESTED.replace("sigmoid(x)", "sigmoid(6*x)"), c=1.25))
+    finally:
+        gc.callbacks.remove(other_code)
+    assert calls["entered"] == calls["left"] > 0
+    assert unraisable == [] and installed == []
+    assert signal.getsignal(signal.SIGALRM) == handler
+    assert signal.getitimer(signal.ITIMER_REAL) == timer == (0.0, 0.0)
+
+
+def test_costly_expression_on_the_command_line_is_a_usage_error():
+    result = runner.invoke(app, ["table", PRODUCT, "-o", "-"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("actviz: error: bad expression")
+    assert "too costly to differentiate and compile" in lines[0]
+    assert "Traceback" not in result.output and result.stdout == ""
 
 
 # -- the commands work on expressions unchanged ------------------------------------------------------

@@ -101,7 +101,7 @@ def test_kinks_are_marked_at_the_value_taken_and_the_other_limit(lrelu_fig):
     (mf,) = lines(ax_f, "kink-f")
     (md,) = lines(ax_d, "kink-df")
     (open_d,) = lines(ax_d, "kink-limit-df")
-    # leaky_relu'(0) = alpha (PyTorch, reference §3.1); the limit from the right is 1
+    # leaky_relu'(0) = alpha (PyTorch's leaky_relu backward); the limit from the right is 1
     assert list(mf.get_xdata()) == [0.0] and list(mf.get_ydata()) == [0.0]
     assert list(md.get_xdata()) == [0.0] and list(md.get_ydata()) == [0.1]
     assert list(open_d.get_xdata()) == [0.0] and list(open_d.get_ydata()) == [1.0]
@@ -128,7 +128,7 @@ def test_a_jump_is_not_joined_by_a_vertical_stroke(lrelu_fig):
     ("spec", "expected"),
     [
         ("leaky_relu(alpha=0.1)", [601]),  # f'(0) = alpha belongs to the left branch (PyTorch)
-        ("leaky_relu@jax(alpha=0.1)", [600]),  # f'(0) = 1 belongs to the right (JAX, reference §3.1)
+        ("leaky_relu@jax(alpha=0.1)", [600]),  # f'(0) = 1 belongs to the right (jax.nn tests x >= 0)
     ],
 )
 def test_cut_points_keep_the_kink_value_with_its_side(spec, expected):
@@ -188,7 +188,7 @@ def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name
 
 def test_saturated_spans_are_where_sigmoid_saturates():
     fig = figures.plot("sigmoid", saturation=0.01)
-    onset = sigmoid_onset(0.01)  # 4.58486..., issue 3
+    onset = sigmoid_onset(0.01)  # 4.58486... (closed form above)
     got = spans(fig.axes[1], "saturated")
     assert len(got) == 2
     (a0, a1), (b0, b1) = got
@@ -438,7 +438,7 @@ def test_compare_needs_two():
 
 def _dark(colour) -> bool:
     r, g, b, _ = mpl.colors.to_rgba(colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3  # relative luminance, ITU-R BT.709 weights
 
 
 def test_no_rcparams_leak():
@@ -517,8 +517,16 @@ def test_compare_gives_twelve_curves_twelve_colours():
     fig = figures.compare(TWELVE)
     f_lines = lines(fig.axes[0], "f")
     assert len({to_hex(line.get_color()) for line in f_lines}) == 12
-    # past the ten of the colour cycle the curves are dashed as well
-    assert [line.get_linestyle() for line in f_lines] == ["-"] * 10 + ["--"] * 2
+    # curves that coincide over part of the grid never share a line style (the later would
+    # hide the earlier); past the ten of the colour cycle none is solid
+    samples = [actviz.sample(spec) for spec in TWELVE]
+    styles = figures.line_styles(samples)
+    for i in range(12):
+        for j in range(i):
+            if figures._overlap(samples[j], samples[i]) >= figures.OVERLAP_SHARE:
+                assert styles[i] != styles[j], (TWELVE[j], TWELVE[i])
+    assert [line.get_linestyle() for line in f_lines] == ["-" if k == 0 else "--" for k in styles]
+    assert all(k != 0 for k in styles[10:])
     df_colours = [to_hex(line.get_color()) for line in lines(fig.axes[1], "df")]
     assert df_colours == [to_hex(line.get_color()) for line in f_lines]
 
@@ -540,7 +548,19 @@ def test_identical_curves_stay_distinguishable(first, second):
 def test_different_curves_get_no_note():
     fig = figures.compare(["relu", "relu6"], range=(-6, 8))
     assert not any("here)" in t for t in legend_texts(fig))
+    # they coincide on [-6, 6]: relu6 is dashed so that relu shows between its dashes
+    assert [line.get_linestyle() for line in lines(fig.axes[0], "f")] == ["-", "--"]
+    # curves that do not coincide stay solid
+    fig = figures.compare(["sigmoid", "softsign"])
     assert {line.get_linestyle() for line in lines(fig.axes[0], "f")} == {"-"}
+
+
+def test_a_family_sheet_keeps_every_rectifier_visible():
+    specs = ["relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu"]
+    samples = [actviz.sample(spec, range=(-6.0, 9.0)) for spec in specs]
+    styles = figures.line_styles(samples)
+    # relu, relu6 and leaky_relu coincide on x > 0 and (relu, relu6) on x < 0 as well
+    assert len({styles[0], styles[1], styles[2]}) == 3
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -691,7 +711,7 @@ def test_nice_ticks():
 
 
 def test_a_preset_with_its_own_definition_shows_its_own_formula():
-    # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1), not the canonical x/6 + 1/2 (reference §2.7)
+    # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1) (tf_keras/backend.py), not the canonical x/6 + 1/2
     from actviz.figures import plot
 
     fig = plot("hard_sigmoid@keras2")

@@ -37,7 +37,8 @@ def test_plan_has_a_sheet_for_every_family_with_several_members():
 
 def test_framework_sheets_only_where_definitions_differ():
     sheets = {j.key: j for j in gallery.plan() if j.kind == "frameworks"}
-    # leaky_relu's default slope is 0.01 (torch, jax), 0.2 (keras, tf), 0.3 (keras2): reference §8 item 3
+    # leaky_relu's default slope: 0.01 (torch.nn.functional, jax.nn), 0.2 (keras.activations, tf.nn),
+    # 0.3 (the tf_keras LeakyReLU layer: keras-team/tf-keras tf_keras/layers/activation/leaky_relu.py)
     leaky = sheets["leaky_relu"]
     assert [actviz.get(s).params["alpha"] for s in leaky.specs] == [0.01, 0.2, 0.3]
     assert leaky.shared_by == (("torch", "jax"), ("keras", "tf"), ("keras2",))

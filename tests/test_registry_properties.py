@@ -11,6 +11,7 @@ import pytest
 from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 
 import actviz
+from actviz.registry import Activation, Interval, Param, Properties, Variant, bind
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,
@@ -201,3 +202,328 @@ def test_overflow_of_a_narrow_dtype_is_inf_without_a_warning(dtype):
         warnings.simplefilter("error")
         for got in (act(x), act.derivative(x), *act.evaluate(x), act(dtype(100))):
             assert np.all(np.isposinf(got)) and got.dtype == dtype
+
+
+# --- every claimed property against the function ---------------------------------------------
+#
+# Each record at its defaults and with one parameter at a time moved across its allowed range,
+# and each framework preset likewise: its shape properties, output range and kinks are checked
+# against its own f, f' and f'', both ways (a wrong False fails as surely as a wrong True).
+# A vector activation is checked along the slice the rest of actviz shows: component 0 as
+# logit 0 sweeps x (its `forward`), with the other logits fixed by its parameters.
+
+# Numbers for parameters with an open side: small and large, negative where allowed.
+UNBOUNDED_PICKS = (-1.5, 0.5, 2.5)
+POSITIVE_PICKS = (0.4, 2.5)
+
+
+def _picks(p):
+    """A few values from ``p``'s allowed range (its ends where they are allowed)."""
+    if p.kind == "choice":
+        return p.choices
+    if p.kind == "bool":
+        return (False, True)
+    if p.kind == "floats":
+        # the default shifted, and mirrored: another envelope, and one falling to the left
+        d = p.default
+        return (tuple(v + 0.5 * (i + 1) for i, v in enumerate(d)), tuple(0.25 * i - v for i, v in enumerate(d)))
+    lo, hi = p.low, p.high
+    if p.kind == "int":
+        return (int(lo), int(lo) + 1, int(lo) + 3)
+    if lo is None and hi is None:
+        out = UNBOUNDED_PICKS
+    elif hi is None:
+        out = (lo, *(lo + v for v in POSITIVE_PICKS)) if p.low_inclusive else tuple(lo + v for v in POSITIVE_PICKS)
+    elif lo is None:
+        out = (hi, *(hi - v for v in POSITIVE_PICKS)) if p.high_inclusive else tuple(hi - v for v in POSITIVE_PICKS)
+    else:
+        inner = tuple(lo + t * (hi - lo) for t in (0.3, 0.8))
+        out = ((lo,) if p.low_inclusive else ()) + inner + ((hi,) if p.high_inclusive else ())
+    return out + ((None,) if p.kind == "optional_float" else ())
+
+
+def claim_cases():
+    """Specs of every record and preset: at the defaults, then with one parameter at a time at
+    each of its picks (a preset's fixed parameters stay; combinations the record's
+    cross-parameter check refuses are skipped)."""
+    cases = []
+    for rec in actviz.records():
+        if rec.properties is None:  # a plugin that claims nothing
+            continue
+        for fw in (None, *rec.frameworks):
+            variant = rec.frameworks.get(fw) if fw else None
+            seen = set()
+            for p in (None, *rec.params):
+                if p is not None and variant is not None and p.name in variant.fixed:
+                    continue
+                for value in (None,) if p is None else _picks(p):
+                    given = {} if p is None else {p.name: value}
+                    try:
+                        act = bind(rec, given, fw)
+                    except actviz.ParameterError:
+                        continue
+                    if act.spec not in seen:
+                        seen.add(act.spec)
+                        cases.append(act.spec)
+    return cases
+
+
+CLAIM_CASES = claim_cases()
+
+EPS = np.finfo(np.float64).eps
+# f(-inf) and f(inf): the limits every activation gives (test_infinities_give_limits_...)
+ENDS = np.array([-np.inf, np.inf])
+
+
+def claim_grid(kinks):
+    """[-700, 700], dense near 0 (down to 1e-300) and at each kink (from 1e-12 relative out to
+    1, and the neighbouring floats), plus a 1e-3 step over [-10, 10] where extrema lie."""
+    tiny = np.geomspace(1e-300, 1.0, 300)
+    parts = [np.linspace(-700.0, 700.0, 14001), np.linspace(-10.0, 10.0, 20001), tiny, -tiny, [0.0]]
+    offsets = np.geomspace(1e-12, 1.0, 60)
+    for k in kinks:
+        scale = max(1.0, abs(k))
+        parts += [k + scale * offsets, k - scale * offsets, [np.nextafter(k, -np.inf), k, np.nextafter(k, np.inf)]]
+    x = np.unique(np.concatenate(parts))
+    return x[(x >= -700.0) & (x <= 700.0)]
+
+
+def one_sided(act, k):
+    """f, f' and f'' just left and just right of ``k``: each evaluated at k ∓ δ (δ = 2^-20·max(1, |k|))
+    and carried to k by Taylor's formula with the next derivative, so the O(δ) slope of each side
+    cancels and what is left is the jump itself plus O(δ²f''') (f'' is taken as it is at k ∓ δ)."""
+    delta = 2.0**-20 * max(1.0, abs(k))
+    a, b = np.nextafter(k - delta, k), k + delta
+    f, d1, d2 = (np.asarray(v, dtype=np.float64) for v in act.evaluate(np.array([a, b]), orders=(0, 1, 2)))
+    ha, hb = k - a, b - k  # exact (Sterbenz)
+    left = (f[0] + ha * d1[0] + 0.5 * ha * ha * d2[0], d1[0] + ha * d2[0], d2[0])
+    right = (f[1] - hb * d1[1] + 0.5 * hb * hb * d2[1], d1[1] - hb * d2[1], d2[1])
+    return left, right
+
+
+# A jump is seen when the one-sided limits differ by more than 1e3·ε (f), 1e-8 (f') or 1e-4 (f'')
+# relative to max(1, their size): well above rounding (a few ULP) and the Taylor remainder
+# (δ² ≈ 1e-12 relative for f', δ ≈ 1e-6 for f''), well below any jump the catalogue defines
+# (softplus@torch's 2.1e-9 at x = 20 is about 460 times the f tolerance there).
+JUMP_TOLERANCE = (1e3 * EPS, 1e-8, 1e-4)
+
+
+def jumps(act, k):
+    """For orders 0, 1, 2: whether f, f', f'' jump at ``k``."""
+    left, right = one_sided(act, k)
+    return tuple(
+        bool(abs(b - a) > tol * max(1.0, abs(a), abs(b)))
+        for a, b, tol in zip(left, right, JUMP_TOLERANCE, strict=True)
+    )
+
+
+# Switches real in the definition but below what float64 resolves, so nothing here can see them:
+# TensorFlow's softplus kernel returns x above 34.04 (f falls by log1p(e^-34.04) = 1.6e-15, a
+# quarter of an ULP of f there) and e^x below -34.04 (f falls by 1.3e-30, 7 ULP of f = 1.6e-15,
+# less than f changes between neighbouring x); its gradient ignores the switch. Their claims
+# (not monotone, discontinuous) are checked in closed form below
+# (test_tensorflow_softplus_switches_are_jumps_too_small_for_float64); here they are only held
+# to showing no jump at all.
+BELOW_RESOLUTION = {"softplus@tf", "softplus@keras", "softplus@keras2"}
+
+
+def sampled(spec):
+    """The activation, its grid, f, f', f'' there and f(±inf)."""
+    act = actviz.get(spec)
+    x = claim_grid(act.kinks)
+    with np.errstate(all="ignore"):
+        f, d1, d2 = act.evaluate(x, orders=(0, 1, 2))
+        ends = act(ENDS)
+    return act, x, f, d1, d2, ends
+
+
+def _ulps(v, n):
+    """n ULP of each value (rounding slack)."""
+    return n * np.spacing(np.abs(v))
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_monotonic_claim_holds(spec):
+    act, x, f, _, _, ends = sampled(spec)
+    # non-decreasing to within the 4-ULP accuracy contract: a function that is not correctly
+    # rounded steps back an ULP here and there where it rises by less than that per grid step
+    drops = f[:-1] - f[1:] > _ulps(f[:-1], 4)
+    if act.properties.monotonic:
+        assert not drops.any(), (spec, x[:-1][drops][:5])
+        assert ends[0] <= f.min() and f.max() <= ends[1], (spec, ends)
+    elif act.label not in BELOW_RESOLUTION:
+        assert drops.any() or ends[0] > f.min() or f.max() > ends[1], f"{spec}: claimed not monotone, never falls"
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_bounded_claims_hold(spec):
+    act, x, f, _, _, ends = sampled(spec)
+    props, rng = act.properties, act.output_range
+    values = np.concatenate([f, ends])
+    # bounded exactly when the output range has that end finite
+    assert props.bounded_above == math.isfinite(rng.high), (spec, rng)
+    assert props.bounded_below == math.isfinite(rng.low), (spec, rng)
+    # unbounded: beyond any fixed bound somewhere on [-700, 700] or at ±inf, on that side
+    if not props.bounded_above:
+        assert values.max() > 1e3, (spec, values.max())
+    if not props.bounded_below:
+        assert values.min() < -1e3, (spec, values.min())
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_output_range_claim_holds(spec):
+    act, x, f, d1, _, ends = sampled(spec)
+    rng = act.output_range
+    values = np.concatenate([f, ends])
+    # inside it; an open end may be reached by rounding (sigmoid(40) == 1.0 in float64), and
+    # a closed end stated to 17 digits (gelu's minimum) may be missed by the last ULP or two
+    slack = [4 * np.spacing(abs(e)) if math.isfinite(e) else 0.0 for e in (rng.low, rng.high)]
+    low, high = values.min(), values.max()
+    assert low >= rng.low - slack[0] and high <= rng.high + slack[1], (spec, str(rng), low, high)
+    # and its finite ends are approached within 1e-6 (relative beyond 1; the grid's 1e-3 step
+    # near the origin misses an interior minimum by f''·h²/8 ≈ 1e-7), on the grid or at ±inf
+    turning = np.zeros(x.size, dtype=bool)  # where f is flat or f' changes sign: an extremum
+    turning[1:-1] = (d1[1:-1] == 0) | (np.sign(d1[:-2]) * np.sign(d1[2:]) < 0)
+    turning &= np.abs(x) <= 10.0
+    for end, closed, got in ((rng.low, rng.low_closed, low), (rng.high, rng.high_closed, high)):
+        if not math.isfinite(end):
+            continue
+        near = 1e-6 * max(1.0, abs(end))
+        assert abs(got - end) <= near, (spec, str(rng), got)
+        # closed: attained at an extremum (a flat piece, or where f' changes sign); open: never
+        # (only approached: at ±inf, or beside a jump). Asymptotes reached by rounding (elu(-700)
+        # is -1.0) are told apart by f' > 0 there; |x| <= 10 keeps f' from underflowing
+        attained = turning & (np.abs(f - end) <= near)
+        assert attained.any() == closed, (spec, str(rng), "attained at" if attained.any() else "never attained",
+                                          x[attained][:3])
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_zero_centred_claim_holds(spec):
+    act = actviz.get(spec)
+    assert (act(0.0) == 0.0) == act.properties.zero_centred, (spec, act(0.0))
+
+
+SMOOTHNESS = ("C∞", "C1", "C0", "discontinuous")
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_smoothness_claim_matches_the_kinks(spec):
+    act = actviz.get(spec)
+    smooth, kinks = act.properties.smoothness, act.kinks
+    assert smooth in SMOOTHNESS, (spec, smooth)
+    seen = {k: jumps(act, k) for k in kinks}
+    if act.label in BELOW_RESOLUTION:
+        assert smooth == "discontinuous" and kinks and not any(any(j) for j in seen.values()), (spec, seen)
+        return
+    taken = act.kink_derivatives()
+    for k, j in list(seen.items()):
+        if not any(j):
+            # nothing jumps: only a point where the framework's f' differs from both sides
+            # (PyTorch's f'(0) = 0 for the shrinks at λ = 0, the identity) may be listed
+            (_, d_left, _), (_, d_right, _) = one_sided(act, k)
+            assert abs(taken[k] - d_left) > 1e-8 and abs(taken[k] - d_right) > 1e-8, (
+                f"{spec}: nothing jumps at the kink x = {k}"
+            )
+            del seen[k]
+    assert (smooth == "C∞") == (not seen), (spec, smooth, kinks)
+    f_jumps = any(j[0] for j in seen.values())
+    d1_jumps = any(j[1] for j in seen.values())
+    d2_jumps = any(j[2] for j in seen.values())
+    if smooth == "discontinuous":
+        assert f_jumps, f"{spec}: claimed discontinuous, f jumps at none of {kinks}"
+    elif smooth == "C0":
+        assert not f_jumps and d1_jumps, (spec, seen)
+    elif smooth == "C1":
+        assert not f_jumps and not d1_jumps and d2_jumps, (spec, seen)
+
+
+@pytest.mark.parametrize("spec", CLAIM_CASES)
+def test_no_jump_away_from_the_kinks(spec):
+    # between neighbouring grid points with no kink among them, f and f' change by no more
+    # than the step times twice the larger of the next derivative at the two ends (the mean
+    # value theorem, with room for that derivative varying within the step), plus rounding
+    act, x, f, d1, d2, _ = sampled(spec)
+    clear = np.ones(x.size - 1, dtype=bool)
+    for k in act.kinks:
+        clear &= ~((x[:-1] <= k) & (x[1:] >= k))
+    h = np.diff(x)
+    for order, (g, dg) in enumerate(((f, d1), (d1, d2))):
+        bound = 2 * h * np.maximum(np.abs(dg[:-1]), np.abs(dg[1:])) + _ulps(np.maximum(np.abs(g[:-1]), np.abs(g[1:])), 8)
+        bad = clear & (np.abs(np.diff(g)) > bound + 1e-300)
+        assert not bad.any(), (spec, f"f{chr(39) * order} jumps near", x[:-1][bad][:5])
+
+
+def test_tensorflow_softplus_switches_are_jumps_too_small_for_float64():
+    # what BELOW_RESOLUTION excuses, in closed form (mpmath, 50 digits): the kernel's branches
+    # beside each switch s = -(ln 2^-52 + 2) and the drop each leaves
+    import mpmath as mp
+
+    from actviz.catalogue.rectifiers import TF_SOFTPLUS_SWITCH as s
+
+    with mp.workdps(50):
+        ms = mp.mpf(s)
+        drop_high = mp.log1p(mp.exp(-ms))  # ln(1 + e^s) - s
+        drop_low = mp.exp(-ms) - mp.log1p(mp.exp(-ms))  # e^-s - ln(1 + e^-s)
+    # the sizes the presets' note quotes
+    note = actviz.get("softplus@tf").variant.note
+    assert f"{float(drop_high):.1e} at 34.04" in note and f"{float(drop_low):.1e} at -34.04" in note
+    # a quarter of an ULP of f at 34.04; at -34.04 less than f changes between neighbouring x
+    assert drop_high < np.spacing(s) / 2
+    assert drop_low < math.exp(-s) * np.spacing(s)
+    for spec in BELOW_RESOLUTION:
+        act = actviz.get(spec)
+        above, below = np.nextafter(s, np.inf), np.nextafter(-s, -np.inf)
+        assert act(above) == above and act(below) == math.exp(below)  # the x and e^x branches
+        assert act.kinks == (-s, s)
+        props = act.properties
+        assert props.smoothness == "discontinuous" and not props.monotonic, spec
+
+
+def test_info_of_tensorflow_softplus_shows_its_own_claims():
+    from typer.testing import CliRunner
+
+    from actviz.cli import app
+
+    info = actviz.get("softplus@tf").info
+    assert info["properties"] == {
+        "monotonic": False, "bounded_above": False, "bounded_below": True,
+        "smoothness": "discontinuous", "zero_centred": False,
+    }
+    assert info["output_range"] == "(0, ∞)"
+    assert [k["x"] for k in info["kinks"]] == [-34.04365338911715, 34.04365338911715]
+    # the canonical form keeps its own: exact, smooth, increasing
+    canonical = actviz.get("softplus").info
+    assert canonical["properties"]["smoothness"] == "C∞" and canonical["properties"]["monotonic"]
+    assert canonical["kinks"] == []
+    result = CliRunner().invoke(app, ["info", "softplus@tf"])
+    assert result.exit_code == 0, result.output
+    assert "monotonic: no; bounded: below; smoothness: discontinuous; f(0) = 0: no" in result.stdout
+    assert "too little for float64 to show" in result.stdout
+
+
+def test_a_preset_states_its_own_claims_and_inherits_the_rest():
+    # an unregistered record: the preset clips its output, so range, properties and kinks differ
+    clipped = Variant(
+        "clipped",
+        functions=(lambda x, c: np.minimum(x, c), lambda x, c: (x < c) * 1.0, lambda x, c: 0.0 * x),
+        formulas=("f(x) = min(x, c)", "f(x) = min(x, c)", "f'(x) = 1[x < c]", "f'(x) = 1 if x < c else 0"),
+        kinks=lambda c: (c,),
+        output_range=lambda c: Interval(-math.inf, c, False, True),
+        properties=Properties(True, True, False, "C0", True),
+    )
+    rec = Activation(
+        name="identity_with_a_clipped_preset", family="linear", forward=lambda x, c: x,
+        derivatives=(lambda x, c: 1.0 + 0 * x, lambda x, c: 0 * x), formula_tex="x", formula_text="x",
+        derivative_tex="1", derivative_text="1", params=(Param("c", 2.0, "clip"),),
+        output_range=Interval(-math.inf, math.inf, False, False),
+        properties=Properties(True, False, False, "C∞", True),
+        frameworks={"torch": clipped, "jax": Variant("plain")},
+    )
+    own, plain, canonical = bind(rec, {"c": 3.0}, "torch"), bind(rec, {}, "jax"), bind(rec, {})
+    assert str(own.output_range) == "(-∞, 3]" and own.kinks == (3.0,)
+    assert own.properties.smoothness == "C0" and own.properties.bounded_above
+    assert own.info["output_range"] == "(-∞, 3]" and own.info["properties"]["smoothness"] == "C0"
+    for act in (plain, canonical):
+        assert str(act.output_range) == "(-∞, ∞)" and act.kinks == ()
+        assert act.properties.smoothness == "C∞" and not act.properties.bounded_above

@@ -6,6 +6,7 @@ import shlex
 
 import numpy as np
 import pytest
+from _readme import assert_same_output
 from conftest import readme_table
 from typer.testing import CliRunner
 
@@ -14,11 +15,12 @@ from actviz.analysis import signal as sig
 from actviz.analysis.gaussian import expect
 from actviz.cli import app
 
-# SELU constants, reference §0 (identical in torch, JAX, Keras and TF)
+# SELU constants (Klambauer et al. 2017, arXiv 1706.02515, eq. 14; the digits torch, JAX, Keras and
+# TF use; recomputed from the closed form in tests/golden/make_golden.py)
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
 
-# tanh at σ_w = 1.5, σ_b = 0.05, computed with mpmath 1.3 at 30 digits:
+# tanh at σ_w = 1.5, σ_b = 0.05, computed with mpmath 1.3 at 30 digits (tests/golden/make_golden.py):
 #   E[g] = mp.quad(lambda t: g(√q t)·mp.npdf(t), [-inf, -1, 0, 1, inf]);
 #   q* = mp.findroot(lambda q: σ_w²·E[tanh²] + σ_b² - q, 1); χ = σ_w²·E[sech⁴] at q*;
 #   edge = mp.findroot(lambda w: χ(w, 0.05) - 1, 1.12)
@@ -83,7 +85,7 @@ def test_selu_self_normalising_fixed_point():
     phi_m2 = 0.5 * math.erfc(2 / math.sqrt(2))
     chi = SELU_LAMBDA**2 * (0.5 + SELU_ALPHA**2 * math.e**2 * phi_m2)
     assert r.chi == pytest.approx(chi, rel=1e-13)
-    assert r.phase == "chaotic"  # χ = 1.0716: SELU sits just on the chaotic side
+    assert r.phase == "chaotic"  # χ = 1.0716 (the closed form above): SELU sits just on the chaotic side
 
 
 @pytest.mark.parametrize("sigma_b", [0.0, 0.3, 1.0])
@@ -118,7 +120,7 @@ def test_relu_beyond_the_edge_grows_without_bound():
     assert sig.phase_of(float(sig.chi("relu", 1.0, math.sqrt(2)))) == "critical"
     # with a bias too, and in a batch
     assert np.all(np.isinf(sig.fixed_point("relu", [1.5, 2.0], 0.05)))
-    assert float(sig.chi("relu", math.inf, 1.5)) == pytest.approx(1.125, rel=1e-14)
+    assert float(sig.chi("relu", math.inf, 1.5)) == pytest.approx(1.125, rel=1e-14)  # σ_w²/2 for any q
 
 
 def test_tanh_against_mpmath():
@@ -372,7 +374,8 @@ def test_readme_example_is_the_real_output():
     command = "signal relu tanh selu --sigma-w 1.5 --sigma-b 0.05 --format md"
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
-    assert result.stdout == readme_table("analysis", command), "README section 'analysis' is stale: paste the new output"
+    assert_same_output(readme_table("analysis", command), result.stdout, "README section 'analysis'",
+                       "paste the new output")
 
 
 @pytest.mark.parametrize(
@@ -412,7 +415,55 @@ def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
     fig = signal_figure(acts, 1.5, 0.0, ["chi", "variance"], 16, 4, 8, 0, results)
     chi_ax, mc_ax = fig.axes[:2]
     labels = [t.get_text() for t in chi_ax.get_legend().get_texts()]
-    # relu's edge of chaos is √2 (He et al. 2015); labels at χ = 1 would overprint, so none are drawn
-    assert "relu (edge σ_w = 1.41421)" in labels and not chi_ax.texts
+    # relu's edge of chaos is √2 (He et al. 2015, arXiv 1502.01852); labels at χ = 1 would overprint, so none are drawn
+    assert "relu (edge $\\sigma_w$ = 1.41421)" in labels and not chi_ax.texts
     mc_labels = [t.get_text() for t in mc_ax.get_legend().get_texts()]
     assert "relu: mean field" in mc_labels
+
+
+def _all_texts(fig):
+    for ax in fig.axes:
+        yield from (ax.get_title(loc) for loc in ("left", "center", "right"))
+        yield ax.get_xlabel()
+        yield ax.get_ylabel()
+        yield from (t.get_text() for t in ax.texts)
+        if ax.get_legend() is not None:
+            yield from (t.get_text() for t in ax.get_legend().get_texts())
+    yield fig.get_suptitle()
+
+
+def test_signal_figure_has_no_raw_markup_and_fits_the_page():
+    import re
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actviz.analysis.figures_analysis import signal_figure
+
+    acts = [actviz.get("relu"), actviz.get("tanh"), actviz.get("selu")]
+    results = [sig.analyse(a, 1.5, 0.05) for a in acts]
+    fig = signal_figure(acts, 1.5, 0.05, width=16, depth=4, samples=8, results=results)
+    for text in _all_texts(fig):
+        plain = re.sub(r"\$[^$]*\$", "", text)  # what mathtext does not typeset
+        assert "^" not in plain and "_" not in plain, text
+    # six panels at most about 10.5 in wide: printed at a page's 7 in the text stays legible
+    assert fig.get_figwidth() <= 10.5
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    page = fig.bbox
+    for ax in fig.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and box.y1 <= page.y1, ax.get_title()
+    # coinciding curves stay distinguishable: each activation has its own line style
+    qmap = fig.axes[0]
+    styles = [ln.get_linestyle() for ln in qmap.lines if ln.get_label().split(" ")[0] in ("relu", "tanh", "selu")]
+    assert len(styles) == 3 and len(set(styles)) == 3
+
+
+def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
+    from actviz.analysis.figures_analysis import plot_chi
+
+    fig = plot_chi([actviz.get("tanh")], 1.5, 0.05, edges=[TANH_EDGE_AT_005])
+    ax = fig.axes[0]
+    assert not ax.texts  # no annotation at χ = 1 for the curve to strike through
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(label.startswith("tanh (edge $\\sigma_w$ = 1.12") for label in labels)

@@ -1,4 +1,4 @@
-"""Saturation and Gaussian statistics against closed forms and mpmath (DESIGN §5)."""
+"""Saturation and Gaussian statistics against closed forms and mpmath."""
 
 import math
 
@@ -37,7 +37,7 @@ def test_keys_are_exactly_the_documented_ones(sigmoid_stats):
 
 def test_sigmoid_onset_is_the_closed_form_root(sigmoid_stats):
     x_star = sigmoid_onset(0.01)
-    assert f"{x_star:.5f}" == "4.58486"  # the value issue 3 quotes
+    assert f"{x_star:.5f}" == "4.58486"  # as the stats table prints it
     left, right = sigmoid_stats["onset"]
     assert right == pytest.approx(x_star, rel=1e-14)
     assert left == pytest.approx(-x_star, rel=1e-14)
@@ -71,7 +71,7 @@ def test_relu_shares_onset_and_gaussian_moments(relu_stats):
     assert g["second_moment"] == pytest.approx(0.5, abs=1e-12)
     assert g["mean_df"] == pytest.approx(0.5, abs=1e-12)
     assert g["second_moment_df"] == pytest.approx(0.5, abs=1e-12)
-    # gain 1/√E[f²] = √2, which is also PyTorch's calculate_gain('relu') (reference §6)
+    # gain 1/√E[f²] = √2, which is also PyTorch's calculate_gain('relu') (torch/nn/init.py)
     assert r["gain"] == pytest.approx(math.sqrt(2), rel=1e-12)
     assert r["torch_gain"] == math.sqrt(2)
     assert r["f0"] == 0.0 and r["df0"] == 0.0  # relu'(0) = 0, PyTorch's convention
@@ -120,14 +120,15 @@ def test_gain_is_for_the_standard_normal_whatever_mu_and_sigma():
 @pytest.mark.parametrize(
     "spec, expected",
     [
-        # reference §6, torch/nn/init.py calculate_gain
+        # calculate_gain in pytorch/pytorch torch/nn/init.py
         ("sigmoid", 1.0),
         ("tanh", 5 / 3),
         ("relu", math.sqrt(2)),
-        ("leaky_relu", 1.4141428569978354),  # √(2/(1 + 0.01²)), "1.4141429" in reference §6
-        ("leaky_relu@keras", 1.3867504905630728),  # slope 0.2: √(2/1.04), "1.3867505"
+        # √(2/(1 + s²)) as float64 (mpmath: tests/golden/make_golden.py)
+        ("leaky_relu", 1.4141428569978354),  # s = 0.01
+        ("leaky_relu@keras", 1.3867504905630728),  # s = 0.2
         ("leaky_relu(alpha=0)", math.sqrt(2)),
-        ("selu", 0.75),
+        ("selu", 0.75),  # 3/4, chosen empirically (torch/nn/init.py)
         ("gelu", None),
         ("softsign", None),
         ("hard_sigmoid", None),
@@ -142,7 +143,7 @@ def test_torch_gain_table(spec, expected):
 
 
 def test_shares_are_lengths_even_when_the_grid_misses_the_kinks():
-    # hard_sigmoid: f' = 1/6 on (-3, 3), 0 outside (reference §2.7). 1000 points put no grid
+    # hard_sigmoid: f' = 1/6 on (-3, 3), 0 outside (closed form). 1000 points put no grid
     # point on ±3, yet the dead share is 6/12 to rounding.
     sat = saturation("hard_sigmoid", points=1000)
     assert sat.dead_share == pytest.approx(0.5, abs=1e-13)
@@ -177,8 +178,9 @@ def test_bad_gaussian_is_a_usage_error(mu, sigma):
 
 def test_extremes_are_polished_between_grid_points():
     r = stats("gelu")
-    # reference §2: exact gelu has its minimum -0.1699712 at x = -0.7517915 and its largest
-    # slope 1.1289041 at x = √2; the 0.01 grid alone would be off in the 5th digit
+    # exact gelu has its minimum -0.1699712 at x = -0.7517915 (where f' = 0) and its largest
+    # slope 1.1289041 at x = √2 (where f'' = φ(x)(2 - x²) = 0); mpmath: tests/golden/make_golden.py.
+    # The 0.01 grid alone would be off in the 5th digit
     assert r["output_min"] == pytest.approx(-0.1699712, abs=5e-8)
     assert r["max_abs_df"] == pytest.approx(1.1289041, abs=5e-8)
     assert r["argmax_abs_df"] == pytest.approx(math.sqrt(2), abs=1e-6)

@@ -38,7 +38,7 @@ _DTYPE_ALIASES = {"f64": "float64", "double": "float64", "f32": "float32", "sing
 #: Default x interval: past ±709.78, where exp overflows in float64.
 DEFAULT_RANGE = (-1000.0, 1000.0)
 DEFAULT_POINTS = 1201
-#: The numerics contract (DESIGN §4): forward, derivative, in ULPs.
+#: The numerics contract: forward, derivative, in ULPs of the mpmath value.
 TOLERANCE = {"float64": (4.0, 8.0)}
 #: Narrow dtypes: the float64 result rounded once is within half a ULP.
 NARROW_TOLERANCE = (0.5, 0.5)

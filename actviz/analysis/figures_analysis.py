@@ -19,13 +19,30 @@ from .accuracy import AuditResult
 #: The panels `signal` can draw, in the order of the full figure.
 SIGNAL_PANELS = ("qmap", "cmap", "chi", "phase", "variance", "gradient")
 PANEL_TITLES = {
-    "qmap": "length map q → Q(q)",
-    "cmap": "correlation map c → C(c)",
-    "chi": "χ against σ_w",
+    "qmap": "length map $q \\to Q(q)$",
+    "cmap": "correlation map $c \\to C(c)$",
+    "chi": "$\\chi$ against $\\sigma_w$",
     "phase": "phase diagram",
     "variance": "Monte-Carlo: variance per layer",
     "gradient": "Monte-Carlo: gradient per layer",
 }
+#: Line styles of the activations, beside their colours: curves that coincide (relu under
+#: selu for x > 0) stay distinguishable.
+_DASHES = ("-", "--", ":", "-.")
+
+
+def _styles(n: int) -> list[dict]:
+    return [{"color": c, "ls": _DASHES[i % len(_DASHES)]} for i, c in enumerate(_colors(n))]
+
+
+def _sw_sb(sigma_w: float, sigma_b: float) -> str:
+    return f"$\\sigma_w$ = {sigma_w:g}, $\\sigma_b$ = {sigma_b:g}"
+
+
+def _legend(ax) -> None:
+    ax.legend(fontsize="small", loc="best", framealpha=0.85)
+
+
 #: ULP errors of 0 are drawn at this height on the log axis.
 ULP_FLOOR = 1e-3
 
@@ -57,14 +74,14 @@ def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     finite = [q for q in q_stars if math.isfinite(q)]
     top = max([2.0, *(1.6 * q for q in finite)])
     q = np.linspace(0.0, top, 241)
-    ax.plot(q, q, color="0.6", lw=0.8, ls="--", label="Q(q) = q")
-    for act, q_star, color in zip(acts, q_stars, _colors(len(acts)), strict=True):
-        ax.plot(q, sig.length_map(act, q, sigma_w, sigma_b), color=color, label=act.label)
+    ax.plot(q, q, color="0.6", lw=0.8, ls="--", label="$Q(q) = q$")
+    for act, q_star, style in zip(acts, q_stars, _styles(len(acts)), strict=True):
+        color = style["color"]
+        # one legend entry an activation, its fixed point in it: the legend stays off the curves
+        where = f"$q^*$ = {q_star:.6g}" if math.isfinite(q_star) else "$q$ grows without bound"
+        ax.plot(q, sig.length_map(act, q, sigma_w, sigma_b), **style, label=f"{act.label} ({where})")
         if math.isfinite(q_star):
-            ax.plot([q_star], [q_star], "o", color=color, ms=6, zorder=5,
-                    label=f"q* = {q_star:.6g}", gid="fixed-point")
-        else:
-            ax.plot([], [], " ", label=f"{act.label}: q grows without bound")
+            ax.plot([q_star], [q_star], "o", color=color, ms=6, zorder=5, gid="fixed-point")
     # cobweb from q = 1 for the first activation
     first, qs = acts[0], [1.0]
     for _ in range(12):
@@ -78,10 +95,10 @@ def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
         ax.plot(*zip(*web, strict=True), color=_colors(1)[0], lw=0.6, alpha=0.6, gid="cobweb")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.set_xlabel("q (pre-activation variance, layer l)")
-    ax.set_ylabel("Q(q) (layer l + 1)")
-    ax.set_title(f"{PANEL_TITLES['qmap']}   σ_w = {sigma_w:g}, σ_b = {sigma_b:g}", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.set_xlabel("$q$ (pre-activation variance, layer $l$)")
+    ax.set_ylabel("$Q(q)$ (layer $l + 1$)")
+    ax.set_title(f"{PANEL_TITLES['qmap']}\n{_sw_sb(sigma_w, sigma_b)}", fontsize="medium")
+    _legend(ax)
     return fig
 
 
@@ -90,17 +107,17 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     fig, ax = _new_axes(ax)
     results = results or [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     c = np.linspace(-1.0, 1.0, 41)
-    ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="C(c) = c")
-    for act, r, color in zip(acts, results, _colors(len(acts)), strict=True):
-        ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), color=color, label=act.label)
-        ax.plot([r.c_star], [r.c_star], "o", color=color, ms=6, zorder=5, label=f"c* = {r.c_star:.6g}",
-                gid="fixed-point")
+    ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="$C(c) = c$")
+    for act, r, style in zip(acts, results, _styles(len(acts)), strict=True):
+        ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), **style,
+                label=f"{act.label} ($c^*$ = {r.c_star:.6g})")
+        ax.plot([r.c_star], [r.c_star], "o", color=style["color"], ms=6, zorder=5, gid="fixed-point")
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1, 1.02)
-    ax.set_xlabel("c (correlation of two inputs, layer l)")
-    ax.set_ylabel("C(c) (layer l + 1)")
+    ax.set_xlabel("$c$ (correlation of two inputs, layer $l$)")
+    ax.set_ylabel("$C(c)$ (layer $l + 1$)")
     ax.set_title(PANEL_TITLES["cmap"], fontsize="medium")
-    ax.legend(fontsize="small")
+    _legend(ax)
     return fig
 
 
@@ -111,22 +128,20 @@ def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax
     top = max([3.0, 1.5 * sigma_w, *(1.6 * e for e in edges if e)])
     sw = np.linspace(top / 200, top, 200)
     ax.axhline(1.0, color="0.6", lw=0.8, ls="--")
-    for act, edge, color in zip(acts, edges, _colors(len(acts)), strict=True):
-        # with several activations the edges go in the legend: labels at χ = 1 would overprint
-        label = act.label if edge is None or len(acts) == 1 else f"{act.label} (edge σ_w = {edge:.6g})"
-        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), color=color, label=label)
+    for act, edge, style in zip(acts, edges, _styles(len(acts)), strict=True):
+        # the edges go in the legend: a label at χ = 1 is struck through by the curves
+        label = act.label if edge is None else f"{act.label} (edge $\\sigma_w$ = {edge:.6g})"
+        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), **style, label=label)
         if edge is not None:
-            ax.axvline(edge, color=color, lw=1.0, ls=":", gid="edge")
-            if len(acts) == 1:
-                ax.annotate(f"edge σ_w = {edge:.6g}", (edge, 1.0), xytext=(4, 6), textcoords="offset points",
-                            fontsize="small", color=color)
-    ax.axvline(sigma_w, color="0.3", lw=0.6, ls="-", alpha=0.5, gid="sigma-w")
+            ax.axvline(edge, color=style["color"], lw=1.0, ls=":", gid="edge")
+    ax.axvline(sigma_w, color="0.3", lw=0.6, ls="-", alpha=0.5, gid="sigma-w",
+               label=f"$\\sigma_w$ = {sigma_w:g}")
     ax.set_yscale("log")
     ax.set_xlim(0, top)
-    ax.set_xlabel("σ_w")
-    ax.set_ylabel("χ = σ_w² E[f'(√q* z)²]")
-    ax.set_title(f"{PANEL_TITLES['chi']}   σ_b = {sigma_b:g}", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.set_xlabel("$\\sigma_w$")
+    ax.set_ylabel("$\\chi = \\sigma_w^2\\,E[f'(\\sqrt{q^*} z)^2]$")
+    ax.set_title(f"{PANEL_TITLES['chi']}\n$\\sigma_b$ = {sigma_b:g}", fontsize="medium")
+    _legend(ax)
     return fig
 
 
@@ -151,46 +166,53 @@ def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, 
             mesh = ax.pcolormesh(sw, sb, np.clip(log_chi, -1.0, 1.0), cmap="coolwarm", vmin=-1.0, vmax=1.0,
                                  shading="nearest", rasterized=True)
             bar = fig.colorbar(mesh, ax=ax, pad=0.02)
-            bar.set_label("log₁₀ χ")
-            ax.text(0.04, 0.92, "ordered (χ < 1)", transform=ax.transAxes, fontsize="small", color="navy")
-            ax.text(0.96, 0.06, "chaotic (χ > 1)", transform=ax.transAxes, fontsize="small", color="darkred",
-                    ha="right")
+            bar.set_label("$\\log_{10} \\chi$")
+            # mid-left: small σ_w is ordered for every activation, and the legend is top right
+            ax.text(0.04, 0.5, "ordered ($\\chi < 1$)", transform=ax.transAxes, fontsize="small",
+                    color="navy")
+            ax.text(0.96, 0.06, "chaotic ($\\chi > 1$)", transform=ax.transAxes, fontsize="small",
+                    color="darkred", ha="right")
         if np.nanmin(log_chi) < 0 < np.nanmax(log_chi):
             ax.contour(sw, sb, log_chi, levels=[0.0], colors=["black" if len(acts) == 1 else color],
                        linewidths=1.5)
-        ax.plot([], [], color="black" if len(acts) == 1 else color, label=f"edge of chaos: {act.label}")
+        ax.plot([], [], color="black" if len(acts) == 1 else color,
+                label="edge of chaos" if len(acts) == 1 else f"edge of chaos: {act.label}")
     ax.plot([sigma_w], [sigma_b], marker="*", color="gold", mec="black", ms=12, ls="", gid="point",
-            label=f"σ_w = {sigma_w:g}, σ_b = {sigma_b:g}")
-    ax.set_xlabel("σ_w")
-    ax.set_ylabel("σ_b")
+            label="the $(\\sigma_w, \\sigma_b)$ asked")
+    ax.set_xlabel("$\\sigma_w$")
+    ax.set_ylabel("$\\sigma_b$")
     ax.set_title(PANEL_TITLES["phase"], fontsize="medium")
-    ax.legend(fontsize="small", loc="upper right")
+    ax.legend(fontsize="small", loc="upper right", framealpha=0.85)
     return fig
 
 
 def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", ax=None):
     """A random network's per-layer variance (or squared gradient) beside the mean field."""
     fig, ax = _new_axes(ax)
-    for mc, color in zip(mc_runs, _colors(len(mc_runs)), strict=True):
+    for mc, style in zip(mc_runs, _styles(len(mc_runs)), strict=True):
+        color = style["color"]
         if which == "variance":
             emp, pred = mc.variance, mc.variance_predicted
         else:
             emp, pred = mc.grad, mc.grad_predicted
         name = get(mc.spec).label  # the short label, as the other panels show
-        ax.plot(mc.layers, pred, color=color, label=f"{name}: mean field", gid="predicted")
-        ax.plot(mc.layers, emp, "o", color=color, ms=3.5, mfc="none", label=f"{name}: network", gid="empirical")
+        ax.plot(mc.layers, pred, **style, label=f"{name}: mean field", gid="predicted")
+        ax.plot(mc.layers, emp, "o", color=color, ms=3.5, mfc="none", gid="empirical",
+                label="_nolegend_" if len(mc_runs) > 1 else f"{name}: network")
+    if len(mc_runs) > 1:  # one entry for the network's points of every activation
+        ax.plot([], [], "o", color="0.35", ms=3.5, mfc="none", label="network (each in its colour)")
     mc = mc_runs[0]
     if which == "variance":
-        ax.set_ylabel("q^l = mean (h^l)²")
+        ax.set_ylabel("$q^l$ = mean $(h^l)^2$")
         if any(np.nanmax(m.variance) > 100 * max(np.nanmin(m.variance), 1e-300) for m in mc_runs):
             ax.set_yscale("log")
     else:
-        ax.set_ylabel("mean (∂E/∂h^l)², relative to the last layer")
+        ax.set_ylabel("mean $(\\partial E/\\partial h^l)^2$ / last layer's")
         ax.set_yscale("log")
-    ax.set_xlabel("layer l")
-    ax.set_title(f"{PANEL_TITLES[which]}   width {mc.width}, {mc.samples} inputs, seed {mc.seed}",
+    ax.set_xlabel("layer $l$")
+    ax.set_title(f"{PANEL_TITLES[which]}\nwidth {mc.width}, {mc.samples} inputs, seed {mc.seed}",
                  fontsize="medium")
-    ax.legend(fontsize="small")
+    _legend(ax)
     return fig
 
 
@@ -212,7 +234,8 @@ def signal_figure(
     results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
     rows = math.ceil(len(panels) / cols)
-    fig = Figure(figsize=(5.2 * cols, 4.2 * rows), layout="constrained")
+    # about 3.4 in a panel: printed at a page's 7 in, the text stays near 7 pt
+    fig = Figure(figsize=(3.4 * cols, 3.1 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     mc_runs = None
     if {"variance", "gradient"} & set(panels):
@@ -231,7 +254,7 @@ def signal_figure(
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     labels = ", ".join(a.label for a in acts)
-    fig.suptitle(f"Signal propagation: {labels}  (σ_w = {sigma_w:g}, σ_b = {sigma_b:g})", fontsize="large")
+    fig.suptitle(f"Signal propagation: {labels}  ({_sw_sb(sigma_w, sigma_b)})", fontsize="large")
     return fig
 
 
@@ -266,22 +289,32 @@ def _symlog_x(ax, lo: float, hi: float) -> None:
 
 def accuracy_figure(results: Sequence[AuditResult]):
     """ULP error against x, f and f' side by side, actviz beside the textbook formula; one row
-    per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top."""
+    per (activation, dtype). Zero errors sit at 10⁻³; overflow/NaN are crosses along the top.
+
+    The textbook formula is written under each panel's title (it differs per panel), so the one
+    legend, below the panels, stays short and covers no data.
+    """
+    import textwrap
+
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11.0, 3.8 * len(results)), layout="constrained")
+    fig = Figure(figsize=(11.0, 0.6 + 3.9 * len(results)), layout="constrained")
     axes = fig.subplots(len(results), 2, squeeze=False)
     ours_color, naive_color = _colors(2)
+    legend: dict[str, object] = {}
     for row, r in zip(axes, results, strict=True):
         for ax, part, tol in zip(row, ("forward", "derivative"), r.tolerance, strict=True):
             naive_key = f"naive_{part}"
+            lines = []
             if r.naive is not None:
                 xn, en = r.curve.series(naive_key)
                 text = r.naive.text if part == "forward" else r.naive.derivative_text
-                _draw_ulps(ax, xn, en, naive_color, f"textbook: {text}", "o", "naive", "textbook")
+                _draw_ulps(ax, xn, en, naive_color, "textbook formula", "o", "naive", "textbook")
+                lines.append(textwrap.fill(f"textbook: {text}", 72, subsequent_indent="    "))
             xo, eo = r.curve.series(part)
             _draw_ulps(ax, xo, eo, ours_color, "actviz", ".", "ours", "actviz")
-            ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance")
+            ax.axhline(tol, color=ours_color, lw=0.8, ls="--", gid="tolerance",
+                       label="actviz's bound")
             ax.set_yscale("log")
             lo, hi = (r.range or (np.min(xo), np.max(xo))) if xo.size else (-1, 1)
             if max(abs(lo), abs(hi)) > 50:
@@ -296,7 +329,10 @@ def accuracy_figure(results: Sequence[AuditResult]):
             stats = r.forward if part == "forward" else r.derivative
             binned = " (worst of each chunk shown)" if r.curve.binned else ""
             how = f"all {r.points:,} finite values" if r.exhaustive else f"{r.points:,} points"
-            ax.set_title(f"{get(r.spec).label}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP\n"
-                         f"{how}{binned}", fontsize="medium")
-            ax.legend(fontsize="small", loc="center left")
+            head = f"{get(r.spec).label}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP"
+            ax.set_title("\n".join([head, *lines, f"{how}{binned}"]), fontsize="small", loc="left")
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+    fig.legend(list(legend.values()), list(legend), loc="outside lower center",
+               ncols=min(4, len(legend)), fontsize="small", markerscale=3)
     return fig

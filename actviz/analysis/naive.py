@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,9 +31,9 @@ class Naive:
     forward: Callable[..., Array]
     # f'(x, **params), likewise
     derivative: Callable[..., Array]
-    # the formulas as text, for tables and legends
-    text: str
-    derivative_text: str
+    # the formulas as text, for tables and legends, or functions of the parameters giving them
+    text: str | Callable[..., str]
+    derivative_text: str | Callable[..., str]
     # whether the formula describes the activation at these parameters
     applies: Callable[..., bool] = lambda **_: True
 
@@ -136,8 +136,15 @@ NAIVE: dict[str, Naive] = {
     "gelu": Naive(
         _gelu,
         _d_gelu,
-        "0.5*x*(1+erf(x/sqrt(2)))  [tanh: 0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x**3)))]",
-        "0.5*(1+erf(x/sqrt(2))) + x*exp(-x**2/2)/sqrt(2*pi)",
+        lambda approximate: (
+            "0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x**3)))" if approximate == "tanh"
+            else "0.5*x*(1+erf(x/sqrt(2)))"
+        ),
+        lambda approximate: (
+            ("0.5*(1+t) + 0.5*x*(1-t**2)*sqrt(2/pi)*(1+3*0.044715*x**2), "
+             "t = tanh(sqrt(2/pi)*(x+0.044715*x**3))") if approximate == "tanh"
+            else "0.5*(1+erf(x/sqrt(2))) + x*exp(-x**2/2)/sqrt(2*pi)"
+        ),
     ),
     "elu": Naive(_elu, _d_elu, "x if x > 0 else alpha*(exp(x)-1)", "1 if x > 0 else f(x)+alpha"),
     "selu": Naive(
@@ -218,7 +225,9 @@ def naive_for(act: BoundActivation) -> Naive | None:
         return None
     if not entry.applies(**act.params):
         return None
-    return entry
+    texts = {k: v(**act.params) if callable(v) else v
+             for k, v in (("text", entry.text), ("derivative_text", entry.derivative_text))}
+    return replace(entry, **texts)
 
 
 def evaluate_naive(entry: Naive, act: BoundActivation, x: Array) -> tuple[Array, Array]:

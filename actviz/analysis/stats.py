@@ -1,4 +1,4 @@
-"""The key statistics of an activation (DESIGN §5), as one plain dict per activation.
+"""The key statistics of an activation, as one plain dict per activation.
 
 Saturation over an interval (dead and saturated shares, onset), the shape of f and f'
 there (output range, f(0), f'(0), the steepest slope and where), the moments of f(z)
@@ -43,7 +43,7 @@ def _relu_gain(alpha: float = 0.0, max_value: Any = None, threshold: float = 0.0
     return _leaky_gain(float(alpha))
 
 
-# torch/nn/init.py calculate_gain (reference §6), keyed by canonical name; each takes the
+# calculate_gain in pytorch/pytorch torch/nn/init.py, keyed by canonical name; each takes the
 # bound parameters. Anything else raises "Unsupported nonlinearity" in torch: None here.
 _TORCH_GAINS: dict[str, Callable[..., float | None]] = {
     "identity": lambda **_: 1.0,

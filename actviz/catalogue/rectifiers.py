@@ -234,7 +234,8 @@ def _relu_properties(alpha, max_value, threshold):
 
 
 def _keras_relu_kinks(alpha, max_value, threshold):
-    """f' at the kinks in Keras 2 and Keras 3 on TensorFlow (reference §2.10, §3.1).
+    """f' at the kinks in Keras 2 and Keras 3 on TensorFlow (keras-team/keras
+    keras/src/activations/activations.py, keras-team/tf-keras tf_keras/backend.py).
 
     Keras takes tf.nn.leaky_relu only for (alpha != 0, no max_value, threshold 0), whose
     f'(0) is alpha; otherwise it builds relu(x) [or x·(x > threshold)] minus
@@ -668,7 +669,8 @@ register(
     )
 )
 
-# SELU's constants, as in the paper and in PyTorch, JAX, Keras and TF (reference §0).
+# SELU's constants, as in the paper (Klambauer et al. 2017, arXiv 1706.02515) and in PyTorch,
+# JAX, Keras and TF.
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
 # λα rounded once from its own digits (λ·α in float64 would round twice).
@@ -964,6 +966,12 @@ def _softplus_kinks(beta, threshold):
     return (at,) if math.isfinite(at) else ()
 
 
+def _softplus_range(beta, threshold):
+    # a negative threshold lets x itself through from t/β < 0 upward
+    low = 0.0 if threshold is None else min(0.0, threshold / beta)
+    return Interval(low, INF, False, False)
+
+
 def _softplus_formulas(beta, threshold):
     """softplus's formulas; with a threshold t, the switch to x where βx > t (t written out)."""
     f_tex, f_text = r"\frac{1}{\beta}\,\ln(1 + e^{\beta x})", "ln(1 + exp(beta·x)) / beta"
@@ -989,7 +997,9 @@ def _softplus_check(beta, threshold):
 _TF_SOFTPLUS_NOTE = (
     "TensorFlow's kernel switches to x above -(ln ε + 2) = 34.04365 and to e^x below -34.04365 "
     "(ε = 2^-52 in float64; in float32 the switches are at ±13.94, which a float64 evaluation "
-    "does not reproduce); its gradient is σ(x) everywhere, ignoring the switch"
+    "does not reproduce); its gradient is σ(x) everywhere, ignoring the switch; each switch drops f "
+    "a little (by log1p(e^-34.04) = 1.6e-15 at 34.04, by 1.3e-30 at -34.04, too little for float64 "
+    "to show), so it is neither continuous nor monotone"
 )
 _TF_SOFTPLUS = dict(
     functions=(softplus_tf, d_softplus_tf, d2_softplus_tf),
@@ -1002,6 +1012,8 @@ _TF_SOFTPLUS = dict(
         "f'(x) = σ(x) = 1 / (1 + exp(-x)) everywhere: the gradient ignores the switch",
     ),
     kinks=_softplus_tf_kinks,
+    # the switches' drops (in the note) make it discontinuous and not monotone; the range is the exact one's
+    properties=Properties(False, False, True, "discontinuous", False),
     fixed=("beta", "threshold"),
 )
 
@@ -1034,10 +1046,12 @@ register(
             ),
             _softplus_formulas,
         ),
-        output_range=Interval(0.0, INF, False, False),
-        # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there
+        output_range=_softplus_range,
+        # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there;
+        # with a negative threshold f(0) is on the x branch: 0
         properties=lambda beta, threshold: Properties(
-            threshold is None, False, True, "C∞" if threshold is None else "discontinuous", False
+            threshold is None, False, math.isfinite(_softplus_range(beta, threshold).low),
+            "C∞" if threshold is None else "discontinuous", threshold is not None and threshold < 0,
         ),
         reference="Dugas, Bengio, Bélisle, Nadeau & Garcia 2001, Incorporating Second-Order "
         "Functional Knowledge for Better Option Pricing",

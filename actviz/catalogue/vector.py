@@ -5,8 +5,8 @@ Each record has two faces.
 * ``apply(z, axis)`` and ``jacobian(z, axis)`` (the record's ``vector`` pair) work on whole
   arrays along an axis, batches included. The Jacobian has the shape
   ``(..., n_out, n_in)``: the other axes of ``z`` in order, then output and input index.
-* The scalar interface (forward, derivatives, kinks, mp_reference, formulas) is the
-  one-dimensional slice of DESIGN §3, so plots, tables and statistics work unchanged:
+* The scalar interface (forward, derivatives, kinks, mp_reference, formulas) is a
+  one-dimensional slice, so plots, tables and statistics work unchanged:
   logit 0 sweeps x while the other ``classes - 1`` logits stay at ``others``, and the
   derivative shown is the diagonal Jacobian term ∂y_0/∂x_0. glu and maxout, whose outputs
   do not mix a whole axis, say in their records which slice they show.
@@ -508,7 +508,10 @@ register(
         derivative_text="∂p_0/∂x_0 = (classes - 1)/classes between the kinks, else 0; "
         "full Jacobian diag(S) - S·Sᵀ/|S|, S the support indicator",
         output_range=Interval(0.0, 1.0),
-        properties=Properties(True, True, True, "C0", False),
+        # p_0(0) = 0 once the other logits take all the mass at x = 0 (the lower kink at or above 0)
+        properties=lambda classes, others: Properties(
+            True, True, True, "C0", _sparsemax_kinks(classes, others)[0] >= 0.0
+        ),
         reference="Martins & Astudillo 2016, From Softmax to Sparsemax, arXiv:1602.02068",
         kink_convention="∂p_0/∂x_0 = 0 at both kinks: the support is {i : p_i > 0}, so logit 0 is "
         "outside it at the lower kink and alone in it at the upper one",
@@ -628,7 +631,8 @@ register(
 # apply(z) splits the axis into consecutive groups of k pre-activations and takes each group's
 # max: Paddle's maxout(groups=k) and TF1's maxout(num_units=n/k) (same layout). The scalar view
 # is that unit fed z_j = w_j x + b_j; a slope-0 piece is a logit held at its intercept, so the
-# default is DESIGN's slice (logit 1 sweeps x, logit 0 stays at 0) and f'(x) = Σ_j w_j ∂y/∂z_j.
+# default is a slice like the softmax family's (logit 1 sweeps x, logit 0 stays at 0) and
+# f'(x) = Σ_j w_j ∂y/∂z_j.
 
 
 class _Envelope:

@@ -179,6 +179,23 @@ SIGNAL_ROWS = (
 )
 
 
+def _signal_scale(record: dict, key: str) -> float | None:
+    """The scale against which a cell's round-off reads 0 (see ``readable``): E[f(h)] against
+    √E[f(h)²], Var[f(h)] (the square of a spread) against ROUND_OFF·E[f(h)²], c* (a correlation,
+    found to 1e-15) against 1; the other rows are no residue of a zero and have none."""
+    import math
+
+    from ..render.export import ROUND_OFF
+
+    if key == "c_star":
+        return 1.0
+    mean, var = record["activation_mean"], record["activation_variance"]
+    if key not in ("activation_mean", "activation_variance") or mean is None or var is None:
+        return None
+    second = var + mean * mean
+    return math.sqrt(second) if key == "activation_mean" else ROUND_OFF * second
+
+
 def _signal_cell(record: dict, key: str) -> str:
     from ..render.export import readable
 
@@ -189,7 +206,7 @@ def _signal_cell(record: dict, key: str) -> str:
         if key.startswith("depth_scale") or key == "chi_c":
             return "∞" if key.startswith("depth") else "—"
         return "—" if key != "edge_of_chaos_sigma_w" else "none found"
-    return value if isinstance(value, str) else readable(value, 10)
+    return value if isinstance(value, str) else readable(value, 10, scale=_signal_scale(record, key))
 
 
 def _signal_grid(records: list[dict], labels: list[str]) -> tuple[list[str], list[list[str]]]:
@@ -324,8 +341,12 @@ class _Bar:
         self.progress.start()
         return self
 
-    def __exit__(self, *exc):
-        self.progress.stop()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.progress.stop()
+        else:  # interrupted or failed: the bar is erased, so the error's line is all that is left
+            self.progress.live.transient = True
+            self.progress.live.stop()  # Progress.stop would add a blank line off a terminal
 
     def __call__(self, done: int, total: int) -> None:
         self.progress.update(self.task, completed=done, total=total)

@@ -12,6 +12,8 @@ from ._click import Abort, ClickException, NoArgsIsHelpError, UsageError
 from ._help import PlainHelp
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+#: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
 _state = {"debug": False}
 
 
@@ -24,9 +26,27 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+class _Interrupted(Exception):
+    """Ctrl-C while the arguments are parsed or a command runs, carried past Typer (which turns KeyboardInterrupt into a
+    silent exit 130, and click into "Aborted!") to the handler below."""
+
+
 class ActvizGroup(PlainHelp, TyperGroup):
     """Runs a command and turns every expected failure into one line on stderr and an exit code:
-    2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures."""
+    2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures, 130 for
+    Ctrl-C (``interrupted``)."""
+
+    def make_context(self, *args: Any, **kwargs: Any):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any):
         args = list(sys.argv[1:] if args is None else args)
@@ -48,14 +68,22 @@ class ActvizGroup(PlainHelp, TyperGroup):
             code = _fail(message + hint, EXIT_USAGE)
         except ClickException as exc:
             code = _fail(exc.format_message(), exc.exit_code)
+        except _Interrupted as exc:
+            if debugging():
+                raise exc.__cause__ from None
+            typer.echo("interrupted", err=True)
+            code = EXIT_INTERRUPTED
         except Abort:
-            code = _fail("aborted", 130)
+            code = _fail("aborted", EXIT_INTERRUPTED)
         except ActvizError as exc:
             if debugging():
                 raise
             code = _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            code = _fail("interrupted", 130)
+        except KeyboardInterrupt:  # anywhere else Typer does not catch it: the same rule
+            if debugging():
+                raise
+            typer.echo("interrupted", err=True)
+            code = EXIT_INTERRUPTED
         except OSError as exc:
             if debugging():
                 raise

@@ -117,3 +117,4 @@ def test_completion_offers_aliases_and_presets():
     assert set(complete("actviz plot leaky_relu@")) >= {"leaky_relu@torch", "leaky_relu@keras", "leaky_relu@jax"}
     assert complete("actviz gallery --only hard_sig") == ["hard_sigmoid"]
     assert complete("actviz list --family rect") == ["rectifier"]
+    assert complete("actviz table relu -f j") == ["json"]

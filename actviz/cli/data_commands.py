@@ -63,7 +63,7 @@ def _choice(*choices: str):
 
 def _format_option(text: str, *choices: str):
     return typer.Option("--format", "-f", help=text, metavar="FORMAT", callback=_choice(*choices),
-                        show_default=False)
+                        show_default=False, autocompletion=lambda incomplete: [c for c in choices if c.startswith(incomplete)])
 
 
 DATA_CHOICES = ("table", "csv", "json", "md")

@@ -978,9 +978,30 @@ def _compile(parsed: Parsed, deadline: _Deadline) -> Activation:
                     out = np.where(np.isnan(x), np.nan, np.broadcast_to(out, np.shape(x)))
                 elif is_forward and np.ndim(x) == 0 and np.isnan(x):
                     out = np.float64(np.nan)
+                if not is_forward:
+                    out = np.where(undefined(x, vals), np.nan, np.broadcast_to(out, np.shape(x)))
             return out
 
         return run
+
+    def undefined(x, vals) -> np.ndarray:
+        """Where f is not defined at a finite x, so neither are f' and f'': f is NaN (log of a
+        negative number), or infinite while finite on both sides (a pole, 1/x at 0); an
+        infinity that continues on both sides is an overflow (exp(800)), whose derivative
+        is the infinity it rounds to."""
+        x = np.asarray(x, dtype=np.float64)
+        f = np.broadcast_to(np.asarray(fns[0](x, *vals), dtype=np.float64), x.shape)
+        bad = np.isnan(f) & ~np.isnan(x)
+        inf = np.isinf(f) & np.isfinite(x)
+        if inf.any():  # a per-element decision: only those points are looked at again
+            xi = x[inf]
+            step = np.maximum(np.abs(xi) * 1e-9, 1e-300)
+            left = np.asarray(fns[0](xi - step, *vals), dtype=np.float64)
+            right = np.asarray(fns[0](xi + step, *vals), dtype=np.float64)
+            pole = np.zeros(x.shape, dtype=bool)
+            pole[inf] = np.isfinite(np.broadcast_to(left, xi.shape)) & np.isfinite(np.broadcast_to(right, xi.shape))
+            bad |= pole
+        return bad
 
     kink_cache: dict[tuple, tuple[float, ...]] = {}
 

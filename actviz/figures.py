@@ -776,6 +776,7 @@ def compare(
     dpi: float | None = None,
     style: str | None = None,
     dark: bool = False,
+    sweep: str | None = None,
     **params: Any,
 ):
     """Several activations overlaid: f and f' panels (f'' with ``order=2``), one legend entry each.
@@ -788,6 +789,10 @@ def compare(
     (:func:`line_styles`), so the earlier stays visible between the dashes; the 11th and
     later start dashed; a curve the same as an earlier one on the whole grid also says so in
     the legend ("= softmax here").
+
+    ``sweep="alpha"`` says the activations are one parameter's values (:func:`actviz.sweep.sweep`):
+    they are coloured along a sequential scale in the order given, and the legend names each
+    value.
     """
     if isinstance(acts, (str, BoundActivation)):
         acts = [acts]
@@ -809,7 +814,7 @@ def compare(
 
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi, rows)
-        colors = _palette(theme, len(bound))
+        colors = _sweep_colors(len(bound)) if sweep else _palette(theme, len(bound))
         styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
         ax_f.set_ylabel("$f(x)$")
@@ -839,7 +844,8 @@ def compare(
                 _kink_marks(ax_2, kinks, d2, color, theme, "d2f")
             handles.append(line)
             j = same_as[i]
-            labels.append(act.label if j is None else f"{act.label} (= {bound[j].label} here)")
+            label = _sweep_label(act, bound, sweep) if sweep else act.label
+            labels.append(label if j is None else f"{label} (= {bound[j].label} here)")
         _fix_derivative_limits(ax_d, logy)
         num = None
         for act, s, kinks, df_fn in later:
@@ -867,11 +873,40 @@ def compare(
             handles.append(tau_line)
             labels.append(tau_line.get_label())
         ax_f.set_xlim(lo, hi)
-        title = "  vs  ".join(a.label for a in bound)
+        title = _sweep_title(bound, sweep) if sweep else "  vs  ".join(a.label for a in bound)
         fig.suptitle("\n".join(textwrap.wrap(title, 70)))
         _fig_legend(fig, handles, labels, columns=COMPARE_COLUMNS)
         _freeze(fig)
     return fig
+
+
+def _sweep_colors(n: int) -> list[str]:
+    """``n`` colours along viridis, dark to light (its last tenth is too pale on white)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return [to_hex(c) for c in colormaps["viridis"](np.linspace(0.0, 0.88, n))]
+
+
+def _swept(act: BoundActivation, sweep: str) -> bool:
+    return act.record.param(sweep) is not None
+
+
+def _sweep_label(act: BoundActivation, bound: Sequence[BoundActivation], sweep: str) -> str:
+    """``alpha = 0.5`` when a single activation is swept, else its label."""
+    from .sweep import swept_value
+
+    names = {a.name for a in bound}
+    return swept_value(act, sweep) if len(names) == 1 and _swept(act, sweep) else act.label
+
+
+def _sweep_title(bound: Sequence[BoundActivation], sweep: str) -> str:
+    from .sweep import swept_value
+
+    swept = [a for a in bound if _swept(a, sweep)]
+    names = list(dict.fromkeys(a.name for a in bound))
+    first, last = swept_value(swept[0], sweep), swept_value(swept[-1], sweep).split(" = ")[1]
+    return f"{', '.join(names)}: {first} … {last}"
 
 
 def _short(label: str, width: int = 16) -> str:

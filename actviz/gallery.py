@@ -32,6 +32,9 @@ RANGE_OVERRIDES = {
 DEFAULT_RANGE = (-6.0, 6.0)
 #: More curves than this on one sheet stop being tellable apart; larger families are split.
 SHEET_SIZE = 6
+#: Members whose output spans differ by more than this factor go on different sheets, so
+#: that one member (log_softmax beside softmax) does not flatten the rest.
+SPAN_RATIO = 4.0
 GALLERY_FORMATS = ("png", "svg")
 INDEX = "README.md"
 
@@ -84,6 +87,43 @@ def _stem(act: BoundActivation) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]+", "-", text).strip("-.") or "expression"
 
 
+def output_span(act: BoundActivation) -> float:
+    """max f - min f over the activation's gallery range (201 points), at least 1e-12."""
+    import numpy as np
+
+    f = np.asarray(act(np.linspace(*suggested_range(act), 201)), dtype=np.float64)
+    f = f[np.isfinite(f)]
+    return max(float(f.max() - f.min()), 1e-12) if f.size else 1e-12
+
+
+def family_sheets(acts: list[BoundActivation]) -> list[list[BoundActivation]]:
+    """A family's members split into sheets of at most :data:`SHEET_SIZE`, each in catalogue
+    order. Where the spans of f differ by more than :data:`SPAN_RATIO`, members of like span
+    share a sheet (the fewest sheets that keep every sheet within the ratio, with at least
+    two members each); otherwise the family is cut into even, consecutive sheets."""
+    spans = [output_span(a) for a in acts]
+    n = len(acts)
+    if max(spans) <= SPAN_RATIO * min(spans):
+        parts = -(-n // SHEET_SIZE)
+        size = -(-n // parts)  # even split: 12 members make two sheets of 6
+        return [acts[i : i + size] for i in range(0, n, size)]
+    order = sorted(range(n), key=lambda i: spans[i])
+    best: tuple | None = None
+    for mask in range(1 << (n - 1)):  # every cut of the members sorted by span (n is small)
+        cuts = [0, *(i + 1 for i in range(n - 1) if mask >> i & 1), n]
+        runs = [order[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        if any(not 2 <= len(r) <= SHEET_SIZE for r in runs):
+            continue
+        ratios = [spans[r[-1]] / spans[r[0]] for r in runs]
+        score = (sum(q > SPAN_RATIO for q in ratios), len(runs), max(ratios))
+        if best is None or score < best[0]:
+            best = (score, runs)
+    if best is None:  # too few members to split: one sheet, as before
+        return [acts]
+    runs = sorted((sorted(r) for r in best[1]), key=lambda r: r[0])
+    return [[acts[i] for i in r] for r in runs]
+
+
 def plan(only: Iterable[str] | None = None) -> list[Job]:
     """Every figure the gallery draws (only the named activations' figures with ``only``)."""
     if only:
@@ -98,10 +138,9 @@ def plan(only: Iterable[str] | None = None) -> list[Job]:
     for family, acts in families.items():
         if len(acts) < 2:
             continue
-        parts = -(-len(acts) // SHEET_SIZE)
-        size = -(-len(acts) // parts)  # even split: 12 members make two sheets of 6
-        for part in range(parts):
-            chunk = acts[part * size : (part + 1) * size]
+        sheets = family_sheets(acts)
+        parts = len(sheets)
+        for part, chunk in enumerate(sheets):
             lo = min(suggested_range(a)[0] for a in chunk)
             hi = max(suggested_range(a)[1] for a in chunk)
             stem = "family-" + family.replace(" ", "-") + (f"-{part + 1}" if parts > 1 else "")

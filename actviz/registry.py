@@ -243,6 +243,9 @@ class Activation:
     numerics: str = ""
     # one line on the derivative's value at kinks, shown by `info`
     kink_convention: str = ""
+    # f = x·g(x) (gelu, silu, mish): f' = g + x·g' cancels next to its zero, where the
+    # accuracy audit holds f' to its terms' size instead (CANCELLATION in analysis.accuracy)
+    gate: bool = False
 
     @property
     def defaults(self) -> dict[str, Any]:

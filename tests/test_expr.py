@@ -763,3 +763,46 @@ def test_any_text_is_an_activation_or_a_usage_error(text):
             act.evaluate(np.array([-1.5, 0.0, 2.0]), (0, 1, 2))
         except actviz.ParameterError as exc:
             assert "needs a value" in str(exc)
+
+
+def test_no_derivative_where_the_expression_is_undefined():
+    # log(x) on x < 0 and 1/x at its pole: f is NaN or a lone infinity, so f' and f'' are NaN
+    log = actviz.get("log(x)")
+    x = np.array([-6.0, -1e-300, 0.5, 3.0])
+    assert np.isnan(log(x[:2])).all()
+    for order in (1, 2):
+        d = log.derivative(x, order=order)
+        assert np.isnan(d[:2]).all() and np.isfinite(d[2:]).all()
+    f, d1, d2 = log.evaluate(x, (0, 1, 2))
+    assert np.isnan(d1[:2]).all() and np.isnan(d2[:2]).all()
+    np.testing.assert_allclose(d1[2:], 1 / x[2:], rtol=1e-15)  # log' = 1/x
+    inv = actviz.get("1/x")
+    assert np.isinf(inv(0.0)) and np.isnan(inv.derivative(0.0)) and np.isnan(inv.derivative(0.0, order=2))
+    assert inv.derivative(-2.0) == -0.25  # -1/x² beside the pole
+    # an overflow is no pole: exp(800) rounds to inf, and so does its derivative
+    assert np.isinf(actviz.get("exp(x)").derivative(800.0))
+    # sqrt on x < 0 (NaN), and its one-sided infinite slope at 0 is kept
+    sq = actviz.get("sqrt(x)")
+    assert np.isnan(sq.derivative(-1.0)) and np.isinf(sq.derivative(0.0))
+
+
+def test_plot_leaves_a_gap_where_the_expression_is_undefined():
+    from actviz import figures
+
+    fig = figures.plot("log(x)", points=121)
+    (df,) = [ln for ln in fig.axes[1].lines if ln.get_gid() == "df"]
+    x, y = np.asarray(df.get_xdata(), dtype=float), np.asarray(df.get_ydata(), dtype=float)
+    assert np.isnan(y[x < 0]).all()  # no 1/x drawn where log is undefined
+    assert np.isfinite(y[x > 0]).all()
+
+
+def test_table_shows_no_derivative_where_the_expression_is_undefined():
+    from typer.testing import CliRunner
+
+    from actviz.cli import app
+
+    result = CliRunner().invoke(app, ["table", "log(x)", "--order", "2", "--range", "-6", "6",
+                                      "--points", "3", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[1].split(",")
+    assert first[1:] == ["-6.0", "nan", "nan", "nan"]

@@ -29,10 +29,30 @@ def test_plan_has_a_sheet_for_every_family_with_several_members():
         mine = [j for j in sheets if j.key == family or j.key.startswith(family + " (")]
         if len(members) > 1:
             drawn = [actviz.get(s).name for j in mine for s in j.specs]
-            assert drawn == members
+            assert sorted(drawn) == sorted(members)  # each member once
+            for j in mine:  # each sheet in catalogue order
+                names = [actviz.get(s).name for s in j.specs]
+                assert names == [m for m in members if m in names]
             assert all(len(j.specs) <= gallery.SHEET_SIZE for j in mine)
         else:
             assert not mine
+
+
+def test_no_member_flattens_the_rest_of_its_sheet():
+    for job in gallery.plan():
+        if job.kind != "family":
+            continue
+        spans = [gallery.output_span(actviz.get(s)) for s in job.specs]
+        assert max(spans) <= gallery.SPAN_RATIO * min(spans), (job.key, job.specs, spans)
+    # the vector family: the probabilities on one sheet, log_softmax and maxout (span 6) on another
+    sheets = [[actviz.get(s).name for s in j.specs] for j in gallery.plan() if j.key.startswith("vector")]
+    assert ["log_softmax", "maxout"] in sheets and ["softmax", "softmin", "sparsemax", "glu"] in sheets
+
+
+def test_a_family_of_like_spans_is_cut_in_catalogue_order():
+    acts = [actviz.get(n) for n in ("relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu")]
+    assert [[a.name for a in sheet] for sheet in gallery.family_sheets(acts)] == [
+        ["relu", "relu6", "leaky_relu", "prelu"], ["rrelu", "elu", "selu", "celu"]]
 
 
 def test_framework_sheets_only_where_definitions_differ():

@@ -42,6 +42,11 @@ DEFAULT_POINTS = 1201
 TOLERANCE = {"float64": (4.0, 8.0)}
 #: Narrow dtypes: the float64 result rounded once is within half a ULP.
 NARROW_TOLERANCE = (0.5, 0.5)
+#: For a gate f = x·g (gelu, silu, mish), f' = g + x·g' is computed to a few ULPs of its
+#: terms; where they cancel by more than this factor, (|g| + |x·g'|)/|f'| (a neighbourhood
+#: of the zero of f', from the mpmath values), float64 f' is held to the tolerance in ULPs
+#: of the terms' size: its relative error there grows without bound whatever is computed.
+CANCELLATION = 16.0
 #: Exhaustive runs keep per-point curves up to this many points, per-chunk maxima beyond.
 CURVE_POINTS = 1 << 17
 #: Bit patterns per exhaustive chunk (fits in cache; 65536 chunks for float32).
@@ -205,6 +210,8 @@ class AuditResult:
     curve: Curve
     seconds: float
     workers: int = 1
+    # a gate's f' in plain ULPs (``derivative`` holds it to its terms' size where they cancel)
+    derivative_raw: UlpStats | None = None
 
     @property
     def passed(self) -> bool:
@@ -235,6 +242,8 @@ class AuditResult:
             "reference": self.reference,
             "forward": self.forward.as_dict(),
             "derivative": self.derivative.as_dict(),
+            "derivative_raw": None if self.derivative_raw is None else {
+                **self.derivative_raw.as_dict(), "cancellation": CANCELLATION},
             "naive": naive,
             "tolerance": {"forward": self.tolerance[0], "derivative": self.tolerance[1]},
             "passed": self.passed,
@@ -377,18 +386,21 @@ def _spacing(rounded: np.ndarray, lay: _Layout) -> np.ndarray:
 def _ulp_narrow(got: np.ndarray, ref: np.ndarray, rounded: np.ndarray, spacing: np.ndarray) -> np.ndarray:
     """|got - ref| / ulp(rounded) for a narrow dtype, with ``ref`` float64, ``rounded`` = ref
     rounded to the dtype and ``spacing`` its ULPs (:func:`_spacing`); inf where ``got`` is
-    non-finite and differs from ``rounded``."""
+    non-finite and differs from ``rounded``, 0 where it equals it.
+
+    Each point's error depends on that point alone, not on whether the chunk holds a
+    non-finite one: a finite ``got`` is judged by |got - ref| / ulp even where ``rounded`` is inf.
+    """
     err = got.astype(np.float64)
     with np.errstate(all="ignore"):
         err -= ref
         np.abs(err, out=err)
         err /= spacing
-    if np.isfinite(err).all():
+    if np.isfinite(err).all():  # then every got is finite: nothing below would change
         return err
     g64, r64 = got.astype(np.float64), rounded.astype(np.float64)
     same = (g64 == r64) | (np.isnan(g64) & np.isnan(r64))
-    err = np.where(np.isfinite(r64), err, np.where(same, 0.0, np.inf))
-    return np.where(np.isfinite(g64) | same, err, np.inf)
+    return np.where(np.isfinite(g64), err, np.where(same, 0.0, np.inf))
 
 
 def _narrow_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray, lay: _Layout, public: bool):
@@ -435,6 +447,18 @@ def _mp_reference(act: BoundActivation, x64: np.ndarray):
     return ref_f, ref_d
 
 
+def _cancellation(x: np.ndarray, ref_f, ref_d) -> np.ndarray:
+    """(|g| + |x·g'|)/|f'| for a gate f = x·g, from the mpmath values: g = f/x and
+    x·g' = f' - g (1 where nothing cancels, and at x = 0 or f' = 0 taken as no cancellation
+    beyond what f' = 0 itself means)."""
+    out = np.ones(x.size)
+    for i, (xi, f, d) in enumerate(zip(x, ref_f, ref_d, strict=True)):
+        if xi != 0 and d != 0:
+            g = f / xi
+            out[i] = float((abs(g) + abs(d - g)) / abs(d))
+    return out
+
+
 def _float64_chunk(act: BoundActivation, naive: Naive | None, x64: np.ndarray):
     from .ulp import ulp_error
 
@@ -450,10 +474,15 @@ def _float64_chunk(act: BoundActivation, naive: Naive | None, x64: np.ndarray):
         # an overflowing true value is correctly rounded to the infinity of its sign
         return np.where(np.isinf(rounded) & (got == rounded), 0.0, err)
 
-    out = [
-        ("forward", ulps(ours_f, ref_f, exp_f), ours_f, exp_f),
-        ("derivative", ulps(ours_d, ref_d, exp_d), ours_d, exp_d),
-    ]
+    err_d = ulps(ours_d, ref_d, exp_d)
+    out = [("forward", ulps(ours_f, ref_f, exp_f), ours_f, exp_f)]
+    if act.record.gate:
+        cond = _cancellation(x64, ref_f, ref_d)
+        held = cond > CANCELLATION
+        out.append(("derivative", np.where(held, err_d / cond, err_d), ours_d, exp_d))
+        out.append(("derivative_raw", err_d, ours_d, exp_d))
+    else:
+        out.append(("derivative", err_d, ours_d, exp_d))
     if naive is not None:
         nf, nd = evaluate_naive(naive, act, x64)
         out.append(("naive_forward", ulps(nf, ref_f, exp_f), nf, exp_f))
@@ -524,7 +553,8 @@ def audit(
     workers = default_workers() if workers is None else int(workers)
     if workers < 1:
         raise UsageError(f"workers must be at least 1, not {workers}")
-    stats = {k: UlpStats() for k in ("forward", "derivative", "naive_forward", "naive_derivative")}
+    stats = {k: UlpStats() for k in ("forward", "derivative", "derivative_raw", "naive_forward",
+                                     "naive_derivative")}
 
     if name == "float64":
         if exhaustive:
@@ -633,6 +663,8 @@ def audit(
         reference=reference,
         forward=stats["forward"],
         derivative=stats["derivative"],
+        # a gate's f' in plain ULPs, where derivative holds it to its terms' size
+        derivative_raw=stats["derivative_raw"] if stats["derivative_raw"].count else None,
         naive=naive,
         naive_forward=stats["naive_forward"] if naive else None,
         naive_derivative=stats["naive_derivative"] if naive else None,

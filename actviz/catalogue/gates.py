@@ -231,10 +231,11 @@ def _gelu_exact_kernel(x, f, d):
     hc = h_hi + c
     hc += (h_lo + c_err) + xc * _INV_SQRT2PI_LO
     hc = np.where(neg, hc, h - c)
-    if a.size and a.max() > _ERFCX_FAR:
-        # far out, with the Mills ratio a·Φ(-a)/φ(a) = 1 - ρ:  x·h = ±(1 - ρ)/√(2π) and
-        # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2
-        far = np.flatnonzero(a > _ERFCX_FAR)
+    # far out, with the Mills ratio a·Φ(-a)/φ(a) = 1 - ρ:  x·h = ±(1 - ρ)/√(2π) and
+    # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2.
+    # The branch is chosen per element: a.max() is NaN if one x is, and would skip it for all.
+    far = np.flatnonzero(a > _ERFCX_FAR)
+    if far.size:
         af = a[far]
         rho = _mills_far(af)
         t = _INV_SQRT2PI * rho
@@ -252,8 +253,8 @@ def _gelu_exact_kernel(x, f, d):
     hcE = hc * E0
     hcE += hcE * wl
     d[...] = np.where(neg, hcE, 1.0 - hcE)
-    if w.size and w.min() < _DEEP:
-        deep = np.flatnonzero((w < _DEEP) & neg)
+    deep = np.flatnonzero((w < _DEEP) & neg)  # per element, like far
+    if deep.size:
         wd, wld = w[deep], wl[deep]
         f[deep] = _times_exp_deep(xhv[deep], xh_err[deep], wd, wld)
         d[deep] = _times_exp_deep(hc[deep], 0.0, wd, wld)
@@ -306,8 +307,8 @@ def _gelu_tanh_kernel(x, f, d):
     tn += e + (ne + 3.0 * me)
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    if mz.size and mz.min() < _DEEP:
-        deep = np.flatnonzero((mz < _DEEP) & neg)
+    deep = np.flatnonzero(z < _DEEP)  # per element: mz.min() is NaN if one x is
+    if deep.size:
         wd, wld = mz[deep], zl[deep]
         rd = r[deep]
         xd = xc[deep]
@@ -380,6 +381,7 @@ def _gelu_formulas(approximate):
 register(
     Activation(
         name="gelu",
+        gate=True,
         family="smooth gate",
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
@@ -463,8 +465,8 @@ def _silu_kernel(x, f, d, beta):
     tn += e if zl is None else e + zl
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    if mz.size and mz.min() < _DEEP:
-        deep = np.flatnonzero((mz < _DEEP) & neg)
+    deep = np.flatnonzero(z < _DEEP)  # per element: mz.min() is NaN if one x is
+    if deep.size:
         wd, wld = mz[deep], (0.0 if zl is None else zl[deep])
         rd = r[deep]
         f[deep] = _times_exp_deep(xc[deep] * rd, 0.0, wd, wld)
@@ -504,6 +506,7 @@ _FIXED_BETA = ("beta",)
 register(
     Activation(
         name="silu",
+        gate=True,
         aliases=("swish",),
         family="smooth gate",
         forward=silu,
@@ -571,8 +574,8 @@ def _mish_kernel(x, f, d):
     b *= e
     b *= inv * inv
     d[...] = np.where(neg, b, q)
-    if xc.size and xc.min() < _DEEP:
-        deep = np.flatnonzero(xc < _DEEP)
+    deep = np.flatnonzero(xc < _DEEP)  # per element: xc.min() is NaN if one x is
+    if deep.size:
         xd = xc[deep]
         ed = e[deep]
         invd = inv[deep]
@@ -619,6 +622,7 @@ def _mp_mish(x):
 register(
     Activation(
         name="mish",
+        gate=True,
         family="smooth gate",
         forward=mish,
         derivatives=(d_mish, d2_mish),

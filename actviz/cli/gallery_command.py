@@ -41,22 +41,24 @@ def gallery(
     fmt = fmt.lower().lstrip(".")
     total = len(plan(only))
     console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]gallery[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("", total=total)
+    if not console.is_terminal:  # no bar at all: rich before 15 prints a newline even when disabled
+        result = build(output, fmt=fmt, jobs=jobs, only=only, dark=dark)
+    else:
+        with Progress(
+            TextColumn("[bold]gallery[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=total)
 
-        def tick(job, error) -> None:
-            bar.update(task, advance=1, description=job.stem)
+            def tick(job, error) -> None:
+                bar.update(task, advance=1, description=job.stem)
 
-        result = build(output, fmt=fmt, jobs=jobs, only=only, dark=dark, progress=tick)
+            result = build(output, fmt=fmt, jobs=jobs, only=only, dark=dark, progress=tick)
     ok = len(result.written)
     typer.echo(f"wrote {ok} file{'s' if ok != 1 else ''} to {result.directory}/")
     if result.failures:

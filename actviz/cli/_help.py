@@ -17,11 +17,11 @@ class _Argument(TyperArgument):
     def display_type_rich(self, ctx: Any) -> str | None:
         return None  # the name column shows the metavar (SPEC...) already
 
-    def _usage_display_name(self) -> str:
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
         name = self.metavar or self.name.upper()
         if self.nargs != 1 and not name.endswith("..."):
             name += "..."
-        return name if self.required else f"[{name}]"
+        return [name if self.required else f"[{name}]"]
 
 
 class _Option(TyperOption):

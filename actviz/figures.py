@@ -47,8 +47,6 @@ LEGEND_ROW = 0.22
 #: matplotlib cannot make images wider or taller than 2**16 pixels.
 MAX_PIXELS = 2**16
 MAX_DPI = 1200
-#: Longer specs (relu's five parameters) give way to the label in a plot's title.
-TITLE_SPEC_LENGTH = 32
 
 # Shading colours: visible behind a line on white and on near-black alike.
 _DEAD = "#8c8c8c"
@@ -547,8 +545,8 @@ def _mathtext_ok(tex: str) -> bool:
 
 
 def _title(act: BoundActivation) -> str:
-    """The full spec, or the label (parameters away from their defaults) when the spec is long."""
-    return act.spec if len(act.spec) <= TITLE_SPEC_LENGTH else act.label
+    """The label: the spec without the parameters left at their defaults, as files name it."""
+    return act.label
 
 
 def _shipped(record) -> bool:

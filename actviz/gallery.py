@@ -22,6 +22,7 @@ from pathlib import Path
 from .errors import OutputError, UsageError
 from .io import atomic_write, remove_temporaries, save_figure
 from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, preset_groups, records
+from .spec import format_value
 
 #: x ranges for activations whose interesting part the default (-6, 6) does not frame well.
 RANGE_OVERRIDES = {
@@ -404,7 +405,10 @@ def index_text(jobs: list[Job], fmt: str = "png", failures: dict[str, str] | Non
             lines += [f"### {job.key}", ""]
             for spec, fws in zip(job.specs, job.shared_by, strict=True):
                 names = ", ".join(FRAMEWORK_TITLES[fw] for fw in fws)
-                lines.append(f"- `{spec}`: {names}")
+                act = get(spec)
+                # the label leaves out the preset's own defaults: name those that differ from the canonical form
+                own = [f"{k}={format_value(v)}" for k, v in act.params.items() if act.record.defaults.get(k) != v]
+                lines.append(f"- `{act.label}`" + (f" ({', '.join(own)})" if own else "") + f": {names}")
             kinks = _kink_differences(job.key)
             if kinks:
                 lines.append(f"- derivative at kinks: {kinks}")

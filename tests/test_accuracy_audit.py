@@ -391,6 +391,16 @@ def test_accuracy_command_json_per_spec_and_dtype():
         (actviz.get("relu").spec, "float16"), (actviz.get("relu").spec, "float32"),
     ]
     assert all(r["passed"] for r in records)
+    # the short label first (relu at its defaults is "relu"), the full spec and parameters beside it
+    assert [r["activation"] for r in records] == ["sigmoid", "sigmoid", "relu", "relu"]
+    assert records[2]["params"] == {"alpha": 0.0, "max_value": None, "threshold": 0.0}
+
+
+def test_accuracy_figure_titles_use_the_label():
+    from actviz.analysis.figures_analysis import accuracy_figure
+
+    fig = accuracy_figure([acc.audit("relu", "float32", points=11)])
+    assert [ax.get_title(loc="left").split(":")[0] for ax in fig.axes[:2]] == ["relu", "relu"]
 
 
 def test_accuracy_command_table_figure_and_files(tmp_path):

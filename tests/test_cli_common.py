@@ -45,6 +45,27 @@ def test_an_option_reaches_only_the_activations_that_take_it():
     assert "leaky_relu(alpha=0.5),-6.0,-3.0,0.5" in result.stdout and "\ntanh," in result.stdout
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        # leaky_relu's parameter alpha is also called negative_slope (PyTorch's name)
+        (["plot", "leaky_relu", "-p", "slope=0.1"],
+         "leaky_relu has no parameter 'slope' (did you mean 'negative_slope'?); it takes: alpha (also negative_slope)"),
+        (["table", "relu", "-p", "treshold=1"],
+         "relu has no parameter 'treshold' (did you mean 'threshold'?); it takes: alpha (also negative_slope), "
+         "max_value, threshold"),
+        (["table", "gelu", "-p", "zeta=1"], "gelu has no parameter 'zeta'; it takes: approximate"),
+        (["stats", "elu", "selu", "tanh", "-p", "alfa=1"],
+         "none of elu, selu, tanh has a parameter 'alfa' (did you mean 'alpha'?); elu takes: alpha; "
+         "selu takes none; tanh takes none"),
+        (["compare", "sigmoid", "tanh", "--beta", "2"],
+         "none of sigmoid, tanh has a parameter 'beta'; sigmoid takes none; tanh takes none"),
+    ],
+)
+def test_a_parameter_no_activation_takes_names_those_they_do(args, message):
+    assert one_line_error(runner.invoke(app, [*args, "--points", "3"]), 2) == f"actviz: error: {message}"
+
+
 @pytest.mark.parametrize("command", [["plot", "relu"], ["table", "relu"]])
 def test_format_that_contradicts_the_suffix_is_refused(tmp_path, command):
     target = tmp_path / ("x.png" if command[0] == "plot" else "x.csv")

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -119,19 +120,21 @@ def test_list_unknown_format_is_a_usage_error():
 def test_choice_errors_are_plain(args, choices):
     # Typer's Literal options went through pydantic, whose message read "Value error, 'xml' is ..."
     err = assert_one_line_error(run(*args), 2)
-    assert f"Invalid value for '--format': 'xml' is not one of {choices}." in err
+    assert f"Invalid value for '--format' / '-f': 'xml' is not one of {choices}." in err
     assert "Value error" not in err
 
 
 @pytest.mark.parametrize(
-    "command, metavar",
-    [("list", "<table|json|md>"), ("info", "<table|json>"), ("table", "<table|csv|json|md>"),
-     ("stats", "<table|csv|json|md>"), ("check", "<table|json>")],
+    "command, choices",
+    [("list", "table json md"), ("info", "table json"), ("table", "table csv json md"),
+     ("stats", "table csv json md"), ("check", "table json")],
 )
-def test_format_help_lists_the_choices(command, metavar):
-    result = run(command, "--help")
+def test_format_help_lists_the_choices(command, choices):
+    # in the help text, where a narrow terminal wraps them between words
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert metavar in result.stdout
+    line = next(line for line in result.stdout.splitlines() if "--format" in line)
+    assert "FORMAT" in line and all(re.search(rf"\b{c}\b", line.split("FORMAT", 1)[1]) for c in choices.split())
 
 
 # -- info -----------------------------------------------------------------------------------
@@ -170,6 +173,40 @@ def test_info_computes_each_presets_kink_derivative():
     # SeluGrad tests the output < 0: tensorflow/tensorflow tensorflow/python/ops/nn_grad.py)
     assert "1.7580993 at 0" in rows["selu@torch"] and "1.7580993 at 0" in rows["selu@jax"]
     assert "1.050701 at 0" in rows["selu@tf"]
+
+
+def terminal_info(spec: str, columns: int, monkeypatch) -> str:
+    """What `actviz info` draws in a terminal this wide (rich reads COLUMNS)."""
+    from actviz.analysis.stats import stats
+    from actviz.render import tables
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    buf = io.StringIO()
+    act = actviz.get(spec)
+    tables.emit(*tables.info_renderables(act, stats(act, points=101)), file=buf, plain=False)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("name", ["gelu", "leaky_relu", "hard_sigmoid"])
+def test_info_in_a_terminal_shows_every_framework_name_whole(name, columns, monkeypatch):
+    out = terminal_info(name, columns, monkeypatch)
+    lines = out.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    assert "…" not in out
+    for variant in actviz.lookup(name).frameworks.values():
+        assert any(variant.name in line.split() for line in lines), (variant.name, out)
+        # the note keeps every word, wrapped between words in the width left
+        note = variant.note or "same as the canonical form"
+        assert " ".join(note.split()) in " ".join(w for line in lines for w in line.strip("│ ").split()), note
+
+
+def test_info_keeps_the_frameworks_table_where_the_notes_have_room(monkeypatch):
+    wide = terminal_info("leaky_relu", 120, monkeypatch)
+    assert "how it differs" in wide and re.search(r"leaky_relu@torch +torch\.nn\.functional\.leaky_relu +0\.01 at 0", wide)
+    narrow = terminal_info("leaky_relu", 80, monkeypatch)
+    assert re.search(r"leaky_relu@torch +torch\.nn\.functional\.leaky_relu +f' = 0\.01 at 0\n +same as the canonical form",
+                     narrow)
 
 
 def test_info_of_an_activation_no_framework_ships():
@@ -244,7 +281,8 @@ def test_table_csv_file_round_trips_exactly(tmp_path):
     rows = read_csv(out.read_text())
     assert list(rows[0]) == ["activation", "x", "f", "df", "d2f", "df_numeric"]
     assert len(rows) == 3 * 1401
-    for spec in ("sigmoid", "gelu(approximate=none)", "leaky_relu(alpha=0.1)"):
+    assert list(dict.fromkeys(r["activation"] for r in rows)) == ["sigmoid", "gelu", "leaky_relu(alpha=0.1)"]
+    for spec in ("sigmoid", "gelu", "leaky_relu(alpha=0.1)"):
         mine = [r for r in rows if r["activation"] == spec]
         s = sample(spec, (-700.0, 700.0), 1401, order=2, numeric=True)
         for col in ("x", "f", "df", "d2f", "df_numeric"):
@@ -320,7 +358,9 @@ def test_table_json_round_trips_with_metadata(tmp_path):
     assert data["versions"]["actviz"] == actviz.__version__
     assert data["columns"] == ["activation", "x", "f", "df"]
     s = sample("softplus", points=101)
-    mine = [r for r in data["records"] if r["activation"] == s.spec]
+    assert [a["activation"] for a in data["activations"]] == ["softplus", "tanh"]
+    assert data["activations"][0] == {"activation": "softplus", "spec": s.spec, "params": s.activation.params}
+    mine = [r for r in data["records"] if r["activation"] == "softplus"]
     assert np.array([r["f"] for r in mine]).tobytes() == s.f.tobytes()
     assert np.array([r["df"] for r in mine]).tobytes() == s.df.tobytes()
 
@@ -386,9 +426,10 @@ def test_stats_json_keys_and_values(tmp_path):
     result = run("stats", "sigmoid", "relu", "-o", out)
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text())
-    assert [tuple(d) for d in data] == [STATS_KEYS, STATS_KEYS]
+    assert [tuple(d) for d in data] == [("activation", STATS_KEYS[0], "params", *STATS_KEYS[1:])] * 2
     assert tuple(data[0]["gaussian"]) == GAUSSIAN_KEYS
     assert data[0]["spec"] == "sigmoid" and data[1]["spec"] == actviz.get("relu").spec
+    assert data[1]["activation"] == "relu" and data[1]["params"] == {"alpha": 0.0, "max_value": None, "threshold": 0.0}
     assert data[0]["onset"][1] == pytest.approx(4.584863339122355, rel=1e-13)  # closed form, test_stats
     assert data[1]["onset"] == [0.0, None]
     assert data[1]["gain"] == pytest.approx(math.sqrt(2), rel=1e-12)  # closed form: 1/√(1/2)
@@ -510,8 +551,8 @@ def test_check_bad_tolerance_is_a_usage_error():
         (["table", "leaky_relu(alpha=)"], 2, "expected a value"),
         (["table", "relu@"], 2, "expected a framework name"),
         (["table", "relu(gamma=1)"], 2, "no parameter 'gamma'"),
-        (["table", "sigmoid", "--beta", "2"], 2, "no activation named takes parameter 'beta'"),
-        (["stats", "sigmoid", "-p", "gamma=1"], 2, "no activation named takes parameter 'gamma'"),
+        (["table", "sigmoid", "--beta", "2"], 2, "sigmoid has no parameter 'beta'; it takes none"),
+        (["stats", "sigmoid", "-p", "gamma=1"], 2, "sigmoid has no parameter 'gamma'; it takes none"),
         (["table", "softplus(beta=0)"], 2, "must be in (0, ∞), not 0"),
         (["stats", "softplus", "--beta", "0"], 2, "must be in (0, ∞)"),
         (["table", ""], 2, "empty activation spec"),

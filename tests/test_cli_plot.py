@@ -287,7 +287,7 @@ BAD = [
     (["plot", ""], 2, "empty"),
     (["plot", "x" * 2000], 2, "too long"),
     (["plot", "sigmoid(alpha=1)"], 2, "no parameter 'alpha'"),
-    (["plot", "sigmoid", "--alpha", "0.1"], 2, "takes parameter 'alpha'"),
+    (["plot", "sigmoid", "--alpha", "0.1"], 2, "sigmoid has no parameter 'alpha'; it takes none"),
     (["plot", "leaky_relu", "-p", "alpha"], 2, "NAME=VALUE"),
     (["plot", "leaky_relu", "-p", "alpha=abc"], 2, "must be a number"),
     (["plot", "gelu", "-p", "approximate=cubic"], 2, "must be one of"),
@@ -311,7 +311,7 @@ BAD = [
     (["plot", "sigmoid", "--format", "svg"], 2, "give -o"),
     (["compare", "sigmoid"], 2, "at least two"),
     (["compare", "sigmoid", "nosuch"], 2, "unknown activation"),
-    (["compare", "sigmoid", "tanh", "--beta", "2"], 2, "takes parameter 'beta'"),
+    (["compare", "sigmoid", "tanh", "--beta", "2"], 2, "none of sigmoid, tanh has a parameter 'beta'"),
 ]
 
 

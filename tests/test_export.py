@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pytest
+from conftest import ALL_SPECS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,16 +39,32 @@ def test_csv_without_extras_has_four_columns():
 def test_csv_reads_back_bit_for_bit(samples):
     back = export.read_samples_csv(export.samples_csv(samples))
     for s in samples:
-        mine = [r for r in back if r["activation"] == s.spec]
+        mine = [r for r in back if r["activation"] == s.activation.label]
         for col in ("x", "f", "df", "d2f", "df_numeric"):
             assert np.array([r[col] for r in mine]).tobytes() == getattr(s, col).tobytes(), col
 
 
-def test_spec_with_commas_is_quoted():
-    s = sample("hard_tanh", points=3)
-    assert "," in s.spec  # min_val and max_val
+def test_label_with_commas_is_quoted():
+    s = sample("hard_tanh(min_val=-2, max_val=2)", points=3)
+    assert "," in s.activation.label
     back = export.read_samples_csv(export.samples_csv([s]))
-    assert back[0]["activation"] == s.spec
+    assert back[0]["activation"] == "hard_tanh(min_val=-2, max_val=2)"
+
+
+def test_files_name_an_activation_by_its_label():
+    # relu at its defaults is "relu", not "relu(alpha=0, max_value=none, threshold=0)"
+    rows = list(csv.reader(io.StringIO(export.samples_csv([sample(s, points=3) for s in ("relu", "selu",
+                                                                                       "relu(alpha=0.1)")]))))
+    assert [r[0] for r in rows[1::3]] == ["relu", "selu", "relu(alpha=0.1)"]
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS)
+def test_the_label_in_a_file_reads_back_to_the_same_activation(spec):
+    act = actviz.get(spec)
+    back = export.read_samples_csv(export.samples_csv([sample(act, points=3)]))
+    assert actviz.get(back[0]["activation"]) == act
+    assert actviz.get(back[0]["activation"]).params == act.params
+    assert actviz.get(act.label).framework == act.framework
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,12 +90,15 @@ def test_exact_and_readable_special_values():
 def test_json_records_and_metadata(samples):
     data = json.loads(export.samples_json(samples))
     assert data["range"] == [-40.0, 40.0] and data["points"] == 161
-    assert data["activations"] == [s.spec for s in samples]
+    assert data["activations"] == [
+        {"activation": "sigmoid", "spec": "sigmoid", "params": {}},
+        {"activation": "leaky_relu(alpha=0.1)", "spec": "leaky_relu(alpha=0.1)", "params": {"alpha": 0.1}},
+    ]
     assert data["versions"] == {"actviz": actviz.__version__, "numpy": np.__version__}
     assert data["columns"] == ["activation", "x", "f", "df", "d2f", "df_numeric"]
     assert len(data["records"]) == 2 * 161
     for s in samples:
-        mine = [r for r in data["records"] if r["activation"] == s.spec]
+        mine = [r for r in data["records"] if r["activation"] == s.activation.label]
         for col in ("x", "f", "df", "d2f", "df_numeric"):
             assert np.array([r[col] for r in mine]).tobytes() == getattr(s, col).tobytes(), col
 
@@ -111,12 +131,17 @@ def two_stats():
 
 
 def test_stats_json_round_trips(two_stats):
-    assert json.loads(export.stats_json(two_stats)) == two_stats
+    back = json.loads(export.stats_json(two_stats))
+    assert [{k: v for k, v in r.items() if k not in ("activation", "params")} for r in back] == two_stats
+    # the label first, then the full spec and every parameter
+    assert [list(r)[:3] for r in back] == [["activation", "spec", "params"]] * 2
+    assert [actviz.get(r["activation"]) for r in back] == [actviz.get(r["spec"]) for r in two_stats]
+    assert all(r["params"] == actviz.get(r["spec"]).params for r in back)
 
 
 def test_stats_csv_flattens_nested_keys(two_stats):
     rows = list(csv.DictReader(io.StringIO(export.stats_csv(two_stats))))
-    assert list(rows[0])[:9] == ["spec", "range_min", "range_max", "points", "saturation_threshold",
+    assert list(rows[0])[:10] == ["activation", "spec", "range_min", "range_max", "points", "saturation_threshold",
                                  "dead_share", "saturated_share", "onset_left", "onset_right"]
     assert "gaussian_second_moment_df" in rows[0] and rows[0]["points"] == "301"
     assert float(rows[0]["onset_right"]) == two_stats[0]["onset"][1]  # exact

@@ -87,11 +87,13 @@ def test_plot_title_holds_spec_and_formula(lrelu_fig):
     assert title.startswith("$") and actviz.lookup("leaky_relu").formula_tex in title
 
 
-def test_long_specs_give_way_to_the_label():
-    act = actviz.get("relu", alpha=0.1)
-    assert len(act.spec) > figures.TITLE_SPEC_LENGTH
-    assert figures.plot(act, points=11).get_suptitle() == "relu(alpha=0.1)"
-    assert figures.plot("leaky_relu", points=11).get_suptitle() == "leaky_relu(alpha=0.01)"
+def test_titles_are_the_label_as_files_name_it():
+    # the parameters left at their defaults are left out, as in CSV, JSON and the tables
+    assert figures.plot(actviz.get("relu", alpha=0.1), points=11).get_suptitle() == "relu(alpha=0.1)"
+    assert figures.plot("relu", points=11).get_suptitle() == "relu"
+    assert figures.plot("leaky_relu", points=11).get_suptitle() == "leaky_relu"
+    assert figures.plot("leaky_relu@keras", points=11).get_suptitle() == "leaky_relu@keras"
+    assert figures.compare(["relu", "elu"], points=11).get_suptitle() == "relu  vs  elu"
 
 
 def test_kinks_are_marked_at_the_value_taken_and_the_other_limit(lrelu_fig):

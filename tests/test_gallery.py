@@ -87,6 +87,15 @@ def test_index_has_a_row_per_activation_and_escapes_pipes():
         assert row.replace("\\|", "").count("|") == text.splitlines()[7].count("|")
 
 
+def test_index_names_presets_by_their_label():
+    # the label leaves out a preset's own defaults; the index names those that differ from the
+    # canonical form beside it
+    text = gallery.index_text(gallery.plan(), "png")
+    assert "- `leaky_relu@keras` (alpha=0.2): Keras 3, TensorFlow (tf.nn)" in text
+    assert "- `leaky_relu@torch`: PyTorch, JAX" in text
+    assert "leaky_relu@torch(" not in text and "leaky_relu@keras(" not in text
+
+
 def test_render_one_activation(tmp_path):
     result = gallery.build(tmp_path, only=["leaky_relu(alpha=0.2)"], jobs=1)
     assert result.failures == {}

@@ -316,7 +316,9 @@ def test_signal_command_table_and_files(tmp_path):
     assert out.read_text().startswith("| quantity | relu |")
     csv_out = tmp_path / "s.csv"
     assert runner.invoke(app, ["signal", "relu", "-o", str(csv_out)]).exit_code == 0
-    assert csv_out.read_text().splitlines()[0].startswith("spec,sigma_w,sigma_b,q_star")
+    lines = csv_out.read_text().splitlines()
+    assert lines[0].startswith("activation,spec,sigma_w,sigma_b,q_star")
+    assert lines[1].startswith(f'relu,"{actviz.get("relu").spec}",')
 
 
 def test_signal_command_figure(tmp_path):

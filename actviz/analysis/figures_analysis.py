@@ -329,7 +329,7 @@ def accuracy_figure(results: Sequence[AuditResult]):
             stats = r.forward if part == "forward" else r.derivative
             binned = " (worst of each chunk shown)" if r.curve.binned else ""
             how = f"all {r.points:,} finite values" if r.exhaustive else f"{r.points:,} points"
-            head = f"{r.spec}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP"
+            head = f"{get(r.spec).label}: {name} in {r.dtype}, actviz max {stats.max_ulp:.3g} ULP"
             ax.set_title("\n".join([head, *lines, f"{how}{binned}"]), fontsize="small", loc="left")
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
                 legend.setdefault(label, handle)

@@ -17,6 +17,7 @@ import typer
 
 from ..errors import UsageError
 from ..io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
+from ._help import ActvizCommand
 from .app import app
 from .common import (
     AlphaOpt,
@@ -32,16 +33,17 @@ from .common import (
 AnyFormat = Literal["table", "json", "md", "csv", "png", "svg", "pdf"]
 FormatOpt = Annotated[
     AnyFormat | None,
-    typer.Option("--format", help="table (terminal), json, md, csv, or a figure: png, svg, pdf; "
+    typer.Option("--format", "-f", metavar="FORMAT", help="table (terminal), json, md, csv, or a figure: png, svg, pdf; "
                  "by default the -o suffix decides.", show_default=False),
 ]
 FigureOpt = Annotated[
     Path | None,
-    typer.Option("--figure", help="Also write the figure here (.png, .svg or .pdf), beside the table or data.",
+    typer.Option("--figure", metavar="FILE", help="Also write the figure here (.png, .svg or .pdf), beside the table or data.",
                  show_default=False),
 ]
 DpiOpt = Annotated[
-    float | None, typer.Option("--dpi", help="Resolution of a PNG, in dots per inch.", show_default="100")
+    float | None,
+    typer.Option("--dpi", metavar="DPI", help="Resolution of a PNG, in dots per inch.", show_default="100"),
 ]
 
 
@@ -100,9 +102,10 @@ def _emit(target: str | None, fmt: str, table, text_for) -> None:
 def _json(records: list[dict]) -> str:
     import json
 
-    from ..render.export import _json_safe
+    from ..render.export import _json_safe, labelled
 
-    return json.dumps(_json_safe(records), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_json_safe([labelled(r) for r in records]), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
 
 
 def _flat(record: dict, prefix: str = "") -> dict:
@@ -122,7 +125,9 @@ def _csv(records: list[dict]) -> str:
     import csv
     import io
 
-    rows = [_flat(r) for r in records]
+    from ..render.export import labelled
+
+    rows = [_flat(labelled(r, params=False)) for r in records]
     columns = list(dict.fromkeys(k for row in rows for k in row))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -212,20 +217,20 @@ def _signal_grid(records: list[dict], labels: list[str]) -> tuple[list[str], lis
 
 PanelOpt = Annotated[
     list[str] | None,
-    typer.Option("--panel", help="Figure panels to draw (repeatable): qmap, cmap, chi, phase, variance, "
+    typer.Option("--panel", metavar="NAME", help="Figure panels to draw (repeatable): qmap, cmap, chi, phase, variance, "
                  "gradient; default all.", show_default=False),
 ]
 
 
-@app.command("signal")
+@app.command("signal", cls=ActvizCommand)
 def signal_command(
     specs: SpecsArg,
-    sigma_w: Annotated[float, typer.Option("--sigma-w", help="Weight scale: W_ij ~ N(0, σ_w²/N).")] = 1.0,
-    sigma_b: Annotated[float, typer.Option("--sigma-b", help="Bias scale: b_i ~ N(0, σ_b²).")] = 0.0,
-    depth: Annotated[int, typer.Option("--depth", help="Layers of the Monte-Carlo network (figure).")] = 40,
-    width: Annotated[int, typer.Option("--width", help="Units per layer of the Monte-Carlo network (figure).")] = 512,
-    samples: Annotated[int, typer.Option("--samples", help="Inputs sent through the Monte-Carlo network.")] = 64,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte-Carlo network's weights and inputs.")] = 0,
+    sigma_w: Annotated[float, typer.Option("--sigma-w", metavar="VALUE", help="Weight scale: W_ij ~ N(0, σ_w²/N).")] = 1.0,
+    sigma_b: Annotated[float, typer.Option("--sigma-b", metavar="VALUE", help="Bias scale: b_i ~ N(0, σ_b²).")] = 0.0,
+    depth: Annotated[int, typer.Option("--depth", metavar="N", help="Layers of the Monte-Carlo network (figure).")] = 40,
+    width: Annotated[int, typer.Option("--width", metavar="N", help="Units per layer of the Monte-Carlo network (figure).")] = 512,
+    samples: Annotated[int, typer.Option("--samples", metavar="N", help="Inputs sent through the Monte-Carlo network.")] = 64,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the Monte-Carlo network's weights and inputs.")] = 0,
     panel: PanelOpt = None,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
@@ -347,12 +352,12 @@ class _Bar:
         self.progress.update(self.task, completed=done, total=total)
 
 
-@app.command("accuracy")
+@app.command("accuracy", cls=ActvizCommand)
 def accuracy_command(
     specs: SpecsArg,
     dtype: Annotated[
         list[str] | None,
-        typer.Option("--dtype", "-d", help="float64 (against mpmath), float32, float16 or bfloat16 "
+        typer.Option("--dtype", "-d", metavar="DTYPE", help="float64 (against mpmath), float32, float16 or bfloat16 "
                      "(against the float64 result; bfloat16 needs ml_dtypes); repeatable.",
                      show_default="float64"),
     ] = None,
@@ -362,12 +367,12 @@ def accuracy_command(
     ] = False,
     range_: Annotated[
         tuple[float, float] | None,
-        typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (default -1000 1000; with "
-                     "--exhaustive, the whole dtype).", show_default=False),
+        typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval; --exhaustive takes the whole "
+                     "dtype unless --range is given.", show_default="-1000 1000"),
     ] = None,
     points: PointsOpt = 1201,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Threads for an exhaustive run.", show_default="every core")
+        int | None, typer.Option("--workers", metavar="N", help="Threads for an exhaustive run.", show_default="every core")
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if an activation is outside its tolerance.")
@@ -412,7 +417,7 @@ def accuracy_command(
             total = acc.count_values(d, range_) if exhaustive else 0
             if exhaustive and total > acc.CURVE_POINTS:
                 threads = workers or acc.default_workers()
-                typer.echo(f"auditing {act.spec} on all {total:,} {d} values"
+                typer.echo(f"auditing {act.label} on all {total:,} {d} values"
                            f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
                 with _Bar(f"{act.label} {d}", total) as bar:
                     results.append(acc.audit(act, d, range_, points, True, workers, bar))
@@ -435,7 +440,7 @@ def accuracy_command(
 
         _save(accuracy_figure(results), fig_target, fig_fmt, dpi)
     if strict and not all(r.passed for r in results):
-        failed = ", ".join(f"{r.spec} ({r.dtype})" for r in results if not r.passed)
+        failed = ", ".join(f"{label} ({r.dtype})" for r, label in zip(results, labels, strict=True) if not r.passed)
         typer.echo(f"actviz: outside tolerance: {failed}", err=True)
         return 1
     return 0

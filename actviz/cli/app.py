@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from ..errors import ActvizError
 from ._click import Abort, ClickException, NoArgsIsHelpError, UsageError
+from ._help import PlainHelp
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 #: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
@@ -30,7 +31,7 @@ class _Interrupted(Exception):
     silent exit 130, and click into "Aborted!") to the handler below."""
 
 
-class ActvizGroup(TyperGroup):
+class ActvizGroup(PlainHelp, TyperGroup):
     """Runs a command and turns every expected failure into one line on stderr and an exit code:
     2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures, 130 for
     Ctrl-C (``interrupted``)."""
@@ -100,7 +101,6 @@ app = typer.Typer(
     cls=ActvizGroup,
     name="actviz",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Activation functions: values, exact derivatives, figures, statistics and exports.",
@@ -127,7 +127,7 @@ def root(
         list[str] | None,
         typer.Option(
             "--plugin",
-            metavar="FILE.py",
+            metavar="FILE",
             help="Load activations from this Python file (it calls actviz.register) for this command; repeatable.",
             show_default=False,
         ),

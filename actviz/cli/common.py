@@ -12,32 +12,50 @@ from ..registry import BoundActivation, get
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
 from ..spec import parse_spec
 
+
+def complete_spec(incomplete: str) -> list[str]:
+    """Shell completion of a spec: the registry's names and aliases, and once '@' is typed,
+    the framework presets (gelu@jax)."""
+    from ..registry import all_names, records
+
+    text = incomplete.strip().lower()
+    if "@" in text:
+        candidates = [f"{r.name}@{fw}" for r in records() for fw in r.frameworks]
+    else:
+        candidates = all_names()
+    return [c for c in candidates if c.startswith(text)]
+
+
 SpecsArg = Annotated[
     list[str],
     typer.Argument(
+        metavar="SPEC...",
         help="Activations: a name (relu), with parameters (leaky_relu(alpha=0.1)) or a framework "
         "preset (gelu@jax). Quote specs with parentheses in the shell.",
         show_default=False,
+        autocompletion=complete_spec,
     ),
 ]
 SpecArg = Annotated[
     str,
-    typer.Argument(help="Activation: name, name(k=v, ...) or name@framework.", show_default=False),
+    typer.Argument(metavar="SPEC", help="Activation: name, name(k=v, ...) or name@framework.", show_default=False,
+                   autocompletion=complete_spec),
 ]
 RangeOpt = Annotated[
     tuple[float, float],
-    typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (negative numbers are fine: --range -5 5)."),
+    typer.Option("--range", "-r", metavar="MIN MAX", help="The x interval (negative numbers are fine: --range -5 5).",
+                 show_default="{:g} {:g}".format(*DEFAULT_RANGE)),
 ]
 PointsOpt = Annotated[
-    int, typer.Option("--points", "-n", help="Grid size; odd so that x = 0 is on the grid.")
+    int, typer.Option("--points", "-n", metavar="N", help="Grid size; odd so that x = 0 is on the grid.")
 ]
 AlphaOpt = Annotated[
     float | None,
-    typer.Option("--alpha", help="Set alpha (negative slope, elu/celu scale) on every activation that has it.", show_default=False),
+    typer.Option("--alpha", metavar="VALUE", help="Set alpha (negative slope, elu/celu scale) on every activation that has it.", show_default=False),
 ]
 BetaOpt = Annotated[
     float | None,
-    typer.Option("--beta", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
+    typer.Option("--beta", metavar="VALUE", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
 ]
 ParamOpt = Annotated[
     list[str] | None,
@@ -45,13 +63,13 @@ ParamOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write here; the suffix picks the format; '-' is stdout.", show_default=False),
+    typer.Option("--output", "-o", metavar="FILE", help="Write here; the suffix picks the format; '-' is stdout.", show_default=False),
 ]
 SaturationOpt = Annotated[
-    float, typer.Option("--saturation", help="Gradient magnitude under which a point counts as saturated.")
+    float, typer.Option("--saturation", metavar="TAU", help="Gradient magnitude under which a point counts as saturated.")
 ]
 OrderOpt = Annotated[
-    Literal[1, 2], typer.Option("--order", help="Highest derivative to include: 2 adds f''.")
+    Literal[1, 2], typer.Option("--order", metavar="N", help="Highest derivative to include, 1 or 2 (2 adds f'').")
 ]
 NumericOpt = Annotated[
     bool, typer.Option("--numeric", help="Add the finite-difference f' beside the analytic one.")
@@ -97,6 +115,26 @@ def _inline_params(spec: str, act: BoundActivation) -> dict[str, object]:
     return out
 
 
+def _takes(act: BoundActivation) -> str:
+    """The parameters an activation takes, with their other names: 'alpha (also negative_slope)'."""
+    return ", ".join(p.name + (f" (also {', '.join(p.aliases)})" if p.aliases else "") for p in act.record.params)
+
+
+def _no_such_parameter(name: str, acts: list[BoundActivation]) -> str:
+    """Which parameters the named activations do take, and the closest to ``name`` if one is close."""
+    import difflib
+
+    acts = list({a.name: a for a in acts}.values())
+    known = [key for a in acts for p in a.record.params for key in (p.name, *p.aliases)]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if len(acts) == 1:
+        takes = _takes(acts[0])
+        return f"{acts[0].name} has no parameter {name!r}{hint}; " + (f"it takes: {takes}" if takes else "it takes none")
+    each = "; ".join(f"{a.name} takes: {_takes(a)}" if a.record.params else f"{a.name} takes none" for a in acts)
+    return f"none of {', '.join(a.name for a in acts)} has a parameter {name!r}{hint}; {each}"
+
+
 def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> list[BoundActivation]:
     """Bind each spec; each option parameter goes to every activation that has it.
 
@@ -109,8 +147,7 @@ def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> 
     params = params or {}
     for name in params:
         if not any(a.record.param(name) for a in acts):
-            listed = ", ".join(a.name for a in acts)
-            raise ParameterError(f"no activation named takes parameter {name!r} ({listed})")
+            raise ParameterError(_no_such_parameter(name, acts))
     out = []
     for spec, act in zip(specs, acts, strict=True):
         mine = {k: v for k, v in params.items() if act.record.param(k)}

@@ -19,6 +19,7 @@ import typer
 from ..errors import UsageError
 from ..io import DATA_FORMATS, check_writable, format_for
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ._help import ActvizCommand
 from .app import app
 from .common import (
     AlphaOpt,
@@ -34,6 +35,7 @@ from .common import (
     SpecsArg,
     check_grid,
     check_saturation,
+    complete_spec,
     parse_param_options,
     resolve_specs,
 )
@@ -47,7 +49,8 @@ def _choice(*choices: str):
     Typer checks a ``Literal[...]`` option with a pydantic validator, and pydantic puts
     "Value error, " before the message ("Invalid value for '--format': Value error, 'xml' is
     not one of ..."); this check names the choices plainly. The metavar lists them as
-    Typer would.
+    names the value (FORMAT) and the help text lists the choices, so a narrow terminal wraps
+    them between words.
     """
 
     def check(value: str | None) -> str | None:
@@ -59,8 +62,8 @@ def _choice(*choices: str):
 
 
 def _format_option(text: str, *choices: str):
-    return typer.Option("--format", help=text, metavar="<" + "|".join(choices) + ">", callback=_choice(*choices),
-                        show_default=False)
+    return typer.Option("--format", "-f", help=text, metavar="FORMAT", callback=_choice(*choices),
+                        show_default=False, autocompletion=lambda incomplete: [c for c in choices if c.startswith(incomplete)])
 
 
 DATA_CHOICES = ("table", "csv", "json", "md")
@@ -107,15 +110,19 @@ def _families() -> list[str]:
     return list(dict.fromkeys(r.family for r in records()))
 
 
+def _complete_family(incomplete: str) -> list[str]:
+    return [f for f in _families() if f.startswith(incomplete.strip().lower())]
+
+
 # -- list --------------------------------------------------------------------------------------
 
 
-@app.command("list")
+@app.command("list", cls=ActvizCommand)
 def list_command(
     family: Annotated[
         str | None,
-        typer.Option("--family", "-f", help="Only this family (sigmoid-like, rectifier, ...: the families `actviz list` shows).",
-                     show_default=False),
+        typer.Option("--family", metavar="NAME", help="Only this family (sigmoid-like, rectifier, ...: the families "
+                     "`actviz list` shows).", show_default=False, autocompletion=_complete_family),
     ] = None,
     fmt: Annotated[
         str, _format_option("table (terminal), json or md (the README's catalogue table).", "table", "json", "md")
@@ -146,7 +153,7 @@ def list_command(
 # -- info --------------------------------------------------------------------------------------
 
 
-@app.command("info")
+@app.command("info", cls=ActvizCommand)
 def info_command(
     spec: SpecArg,
     fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
@@ -173,7 +180,7 @@ def info_command(
 # -- table -------------------------------------------------------------------------------------
 
 
-@app.command("table")
+@app.command("table", cls=ActvizCommand)
 def table_command(
     specs: SpecsArg,
     range_: RangeOpt = DEFAULT_RANGE,
@@ -210,14 +217,14 @@ def table_command(
 # -- stats -------------------------------------------------------------------------------------
 
 
-@app.command("stats")
+@app.command("stats", cls=ActvizCommand)
 def stats_command(
     specs: SpecsArg,
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     saturation: SaturationOpt = 0.01,
-    mu: Annotated[float, typer.Option("--mu", help="Mean of the Gaussian input z.")] = 0.0,
-    sigma: Annotated[float, typer.Option("--sigma", help="Standard deviation of the Gaussian input z.")] = 1.0,
+    mu: Annotated[float, typer.Option("--mu", metavar="VALUE", help="Mean of the Gaussian input z.")] = 0.0,
+    sigma: Annotated[float, typer.Option("--sigma", metavar="VALUE", help="Standard deviation of the Gaussian input z.")] = 1.0,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
     param: ParamOpt = None,
@@ -241,17 +248,18 @@ def stats_command(
 # -- check -------------------------------------------------------------------------------------
 
 
-@app.command("check")
+@app.command("check", cls=ActvizCommand)
 def check_command(
     specs: Annotated[
         list[str] | None,
-        typer.Argument(help="Activations to check (default: every one, and each framework preset "
-                       "with its own definition).", show_default=False),
+        typer.Argument(metavar="SPEC...", help="Activations to check; by default every one, and each "
+                       "framework preset with its own definition.", show_default=False,
+                       autocompletion=complete_spec),
     ] = None,
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     tolerance: Annotated[
-        float, typer.Option("--tolerance", help="Fail where |analytic - numeric| > TOL·(1 + |analytic|).")
+        float, typer.Option("--tolerance", metavar="TOL", help="Fail where |analytic - numeric| > TOL·(1 + |analytic|).")
     ] = 1e-6,
     fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
 ) -> None:
@@ -267,16 +275,16 @@ def check_command(
     if fmt == "json":
         import json
 
-        from ..render.export import _json_safe
+        from ..render.export import _json_safe, labelled
 
-        typer.echo(json.dumps(_json_safe(rows), indent=2, allow_nan=False))
+        typer.echo(json.dumps(_json_safe([labelled(r) for r in rows]), indent=2, allow_nan=False))
     else:
         from ..render.tables import check_table, emit
 
         emit(f"f' and f'' against finite differences on [{lo:g}, {hi:g}], away from kinks; "
              f"tolerance {tolerance:g}·(1 + |f'|); relative errors where |f'| >= {REL_FLOOR:g}",
              check_table(rows))
-    failed = [r["spec"] for r in rows if not r["ok"]]
+    failed = [a.label for a, r in zip(acts, rows, strict=True) if not r["ok"]]
     if failed:
         typer.echo(f"actviz: error: {len(failed)} of {len(rows)} exceed the tolerance: {', '.join(failed)}", err=True)
         raise typer.Exit(1)

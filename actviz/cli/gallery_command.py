@@ -5,22 +5,25 @@ from typing import Annotated
 
 import typer
 
+from ._help import ActvizCommand
 from .app import app
+from .common import complete_spec
 
 
-@app.command()
+@app.command(cls=ActvizCommand)
 def gallery(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Directory to write into (created if missing).")
+        Path, typer.Option("--output", "-o", metavar="DIR", help="Directory to write into (created if missing).")
     ] = Path("gallery"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Figure format: png or svg.")] = "png",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Figure format: png or svg.")] = "png",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", help="Worker processes (default: every core).", show_default=False),
+        typer.Option("--jobs", "-j", metavar="N", help="Worker processes.", show_default="every core"),
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Render only this activation's figure (repeatable); the index is left alone.", show_default=False),
+        typer.Option("--only", metavar="SPEC", help="Render only this activation's figure (repeatable); the index is left alone.",
+                     show_default=False, autocompletion=complete_spec),
     ] = None,
     dark: Annotated[bool, typer.Option("--dark", help="Dark background.")] = False,
 ) -> None:

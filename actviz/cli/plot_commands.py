@@ -19,6 +19,7 @@ import typer
 from ..errors import ActvizError, UsageError
 from ..io import FIGURE_FORMATS, check_writable, format_for
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ._help import ActvizCommand
 from .app import app
 from .common import (
     AlphaOpt,
@@ -47,12 +48,13 @@ ShowOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="Figure format: png, svg or pdf; by default the -o suffix decides.",
+    typer.Option("--format", "-f", metavar="FORMAT", help="Figure format: png, svg or pdf; by default the -o suffix decides.",
                  show_default=False, rich_help_panel=FIGURE),
 ]
 DpiOpt = Annotated[
     float | None,
-    typer.Option("--dpi", help="Resolution of a PNG, in dots per inch.", show_default="100", rich_help_panel=FIGURE),
+    typer.Option("--dpi", metavar="DPI", help="Resolution of a PNG, in dots per inch.", show_default="100",
+                 rich_help_panel=FIGURE),
 ]
 SizeOpt = Annotated[
     tuple[float, float] | None,
@@ -61,7 +63,7 @@ SizeOpt = Annotated[
 ]
 StyleOpt = Annotated[
     str | None,
-    typer.Option("--style", help="A matplotlib style name (ggplot, bmh, seaborn-v0_8-whitegrid, ...) "
+    typer.Option("--style", metavar="STYLE", help="A matplotlib style name (ggplot, bmh, seaborn-v0_8-whitegrid, ...) "
                  "or a .mplstyle file.", show_default=False, rich_help_panel=FIGURE),
 ]
 DarkOpt = Annotated[
@@ -241,7 +243,7 @@ def _terminal_plot(acts, req: _Request, diff: bool = False) -> None:
     typer.echo(text, nl=False)
 
 
-@app.command()
+@app.command(cls=ActvizCommand)
 def plot(
     spec: SpecArg,
     alpha: AlphaOpt = None,
@@ -276,7 +278,7 @@ def plot(
     _deliver(plot_figure(act, **req.figure_options()), req)
 
 
-@app.command()
+@app.command(cls=ActvizCommand)
 def compare(
     specs: SpecsArg,
     alpha: AlphaOpt = None,

@@ -104,6 +104,27 @@ def write(path: str | os.PathLike, text: str | Iterable[str]) -> None:
 _BLOCK = 4096
 
 
+def identity(act) -> dict[str, Any]:
+    """How files name an activation: ``activation``, the short label (the spec without the
+    parameters left at their defaults, which ``actviz.get`` reads back to the same activation),
+    then the full ``spec`` and every parameter."""
+    return {"activation": act.label, "spec": act.spec, "params": dict(act.params)}
+
+
+def labelled(record: dict[str, Any], params: bool = True) -> dict[str, Any]:
+    """A result record (with the full ``spec``) led by :func:`identity`; without ``params``
+    for CSV, where the spec carries them in one column."""
+    from ..registry import get
+
+    try:
+        head = identity(get(record["spec"]))
+    except Exception:  # a spec from elsewhere (an expression, a plugin gone): named as it is
+        head = {"activation": record["spec"], "spec": record["spec"], "params": {}}
+    if not params:
+        del head["params"]
+    return {**head, **{k: v for k, v in record.items() if k not in head}}
+
+
 def sample_columns(samples: Sequence) -> list[str]:
     """The columns the samples carry: activation, x, f, df, then d2f and df_numeric if present."""
     cols = ["activation", "x", "f", "df"]
@@ -121,7 +142,7 @@ def sample_records(samples: Sequence) -> Iterator[dict[str, Any]]:
         for start in range(0, len(s.x), _BLOCK):
             arrays = [getattr(s, c)[start:start + _BLOCK].tolist() for c in cols]
             for values in zip(*arrays, strict=True):
-                yield {"activation": s.spec, **dict(zip(cols, values, strict=True))}
+                yield {"activation": s.activation.label, **dict(zip(cols, values, strict=True))}
 
 
 def _blocks(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -143,7 +164,7 @@ def iter_samples_csv(samples: Sequence) -> Iterator[str]:
     yield ",".join(cols) + "\n"
     for s in samples:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="").writerow([s.spec])  # quoted: a spec may hold commas
+        csv.writer(buf, lineterminator="").writerow([s.activation.label])  # quoted: a label may hold commas
         head = buf.getvalue() + ","
         arrays = [getattr(s, c) for c in cols[1:]]
         for start in range(0, len(s.x), _BLOCK):
@@ -165,7 +186,7 @@ def _metadata(samples: Sequence) -> dict[str, Any]:
     return {
         "range": [float(x[0]), float(x[-1])] if len(x) else None,
         "points": int(len(x)),
-        "activations": [s.spec for s in samples],
+        "activations": [identity(s.activation) for s in samples],
         "versions": {"actviz": __version__, "numpy": np.__version__},
     }
 
@@ -316,7 +337,8 @@ def _label(spec: str) -> str:
 def stats_json(results: Sequence[dict]) -> str:
     import json
 
-    return json.dumps(_json_safe(list(results)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_json_safe([labelled(r) for r in results]), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
 
 
 def _flatten(r: dict) -> dict[str, Any]:
@@ -340,7 +362,7 @@ def stats_csv(results: Sequence[dict]) -> str:
     """One row per activation; nested keys flattened (range_min, onset_left, gaussian_mean, …)."""
     import csv
 
-    flat = [_flatten(r) for r in results]
+    flat = [_flatten(labelled(r, params=False)) for r in results]
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     cols = list(flat[0]) if flat else []

@@ -241,6 +241,8 @@ def catalogue_table(records: Sequence | None = None) -> Table:
 
 def check_table(rows: Sequence[dict]) -> Table:
     """Analytic against numeric derivative, one row per activation (see `actviz check`)."""
+    from .export import _label
+
     table = _table()
     table.add_column("activation", style="cyan", no_wrap=True)
     table.add_column("points", justify="right")
@@ -252,7 +254,7 @@ def check_table(rows: Sequence[dict]) -> Table:
     table.add_column("result")
     for r in rows:
         verdict = Text("ok", style="green") if r["ok"] else Text("FAIL", style="bold red")
-        table.add_row(r["spec"], str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
+        table.add_row(_label(r["spec"]), str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
                       readable(r["d2f_abs"], 3), readable(r["d2f_rel"], 3), readable(r["worst_x"], 6),
                       verdict)
     return table
@@ -263,6 +265,39 @@ def check_table(rows: Sequence[dict]) -> Table:
 
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
+
+
+class _FrameworksTable(Table):
+    """The frameworks table of `info`. The framework's API names are what a reader copies, so
+    they are never cut; where the terminal leaves the notes too little room beside them, each
+    preset becomes a heading line (preset, name, f' at kinks) with its note wrapped below."""
+
+    #: The narrowest the notes column may be before the list layout takes over.
+    NOTES_MIN_WIDTH = 32
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.padding import Padding
+
+        fixed = [max([cell_len(str(c.header)), *(cell_len(str(v)) for v in c._cells)]) for c in self.columns[:-1]]
+        gap = 3  # SIMPLE_HEAD, pad_edge=False: one space either side of an invisible rule
+        if sum(fixed) + gap * len(fixed) + self.NOTES_MIN_WIDTH <= options.max_width:
+            yield from super().__rich_console__(console, options)
+            return
+        yield Text(str(self.title), style="bold")
+        kinks = len(self.columns) == 4
+        for preset, name, *rest in zip(*(c._cells for c in self.columns), strict=True):
+            preset, name, note = str(preset), str(name), str(rest[-1])
+            line = Text(preset.ljust(fixed[0]), style="cyan")
+            line.append("   " + name.ljust(fixed[1]))
+            below = [f"f' = {rest[0]}"] if kinks else []
+            if kinks and cell_len(line.plain) + 3 + cell_len(below[0]) <= options.max_width:
+                line.append("   " + below.pop())
+            line.rstrip()
+            yield line
+            for text in (*below, note):
+                yield Padding(Text(text), (0, 0, 0, 4))
+        yield Text("")
 
 
 def info_renderables(act, stats: dict | None = None) -> list[Any]:
@@ -320,14 +355,15 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
     if not info["frameworks"]:
         facts.add_row("frameworks", "none: not in " + ", ".join(missing))
     else:
-        frameworks = _table("frameworks")
+        frameworks = _FrameworksTable(title="frameworks", box=box.SIMPLE_HEAD, header_style="bold",
+                                      title_style="bold", title_justify="left", pad_edge=False)
         frameworks.add_column("preset", style="cyan", no_wrap=True)
-        frameworks.add_column("name")
+        frameworks.add_column("name", no_wrap=True)
         # each preset's own derivative values at its kinks, computed rather than quoted
         presets = {fw: get(f"{rec.name}@{fw}") for fw in info["frameworks"]}
         show_kinks = any(p.kinks for p in presets.values())
         if show_kinks:
-            frameworks.add_column("f' at kinks")
+            frameworks.add_column("f' at kinks", no_wrap=True)
         frameworks.add_column("how it differs")
         for fw, v in info["frameworks"].items():
             diff = [f"{k}={format_value(val)}" for k, val in v["defaults"].items()]

@@ -814,7 +814,7 @@ def compare(
 
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi, rows)
-        colors = _sweep_colors(len(bound)) if sweep else _palette(theme, len(bound))
+        colors = _sweep_colors(bound, sweep, theme) if sweep else _palette(theme, len(bound))
         styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
         ax_f.set_ylabel("$f(x)$")
@@ -880,12 +880,17 @@ def compare(
     return fig
 
 
-def _sweep_colors(n: int) -> list[str]:
-    """``n`` colours along viridis, dark to light (its last tenth is too pale on white)."""
+def _sweep_colors(bound: Sequence[BoundActivation], sweep: str, theme: _Theme) -> list[str]:
+    """A colour per curve along viridis, dark to light, by the swept value's place among the
+    values (the same value, the same colour, whichever activation); the theme's foreground
+    for an activation without the parameter. Viridis's last tenth is too pale on white."""
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    return [to_hex(c) for c in colormaps["viridis"](np.linspace(0.0, 0.88, n))]
+    values = list(dict.fromkeys(a.params[a.record.param(sweep).name] for a in bound if _swept(a, sweep)))
+    scale = [to_hex(c) for c in colormaps["viridis"](np.linspace(0.0, 0.88, len(values)))]
+    return [scale[values.index(a.params[a.record.param(sweep).name])] if _swept(a, sweep) else theme.fg
+            for a in bound]
 
 
 def _swept(act: BoundActivation, sweep: str) -> bool:

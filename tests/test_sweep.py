@@ -67,3 +67,70 @@ def test_figure_colours_along_a_scale_and_names_each_value():
         y = np.asarray(ln.get_ydata(), dtype=float)
         ok = np.isfinite(y)
         np.testing.assert_array_equal(y[ok], act(x[ok]))
+
+
+def test_the_same_value_has_the_same_colour_across_activations():
+    acts = sweep(["elu", "celu"], "alpha", ["0.5", "1"])
+    fig = figures.compare(acts, sweep="alpha", points=101)
+    colours = [ln.get_color() for ln in fig.axes[0].lines if ln.get_gid() == "f"]
+    assert colours[0] == colours[2] and colours[1] == colours[3] and colours[0] != colours[1]
+
+
+# -- the commands ------------------------------------------------------------------------------
+
+from typer.testing import CliRunner  # noqa: E402
+
+from actviz.cli import app  # noqa: E402
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", ["plot", "compare"])
+def test_sweep_figure_command(tmp_path, command):
+    out = tmp_path / "s.png"
+    specs = ["elu"] if command == "plot" else ["elu", "celu"]
+    result = runner.invoke(app, [command, *specs, "--sweep", "alpha=0.5:2:4", "--points", "101", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_sweep_in_the_terminal_says_how_to_save_it():
+    result = runner.invoke(app, ["plot", "elu", "--sweep", "alpha=0.5,2", "--points", "101"])
+    assert result.exit_code == 0, result.output
+    assert "actviz plot elu --points 101 --sweep alpha=0.5,2 -o elu.png" in result.stderr
+
+
+def test_sweep_table_and_stats_give_each_value_its_own_column():
+    import csv
+    import io
+    import json
+
+    result = runner.invoke(app, ["table", "elu", "--sweep", "alpha=0.5,2", "--range", "-1", "1", "--points", "3",
+                                 "-o", "-", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["activation"] for r in rows] == ["elu(alpha=0.5)"] * 3 + ["elu(alpha=2)"] * 3
+    # elu(-1) = α(e^-1 - 1)
+    assert float(rows[3]["f"]) == pytest.approx(2 * np.expm1(-1.0), rel=1e-15)
+    result = runner.invoke(app, ["stats", "elu", "--sweep", "alpha=0.5,2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["spec"] for r in records] == ["elu(alpha=0.5)", "elu(alpha=2)"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plot", "elu", "--sweep", "slope=1,2"], "no parameter 'slope'"),
+    (["plot", "elu", "--alpha", "1", "--sweep", "alpha=1,2"], "both set and swept"),
+    (["plot", "elu", "--sweep", "alpha=1"], "2 to"),
+    (["plot", "elu", "--sweep", "alpha"], "NAME=V1,V2"),
+    (["plot", "celu", "--sweep", "alpha=0,1"], "alpha"),
+    (["compare", "elu", "celu", "--sweep", "alpha=1,2", "--diff"], "--diff and --sweep"),
+    (["table", "elu", "--sweep", "alpha=1:2:x"], "whole COUNT"),
+    (["stats", "tanh", "--sweep", "alpha=1,2"], "no parameter 'alpha'"),
+])
+def test_sweep_bad_input_is_a_one_line_usage_error(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*args, "-o", "out.png" if args[0] in ("plot", "compare") else "out.csv"])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written

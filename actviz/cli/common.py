@@ -61,6 +61,12 @@ ParamOpt = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", metavar="NAME=VALUE", help="Set a parameter on every activation that has it; repeatable.", show_default=False),
 ]
+SweepOpt = Annotated[
+    str | None,
+    typer.Option("--sweep", metavar="NAME=V1,V2,...",
+                 help="One curve or column per value of a parameter: alpha=0.5,1,2, or alpha=0.5:2:4 "
+                      "for four values from 0.5 to 2.", show_default=False),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write here; the suffix picks the format; '-' is stdout.", show_default=False),
@@ -168,6 +174,24 @@ def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> 
                 )
         out.append(bound)
     return out
+
+
+def apply_sweep(acts: list[BoundActivation], text: str | None, params: dict[str, object]) -> tuple[list[BoundActivation], str | None]:
+    """``--sweep NAME=...``: each activation that has the parameter once per value, and the
+    parameter's name (None without a sweep). A parameter both set and swept is an error."""
+    if text is None:
+        return acts, None
+    from ..sweep import parse_sweep, sweep
+
+    name, values = parse_sweep(text)
+    name = name.lower().replace("-", "_")
+    if not any(a.record.param(name) for a in acts):
+        raise ParameterError(_no_such_parameter(name, acts))
+    canonical = {a.record.param(name).name for a in acts if a.record.param(name)}
+    for key in params:
+        if any(a.record.param(key) and a.record.param(key).name in canonical for a in acts):
+            raise UsageError(f"parameter {name!r} is both set and swept (--sweep {text}); give it once")
+    return sweep(acts, name, values), name
 
 
 def check_grid(range_: tuple[float, float], points: int) -> tuple[tuple[float, float], int]:

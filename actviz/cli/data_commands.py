@@ -33,6 +33,8 @@ from .common import (
     SaturationOpt,
     SpecArg,
     SpecsArg,
+    SweepOpt,
+    apply_sweep,
     check_grid,
     check_saturation,
     complete_spec,
@@ -190,17 +192,21 @@ def table_command(
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
     param: ParamOpt = None,
+    sweep: SweepOpt = None,
     output: OutputOpt = None,
     fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
-    """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o."""
+    """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o.
+
+    --sweep alpha=0.5,1,2 gives each value its own columns (rows in CSV and JSON)."""
     from ..render.export import SAMPLE_WRITERS
     from ..render.tables import subset_note, values_table
     from ..sampling import MAX_POINTS, sample
 
     target, fmt = _destination(output, fmt, stdout_format="csv")
     (lo, hi), points = check_grid(range_, points)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    params = parse_param_options(alpha, beta, param)
+    acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
     if points * len(acts) > MAX_POINTS:  # the same memory bound as one grid
         raise UsageError(f"{len(acts)} activations × {points:,} points is too many values "
                          f"(at most {MAX_POINTS:,}); use fewer points")
@@ -228,10 +234,13 @@ def stats_command(
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
     param: ParamOpt = None,
+    sweep: SweepOpt = None,
     output: OutputOpt = None,
     fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
-    """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side."""
+    """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side.
+
+    --sweep alpha=0.5,1,2 gives each value its own column."""
     from ..analysis.stats import check_gaussian, stats
     from ..render.export import STATS_WRITERS
     from ..render.tables import stats_table
@@ -240,7 +249,8 @@ def stats_command(
     (lo, hi), points = check_grid(range_, points)
     tau = check_saturation(saturation)
     mu, sigma = check_gaussian(mu, sigma)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    params = parse_param_options(alpha, beta, param)
+    acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
     results = [stats(a, (lo, hi), points, tau, mu, sigma) for a in acts]
     _deliver(target, fmt, [stats_table(results)] if fmt == "table" else [], STATS_WRITERS, results)
 

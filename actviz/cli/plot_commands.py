@@ -33,6 +33,8 @@ from .common import (
     SaturationOpt,
     SpecArg,
     SpecsArg,
+    SweepOpt,
+    apply_sweep,
     check_grid,
     check_saturation,
     parse_param_options,
@@ -249,6 +251,7 @@ def plot(
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
     param: ParamOpt = None,
+    sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     order: OrderOpt = 1,
@@ -265,9 +268,16 @@ def plot(
 ) -> None:
     """Draw f and f' (and f'' with --order 2): kinks marked, dead and saturated regions shaded.
 
-    Without -o the plot is drawn in the terminal. Example: actviz plot relu --alpha 0.1 -o relu.png
+    Without -o the plot is drawn in the terminal. Example: actviz plot relu --alpha 0.1 -o relu.png;
+    actviz plot elu --sweep alpha=0.5,1,2 draws one curve per value.
     """
-    (act,) = resolve_specs([spec], parse_param_options(alpha, beta, param))
+    params = parse_param_options(alpha, beta, param)
+    (act,) = resolve_specs([spec], params)
+    swept, name = apply_sweep([act], sweep, params)
+    if name is not None:
+        _sweep_figure("plot", [act.label], swept, name, sweep, range_, points, order, numeric, logy,
+                      saturation, output, fmt, dpi, size, style, dark, show)
+        return
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show)
     if req.output is None and not req.show:
         _terminal_plot([act], req)
@@ -284,6 +294,7 @@ def compare(
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
     param: ParamOpt = None,
+    sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     order: OrderOpt = 1,
@@ -306,7 +317,14 @@ def compare(
     """
     if len(specs) < 2:
         raise UsageError("compare needs at least two activations (use 'actviz plot' for one)")
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    params = parse_param_options(alpha, beta, param)
+    acts, name = apply_sweep(resolve_specs(specs, params), sweep, params)
+    if name is not None and diff:
+        raise UsageError("--diff and --sweep do not go together: a sweep's curves are compared by colour")
+    if name is not None:
+        _sweep_figure("compare", list(specs), acts, name, sweep, range_, points, order, numeric, logy,
+                      saturation, output, fmt, dpi, size, style, dark, show)
+        return
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
                  curves=len(acts), diff=diff)
     if req.output is None and not req.show:
@@ -323,6 +341,20 @@ def compare(
     from ..figures import compare as compare_figure
 
     _deliver(compare_figure(acts, diff=diff, **req.figure_options()), req)
+
+
+def _sweep_figure(command, shown, acts, name, text, range_, points, order, numeric, logy, saturation,
+                  output, fmt, dpi, size, style, dark, show) -> None:
+    """plot or compare with --sweep: the swept curves on a colour scale, or in the terminal."""
+    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
+                 curves=len(acts))
+    if req.output is None and not req.show:
+        _terminal_plot(acts, req)
+        typer.echo(_save_hint(command, shown, req, ["--sweep", text, *_figure_flags(req)]), err=True)
+        return
+    from ..figures import compare as compare_figure
+
+    _deliver(compare_figure(acts, sweep=name, **req.figure_options()), req)
 
 
 def _figure_flags(req: _Request) -> list[str]:

@@ -594,7 +594,7 @@ def _curve(ax, x, y, kinks, fn, isolate=False, **kw):
     return line
 
 
-def _kink_marks(ax, kinks, fn, color, theme, gid, absolute=False):
+def _kink_marks(ax, kinks, fn, color, theme, gid, absolute=False, ms=5.5):
     """A filled marker at the value taken at each kink, an open one at each limit that differs."""
     if not kinks:
         return None
@@ -617,10 +617,10 @@ def _kink_marks(ax, kinks, fn, color, theme, gid, absolute=False):
         xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
         keep = [i for i, v in enumerate(oy) if v > 0]
         ox, oy = [ox[i] for i in keep], [oy[i] for i in keep]
-    (filled,) = ax.plot(xs, ys, ls="none", marker="o", ms=5.5, color=color, mec=theme.bg, mew=0.8,
+    (filled,) = ax.plot(xs, ys, ls="none", marker="o", ms=ms, color=color, mec=theme.bg, mew=0.8,
                         zorder=4, gid=f"kink-{gid}")
     if ox:
-        ax.plot(ox, oy, ls="none", marker="o", ms=5.5, mfc=theme.bg, mec=color, mew=1.3, zorder=4,
+        ax.plot(ox, oy, ls="none", marker="o", ms=ms, mfc=theme.bg, mec=color, mew=1.3, zorder=4,
                 gid=f"kink-limit-{gid}")
     return filled
 
@@ -833,15 +833,17 @@ def compare(
             line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, ls=ls, gid="f", label=act.label)
             _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, ls=ls,
                    gid="df", label=act.label)
-            m = _kink_marks(ax_f, kinks, act, color, theme, "f")
-            _kink_marks(ax_d, kinks, act.derivative, color, theme, "df", absolute=logy)
+            # earlier curves' kink dots larger too: dots at one point stack as rings, not hide
+            ms = 4.5 + 3.5 * (len(bound) - 1 - i) / max(len(bound) - 1, 1)
+            m = _kink_marks(ax_f, kinks, act, color, theme, "f", ms=ms)
+            _kink_marks(ax_d, kinks, act.derivative, color, theme, "df", absolute=logy, ms=ms)
             marker = marker or m
             if numeric:
                 later.append((act, s, kinks, df_fn))
             if ax_2 is not None:
                 d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
                 _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, ls=ls, gid="d2f", label=act.label)
-                _kink_marks(ax_2, kinks, d2, color, theme, "d2f")
+                _kink_marks(ax_2, kinks, d2, color, theme, "d2f", ms=ms)
             handles.append(line)
             j = same_as[i]
             label = _sweep_label(act, bound, sweep) if sweep else act.label

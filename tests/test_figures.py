@@ -718,3 +718,12 @@ def test_a_preset_with_its_own_definition_shows_its_own_formula():
     titles = " ".join(ax.get_title() for ax in fig.axes)
     assert "0.2x + 0.5" in titles
     assert r"\frac{x}{6}" not in titles and "x/6" not in titles
+
+
+def test_kink_dots_at_one_point_stack_as_rings():
+    # relu, relu6, leaky_relu and prelu all have a kink at 0 with f(0) = 0: their dots sit on
+    # one point, so each earlier one is drawn larger and shows as a ring around the next
+    fig = figures.compare(["relu", "relu6", "leaky_relu", "prelu"], points=101)
+    dots = [ln for ln in fig.axes[0].lines if ln.get_gid() == "kink-f"]
+    sizes = [ln.get_markersize() for ln in dots]
+    assert len(sizes) == 4 and sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4

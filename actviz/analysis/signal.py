@@ -150,11 +150,26 @@ def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
 
 
 def _valley_floor(g: Callable[[float], float], a: float, b: float) -> float | None:
-    """Where g <= 0 at the bottom of a valley of g in (a, b), or None if g stays above 0."""
-    from scipy.optimize import minimize_scalar
+    """Where g <= 0 at the bottom of a valley of g in (a, b), or None if g stays above 0.
 
-    best = minimize_scalar(g, bounds=(a, b), method="bounded", options={"xatol": 1e-9 * b})
-    return float(best.x) if best.fun <= 0 else None
+    Golden-section search to 1e-9·b (g is unimodal between a falling and a rising end), which
+    stops early at the first point where g <= 0: that is all the caller needs.
+    """
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    gc, gd = g(c), g(d)
+    while b - a > 1e-9 * b:
+        if min(gc, gd) <= 0:
+            return c if gc <= gd else d
+        if gc < gd:
+            b, d, gd = d, c, gc
+            c = b - ratio * (b - a)
+            gc = g(c)
+        else:
+            a, c, gc = c, d, gd
+            d = a + ratio * (b - a)
+            gd = g(d)
+    return None
 
 
 def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -> np.ndarray:
@@ -292,10 +307,8 @@ def correlation_fixed_point(act: BoundActivation | str, sigma_w: float, sigma_b:
     """The attracting fixed point c* of the correlation map, given its slope C'(1) (χ at a finite q*).
 
     c = 1 attracts unless C'(1) > 1. Then C(c) < c just below 1, and c* is the largest c
-    below 1 where C crosses the diagonal: bracketed on a grid, then found by Brent's method.
+    below 1 where C crosses the diagonal: bracketed on a grid, then found by regula falsi.
     """
-    from scipy.optimize import brentq
-
     act = get(act)
     if not slope_at_1 > 1.0 + CRITICAL_TOL:
         return 1.0
@@ -313,7 +326,7 @@ def correlation_fixed_point(act: BoundActivation | str, sigma_w: float, sigma_b:
     k = above[-1]
     if values[k] == 0:
         return float(grid[k])
-    return float(brentq(lambda c: float(excess(c)), grid[k], grid[k + 1], xtol=1e-15))
+    return float(bracketed_roots(lambda c, _rows: excess(c), grid[k], grid[k + 1])[0])
 
 
 # -- edge of chaos --------------------------------------------------------------------------

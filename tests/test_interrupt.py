@@ -345,3 +345,4 @@ def test_signal_figure_stops_at_once(tmp_path, start):
     assert run.stderr() == "interrupted\n"
     assert run.group_ends()
     assert list(out.iterdir()) == []
+

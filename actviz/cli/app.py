@@ -14,7 +14,7 @@ from ._help import PlainHelp
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 #: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
 EXIT_INTERRUPTED = 130
-_state = {"debug": False}
+_state = {"debug": False, "interrupted": False}
 
 
 def debugging() -> bool:
@@ -72,6 +72,7 @@ class ActvizGroup(PlainHelp, TyperGroup):
             if debugging():
                 raise exc.__cause__ from None
             typer.echo("interrupted", err=True)
+            _state["interrupted"] = True
             code = EXIT_INTERRUPTED
         except Abort:
             code = _fail("aborted", EXIT_INTERRUPTED)
@@ -83,6 +84,7 @@ class ActvizGroup(PlainHelp, TyperGroup):
             if debugging():
                 raise
             typer.echo("interrupted", err=True)
+            _state["interrupted"] = True
             code = EXIT_INTERRUPTED
         except OSError as exc:
             if debugging():
@@ -143,5 +145,24 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Once a Ctrl-C has been reported, a second one (while the process unwinds and exits) must
+    neither print a traceback nor turn exit 130 into death by SIGINT: SIGINT is ignored from
+    then on, and a KeyboardInterrupt that still escapes exits 130 with the one line.
+    """
+    import signal
+
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if debugging():
+            raise
+        if not _state.get("interrupted"):
+            typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)

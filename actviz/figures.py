@@ -28,7 +28,7 @@ import numpy as np
 
 from .analysis.saturation import check_threshold as check_saturation
 from .errors import ParameterError, UsageError
-from .registry import BoundActivation, get
+from .registry import BoundActivation, get, no_such_parameter
 from .sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points, sample
 
 DEFAULT_SATURATION = 0.01
@@ -225,8 +225,7 @@ def bind_all(acts: Iterable[str | BoundActivation], params: dict[str, Any]) -> l
     bound = [get(a) for a in acts]
     for name in params:
         if not any(a.record.param(name) for a in bound):
-            listed = ", ".join(a.name for a in bound)
-            raise ParameterError(f"no activation named takes parameter {name!r} ({listed})")
+            raise ParameterError(no_such_parameter(name, bound))
     out = []
     for act in bound:
         mine = {k: v for k, v in params.items() if act.record.param(k)}

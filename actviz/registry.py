@@ -394,6 +394,25 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
     return BoundActivation(record, values, framework)
 
 
+def parameters_text(act: BoundActivation) -> str:
+    """The parameters an activation takes, with their other names: 'alpha (also negative_slope)'."""
+    return ", ".join(p.name + (f" (also {', '.join(p.aliases)})" if p.aliases else "") for p in act.record.params)
+
+
+def no_such_parameter(name: str, acts: list[BoundActivation]) -> str:
+    """The message for a parameter none of ``acts`` takes: which parameters they do take, and
+    the closest to ``name`` if one is close (the command line, figures and sweeps say the same)."""
+    acts = list({a.name: a for a in acts}.values())
+    known = [key for a in acts for p in a.record.params for key in (p.name, *p.aliases)]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if len(acts) == 1:
+        listed = parameters_text(acts[0])
+        return f"{acts[0].name} has no parameter {name!r}{hint}; " + (f"it takes: {listed}" if listed else "it takes none")
+    each = "; ".join(f"{a.name} takes: {parameters_text(a)}" if a.record.params else f"{a.name} takes none" for a in acts)
+    return f"none of {', '.join(a.name for a in acts)} has a parameter {name!r}{hint}; {each}"
+
+
 def preset_groups(name: str) -> list[tuple[BoundActivation, tuple[str, ...]]]:
     """The distinct definitions among an activation's framework presets, each with the
     frameworks that share it, in FRAMEWORKS order.

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .errors import ParameterError, UsageError
-from .registry import BoundActivation, get
+from .registry import BoundActivation, get, no_such_parameter
 from .spec import format_value
 
 #: More values than this are no longer tellable apart on a colour scale.
@@ -54,8 +54,7 @@ def sweep(acts: Iterable[str | BoundActivation], name: str, values: Sequence[Any
     activation without the parameter appears once, as it is. At least one must have it."""
     bound = [get(a) for a in acts]
     if not any(a.record.param(name) for a in bound):
-        listed = ", ".join(a.name for a in bound)
-        raise ParameterError(f"no activation named takes parameter {name!r} to sweep ({listed})")
+        raise ParameterError(no_such_parameter(name, bound))
     out: list[BoundActivation] = []
     for act in bound:
         if act.record.param(name) is None:

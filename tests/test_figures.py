@@ -727,3 +727,11 @@ def test_kink_dots_at_one_point_stack_as_rings():
     dots = [ln for ln in fig.axes[0].lines if ln.get_gid() == "kink-f"]
     sizes = [ln.get_markersize() for ln in dots]
     assert len(sizes) == 4 and sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4
+
+
+def test_a_parameter_no_activation_takes_is_named_with_what_they_take():
+    # the library says what the command line says
+    with pytest.raises(actviz.ParameterError, match="leaky_relu has no parameter 'slope'.*it takes: alpha"):
+        figures.plot("leaky_relu", slope=0.1)
+    with pytest.raises(actviz.ParameterError, match="none of relu, tanh has a parameter 'beta'"):
+        figures.compare(["relu", "tanh"], beta=2.0)

@@ -43,7 +43,7 @@ def test_sweep_binds_each_value_and_leaves_others_alone():
 
 
 def test_sweep_errors_are_usage_errors():
-    with pytest.raises(actviz.ParameterError, match="no activation named takes parameter 'slope'"):
+    with pytest.raises(actviz.ParameterError, match="none of elu, tanh has a parameter 'slope'"):
         sweep(["elu", "tanh"], "slope", ["1", "2"])
     with pytest.raises(actviz.ParameterError, match="alpha"):
         sweep(["celu"], "alpha", ["0", "1"])  # celu's alpha must be > 0

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from ..errors import ParameterError, UsageError
-from ..registry import BoundActivation, get
+from ..registry import BoundActivation, get, no_such_parameter
 from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
 from ..spec import parse_spec
 
@@ -121,26 +121,6 @@ def _inline_params(spec: str, act: BoundActivation) -> dict[str, object]:
     return out
 
 
-def _takes(act: BoundActivation) -> str:
-    """The parameters an activation takes, with their other names: 'alpha (also negative_slope)'."""
-    return ", ".join(p.name + (f" (also {', '.join(p.aliases)})" if p.aliases else "") for p in act.record.params)
-
-
-def _no_such_parameter(name: str, acts: list[BoundActivation]) -> str:
-    """Which parameters the named activations do take, and the closest to ``name`` if one is close."""
-    import difflib
-
-    acts = list({a.name: a for a in acts}.values())
-    known = [key for a in acts for p in a.record.params for key in (p.name, *p.aliases)]
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    if len(acts) == 1:
-        takes = _takes(acts[0])
-        return f"{acts[0].name} has no parameter {name!r}{hint}; " + (f"it takes: {takes}" if takes else "it takes none")
-    each = "; ".join(f"{a.name} takes: {_takes(a)}" if a.record.params else f"{a.name} takes none" for a in acts)
-    return f"none of {', '.join(a.name for a in acts)} has a parameter {name!r}{hint}; {each}"
-
-
 def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> list[BoundActivation]:
     """Bind each spec; each option parameter goes to every activation that has it.
 
@@ -153,7 +133,7 @@ def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> 
     params = params or {}
     for name in params:
         if not any(a.record.param(name) for a in acts):
-            raise ParameterError(_no_such_parameter(name, acts))
+            raise ParameterError(no_such_parameter(name, acts))
     out = []
     for spec, act in zip(specs, acts, strict=True):
         mine = {k: v for k, v in params.items() if act.record.param(k)}
@@ -186,7 +166,7 @@ def apply_sweep(acts: list[BoundActivation], text: str | None, params: dict[str,
     name, values = parse_sweep(text)
     name = name.lower().replace("-", "_")
     if not any(a.record.param(name) for a in acts):
-        raise ParameterError(_no_such_parameter(name, acts))
+        raise ParameterError(no_such_parameter(name, acts))
     canonical = {a.record.param(name).name for a in acts if a.record.param(name)}
     for key in params:
         if any(a.record.param(key) and a.record.param(key).name in canonical for a in acts):

@@ -274,11 +274,11 @@ def plot(
     params = parse_param_options(alpha, beta, param)
     (act,) = resolve_specs([spec], params)
     swept, name = apply_sweep([act], sweep, params)
+    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
+                 curves=len(swept))
     if name is not None:
-        _sweep_figure("plot", [act.label], swept, name, sweep, range_, points, order, numeric, logy,
-                      saturation, output, fmt, dpi, size, style, dark, show)
+        _sweep_figure("plot", [act.label], swept, name, sweep, req)
         return
-    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show)
     if req.output is None and not req.show:
         _terminal_plot([act], req)
         typer.echo(_save_hint("plot", [act.label], req, _figure_flags(req)), err=True)
@@ -321,12 +321,11 @@ def compare(
     acts, name = apply_sweep(resolve_specs(specs, params), sweep, params)
     if name is not None and diff:
         raise UsageError("--diff and --sweep do not go together: a sweep's curves are compared by colour")
-    if name is not None:
-        _sweep_figure("compare", list(specs), acts, name, sweep, range_, points, order, numeric, logy,
-                      saturation, output, fmt, dpi, size, style, dark, show)
-        return
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
                  curves=len(acts), diff=diff)
+    if name is not None:
+        _sweep_figure("compare", list(specs), acts, name, sweep, req)
+        return
     if req.output is None and not req.show:
         from ..analysis.stats import stats
         from ..render.tables import emit, stats_table
@@ -343,11 +342,8 @@ def compare(
     _deliver(compare_figure(acts, diff=diff, **req.figure_options()), req)
 
 
-def _sweep_figure(command, shown, acts, name, text, range_, points, order, numeric, logy, saturation,
-                  output, fmt, dpi, size, style, dark, show) -> None:
+def _sweep_figure(command: str, shown: list[str], acts, name: str, text: str, req: _Request) -> None:
     """plot or compare with --sweep: the swept curves on a colour scale, or in the terminal."""
-    req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
-                 curves=len(acts))
     if req.output is None and not req.show:
         _terminal_plot(acts, req)
         typer.echo(_save_hint(command, shown, req, ["--sweep", text, *_figure_flags(req)]), err=True)

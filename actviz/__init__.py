@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from .core.bound import BoundActivation
+from .core.records import FRAMEWORKS, Activation, Interval, Param, Properties, Variant
 from .errors import (
     ActvizError,
     OutputError,
@@ -17,23 +19,9 @@ from .errors import (
     UnknownActivationError,
     UsageError,
 )
-from .plugins import PluginError, register
-from .plugins import load_file as load_plugin
-from .registry import (
-    FRAMEWORKS,
-    Activation,
-    BoundActivation,
-    Interval,
-    Param,
-    Properties,
-    Variant,
-    get,
-    lookup,
-    names,
-    records,
-)
-
-__version__ = "0.1.0"
+from .plugins import PluginError
+from .registry import get, load_plugin, lookup, names, records, register
+from .version import __version__
 
 __all__ = [
     "FRAMEWORKS",
@@ -66,7 +54,7 @@ __all__ = [
 def __getattr__(name: str):
     # Figures and sampling pull in matplotlib/scipy only when asked for.
     if name == "plot":
-        from .figures import plot
+        from .render.figures import plot
 
         return plot
     if name == "sample":

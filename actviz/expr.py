@@ -21,7 +21,7 @@ An expression is read in two steps and is never evaluated as code:
    (:data:`SIMPLIFY_OPS`). An expression past these bounds is refused as too costly, a
    :class:`SpecError` like any other bad expression.
 
-The result is an :class:`~actviz.registry.Activation` record built on the fly (family
+The result is an :class:`~actviz.core.records.Activation` record built on the fly (family
 ``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
 other than ``x``, ``pi`` and ``e`` are parameters; ``(a*x*sigmoid(b*x))(a=1, b=1.702)`` is the
 spec of an expression with its parameters bound (what ``act.spec`` returns). An expression
@@ -44,8 +44,12 @@ from typing import Any
 
 import numpy as np
 
+from . import catalogue  # noqa: F401  (expressions call its activations by name)
+from .core.bound import BoundActivation, bind
+from .core.records import Activation, Interval, Param
+from .core.store import lookup
+from .core.store import stored_names as all_names
 from .errors import ParameterError, SpecError, UnknownActivationError
-from .registry import Activation, BoundActivation, Interval, Param, all_names, bind, lookup
 
 #: Longest expression accepted, in characters.
 MAX_LENGTH = 1000

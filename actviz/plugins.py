@@ -2,7 +2,7 @@
 
 Three ways in, all ending in the same checked registration:
 
-- ``actviz.register`` from Python: an :class:`~actviz.registry.Activation` record; a numpy
+- ``actviz.register`` from Python: an :class:`~actviz.core.records.Activation` record; a numpy
   function with its derivative and metadata as keywords (also as a decorator); or an
   expression string with a name (``register("x*tanh(softplus(x))", name="mish_expr")``).
 - Packages declare the entry-point group ``actviz.activations``; each entry point is an
@@ -29,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from . import registry
+from . import catalogue  # noqa: F401  (registered first: a plugin that clashes with it is refused)
+from .core import store
+from .core.bound import bind
+from .core.records import Activation, Interval, Param, Properties
 from .errors import UsageError
-from .registry import Activation, Interval, Param, Properties
 
 #: The entry-point group packages use to ship activations.
 GROUP = "actviz.activations"
@@ -81,7 +83,7 @@ def check_record(record: Any) -> Activation:
     # One small evaluation, so that a record that cannot run is refused here and not mid-plot.
     x = np.array([-1.5, 0.0, 0.5, 2.0])
     try:
-        act = registry.bind(record, {})
+        act = bind(record, {})
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             for label, fn in (("forward", act), ("f'", act.derivative), ("f''", lambda v: act.derivative(v, 2))):
@@ -96,10 +98,9 @@ def check_record(record: Any) -> Activation:
 
 
 def _add(record: Activation, replace: bool = False) -> Activation:
-    registry._ensure_loaded()  # the catalogue first, so that a clash with it is caught here
     check_record(record)
     try:
-        return registry.register(record, replace=replace)
+        return store.register(record, replace=replace)
     except ValueError as exc:
         raise PluginError(str(exc)) from None
 
@@ -338,7 +339,7 @@ def _load_value(value: str) -> Any:
 
 def load_entry_points() -> list[str]:
     """Load every entry point of :data:`GROUP`; return the names they added."""
-    before = set(registry._REGISTRY)
+    before = set(store.stored_names())
     try:
         found = _entry_points()
     except Exception as exc:  # a malformed installed distribution must not stop actviz
@@ -349,7 +350,7 @@ def load_entry_points() -> list[str]:
             _register_object(_load_value(value))
         except Exception as exc:
             _report(f"plugin {name!r} ({value})", exc)
-    return [n for n in registry._REGISTRY if n not in before]
+    return [r.name for r in store.stored() if r.name not in before]
 
 
 def load_file(path: str | Path) -> list[str]:
@@ -363,8 +364,7 @@ def load_file(path: str | Path) -> list[str]:
         raise UsageError(f"--plugin takes a Python file (FILE.py), not {str(path)!r}")
     if not p.is_file():
         raise UsageError(f"--plugin {str(path)!r}: no such file")
-    registry._ensure_loaded()
-    before = set(registry._REGISTRY)
+    before = set(store.stored_names())
     module_name = "actviz_plugin_" + re.sub(r"\W", "_", p.stem)
     origin = f"plugin {p.name!r}"
     failed = False
@@ -379,7 +379,7 @@ def load_file(path: str | Path) -> list[str]:
         sys.modules.pop(module_name, None)
         _report(origin, exc)
         failed = True
-    added = [n for n in registry._REGISTRY if n not in before]
+    added = [r.name for r in store.stored() if r.name not in before]
     if not added and not failed:
         _report(origin, PluginError("it registered no activation (call actviz.register in it)"))
     return added

@@ -1,7 +1,7 @@
 """Parameter sweeps: one activation at several values of one of its parameters.
 
 ``sweep(["elu"], "alpha", [0.5, 1, 2])`` binds elu three times; figures draw the results
-with a sequential colour scale (:func:`actviz.figures.compare` with ``sweep=``), tables
+with a sequential colour scale (:func:`actviz.render.figures.compare` with ``sweep=``), tables
 and stats give each its own column. The command line writes a sweep as
 ``--sweep alpha=0.5,1,2`` or as ``--sweep alpha=0.5:2:4`` (four values evenly from 0.5 to
 2).
@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .core.bound import BoundActivation
+from .core.spec import format_value
 from .errors import ParameterError, UsageError
-from .registry import BoundActivation, get, no_such_parameter
-from .spec import format_value
+from .registry import get, no_such_parameter
 
 #: More values than this are no longer tellable apart on a colour scale.
 MAX_VALUES = 24

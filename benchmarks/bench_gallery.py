@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="alternating A/B pairs")
     args = parser.parse_args()
 
-    from actviz.gallery import plan
+    from actviz.render.gallery import plan
 
     count = len(plan())
     ours, floor = [], []

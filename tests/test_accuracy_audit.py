@@ -339,7 +339,7 @@ def test_audit_json_has_the_issue_keys():
 
 
 def test_figure_plots_ulps_against_x_with_textbook_failures_marked():
-    from actviz.analysis.figures_analysis import ULP_FLOOR, accuracy_figure
+    from actviz.render.analysis_figures import ULP_FLOOR, accuracy_figure
 
     r = acc.audit("tanh", "float16", exhaustive=True)
     fig = accuracy_figure([r])
@@ -358,7 +358,7 @@ def test_figure_plots_ulps_against_x_with_textbook_failures_marked():
 def test_figure_legend_is_short_shared_and_below_the_panels():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from actviz.analysis.figures_analysis import accuracy_figure
+    from actviz.render.analysis_figures import accuracy_figure
 
     exact = acc.audit("gelu", "float16", exhaustive=True)
     approx = acc.audit("gelu(approximate=tanh)", "float16", exhaustive=True)
@@ -397,7 +397,7 @@ def test_accuracy_command_json_per_spec_and_dtype():
 
 
 def test_accuracy_figure_titles_use_the_label():
-    from actviz.analysis.figures_analysis import accuracy_figure
+    from actviz.render.analysis_figures import accuracy_figure
 
     fig = accuracy_figure([acc.audit("relu", "float32", points=11)])
     assert [ax.get_title(loc="left").split(":")[0] for ax in fig.axes[:2]] == ["relu", "relu"]

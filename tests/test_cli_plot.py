@@ -82,15 +82,15 @@ def test_replaces_an_existing_file(tmp_path):
 
 def test_every_option_reaches_the_figure(tmp_path, monkeypatch):
     seen = {}
-    import actviz.figures
+    import actviz.render.figures
 
-    real = actviz.figures.plot
+    real = actviz.render.figures.plot
 
     def spy(act, **kw):
         seen.update(kw, act=act.spec)
         return real(act, **kw)
 
-    monkeypatch.setattr(actviz.figures, "plot", spy)
+    monkeypatch.setattr(actviz.render.figures, "plot", spy)
     out = tmp_path / "f.png"
     result = run(
         "plot", "leaky_relu", "-p", "alpha=0.25", "--range", "-5", "5", "--points", "201",
@@ -108,16 +108,16 @@ def test_every_option_reaches_the_figure(tmp_path, monkeypatch):
 
 def test_compare_writes_with_diff(tmp_path, monkeypatch):
     seen = {}
-    import actviz.figures
+    import actviz.render.figures
 
-    real = actviz.figures.compare
+    real = actviz.render.figures.compare
 
     def spy(acts, **kw):
         seen["specs"] = [a.spec for a in acts]
         seen.update(kw)
         return real(acts, **kw)
 
-    monkeypatch.setattr(actviz.figures, "compare", spy)
+    monkeypatch.setattr(actviz.render.figures, "compare", spy)
     out = tmp_path / "cmp.svg"
     result = run("compare", "gelu", "gelu(approximate=tanh)", "--diff", "-o", out, *FAST)
     assert result.exit_code == 0, result.output
@@ -154,7 +154,7 @@ def test_terminal_plot_and_how_to_save_it(tmp_path):
 def hint_words(command, specs, range_=(-6.0, 6.0), saturation=0.01):
     """The save hint for a terminal plot with these settings, split as a shell would."""
     from actviz.cli.plot_commands import _Request, _save_hint
-    from actviz.sampling import DEFAULT_POINTS
+    from actviz.core.sampling import DEFAULT_POINTS
 
     req = _Request(range_, DEFAULT_POINTS, 1, False, False, saturation, None, None, None, None, None, False, False)
     hint = _save_hint(command, specs, req, [])

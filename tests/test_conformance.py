@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import actviz
 from actviz import registry
 
 ULPS = 4
@@ -73,7 +74,7 @@ def presets() -> list[registry.BoundActivation]:
             if moved:
                 try:
                     out.append(registry.get(act, **moved))
-                except registry.ParameterError:  # outside the parameter's range
+                except actviz.ParameterError:  # outside the parameter's range
                     pass
     return out
 

@@ -787,7 +787,7 @@ def test_no_derivative_where_the_expression_is_undefined():
 
 
 def test_plot_leaves_a_gap_where_the_expression_is_undefined():
-    from actviz import figures
+    from actviz.render import figures
 
     fig = figures.plot("log(x)", points=121)
     (df,) = [ln for ln in fig.axes[1].lines if ln.get_gid() == "df"]

@@ -10,8 +10,9 @@ import pytest
 from conftest import ALL_NAMES
 
 import actviz
-from actviz import Activation, figures, termplot
-from actviz.sampling import grid
+from actviz import Activation
+from actviz.core.sampling import grid
+from actviz.render import figures, termplot
 
 X = grid(-6.0, 6.0, 1201)
 STEP = 12.0 / 1200
@@ -657,7 +658,7 @@ def test_actviz_plot_is_figures_plot():
 
 def test_importing_draws_in_nothing_heavy():
     code = (
-        "import sys, actviz, actviz.figures, actviz.termplot, actviz.cli\n"
+        "import sys, actviz, actviz.render.figures, actviz.render.termplot, actviz.cli\n"
         "heavy = [m for m in ('matplotlib', 'plotext', 'scipy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
@@ -712,7 +713,7 @@ def test_nice_ticks():
 
 def test_a_preset_with_its_own_definition_shows_its_own_formula():
     # hard_sigmoid@keras2 is clip(0.2x + 0.5, 0, 1) (tf_keras/backend.py), not the canonical x/6 + 1/2
-    from actviz.figures import plot
+    from actviz.render.figures import plot
 
     fig = plot("hard_sigmoid@keras2")
     titles = " ".join(ax.get_title() for ax in fig.axes)

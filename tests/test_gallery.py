@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 import actviz
-from actviz import gallery
 from actviz.cli import app
+from actviz.render import gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

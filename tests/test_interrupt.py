@@ -18,9 +18,9 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from actviz import gallery
 from actviz.cli import app
-from actviz.io import atomic_write, remove_temporaries
+from actviz.render import gallery
+from actviz.render.io import atomic_write, remove_temporaries
 
 runner = CliRunner()
 #: Only guards against a hang; nothing here is timed.

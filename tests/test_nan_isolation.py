@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz import registry
 from actviz.catalogue import gates, rectifiers, shrinks, sigmoid_like
+from actviz.core import bound
 
 DTYPES = (np.float64, np.float32, np.float16)
-BLOCK = registry._EVAL_BLOCK
+BLOCK = bound._EVAL_BLOCK
 assert gates._BLOCK == BLOCK  # the kernels' blocks and evaluate's coincide: one boundary to cross
 
 # parameter values that take code paths no preset takes (β·x split exactly, a moved threshold)

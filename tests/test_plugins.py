@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import actviz
-from actviz import plugins, registry
+from actviz import plugins
 from actviz.cli import app
+from actviz.core import store
 
 runner = CliRunner()
 
@@ -22,12 +23,12 @@ runner = CliRunner()
 def clean_registry():
     """Every test leaves the catalogue as it found it (other tests iterate over it)."""
     actviz.names()
-    saved = dict(registry._REGISTRY), dict(registry._ALIASES), list(plugins._problems)
+    saved = dict(store._REGISTRY), dict(store._ALIASES), list(plugins._problems)
     yield
-    registry._REGISTRY.clear()
-    registry._REGISTRY.update(saved[0])
-    registry._ALIASES.clear()
-    registry._ALIASES.update(saved[1])
+    store._REGISTRY.clear()
+    store._REGISTRY.update(saved[0])
+    store._ALIASES.clear()
+    store._ALIASES.update(saved[1])
     plugins._problems[:] = saved[2]
 
 

@@ -11,7 +11,8 @@ import pytest
 from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 
 import actviz
-from actviz.registry import Activation, Interval, Param, Properties, Variant, bind
+from actviz.core.bound import bind
+from actviz.core.records import Activation, Interval, Param, Properties, Variant
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,

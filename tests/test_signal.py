@@ -247,7 +247,7 @@ def test_vector_activations_are_refused():
 
 
 def test_qmap_and_chi_panels_draw_the_maps_and_mark_the_points():
-    from actviz.analysis.figures_analysis import signal_figure
+    from actviz.render.analysis_figures import signal_figure
 
     act = actviz.get("tanh")
     result = sig.analyse(act, 1.5, 0.05)
@@ -265,7 +265,7 @@ def test_qmap_and_chi_panels_draw_the_maps_and_mark_the_points():
 def test_phase_diagram_draws_the_edge_where_chi_is_one():
     from matplotlib.collections import QuadMesh
 
-    from actviz.analysis.figures_analysis import plot_phase
+    from actviz.render.analysis_figures import plot_phase
 
     sw, sb = np.linspace(0.5, 3.0, 11), np.linspace(0.0, 1.0, 5)
     fig = plot_phase([actviz.get("relu")], 1.0, 0.0, grid=(sw, sb))
@@ -282,7 +282,7 @@ def test_phase_diagram_draws_the_edge_where_chi_is_one():
 
 
 def test_monte_carlo_panels_show_network_and_prediction():
-    from actviz.analysis.figures_analysis import plot_montecarlo
+    from actviz.render.analysis_figures import plot_montecarlo
 
     mc = sig.monte_carlo("tanh", 1.5, 0.05, width=64, depth=6, samples=8, seed=1)
     fig = plot_montecarlo([mc], "gradient")
@@ -408,7 +408,7 @@ def test_a_continuous_threshold_is_analysed():
 
 
 def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
-    from actviz.analysis.figures_analysis import signal_figure
+    from actviz.render.analysis_figures import signal_figure
 
     acts = [actviz.get("relu"), actviz.get("tanh")]
     results = [sig.analyse(a, 1.5, 0.0) for a in acts]
@@ -437,7 +437,7 @@ def test_signal_figure_has_no_raw_markup_and_fits_the_page():
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from actviz.analysis.figures_analysis import signal_figure
+    from actviz.render.analysis_figures import signal_figure
 
     acts = [actviz.get("relu"), actviz.get("tanh"), actviz.get("selu")]
     results = [sig.analyse(a, 1.5, 0.05) for a in acts]
@@ -460,7 +460,7 @@ def test_signal_figure_has_no_raw_markup_and_fits_the_page():
 
 
 def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
-    from actviz.analysis.figures_analysis import plot_chi
+    from actviz.render.analysis_figures import plot_chi
 
     fig = plot_chi([actviz.get("tanh")], 1.5, 0.05, edges=[TANH_EDGE_AT_005])
     ax = fig.axes[0]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import actviz
-from actviz import figures
+from actviz.render import figures
 from actviz.sweep import MAX_VALUES, parse_sweep, sweep
 
 

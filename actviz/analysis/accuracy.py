@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.bound import BoundActivation
 from ..errors import ActvizError, UsageError
-from ..registry import BoundActivation, get
+from ..registry import get
 from .naive import Naive, evaluate_naive, naive_for
 
 DTYPES = ("float64", "float32", "float16", "bfloat16")
@@ -269,7 +270,7 @@ def audit_grid(lo: float, hi: float, points: int, kinks: tuple[float, ...] = ())
     """``points`` x spaced evenly in asinh(x): even near 0 and geometric in the tails, so one
     grid covers [-1000, 1000] from the core to the overflow region; plus the kinks and a
     ladder of tiny magnitudes (down to the smallest subnormal) inside [lo, hi]."""
-    from ..sampling import check_points
+    from ..core.sampling import check_points
 
     points = check_points(points)
     lo_f = max(lo, -np.finfo(np.float64).max)

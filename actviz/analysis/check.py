@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
 from ..errors import UsageError
-from ..registry import BoundActivation, get
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
+from ..registry import get
 
 #: Default tolerance: |analytic - numeric| <= tol * (1 + |analytic|). The five-point
 #: stencil itself is good to about 1e-10 here, so 1e-6 leaves room yet catches a wrong formula.

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.bound import BoundActivation
 from ..errors import UsageError
-from ..registry import BoundActivation
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _LOG_INV_SQRT_2PI = math.log(_INV_SQRT_2PI)

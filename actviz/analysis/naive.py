@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..registry import BoundActivation
+from ..core.bound import BoundActivation
 
 Array = np.ndarray
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._numerics import bracketed_roots
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
 from ..errors import UsageError
-from ..registry import BoundActivation, get
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
+from ..numerics import bracketed_roots
+from ..registry import get
 
 DEFAULT_THRESHOLD = 0.01
 

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._numerics import bracketed_roots
+from ..core.bound import BoundActivation
 from ..errors import UsageError
-from ..registry import BoundActivation, get
+from ..numerics import bracketed_roots
+from ..registry import get
 
 #: |χ - 1| below this counts as critical.
 CRITICAL_TOL = 1e-6

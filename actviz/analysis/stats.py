@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
 from ..errors import UsageError
-from ..registry import BoundActivation, get
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
+from ..registry import get
 from .saturation import DEFAULT_THRESHOLD
 from .saturation import saturation as saturation_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from ..registry import Interval, Properties, Variant
+from ..core.records import Interval, Properties, Variant
 
 INF = math.inf
 REAL = Interval(-INF, INF, False, False)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _numerics as nx
-from ..registry import Activation, Param, register
+from .. import numerics as nx
+from ..core.records import Activation, Param
+from ..core.store import register
 from ._common import INF, Interval, Properties, param_formulas, same
 
 # Points per block: a block's temporaries (a dozen arrays) stay in the L2 cache.

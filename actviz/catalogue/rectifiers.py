@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 
-from .. import _numerics as nx
-from ..registry import Activation, Param, Variant, register
-from ..spec import format_value
+from .. import numerics as nx
+from ..core.records import Activation, Param, Variant
+from ..core.spec import format_value
+from ..core.store import register
 from ._common import INF, REAL, Interval, Properties, param_formulas, same
 
 _MAX = float(np.finfo(np.float64).max)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _numerics as nx
-from ..registry import Activation, Param, register
+from .. import numerics as nx
+from ..core.records import Activation, Param
+from ..core.store import register
 from ._common import INF, REAL, Interval, Properties, same
 
 #: Keras's shrinks test x against the threshold with `where`, so NaN falls through to 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _numerics as nx
-from ..registry import Activation, Param, Variant, register
+from .. import numerics as nx
+from ..core.records import Activation, Param, Variant
+from ..core.store import register
 from ._common import INF, Interval, Properties, same
 
 # --- step ---------------------------------------------------------------------------------

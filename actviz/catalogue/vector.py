@@ -27,9 +27,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import _numerics as nx
+from .. import numerics as nx
+from ..core.records import Activation, Param
+from ..core.store import register
 from ..errors import UsageError
-from ..registry import Activation, Param, register
 from ._common import INF, Interval, Properties, same
 
 # --- shared pieces -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 Each checks every option before any work, calls :mod:`actviz.analysis.signal` or
 :mod:`actviz.analysis.accuracy`, and renders the result: a terminal table, JSON / CSV /
-Markdown, or a figure from :mod:`actviz.analysis.figures_analysis` (``-o`` with a figure
+Markdown, or a figure from :mod:`actviz.render.analysis_figures` (``-o`` with a figure
 suffix, or ``--figure FILE`` beside a data output).
 
 No ``from __future__ import annotations``: Typer reads the annotations on every start.
@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import typer
 
 from ..errors import UsageError
-from ..io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
+from ..render.io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
 from .app import app
 from .common import (
@@ -53,7 +53,7 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     The data target is None for the terminal and '-' for standard output; the data format
     is None when ``-o`` takes the figure.
     """
-    from ..figures import check_dpi
+    from ..render.figures import check_dpi
 
     check_dpi(dpi)
     fig_target = fig_format = None
@@ -157,7 +157,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]):
 
 
 def _save(fig, target: str, fmt: str, dpi: float | None) -> None:
-    from ..io import save_figure
+    from ..render.io import save_figure
 
     save_figure(fig, target, fmt, dpi)
     typer.echo(f"wrote {target}", err=True)
@@ -245,7 +245,7 @@ def signal_command(
     Mean field (Poole et al. 2016, Schoenholz et al. 2017): the fixed points of the length and correlation maps, χ and the phase, the depth scales ξ_q and ξ_c, and the σ_w where χ = 1. The figure adds χ against σ_w, a phase diagram over (σ_w, σ_b) and a Monte-Carlo check on a random numpy network of --width units and --depth layers.
     """
     from ..analysis import signal as sig
-    from ..analysis.figures_analysis import SIGNAL_PANELS
+    from ..render.analysis_figures import SIGNAL_PANELS
 
     sig.check_sigmas(sigma_w, sigma_b)
     sig.check_network(depth, width, samples)
@@ -274,7 +274,7 @@ def signal_command(
         title = f"Signal propagation at σ_w = {sigma_w:g}, σ_b = {sigma_b:g}"
         _emit(target, data_fmt, _table(title, header, rows), text_for)
     if fig_target is not None:
-        from ..analysis.figures_analysis import signal_figure
+        from ..render.analysis_figures import signal_figure
 
         fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed, results)
         _save(fig, fig_target, fig_fmt, dpi)
@@ -390,7 +390,7 @@ def accuracy_command(
     float64 is measured against mpmath (60 digits); float32, float16 and bfloat16 against the float64 result. The textbook formula (1/(1+exp(-x)), p*(1-p), 1-tanh², ...) is computed in the dtype itself, with its overflow and NaN counts. --exhaustive takes every finite value.
     """
     from ..analysis import accuracy as acc
-    from ..sampling import check_points
+    from ..core.sampling import check_points
 
     dtypes = list(dict.fromkeys(acc.check_dtype(d) for d in (dtype or ["float64"])))
     for d in dtypes:
@@ -436,7 +436,7 @@ def accuracy_command(
 
         _emit(target, data_fmt, _table("Accuracy in ULPs (units in the last place)", header, rows), text_for)
     if fig_target is not None:
-        from ..analysis.figures_analysis import accuracy_figure
+        from ..render.analysis_figures import accuracy_figure
 
         _save(accuracy_figure(results), fig_target, fig_fmt, dpi)
     if strict and not all(r.passed for r in results):

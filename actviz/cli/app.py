@@ -111,7 +111,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from .. import __version__
+        from ..version import __version__
 
         typer.echo(f"actviz {__version__}")
         raise typer.Exit()
@@ -138,7 +138,7 @@ def root(
     """Activation functions: values, exact derivatives, figures, statistics and exports."""
     _state["debug"] = _state["debug"] or debug
     if plugin:
-        from ..plugins import load_file
+        from ..registry import load_plugin as load_file
 
         for path in plugin:
             load_file(path)

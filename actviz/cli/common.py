@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 import typer
 
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
+from ..core.spec import parse_spec
 from ..errors import ParameterError, UsageError
-from ..registry import BoundActivation, get, no_such_parameter
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
-from ..spec import parse_spec
+from ..registry import get, no_such_parameter
 
 
 def complete_spec(incomplete: str) -> list[str]:

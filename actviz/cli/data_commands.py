@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
 from ..errors import UsageError
-from ..io import DATA_FORMATS, check_writable, format_for
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..render.io import DATA_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
 from .app import app
 from .common import (
@@ -199,9 +199,10 @@ def table_command(
     """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o.
 
     --sweep alpha=0.5,1,2 gives each value its own columns (rows in CSV and JSON)."""
+    from ..core.sampling import MAX_POINTS
     from ..render.export import SAMPLE_WRITERS
     from ..render.tables import subset_note, values_table
-    from ..sampling import MAX_POINTS, sample
+    from ..sampling import sample
 
     target, fmt = _destination(output, fmt, stdout_format="csv")
     (lo, hi), points = check_grid(range_, points)

@@ -36,7 +36,7 @@ def gallery(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..gallery import build, plan
+    from ..render.gallery import build, plan
 
     fmt = fmt.lower().lstrip(".")
     total = len(plan(only))

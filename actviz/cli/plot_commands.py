@@ -1,8 +1,8 @@
 """Commands that draw: ``plot`` (one activation) and ``compare`` (several, overlaid).
 
-With ``-o FILE`` the figure from :mod:`actviz.figures` is saved atomically (format from
+With ``-o FILE`` the figure from :mod:`actviz.render.figures` is saved atomically (format from
 the suffix or ``--format``); without it the plot is drawn in the terminal by
-:mod:`actviz.termplot`, followed by the command that would save it. ``--show`` opens a
+:mod:`actviz.render.termplot`, followed by the command that would save it. ``--show`` opens a
 matplotlib window where there is a display. Every option is checked before any work,
 so a bad one never leaves a file behind or replaces an existing one.
 """
@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
 from ..errors import ActvizError, UsageError
-from ..io import FIGURE_FORMATS, check_writable, format_for
-from ..sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..render.io import FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
 from .app import app
 from .common import (
@@ -104,7 +104,7 @@ class _Request:
 
 def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
            curves: int = 1, diff: bool = False) -> _Request:
-    from .. import figures
+    from ..render import figures
 
     range_, points = check_grid(range_, points)
     points = figures.check_figure_points(points)
@@ -165,8 +165,8 @@ def _show(fig) -> None:
 def _deliver(fig, req: _Request) -> None:
     """Save and/or show the figure. matplotlib's own warnings and log lines are not printed;
     a layout that collapsed (the figure too small for what it holds) fails and leaves no file."""
-    from ..figures import quiet_matplotlib
-    from ..io import save_figure
+    from ..render.figures import quiet_matplotlib
+    from ..render.io import save_figure
 
     if req.output is not None:
         try:
@@ -222,9 +222,9 @@ def _file_stem(spec: str) -> str:
     """The catalogue name a spec names (letters, digits, _ and - only), else "expression"."""
     import re
 
+    from ..core.spec import parse_spec
     from ..errors import SpecError
     from ..registry import lookup
-    from ..spec import parse_spec
 
     try:
         name = lookup(parse_spec(spec).name).name
@@ -235,7 +235,7 @@ def _file_stem(spec: str) -> str:
 
 def _terminal_plot(acts, req: _Request, diff: bool = False) -> None:
     from ..render.tables import plain_output
-    from ..termplot import render
+    from ..render.termplot import render
 
     panels = 2 + (req.order == 2) + diff
     width, panel_height = _terminal_size(panels)
@@ -283,7 +283,7 @@ def plot(
         _terminal_plot([act], req)
         typer.echo(_save_hint("plot", [act.label], req, _figure_flags(req)), err=True)
         return
-    from ..figures import plot as plot_figure
+    from ..render.figures import plot as plot_figure
 
     _deliver(plot_figure(act, **req.figure_options()), req)
 
@@ -337,7 +337,7 @@ def compare(
         extra = (["--diff"] if diff else []) + _figure_flags(req)
         typer.echo(_save_hint("compare", [a.label for a in acts], req, extra), err=True)
         return
-    from ..figures import compare as compare_figure
+    from ..render.figures import compare as compare_figure
 
     _deliver(compare_figure(acts, diff=diff, **req.figure_options()), req)
 
@@ -348,7 +348,7 @@ def _sweep_figure(command: str, shown: list[str], acts, name: str, text: str, re
         _terminal_plot(acts, req)
         typer.echo(_save_hint(command, shown, req, ["--sweep", text, *_figure_flags(req)]), err=True)
         return
-    from ..figures import compare as compare_figure
+    from ..render.figures import compare as compare_figure
 
     _deliver(compare_figure(acts, sweep=name, **req.figure_options()), req)
 

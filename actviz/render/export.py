@@ -3,7 +3,7 @@
 CSV and JSON are for machines: every float is written with ``repr``, the shortest text
 that reads back to the same float64, so a file round-trips without loss. Markdown is for
 documents: ten significant digits. Every file is written through
-:func:`actviz.io.atomic_write` (a temporary file beside the target, then a rename), so a
+:func:`actviz.render.io.atomic_write` (a temporary file beside the target, then a rename), so a
 failed run never leaves a partial file or destroys the one that was there.
 """
 
@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..io import atomic_write
+from .io import atomic_write
 
 # csv and json are imported where used: `actviz list` and `--help` never need them.
 
@@ -180,7 +180,7 @@ def samples_csv(samples: Sequence) -> str:
 def _metadata(samples: Sequence) -> dict[str, Any]:
     import numpy as np
 
-    from .. import __version__
+    from ..version import __version__
 
     x = samples[0].x if samples else np.array([])
     return {
@@ -397,7 +397,7 @@ def _framework_cell(record) -> str:
         if short != record.name:
             text += f" `{short}`"
         if variant.defaults:
-            from ..spec import format_value
+            from ..core.spec import format_value
 
             text += " (" + ", ".join(f"{k}={format_value(v)}" for k, v in variant.defaults.items()) + ")"
         parts.append(text)
@@ -406,8 +406,8 @@ def _framework_cell(record) -> str:
 
 def catalogue_rows(records: Sequence | None = None) -> list[dict[str, str]]:
     """One row of text cells per activation: name, aliases, family, parameters, frameworks."""
+    from ..core.spec import format_value
     from ..registry import records as all_records
-    from ..spec import format_value
 
     rows = []
     for rec in all_records() if records is None else records:

@@ -341,15 +341,16 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         for col in ("name", "value", "default", "allowed", "meaning"):
             params.add_column(col, style="cyan" if col == "name" else None)
         for name, p in info["params"].items():
-            from ..spec import format_value
+            from ..core.spec import format_value
 
             alias = f" (also {', '.join(p['aliases'])})" if p["aliases"] else ""
             params.add_row(name + alias, format_value(p["value"]), format_value(p["default"]),
                            p["range"], p["doc"])
         out.append(params)
 
-    from ..registry import FRAMEWORK_TITLES, get
-    from ..spec import format_value
+    from ..core.records import FRAMEWORK_TITLES
+    from ..core.spec import format_value
+    from ..registry import get
 
     missing = [FRAMEWORK_TITLES[fw] for fw in FRAMEWORK_TITLES if fw not in info["frameworks"]]
     if not info["frameworks"]:

@@ -19,10 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputError, UsageError
+from ..core.bound import BoundActivation
+from ..core.records import FRAMEWORK_TITLES, FRAMEWORKS
+from ..core.spec import format_value
+from ..errors import OutputError, UsageError
+from ..registry import get, preset_groups, records
 from .io import atomic_write, remove_temporaries, save_figure
-from .registry import FRAMEWORK_TITLES, FRAMEWORKS, BoundActivation, get, preset_groups, records
-from .spec import format_value
 
 #: x ranges for activations whose interesting part the default (-6, 6) does not frame well.
 RANGE_OVERRIDES = {

@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from .analysis.saturation import check_threshold as check_saturation
-from .errors import ParameterError, UsageError
-from .registry import BoundActivation, get, no_such_parameter
-from .sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points, sample
+from ..analysis.saturation import check_threshold as check_saturation
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points
+from ..errors import ParameterError, UsageError
+from ..registry import get, no_such_parameter
+from ..sampling import sample
 
 DEFAULT_SATURATION = 0.01
 #: More points than a figure can show (a 7-inch panel is ~700 pixels wide) only costs time.
@@ -311,7 +313,7 @@ class Regions:
 
 def regions(s: Sample, saturation: float = DEFAULT_SATURATION) -> Regions:
     """The dead and saturated intervals of a sample, for shading."""
-    from .analysis.saturation import saturation as saturation_of
+    from ..analysis.saturation import saturation as saturation_of
 
     sat = saturation_of(s.activation, (float(s.x[0]), float(s.x[-1])), len(s.x), saturation)
     return Regions(dead=list(sat.dead), saturated=list(sat.saturated))
@@ -900,14 +902,14 @@ def _swept(act: BoundActivation, sweep: str) -> bool:
 
 def _sweep_label(act: BoundActivation, bound: Sequence[BoundActivation], sweep: str) -> str:
     """``alpha = 0.5`` when a single activation is swept, else its label."""
-    from .sweep import swept_value
+    from ..sweep import swept_value
 
     names = {a.name for a in bound}
     return swept_value(act, sweep) if len(names) == 1 and _swept(act, sweep) else act.label
 
 
 def _sweep_title(bound: Sequence[BoundActivation], sweep: str) -> str:
-    from .sweep import swept_value
+    from ..sweep import swept_value
 
     swept = [a for a in bound if _swept(a, sweep)]
     names = list(dict.fromkeys(a.name for a in bound))

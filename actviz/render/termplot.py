@@ -1,7 +1,7 @@
 """Terminal plots: f and f' (and f'', differences) as unicode braille, for one or several activations.
 
 :func:`render` returns the plot as a string; the command line prints it when no ``-o``
-is given. It draws the same data as :mod:`actviz.figures`: the curves break where they
+is given. It draws the same data as :mod:`actviz.render.figures`: the curves break where they
 jump at a kink, kinks are dotted verticals, and with ``logy`` the f' panel shows |f'| on
 a log axis. plotext keeps one module-level figure, so it is cleared before and after.
 """
@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
+from ..core.bound import BoundActivation
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..errors import UsageError
 from .figures import (
     DEFAULT_SATURATION,
     _sample,
@@ -27,8 +29,6 @@ from .figures import (
     kinks_in,
     numeric_drawn,
 )
-from .registry import BoundActivation
-from .sampling import DEFAULT_POINTS, DEFAULT_RANGE
 
 #: Size used when the terminal's is unknown, and the smallest that still reads.
 DEFAULT_WIDTH, DEFAULT_PANEL_HEIGHT = 100, 13

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError, UsageError
+from ..errors import OutputError, UsageError
 
 #: Formats by file suffix.
 FIGURE_FORMATS = ("png", "svg", "pdf")

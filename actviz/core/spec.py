@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import SpecError
+from ..errors import SpecError
 
 MAX_SPEC_LENGTH = 1000
 

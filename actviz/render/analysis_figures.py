@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..registry import BoundActivation, get
-from . import signal as sig
-from .accuracy import AuditResult
+from ..analysis import signal as sig
+from ..analysis.accuracy import AuditResult
+from ..core.bound import BoundActivation
+from ..registry import get
 
 #: The panels `signal` can draw, in the order of the full figure.
 SIGNAL_PANELS = ("qmap", "cmap", "chi", "phase", "variance", "gradient")

@@ -1,0 +1,2 @@
+"""Records, the store, binding and evaluation, spec parsing and sampling: the layer
+everything else builds on."""

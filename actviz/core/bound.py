@@ -1,0 +1,411 @@
+"""Binding a record's parameters, and the bound activation: call it, differentiate it,
+describe it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError, PresetError, SpecError
+from .records import (
+    FRAMEWORK_ALIASES,
+    FRAMEWORK_TITLES,
+    FRAMEWORKS,
+    Activation,
+    Interval,
+    Properties,
+)
+from .records import resolve as _resolve
+from .spec import format_value
+
+Array = np.ndarray
+
+
+def bind(record: Activation, given: Mapping[str, Any], framework: str | None = None) -> BoundActivation:
+    """Check ``given`` against ``record``'s parameters and return the bound activation."""
+    variant = None
+    if framework is not None:
+        framework = FRAMEWORK_ALIASES.get(framework.lower(), framework.lower())
+        if framework not in FRAMEWORKS:
+            raise PresetError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
+        variant = record.frameworks.get(framework)
+        if variant is None:
+            have = [fw for fw in FRAMEWORKS if fw in record.frameworks]
+            listed = ", ".join(f"{record.name}@{fw}" for fw in have) or "none"
+            raise PresetError(
+                f"{FRAMEWORK_TITLES[framework]} has no {record.name}; presets that exist: {listed}"
+            )
+    values = record.defaults
+    if variant is not None:
+        values.update(variant.defaults)
+    seen: dict[str, str] = {}
+    for key, raw in given.items():
+        key_norm = key.strip().lower().replace("-", "_")
+        p = record.param(key_norm)
+        if p is None:
+            known = ", ".join(q.name for q in record.params) or "none"
+            raise ParameterError(f"{record.name} has no parameter {key!r} (its parameters: {known})")
+        if p.name in seen:
+            raise ParameterError(f"{record.name}: parameter {p.name!r} given twice (as {seen[p.name]!r} and {key!r})")
+        seen[p.name] = key
+        value = p.coerce(raw, record.name)
+        # a fixed parameter may be restated at its fixed value (specs list every parameter)
+        if variant is not None and p.name in variant.fixed and value != values[p.name]:
+            raise ParameterError(
+                f"{record.name}@{framework}: {p.name!r} is fixed at "
+                f"{format_value(values[p.name])} in that framework"
+            )
+        values[p.name] = value
+    if record.validate is not None:
+        message = record.validate(**values)
+        if message:
+            raise ParameterError(f"{record.name}: {message}")
+    return BoundActivation(record, values, framework)
+
+
+
+def _float_dtype(x: Array) -> np.dtype:
+    if x.dtype in (np.float16, np.float32, np.float64):
+        return x.dtype
+    if x.dtype.kind in "biuf":
+        return np.dtype(np.float64)
+    raise SpecError(f"activations take real numbers, not {x.dtype} arrays")
+
+
+#: Points per block in BoundActivation.evaluate: a kernel's temporaries for one block (a
+#: dozen arrays of 128 kB) stay in the L2/L3 caches.
+_EVAL_BLOCK = 1 << 14
+
+
+def _narrow(out: Array, dtype: np.dtype) -> Array:
+    """A float64 result in the caller's dtype, rounded once; past its largest value that is
+    the correctly rounded inf, so numpy's cast-overflow warning is not raised."""
+    if dtype == np.float64:
+        return out
+    with np.errstate(over="ignore"):
+        return out.astype(dtype)
+
+
+def _has_nan(x64: Array) -> bool:
+    # np.min propagates NaN: one reduction instead of a boolean array
+    return bool(x64.size) and bool(np.isnan(np.min(x64)))
+
+
+class BoundActivation:
+    """An activation with every parameter fixed: call it, differentiate it, describe it.
+
+    Input of any float dtype keeps that dtype (float16 and float32 are computed in
+    float64 and rounded once); integers become float64. Scalars give numpy scalars.
+    """
+
+    def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None):
+        self.record = record
+        self.params = dict(params)
+        self.framework = framework
+        self.variant = record.frameworks.get(framework) if framework else None
+        fns = self.variant.functions if self.variant and self.variant.functions else None
+        self._forward = fns[0] if fns else record.forward
+        self._derivs = (fns[1], fns[2]) if fns else record.derivatives
+        self._pair = None if fns else record.evaluate_pair
+        self._kink_override = (
+            _resolve(self.variant.kink_derivative, self.params) if self.variant else None
+        )
+        self._kink2_override = (
+            _resolve(self.variant.kink_second_derivative, self.params) if self.variant else None
+        )
+
+    # -- identity ---------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @cached_property
+    def spec(self) -> str:
+        """The full spec with every parameter, e.g. ``leaky_relu(alpha=0.1)``; ``get`` reads it back."""
+        head = self.name + (f"@{self.framework}" if self.framework else "")
+        if not self.params:
+            return head
+        args = ", ".join(f"{k}={format_value(v)}" for k, v in self.params.items())
+        return f"{head}({args})"
+
+    @cached_property
+    def label(self) -> str:
+        """A short label: the spec without parameters left at their defaults."""
+        base = dict(self.record.defaults)
+        if self.variant:
+            base.update(self.variant.defaults)
+        changed = {k: v for k, v in self.params.items() if base.get(k) != v}
+        head = self.name + (f"@{self.framework}" if self.framework else "")
+        if not changed:
+            return head
+        return head + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in changed.items()) + ")"
+
+    def __repr__(self) -> str:
+        return f"actviz.get({self.spec!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BoundActivation) and other.spec == self.spec
+
+    def __hash__(self) -> int:
+        return hash(self.spec)
+
+    def _claim(self, field: str) -> Any:
+        """A descriptive field for these parameters: this preset's own where it states one,
+        else the record's."""
+        own = getattr(self.variant, field) if self.variant is not None else None
+        return _resolve(getattr(self.record, field) if own is None else own, self.params)
+
+    @cached_property
+    def kinks(self) -> tuple[float, ...]:
+        """x positions where a derivative (or the function) jumps, ascending."""
+        return tuple(sorted(float(k) for k in self._claim("kinks")))
+
+    @cached_property
+    def output_range(self) -> Interval:
+        return self._claim("output_range")
+
+    @cached_property
+    def properties(self) -> Properties | None:
+        return self._claim("properties")
+
+    def _formula(self, index: int, field: str) -> str:
+        if self.variant is not None and self.variant.formulas is not None:
+            return self.variant.formulas[index]
+        # a record's formula may be a function of the parameters, as output_range may
+        return _resolve(getattr(self.record, field), self.params)
+
+    @property
+    def formula_tex(self) -> str:
+        """f as mathtext for these parameters (this preset's own formula where it defines the
+        function differently)."""
+        return self._formula(0, "formula_tex")
+
+    @property
+    def formula_text(self) -> str:
+        return self._formula(1, "formula_text")
+
+    @property
+    def derivative_tex(self) -> str:
+        return self._formula(2, "derivative_tex")
+
+    @property
+    def derivative_text(self) -> str:
+        return self._formula(3, "derivative_text")
+
+    @property
+    def is_vector(self) -> bool:
+        return self.record.vector is not None
+
+    # -- evaluation -------------------------------------------------------------------------
+    def _run(self, fn: Callable[..., Array], x: Any) -> Array:
+        arr = np.asarray(x)
+        dtype = _float_dtype(arr)
+        x64 = arr.astype(np.float64, copy=False)
+        out = np.asarray(fn(x64, **self.params), dtype=np.float64)
+        if out.shape != x64.shape:
+            out = np.broadcast_to(out, x64.shape).copy()
+        out = _narrow(out, dtype)
+        return out[()] if out.ndim == 0 else out
+
+    def __call__(self, x: Any) -> Array:
+        """f(x)."""
+        return self._run(self._forward, x)
+
+    def derivative(self, x: Any, order: int = 1) -> Array:
+        """Analytic f'(x) (``order=1``) or f''(x) (``order=2``); at kinks, the framework's value."""
+        if order not in (1, 2):
+            raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
+        fn = self._derivs[order - 1]
+        return self._run(lambda x64, **p: self._fix(fn(x64, **p), x64, order), x)
+
+    def _fix(self, d: Array, x64: Array, order: int, has_nan: bool | None = None) -> Array:
+        d = np.array(d, dtype=np.float64, copy=True) if np.ndim(d) == 0 else np.asarray(d, dtype=np.float64)
+        if d.shape != x64.shape:
+            d = np.broadcast_to(d, x64.shape).copy()
+        override = self._kink_override if order == 1 else self._kink2_override
+        if override:
+            for where, value in override.items():
+                d = np.where(x64 == where, value, d)
+        if has_nan is None:
+            has_nan = _has_nan(x64)
+        if has_nan:  # NaN propagates through branch formulas too
+            d = np.where(np.isnan(x64), np.nan, d)
+        return d
+
+    def evaluate(self, x: Any, orders: tuple[int, ...] = (0, 1)) -> tuple[Array, ...]:
+        """f and its derivatives for each order in ``orders`` (0, 1, 2), sharing intermediates."""
+        bad = [o for o in orders if o not in (0, 1, 2)]
+        if bad:
+            raise ParameterError(f"orders must be among 0, 1, 2, not {bad[0]!r}")
+        arr = np.asarray(x)
+        if arr.size > _EVAL_BLOCK and self.record.vector is None:
+            return self._evaluate_blocks(arr, orders)
+        results: dict[int, Array] = {}
+        if self._pair is not None and 0 in orders and 1 in orders:
+            dtype = _float_dtype(arr)
+            x64 = arr.astype(np.float64, copy=False)
+            f, d = self._pair(x64, **self.params)
+            f = np.asarray(f, dtype=np.float64)
+            has_nan = _has_nan(x64)  # one scan for both results
+            if has_nan:
+                f = np.where(np.isnan(x64), np.nan, f)
+            d = self._fix(d, x64, 1, has_nan)
+            for o, v in ((0, f), (1, d)):
+                v = _narrow(v, dtype)
+                results[o] = v[()] if v.ndim == 0 else v
+        for o in orders:
+            if o not in results:
+                results[o] = self(x) if o == 0 else self.derivative(x, order=o)
+        return tuple(results[o] for o in orders)
+
+    def _evaluate_blocks(self, arr: Array, orders: tuple[int, ...]) -> tuple[Array, ...]:
+        """evaluate() of a large array, _EVAL_BLOCK points at a time into the result arrays.
+
+        A kernel's temporaries for one block stay in cache instead of each making a pass over
+        the whole input; every function is elementwise, so the values are those of one call.
+        """
+        dtype = _float_dtype(arr)
+        flat = arr.reshape(-1)
+        has_nan = arr.dtype.kind == "f" and _has_nan(flat)  # one scan for every block
+        outs = {o: np.empty(flat.size, dtype=dtype) for o in orders}
+        pair = self._pair is not None and 0 in orders and 1 in orders
+        # storing into a float16/float32 result rounds; past its largest value that is inf, silently
+        with np.errstate(over="ignore" if dtype != np.float64 else "warn"):
+            self._fill_blocks(flat, outs, orders, pair, has_nan)
+        return tuple(outs[o].reshape(arr.shape) for o in orders)
+
+    def _fill_blocks(self, flat: Array, outs: dict[int, Array], orders: tuple[int, ...], pair: bool, has_nan: bool) -> None:
+        for start in range(0, flat.size, _EVAL_BLOCK):
+            stop = start + _EVAL_BLOCK
+            x64 = flat[start:stop].astype(np.float64, copy=False)
+            done = set()
+            if pair:
+                f, d = self._pair(x64, **self.params)
+                f = np.asarray(f, dtype=np.float64)
+                if has_nan:
+                    f = np.where(np.isnan(x64), np.nan, f)
+                outs[0][start:stop] = f
+                outs[1][start:stop] = self._fix(d, x64, 1, has_nan)
+                done = {0, 1}
+            for o in orders:
+                if o in done:
+                    continue
+                if o == 0:
+                    outs[0][start:stop] = np.asarray(self._forward(x64, **self.params), dtype=np.float64)
+                else:
+                    outs[o][start:stop] = self._fix(self._derivs[o - 1](x64, **self.params), x64, o, has_nan)
+                done.add(o)
+
+    def numeric_derivative(self, x: Any, order: int = 1) -> Array:
+        """Finite-difference derivative, for checking the analytic one.
+
+        Order 1 differentiates f with the five-point stencil, order 2 differentiates the
+        analytic f' with it. The step is eps**(1/5) (which balances the stencil's h**4
+        truncation against rounding, about 1e-11 relative) scaled by max(1, √|x|, 1e-5·|x|):
+        large enough that x ± h stays resolvable and rounding in f(x ± h) ≈ x is small, yet
+        not so large that an exponential at x = 700 is differenced over a whole unit.
+        """
+        if order not in (1, 2):
+            raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
+        arr = np.asarray(x)
+        dtype = _float_dtype(arr)
+        x64 = arr.astype(np.float64)
+        fn = self._forward if order == 1 else self._derivs[0]
+        ax = np.abs(x64)
+        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
+        with np.errstate(invalid="ignore", over="ignore"):
+            xp1, xm1 = x64 + h, x64 - h
+            xp2, xm2 = x64 + 2 * h, x64 - 2 * h
+            h1 = (xp1 - xm1) / 2  # the step actually taken, after rounding
+            vals = [np.asarray(fn(v, **self.params), dtype=np.float64) for v in (xm2, xm1, xp1, xp2)]
+            out = (vals[0] - 8 * vals[1] + 8 * vals[2] - vals[3]) / (12 * h1)
+        out = np.where(np.isfinite(x64), out, np.nan)
+        out = _narrow(out, dtype)
+        return out[()] if out.ndim == 0 else out
+
+    # -- vector activations -------------------------------------------------------------------
+    def apply(self, z: Any, axis: int = -1) -> Array:
+        """The vector activation on an array along ``axis`` (softmax, sparsemax, glu, ...)."""
+        if self.record.vector is None:
+            return self(z)
+        arr = np.asarray(z)
+        dtype = _float_dtype(arr)
+        out = np.asarray(self.record.vector[0](arr.astype(np.float64), axis=axis, **self.params))
+        return _narrow(out, dtype)
+
+    def jacobian(self, z: Any, axis: int = -1) -> Array:
+        """Full Jacobian ∂y_i/∂z_j of the vector activation, shape (..., n_out, n_in) on the last axis."""
+        if self.record.vector is None:
+            arr = np.asarray(z, dtype=np.float64)
+            d = self.derivative(arr)
+            return np.einsum("...i,ij->...ij", d, np.eye(arr.shape[-1])) if arr.ndim else d
+        arr = np.asarray(z)
+        dtype = _float_dtype(arr)
+        out = np.asarray(self.record.vector[1](arr.astype(np.float64), axis=axis, **self.params))
+        return _narrow(out, dtype)
+
+    # -- description --------------------------------------------------------------------------
+    def kink_derivatives(self) -> dict[float, float]:
+        """The derivative value taken at each kink (this preset's convention)."""
+        if not self.kinks:
+            return {}
+        xs = np.array(self.kinks)
+        return {float(k): float(v) for k, v in zip(xs, self.derivative(xs), strict=True)}
+
+    def backend_kink_derivatives(self) -> dict[str, dict[float, float]]:
+        """For a Keras 3 preset: {backend: {x: f'(x)}} at the kinks where another backend
+        than TensorFlow (which the preset follows) takes a different value."""
+        if self.variant is None:
+            return {}
+        out = {}
+        for backend, values in self.variant.backend_kinks.items():
+            values = _resolve(values, self.params)
+            if values:
+                out[backend] = {float(k): float(v) for k, v in sorted(values.items())}
+        return out
+
+    @cached_property
+    def info(self) -> dict[str, Any]:
+        """What `info`, tables and figures show, as plain data."""
+        r = self.record
+        props = self.properties
+        own = self.variant is not None and self.variant.functions is not None
+        return {
+            "name": r.name,
+            "spec": self.spec,
+            "label": self.label,
+            "family": r.family,
+            "aliases": list(r.aliases),
+            "framework": self.framework,
+            "params": {
+                p.name: {
+                    "value": self.params[p.name],
+                    "default": p.default,
+                    "range": p.describe_range(),
+                    "doc": p.doc,
+                    "aliases": list(p.aliases),
+                }
+                for p in r.params
+            },
+            "formula": {"tex": self.formula_tex, "text": self.formula_text},
+            "derivative": {"tex": self.derivative_tex, "text": self.derivative_text},
+            "output_range": str(self.output_range),
+            "properties": None if props is None else props.__dict__.copy(),
+            "kinks": [{"x": k, "derivative": d} for k, d in self.kink_derivatives().items()],
+            # a preset with a definition of its own: the record's notes describe another function
+            "kink_convention": self.variant.note if own else r.kink_convention,
+            "numerics": "" if own else r.numerics,
+            "reference": r.reference,
+            "vector": self.is_vector,
+            "frameworks": {
+                fw: {
+                    "name": v.name,
+                    "defaults": dict(v.defaults),
+                    "note": v.note,
+                }
+                for fw, v in r.frameworks.items()
+            },
+        }

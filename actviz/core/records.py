@@ -1,0 +1,268 @@
+"""The records an activation is declared with: its parameters, output range, shape
+properties, framework presets, and the record itself.
+
+An activation is a plain numpy function plus one frozen :class:`Activation` record; the
+catalogue, expressions and plugins all declare theirs with these types.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+from .spec import format_value
+
+#: Framework presets, in the order tables show them.
+FRAMEWORKS = ("torch", "keras", "keras2", "jax", "tf")
+FRAMEWORK_TITLES = {
+    "torch": "PyTorch",
+    "keras": "Keras 3",
+    "keras2": "Keras 2 / tf.keras",
+    "jax": "JAX",
+    "tf": "TensorFlow (tf.nn)",
+}
+
+#: Other spellings accepted after '@'.
+FRAMEWORK_ALIASES = {"pytorch": "torch", "keras3": "keras", "tensorflow": "tf", "tf_keras": "keras2"}
+
+Array = np.ndarray
+#: A field that is either a value or a function of the parameters returning it.
+ParamsFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an activation."""
+
+    # name used in specs, on the command line and as keyword argument
+    name: str
+    # canonical default (PyTorch's where the frameworks disagree)
+    default: Any
+    # one-line meaning, for `info` and `list`
+    doc: str
+    # "float", "int", "bool", "choice", "floats" (a tuple of floats) or "optional_float"
+    kind: str = "float"
+    # allowed interval for numbers; None means unbounded on that side
+    low: float | None = None
+    high: float | None = None
+    # whether the interval's ends are allowed themselves
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    # allowed values for kind == "choice" (first spelling is canonical)
+    choices: tuple[str, ...] = ()
+    # other spellings for the value, e.g. {"false": "none", "true": "tanh"}
+    choice_aliases: Mapping[str, str] = field(default_factory=dict)
+    # other names the frameworks use for this parameter (negative_slope for alpha)
+    aliases: tuple[str, ...] = ()
+
+    def describe_range(self) -> str:
+        if self.kind == "choice":
+            return " | ".join(self.choices)
+        if self.kind == "bool":
+            return "true | false"
+        if self.low is None and self.high is None:
+            return "any real" if self.kind != "optional_float" else "any real, or none"
+        lo = "-∞" if self.low is None else format_value(float(self.low))
+        hi = "∞" if self.high is None else format_value(float(self.high))
+        left = "[" if self.low is not None and self.low_inclusive else "("
+        right = "]" if self.high is not None and self.high_inclusive else ")"
+        text = f"{left}{lo}, {hi}{right}"
+        return text + (", or none" if self.kind == "optional_float" else "")
+
+    def coerce(self, value: Any, owner: str) -> Any:
+        """Check ``value`` and return it in canonical form, or raise :class:`ParameterError`."""
+        where = f"{owner}: parameter {self.name!r}"
+        if self.kind == "choice":
+            text = str(value).strip().lower() if not isinstance(value, bool) else str(value).lower()
+            text = self.choice_aliases.get(text, text)
+            if text not in self.choices:
+                raise ParameterError(f"{where} must be one of {', '.join(self.choices)}, not {value!r}")
+            return text
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("true", "1", "1.0", "yes"):
+                return True
+            if text in ("false", "0", "0.0", "no"):
+                return False
+            raise ParameterError(f"{where} must be true or false, not {value!r}")
+        if self.kind == "optional_float" and (value is None or str(value).lower() == "none"):
+            return None
+        if self.kind == "floats":
+            if isinstance(value, str):  # from the command line: "(0, 1)", "[0, 1]" or "0,1"
+                text = value.strip()
+                if text[:1] in "([" and text[-1:] in ")]":
+                    text = text[1:-1]
+                value = tuple(t for t in text.split(",") if t.strip())
+            items = value if isinstance(value, (tuple, list)) else (value,)
+            if not items:
+                raise ParameterError(f"{where} needs at least one number")
+            return tuple(self._number(v, where) for v in items)
+        number = self._number(value, where)
+        if self.kind == "int":
+            if number != int(number):
+                raise ParameterError(f"{where} must be a whole number, not {value!r}")
+            number = int(number)
+        return number
+
+    def _number(self, value: Any, where: str) -> float:
+        if isinstance(value, bool):
+            raise ParameterError(f"{where} must be a number, not {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{where} must be a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise ParameterError(f"{where} must be finite, not {value!r}")
+        too_low = self.low is not None and (
+            number < self.low or (number == self.low and not self.low_inclusive)
+        )
+        too_high = self.high is not None and (
+            number > self.high or (number == self.high and not self.high_inclusive)
+        )
+        if too_low or too_high:
+            raise ParameterError(f"{where} must be in {self.describe_range()}, not {format_value(number)}")
+        return number
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An output range such as ``[0, ∞)``."""
+
+    low: float
+    high: float
+    low_closed: bool = True
+    high_closed: bool = True
+
+    def __str__(self) -> str:
+        def num(v: float) -> str:
+            if v == math.inf:
+                return "∞"
+            if v == -math.inf:
+                return "-∞"
+            return f"{v:.10g}"
+
+        left = "[" if self.low_closed and math.isfinite(self.low) else "("
+        right = "]" if self.high_closed and math.isfinite(self.high) else ")"
+        return f"{left}{num(self.low)}, {num(self.high)}{right}"
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Shape properties shown by `info` and `list`."""
+
+    # non-decreasing over the whole real line
+    monotonic: bool
+    # output bounded above / below
+    bounded_above: bool
+    bounded_below: bool
+    # "C∞", "C1", "C0" or "discontinuous"
+    smoothness: str
+    # f(0) == 0 (shown as such: E[f(z)], in `stats`, says whether outputs centre on 0)
+    zero_centred: bool
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One framework's version of an activation: its name and where it differs."""
+
+    # the framework's own name, e.g. "torch.nn.functional.leaky_relu"
+    name: str
+    # parameter defaults that differ from the canonical ones
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # derivative values at kinks that differ from PyTorch's: {x: f'(x)}, or a function of params
+    kink_derivative: Mapping[float, float] | ParamsFn | None = None
+    # f'' at kinks where the framework's autograd takes another value than the formula's: {x: f''(x)}
+    kink_second_derivative: Mapping[float, float] | ParamsFn | None = None
+    # the framework's keyword for each parameter it names differently: {"alpha": "negative_slope"}
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    # Keras 3 presets follow the default TensorFlow backend; f' at kinks on the other backends
+    # where it differs from that: {"jax": {x: f'(x)}} (or a function of params), "torch" likewise
+    backend_kinks: Mapping[str, Mapping[float, float] | ParamsFn] = field(default_factory=dict)
+    # a different definition altogether (hard_sigmoid in Keras 2): (f, f', f'') functions
+    functions: tuple[Callable[..., Array], ...] | None = None
+    # kinks where they differ from the record's, e.g. those of a different definition (a
+    # function of params)
+    kinks: ParamsFn | None = None
+    # shape properties where they differ (a switch of branches the canonical form lacks):
+    # Properties or a function of params
+    properties: Properties | ParamsFn | None = None
+    # output range where it differs: Interval or a function of params
+    output_range: Interval | ParamsFn | None = None
+    # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
+    formulas: tuple[str, str, str, str] | None = None
+    # parameters the framework does not expose (fixed at their default)
+    fixed: tuple[str, ...] = ()
+    # one line on how it differs, shown by `info`
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Everything actviz knows about one activation function."""
+
+    # canonical name
+    name: str
+    # "sigmoid-like", "rectifier", "smooth gate", "shrink", "vector", "linear"
+    family: str
+    # f(x, **params), numpy in, numpy out, float64
+    forward: Callable[..., Array]
+    # (f', f'') analytic derivatives, same signature as forward
+    derivatives: tuple[Callable[..., Array], Callable[..., Array]]
+    # formula for figures (matplotlib mathtext, without $) and for the terminal
+    formula_tex: str
+    formula_text: str
+    # first derivative formula, likewise
+    derivative_tex: str
+    derivative_text: str
+    # parameters, in signature order
+    params: tuple[Param, ...] = ()
+    # other names for the same record (swish for silu)
+    aliases: tuple[str, ...] = ()
+    # x positions where a derivative jumps (or f itself does): a function of params or a tuple
+    kinks: ParamsFn | tuple[float, ...] = ()
+    # the output range: Interval or a function of params returning one
+    output_range: Interval | ParamsFn = field(default_factory=lambda: Interval(-math.inf, math.inf))
+    # shape properties: Properties or a function of params returning one
+    properties: Properties | ParamsFn | None = None
+    # reference paper, e.g. "Hendrycks & Gimpel 2016, arXiv:1606.08415"
+    reference: str = ""
+    # the framework versions, keyed by FRAMEWORKS entries; absent means the framework lacks it
+    frameworks: Mapping[str, Variant] = field(default_factory=dict)
+    # f and f' together from shared intermediates: evaluate_pair(x, **params) -> (f, f')
+    evaluate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # mpmath reference: mp_reference(x: mpf, **params) -> (f, f') as mpf, at the working precision
+    mp_reference: Callable[..., tuple[Any, Any]] | None = None
+    # cross-parameter check: returns an error message or None
+    validate: Callable[..., str | None] | None = None
+    # for vector activations: (apply(z, axis, **params), jacobian(z, axis, **params))
+    vector: tuple[Callable[..., Array], Callable[..., Array]] | None = None
+    # one line on the stable formula, shown by `info`
+    numerics: str = ""
+    # one line on the derivative's value at kinks, shown by `info`
+    kink_convention: str = ""
+    # f = x·g(x) (gelu, silu, mish): f' = g + x·g' cancels next to its zero, where the
+    # accuracy audit holds f' to its terms' size instead (CANCELLATION in analysis.accuracy)
+    gate: bool = False
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name or name in p.aliases:
+                return p
+        return None
+
+
+
+def resolve(value: Any, params: Mapping[str, Any]) -> Any:
+    """A field that may be a function of the parameters, for these parameters."""
+    return value(**params) if callable(value) else value

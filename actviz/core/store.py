@@ -1,0 +1,55 @@
+"""The store of registered records: every source (the catalogue, plugins) adds to it here.
+
+It knows nothing of where records come from; :mod:`actviz.registry` loads the sources and
+resolves specs against it.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from ..errors import UnknownActivationError
+from .records import Activation
+
+_REGISTRY: dict[str, Activation] = {}
+_ALIASES: dict[str, str] = {}
+_loaded = False
+
+
+def register(activation: Activation, *, replace: bool = False) -> Activation:
+    """Add ``activation`` (and its aliases) to the catalogue; return it (usable as a decorator result)."""
+    names = (activation.name, *activation.aliases)
+    if not replace:
+        for n in names:
+            if n in _REGISTRY or n in _ALIASES:
+                raise ValueError(f"activation name {n!r} is already registered")
+    _REGISTRY[activation.name] = activation
+    for alias in activation.aliases:
+        _ALIASES[alias] = activation.name
+    return activation
+
+
+
+def find(key: str) -> Activation | None:
+    """The record for a canonical name or alias (already normalised), or None."""
+    return _REGISTRY.get(_ALIASES.get(key, key))
+
+
+def stored() -> list[Activation]:
+    """Every registered record, in registration order."""
+    return list(_REGISTRY.values())
+
+
+def stored_names() -> list[str]:
+    """Canonical names and aliases, in registration order."""
+    return [*_REGISTRY, *_ALIASES]
+
+
+def lookup(name: str) -> Activation:
+    """The stored record for a canonical name or alias; :class:`UnknownActivationError`, with
+    the closest names, otherwise."""
+    key = name.strip().lower().replace("-", "_")
+    record = find(key)
+    if record is not None:
+        return record
+    raise UnknownActivationError(name, difflib.get_close_matches(key, stored_names(), n=3, cutoff=0.6))

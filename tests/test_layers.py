@@ -1,0 +1,96 @@
+"""The package's layers import one way: each module imports only from its own layer or the
+layers below it, whether at the top of the file or inside a function.
+
+Lowest first; a module belongs to the first layer whose prefix names it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "actviz"
+
+LAYERS = (
+    ("actviz.errors", "actviz.version"),
+    ("actviz.numerics",),
+    ("actviz.core",),
+    ("actviz.catalogue",),
+    ("actviz.expr",),
+    ("actviz.plugins",),
+    ("actviz.registry", "actviz.sampling", "actviz.sweep"),
+    ("actviz.analysis",),
+    ("actviz.render",),
+    ("actviz.cli",),
+    ("actviz", "actviz.__main__"),
+)
+
+
+def layer_of(module: str) -> int:
+    best = None
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                if best is None or len(prefix) > best[1]:
+                    best = (index, len(prefix))
+    assert best is not None, f"{module} is in no layer"
+    return best[0]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path, source: str | None = None) -> list[tuple[int, str]]:
+    """(line, absolute module) of every actviz import in the file (or in ``source`` read as
+    that file), nested ones included."""
+    name = module_name(path)
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text() if source is None else source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "actviz"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "actviz":
+                continue
+            for alias in node.names:  # `from . import figures` imports a submodule
+                sub = f"{target}.{alias.name}"
+                as_path = PACKAGE.parent.joinpath(*sub.split("."))
+                is_module = as_path.with_suffix(".py").exists() or (as_path / "__init__.py").exists()
+                found.append((node.lineno, sub if is_module else target))
+    return found
+
+
+FILES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_is_in_a_layer():
+    for path in FILES:
+        layer_of(module_name(path))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: module_name(p))
+def test_imports_run_one_way(path):
+    here = module_name(path)
+    upward = [
+        f"line {line}: {here} (layer {layer_of(here)}) imports {target} (layer {layer_of(target)})"
+        for line, target in imported(path)
+        if layer_of(target) > layer_of(here)
+    ]
+    assert not upward, "\n".join(upward)
+
+
+def test_the_check_sees_a_lazy_upward_import():
+    # the cycles used to hide behind imports inside functions: the walk must see those
+    source = "def f():\n    from ..registry import get\n    return get\n"
+    targets = [t for _, t in imported(PACKAGE / "core" / "bound.py", source)]
+    assert targets == ["actviz.registry"]
+    assert layer_of("actviz.registry") > layer_of("actviz.core.bound")

@@ -1,4 +1,4 @@
-"""Gaussian expectations (actviz.analysis.gaussian.expect) at large σ, far means, kinks in the
+"""Gaussian expectations (actviz.analysis.quadrature.expect) at large σ, far means, kinks in the
 tail, overflowing and divergent moments; every expected number is from mpmath or a closed form.
 Warnings are errors in this suite, so each test also checks that none escapes."""
 
@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import actviz
-from actviz.analysis.gaussian import expect, gaussian_stats
+from actviz.analysis.gaussian import gaussian_stats
+from actviz.analysis.quadrature import expect
 from actviz.cli import app
 
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 import actviz
 from actviz.analysis import signal as sig
-from actviz.analysis.gaussian import expect
 from actviz.cli import app
 
 # SELU constants (Klambauer et al. 2017, arXiv 1706.02515, eq. 14; the digits torch, JAX, Keras and
@@ -35,41 +34,6 @@ def relu_pair(q, c):
     """E[relu(u₁) relu(u₂)], variance q, correlation c: the arc-cosine kernel of degree 1
     (Cho & Saul 2009), q/(2π)·(√(1-c²) + (π - arccos c)·c)."""
     return q / (2 * math.pi) * (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c)
-
-
-# -- the quadrature --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("spec", ["relu", "hard_tanh", "relu6", "elu", "step", "selu", "hard_swish"])
-@pytest.mark.parametrize("mu, sigma", [(0.0, 1.0), (0.3, 2.5), (-1.0, 0.2), (0.0, 30.0)])
-def test_rule_matches_adaptive_quadrature_across_kinks(spec, mu, sigma):
-    act = actviz.get(spec)
-    for g in (lambda x: act(x) ** 2, lambda x: act.derivative(x) ** 2):
-        ours = float(sig.gauss_expect(g, mu, sigma, act.kinks))
-        assert ours == pytest.approx(expect(g, mu, sigma, act.kinks), rel=1e-13, abs=1e-15)
-
-
-@pytest.mark.parametrize("q", [1e-6, 0.3, 4.0, 1e4])
-def test_rule_matches_mpmath_for_smooth_activations(q):
-    import mpmath as mp
-
-    tanh, gelu = actviz.get("tanh"), actviz.get("gelu")
-    s = math.sqrt(q)
-    with mp.workdps(25):
-        ref_tanh = mp.quad(lambda t: mp.tanh(s * t) ** 2 * mp.npdf(t), [-mp.inf, -1 / s, 0, 1 / s, mp.inf])
-        ref_gelu = mp.quad(lambda t: (s * t * mp.ncdf(s * t)) ** 2 * mp.npdf(t), [-mp.inf, 0, mp.inf])
-    assert float(sig.gauss_expect(lambda x: tanh(x) ** 2, 0.0, s)) == pytest.approx(float(ref_tanh), rel=1e-13)
-    assert float(sig.gauss_expect(lambda x: gelu(x) ** 2, 0.0, s)) == pytest.approx(float(ref_gelu), rel=1e-13)
-
-
-def test_rule_batches_and_degenerates_to_a_point():
-    act = actviz.get("tanh")
-    mus, sigmas = np.array([0.0, 0.5, -2.0]), np.array([1.0, 0.1, 3.0])
-    batch = sig.gauss_expect(act, mus, sigmas)
-    singles = [float(sig.gauss_expect(act, m, s)) for m, s in zip(mus, sigmas, strict=True)]
-    np.testing.assert_allclose(batch, singles, rtol=1e-14, atol=1e-15)
-    # sigma = 0: the expectation of a point mass
-    assert float(sig.gauss_expect(act, 0.7, 0.0)) == pytest.approx(math.tanh(0.7), rel=1e-15)
 
 
 # -- pinned cases ----------------------------------------------------------------------------

@@ -19,11 +19,8 @@ the chaotic one (they decorrelate to c* < 1, gradients explode), χ = 1 the edge
 Deviations from the fixed points decay as e^(-l/ξ): ξ_q = -1/ln Q'(q*) and
 ξ_c = -1/ln χ_c, χ_c = σ_w² E[f'(u₁) f'(u₂)] at c* (equal to χ where c* = 1).
 
-Every expectation is a composite Gauss-Legendre rule, vectorised over a batch: the line
-is cut at the activation's kinks, at powers of two of |x| (the activation's own scale)
-and at whole standard deviations (the density's scale), so each panel holds an analytic
-piece and 12 nodes reach about 1e-15 relative (checked against mpmath and against
-:func:`actviz.analysis.gaussian.expect` in the tests). A single root is found by Brent's
+Every expectation is :func:`actviz.analysis.quadrature.expect_many`, a composite
+Gauss-Legendre rule vectorised over a batch of variances. A single root is found by Brent's
 method; a batch of them (a phase diagram's q*) by bisecting all at once, one evaluation
 of the whole batch per halving.
 """
@@ -40,6 +37,7 @@ from ..core.bound import BoundActivation
 from ..errors import UsageError
 from ..numerics import bracketed_roots
 from ..registry import get
+from .quadrature import Fn, expect_many, rule
 
 #: |χ - 1| below this counts as critical.
 CRITICAL_TOL = 1e-6
@@ -48,57 +46,6 @@ Q_MAX = 1e15
 #: q below this is the fixed point q* = 0 (expectations there are taken as q -> 0+).
 Q_MIN = 1e-30
 _Q_FLOOR = 1e-200
-
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(12)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-# Panel ends in standard deviations: 2 wide in the core, 4 wide out to 40 (φ(40) = e^-800),
-# far enough for activations that grow exponentially.
-_T_CUTS = np.concatenate([-np.arange(40.0, 12.0, -4.0), np.arange(-12.0, 12.5, 2.0), np.arange(16.0, 40.5, 4.0)])
-_T_MAX = 40.0
-
-Fn = Callable[[np.ndarray], np.ndarray]
-
-
-def _rule(mu: np.ndarray, sigma: np.ndarray, kinks, extra=()) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t (rows, n) and weights (rows, n) with E[g(mu + sigma z)] ≈ Σ w g(mu + sigma t);
-    ``kinks`` and ``extra`` are further panel ends, in x."""
-    reach = float(np.max(np.abs(mu) + _T_MAX * sigma)) if mu.size else 1.0
-    top = max(-3, math.ceil(math.log2(reach))) if reach > 0 else -3
-    powers = 2.0 ** np.arange(-3, top + 1)
-    x_cuts = np.concatenate([-powers, [0.0], powers, np.asarray(kinks, dtype=np.float64), np.asarray(extra, dtype=np.float64)])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_x = (x_cuts[None, :] - mu[:, None]) / sigma[:, None]
-    t_x = np.clip(np.nan_to_num(t_x, nan=0.0, posinf=_T_MAX, neginf=-_T_MAX), -_T_MAX, _T_MAX)
-    cuts = np.sort(np.concatenate([np.broadcast_to(_T_CUTS, (len(mu), len(_T_CUTS))), t_x], axis=1), axis=1)
-    half = 0.5 * (cuts[:, 1:] - cuts[:, :-1])
-    mid = 0.5 * (cuts[:, 1:] + cuts[:, :-1])
-    t = (mid[..., None] + half[..., None] * _NODES).reshape(len(mu), -1)
-    w = (half[..., None] * _WEIGHTS).reshape(len(mu), -1) * (_INV_SQRT_2PI * np.exp(-0.5 * t * t))
-    return t, w
-
-
-def _weighted_sum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
-    # where the density underflows to 0 an overflowing integrand must not make inf * 0 = NaN
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.sum(np.where(w > 0, values * w, 0.0), axis=-1)
-
-
-def gauss_expect(g: Fn, mu, sigma, kinks: tuple[float, ...] = ()) -> np.ndarray:
-    """E[g(mu + sigma z)], z ~ N(0, 1), for each (mu, sigma) pair (arrays broadcast).
-
-    ``g`` maps a float64 array to one of the same shape; ``kinks`` are x where g or its
-    derivative jumps. ``sigma = 0`` gives g(mu).
-    """
-    mu, sigma = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
-    shape = mu.shape
-    if mu.size == 0:
-        return np.empty(shape)
-    mu, sigma = mu.ravel(), sigma.ravel()
-    t, w = _rule(mu, sigma, kinks)
-    with np.errstate(over="ignore", invalid="ignore"):
-        x = mu[:, None] + sigma[:, None] * t
-        values = np.asarray(g(x), dtype=np.float64)
-    return _weighted_sum(values, w).reshape(shape)
 
 
 def _check_elementwise(act: BoundActivation) -> BoundActivation:
@@ -125,7 +72,7 @@ def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:
     """Q(q) = σ_w² E[f(√q z)²] + σ_b² (arrays broadcast)."""
     act = _check_elementwise(get(act))
     q, sigma_w, sigma_b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, sigma_w, sigma_b)))
-    second = gauss_expect(lambda x: np.square(act(x)), 0.0, _sd(q), act.kinks)
+    second = expect_many(lambda x: np.square(act(x)), 0.0, _sd(q), act.kinks)
     return sigma_w**2 * second + sigma_b**2
 
 
@@ -140,14 +87,14 @@ def length_map_slope(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
         return x * f * d
 
     # E[z f f'] / √q = E[x f f'] / q with x = √q z
-    return sigma_w**2 * gauss_expect(g, 0.0, sd, act.kinks) / sd**2
+    return sigma_w**2 * expect_many(g, 0.0, sd, act.kinks) / sd**2
 
 
 def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     """χ = σ_w² E[f'(√q z)²], the slope of the correlation map at c = 1."""
     act = _check_elementwise(get(act))
     q, sigma_w = np.broadcast_arrays(np.asarray(q, dtype=np.float64), np.asarray(sigma_w, dtype=np.float64))
-    return sigma_w**2 * gauss_expect(lambda x: np.square(act.derivative(x)), 0.0, _sd(q), act.kinks)
+    return sigma_w**2 * expect_many(lambda x: np.square(act.derivative(x)), 0.0, _sd(q), act.kinks)
 
 
 def _valley_floor(g: Callable[[float], float], a: float, b: float) -> float | None:
@@ -264,16 +211,16 @@ def _pair_expect(g: Fn, q: float, c: np.ndarray, kinks: tuple[float, ...]) -> np
         a = math.sqrt(q * abs(ci))
         b = math.sqrt(q * max(0.0, 1.0 - abs(ci)))
         if a == 0.0:  # independent: E[g]²
-            out[i] = gauss_expect(g, 0.0, b, kinks) ** 2
+            out[i] = expect_many(g, 0.0, b, kinks) ** 2
             continue
         # h is f smoothed over a width b: near a kink it bends within a few b of it
         near = [k + b * s for k in kinks for s in (-16, -8, -4, -2, -1, 1, 2, 4, 8, 16)]
-        t, w = _rule(np.zeros(1), np.array([a]), kinks, near)
+        t, w = rule(np.zeros(1), np.array([a]), kinks, near)
         t, w = t[0], w[0]
         used = w > 0
         t, w = t[used], w[used]
-        h = gauss_expect(g, a * t, b, kinks)
-        h_other = h if ci > 0 else gauss_expect(g, -a * t, b, kinks)
+        h = expect_many(g, a * t, b, kinks)
+        h_other = h if ci > 0 else expect_many(g, -a * t, b, kinks)
         out[i] = float(np.sum(h * h_other * w))
     return out
 
@@ -472,8 +419,8 @@ def analyse(act: BoundActivation | str, sigma_w: float = 1.0, sigma_b: float = 0
     chi_c = slope_1 if c_star == 1.0 else float(correlation_slope(act, c_star, sigma_w, sigma_b, q_star))
     if bounded:
         sd = math.sqrt(q)  # q* = 0 gives f(0) and variance 0
-        mean = float(gauss_expect(act, 0.0, sd, act.kinks))
-        var = float(gauss_expect(lambda x: np.square(act(x) - mean), 0.0, sd, act.kinks))
+        mean = float(expect_many(act, 0.0, sd, act.kinks))
+        var = float(expect_many(lambda x: np.square(act(x) - mean), 0.0, sd, act.kinks))
     else:
         mean = var = math.inf
     return SignalResult(

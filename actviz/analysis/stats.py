@@ -145,7 +145,8 @@ def stats(
     ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
     ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
     """
-    from .gaussian import expect, gaussian_stats
+    from .gaussian import gaussian_stats
+    from .quadrature import expect
 
     act = get(act)
     mu, sigma = check_gaussian(mu, sigma)

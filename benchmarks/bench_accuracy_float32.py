@@ -13,6 +13,9 @@ machine.
     python benchmarks/bench_accuracy_float32.py [--pairs 2] [--workers 2] [--full]
 
 ``--full`` audits every float32 value once instead (minutes), and prints the measured time.
+Both sides' times depend on whether glibc keeps freed memory, which the process's
+environment decides (the GLIBC_TUNABLES in :mod:`actviz.analysis.accuracy`'s docstring): the
+floor's most of all, since page faults are a larger share of its work.
 """
 
 from __future__ import annotations
@@ -66,7 +69,6 @@ def main() -> None:
               f"({used / args.workers:.1f} s over {args.workers} free cores); passed: {r.passed}")
         return
     bounds = acc._ordinal_bounds(*args.range, np.dtype(np.float32))
-    acc._keep_freed_memory()
     audit_wall, audit_cpu, floor_wall, floor_cpu = [], [], [], []
     for _ in range(args.pairs):
         w, c = time.perf_counter(), cpu()

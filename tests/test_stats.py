@@ -331,3 +331,48 @@ def test_a_pole_or_nan_on_the_grid_gives_stats_not_a_crash(expr):
     # each of these has a pole or a branch point at 0, so max |f'| is infinite there
     assert math.isinf(got["max_abs_df"]) or got["max_abs_df"] > 10
     assert got["argmax_abs_df"] == pytest.approx(0.0, abs=0.02)
+
+
+def _union(spans):
+    out = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("spec", "options"),
+    [
+        ("sigmoid", {}),
+        ("tanh", {"saturation": 0.1}),
+        ("relu", {}),
+        ("gelu", {}),
+        ("elu", {"range": (-9.0, 4.0)}),
+        ("hard_tanh", {}),
+        ("softplus", {"range": (-12.0, 3.0), "points": 301}),
+    ],
+)
+def test_a_figure_shades_the_regions_stats_reports(spec, options):
+    import matplotlib.pyplot as plt
+
+    from actviz.render import figures
+
+    fig = figures.plot(spec, **options)
+    r = stats(spec, **options)
+    panel = fig.axes[1]
+    shaded = {gid: [(p.get_x(), p.get_x() + p.get_width()) for p in panel.patches if p.get_gid() == gid]
+              for gid in ("dead", "saturated")}
+    plt.close(fig)
+    lo, hi = r["range"]
+    for gid in ("dead", "saturated"):
+        length = sum(b - a for a, b in shaded[gid])
+        assert length / (hi - lo) == pytest.approx(r[f"{gid}_share"], rel=1e-12, abs=1e-15), (spec, gid)
+    # an onset is where the vanishing gradient (dead or saturated) out to that end begins
+    runs = _union(shaded["dead"] + shaded["saturated"])
+    left = next((b for a, b in runs if a == lo and b < hi), None)
+    right = next((a for a, b in runs if b == hi and a > lo), None)
+    for got, want in zip((left, right), r["onset"], strict=True):
+        assert (got is None) == (want is None) and (want is None or got == pytest.approx(want, rel=1e-12)), spec

@@ -376,3 +376,21 @@ def test_a_figure_shades_the_regions_stats_reports(spec, options):
     right = next((a for a, b in runs if b == hi and a > lo), None)
     for got, want in zip((left, right), r["onset"], strict=True):
         assert (got is None) == (want is None) and (want is None or got == pytest.approx(want, rel=1e-12)), spec
+
+
+@pytest.mark.parametrize("spec", ["elu", "exponential", "log_sigmoid"])
+def test_the_edge_of_an_underflowed_derivative_is_located_to_adjacent_floats(spec):
+    # e^x underflows to 0 below x ≈ -745.1332: f' is exactly 0 on one side of the located edge
+    # and not on the other, one float away (within a few ULPs is not enough: f' = 5e-324 there)
+    act = actviz.get(spec)
+    sat = saturation(act, (-1000.0, 1000.0))
+    ((a, b),) = sat.dead
+    edge, dead_side = (b, -math.inf) if a == -1000.0 else (a, math.inf)
+
+    def zero(x):
+        return float(act.derivative(x)) == 0.0
+
+    if zero(edge):
+        assert not zero(math.nextafter(edge, -dead_side)), (spec, edge)
+    else:
+        assert zero(math.nextafter(edge, dead_side)), (spec, edge)

@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..errors import UsageError
+from ..numerics import predicate_edge
 
 Fn = Callable[[np.ndarray], np.ndarray]
 
@@ -173,22 +174,6 @@ def _weighted(gx: np.ndarray | float, t: np.ndarray | float):
     return gx * half * (half * _INV_SQRT_2PI)
 
 
-def _locate_edge(finite_at: Callable[[float], bool], a: float, b: float) -> float:
-    """The last point on a's side of the boundary between finite g (at a) and overflow (at b)."""
-    for _ in range(400):
-        if a != 0.0 and b != 0.0 and (a > 0) == (b > 0) and max(abs(a), abs(b)) > 2 * min(abs(a), abs(b)):
-            mid = math.copysign(math.sqrt(abs(a)) * math.sqrt(abs(b)), a)  # a geometric step
-        else:
-            mid = 0.5 * (a + b)
-        if mid in (a, b):
-            break
-        if finite_at(mid):
-            a = mid
-        else:
-            b = mid
-    return a
-
-
 def _overflow_tail(
     g: Callable[[np.ndarray], np.ndarray], mu: float, sigma: float, inner: float, outer: float
 ) -> tuple[float, float, float]:
@@ -199,7 +184,7 @@ def _overflow_tail(
     def value(t: float) -> float:
         return float(g(np.asarray(mu + sigma * t, dtype=np.float64)))
 
-    edge = _locate_edge(lambda t: math.isfinite(value(t)), inner, outer)
+    edge, _ = predicate_edge(lambda t: math.isfinite(value(t)), inner, outer)
     step = 0.5 * (edge - inner)
     g_edge, g_back = value(edge), value(edge - step)
     sign = math.copysign(1.0, value(outer))

@@ -31,7 +31,7 @@ import numpy as np
 from ..core.bound import BoundActivation
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
 from ..errors import UsageError
-from ..numerics import bracketed_roots
+from ..numerics import bracketed_roots, predicate_edge
 from ..registry import get
 
 DEFAULT_THRESHOLD = 0.01
@@ -76,20 +76,6 @@ def _snap(x: float, kinks: tuple[float, ...]) -> float:
         if abs(x - k) <= 1e-9 * max(1.0, abs(k)):
             return k
     return x
-
-
-def _bisect(inside: Callable[[float], bool], a: float, b: float) -> float:
-    """The boundary in [a, b] between ``inside(a)`` and ``not inside(a)``, by bisection."""
-    left = inside(a)
-    for _ in range(200):
-        if b - a <= _tolerance(a) + _tolerance(b):
-            break
-        mid = 0.5 * (a + b)
-        if inside(mid) == left:
-            a = mid
-        else:
-            b = mid
-    return 0.5 * (a + b)
 
 
 def _runs(mask: np.ndarray, x: np.ndarray, locate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Intervals:
@@ -161,7 +147,8 @@ def saturation(
         return [_snap(float(r), kinks) for r in found]
 
     def locate_dead(a: np.ndarray, b: np.ndarray) -> list[float]:
-        return [_snap(_bisect(lambda t: slope(t) == 0.0, float(p), float(q)), kinks) for p, q in zip(a, b, strict=True)]
+        return [_snap(0.5 * sum(predicate_edge(lambda t: slope(t) == 0.0, float(p), float(q))), kinks)
+                for p, q in zip(a, b, strict=True)]
 
     def locate_crossing(a: np.ndarray, b: np.ndarray) -> list[float]:
         return roots(lambda t: np.abs(np.asarray(act.derivative(t), dtype=np.float64)) - tau, a, b)

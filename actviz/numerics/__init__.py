@@ -6,6 +6,7 @@ floating-point warning for finite input. The reason for each form is one line ab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -139,3 +140,25 @@ def bracketed_roots(g: Callable[[np.ndarray, np.ndarray], np.ndarray], lo, hi, r
         halve[idx] = np.abs(b - a) > 0.5 * width
         done[idx] = exact
     return 0.5 * (lo + hi)
+
+
+def predicate_edge(inside: Callable[[float], bool], a: float, b: float) -> tuple[float, float]:
+    """Where ``inside`` stops holding its value at ``a`` on the way to ``b``: (p, q), adjacent
+    floats (or as close as halving gets), with p on a's side and q on b's.
+
+    A bracket whose ends share a sign and differ by more than a factor 2 is split at the
+    geometric mean, so a boundary near 1e300 is reached in tens of steps, not a thousand.
+    """
+    left = inside(a)
+    for _ in range(400):
+        if a != 0.0 and b != 0.0 and (a > 0) == (b > 0) and max(abs(a), abs(b)) > 2 * min(abs(a), abs(b)):
+            mid = math.copysign(math.sqrt(abs(a)) * math.sqrt(abs(b)), a)
+        else:
+            mid = 0.5 * (a + b)
+        if mid in (a, b):
+            break
+        if inside(mid) == left:
+            a = mid
+        else:
+            b = mid
+    return a, b

@@ -1,32 +1,4 @@
-"""Activations written as a formula in ``x``: ``x*sigmoid(1.702*x)``, ``x*tanh(softplus(x))``.
-
-An expression is read in two steps and is never evaluated as code:
-
-1. :func:`parse` walks Python's ``ast`` of the text and accepts a whitelist only: numbers,
-   ``x``, ``pi``, ``e``, parameter names, ``+ - * / **``, parentheses, and calls of
-   :data:`FUNCTIONS` or of catalogue activations (``sigmoid(1.702*x)``, ``leaky_relu(x, 0.2)``
-   with a catalogue parameter given positionally). Anything else is refused with its column
-   and snippet. Sizes are bounded (:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_NODES`)
-   and every constant part is evaluated in floats first, so a power tower such as
-   ``2**2**2**2**2**2`` is refused before sympy could start on it.
-2. :func:`compile_record` builds the sympy expression, differentiates it twice and compiles
-   f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes whose derivative is
-   the catalogue's own analytic derivative, so the numerics stay the catalogue's stable ones;
-   the rest is evaluated as written. The mpmath reference (f, f') comes from the same
-   expression. The work is bounded on any thread and without signals, so that nothing is
-   ever raised inside other code: a budget of the working thread's CPU time
-   (:data:`BUILD_SECONDS`) is checked between the steps, and each step gets only trees small
-   enough to bound its cost (:data:`MAX_TREE`, :data:`MAX_DIFF_TREE`); sympy's simplify, which
-   cannot be stopped and whose time does not follow the size, only sees small derivatives
-   (:data:`SIMPLIFY_OPS`). An expression past these bounds is refused as too costly, a
-   :class:`SpecError` like any other bad expression.
-
-The result is an :class:`~actviz.core.records.Activation` record built on the fly (family
-``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names
-other than ``x``, ``pi`` and ``e`` are parameters; ``(a*x*sigmoid(b*x))(a=1, b=1.702)`` is the
-spec of an expression with its parameters bound (what ``act.spec`` returns). An expression
-must use x: ``leaky_relu(0.1)`` or ``2`` is refused (:func:`require_x`), not read as a constant.
-"""
+"""Expressions in x compiled to activation records with sympy (step 2 of :mod:`actviz.expr`)."""
 
 from __future__ import annotations
 
@@ -44,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from . import catalogue  # noqa: F401  (expressions call its activations by name)
-from .core.bound import BoundActivation, bind
-from .core.records import Activation, Interval, Param
-from .core.store import lookup
-from .core.store import stored_names as all_names
-from .errors import ParameterError, SpecError, UnknownActivationError
+from .. import catalogue  # noqa: F401  (expressions call its activations by name)
+from ..core.bound import BoundActivation, bind
+from ..core.records import Activation, Interval, Param
+from ..core.store import lookup
+from ..core.store import stored_names as all_names
+from ..errors import ParameterError, SpecError, UnknownActivationError
 
 #: Longest expression accepted, in characters.
 MAX_LENGTH = 1000
@@ -61,8 +33,6 @@ MAX_NODES = 400
 MAX_EXPONENT = 1024
 #: Constant parts must lie within 2**±1100 (float64 spans about 2**-1074 .. 2**1024).
 MAX_LOG2 = 1100.0
-#: Seconds of CPU time allowed for building, differentiating and compiling one expression.
-BUILD_SECONDS = 5.0
 #: Seconds of CPU time allowed for searching the kinks of an expression (what is found by then is kept).
 KINK_SECONDS = 1.0
 #: Most nodes in the tree of f, f' or f'' that is tidied and compiled.
@@ -586,6 +556,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock)
 
 
+def sympy_lock() -> threading.RLock:
+    """The lock that the symbolic work holds (a new one in a forked child)."""
+    return _LOCK
+
+
 # -- step 2: sympy -----------------------------------------------------------------------------
 
 _BOUND_CACHE: dict[tuple, BoundActivation] = {}
@@ -886,36 +861,24 @@ class UnknownRange(Interval):
         return "not derived for expressions"
 
 
-_RECORDS: dict[tuple, Activation] = {}
-_MAX_RECORDS = 128
-
-
-def compile_record(parsed: Parsed) -> Activation:
-    """The :class:`Activation` record for a checked expression (cached by its normal form and
-    the catalogue records it calls, so that a record replaced by a plugin is not served stale)."""
-    key = (parsed.text, *sorted({id(r) for r in _records_in(parsed.tree)}))
-    with _LOCK:
-        record = _RECORDS.get(key)
-        if record is None:
-            # imports are not counted against the budget: they happen once per process
-            _world()
-            if _calls(parsed.tree, ("erf", "erfc")):
-                import scipy.special  # noqa: F401
-            deadline = _Deadline(BUILD_SECONDS)
-            try:
-                record = _compile(parsed, deadline)
-            except (_OutOfTime, _TooCostly) as exc:
-                why = f"gave up after {deadline.seconds:g} s" if isinstance(exc, _OutOfTime) else str(exc)
-                raise SpecError(
-                    f"bad expression {_shown(parsed.text)}: too costly to differentiate and compile "
-                    f"({why}); write it more simply"
-                ) from None
-            except RecursionError:
-                raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
-            if len(_RECORDS) >= _MAX_RECORDS:
-                _RECORDS.pop(next(iter(_RECORDS)))
-            _RECORDS[key] = record
-    return record
+def build_record(parsed: Parsed, seconds: float) -> Activation:
+    """The record of a checked expression, built within ``seconds`` of the thread's CPU time;
+    one too costly for that is a :class:`SpecError`."""
+    # imports are not counted against the budget: they happen once per process
+    _world()
+    if _calls(parsed.tree, ("erf", "erfc")):
+        import scipy.special  # noqa: F401
+    deadline = _Deadline(seconds)
+    try:
+        return _compile(parsed, deadline)
+    except (_OutOfTime, _TooCostly) as exc:
+        why = f"gave up after {deadline.seconds:g} s" if isinstance(exc, _OutOfTime) else str(exc)
+        raise SpecError(
+            f"bad expression {_shown(parsed.text)}: too costly to differentiate and compile "
+            f"({why}); write it more simply"
+        ) from None
+    except RecursionError:
+        raise SpecError(f"bad expression {_shown(parsed.text)}: too deeply nested") from None
 
 
 def _calls(node: Node, names: tuple[str, ...]) -> bool:
@@ -1317,50 +1280,6 @@ def _degree_bound(e, x) -> int | None:
     return degrees[id(e)]
 
 
-# -- the registry's entry points -----------------------------------------------------------------
-
-
-def expression(text: str, **params: Any) -> BoundActivation:
-    """The expression ``text`` as a bound activation; keyword arguments set its parameters.
-
-    An expression without x is refused: a constant is not an activation, and ``leaky_relu(0.1)``
-    read as one would silently be the number 0.1 (:func:`require_x` says how to write it).
-    """
-    parsed = parse(text)
-    require_x(parsed)
-    record = compile_record(parsed)
-    return bind(record, {**parsed.bindings, **params})
-
-
-def expression_or_raise(text: Any, spec_error: SpecError, params: dict[str, Any]) -> BoundActivation:
-    """What :func:`actviz.get` does with a spec that names no catalogue entry.
-
-    A text that fits the spec grammar (``relu6x``, ``foo(alpha=1)``) is read as an expression
-    only if that succeeds and uses x; otherwise the spec's own error stands (with its "did you
-    mean"). A text outside the grammar is an expression; if it is not one either, the error is
-    the expression's, or the spec's for what looks like a malformed catalogue spec.
-    """
-    if not isinstance(text, str) or not text.strip():
-        raise spec_error
-    if isinstance(spec_error, UnknownActivationError):
-        try:
-            parsed = parse(text)
-        except SpecError:
-            raise spec_error from None
-        if not parsed.uses_x:
-            raise spec_error
-        return bind(compile_record(parsed), {**parsed.bindings, **params})
-    try:
-        parsed = parse(text)
-    except SpecError as exc:
-        head = text.strip().split("(", 1)[0].split("@", 1)[0].strip()
-        if ("=" in text or "@" in text) and head and _catalogue_has(head):
-            raise SpecError(f"{spec_error}; as an expression: {_reason(exc)}") from None
-        raise
-    require_x(parsed)
-    return bind(compile_record(parsed), {**parsed.bindings, **params})
-
-
 def require_x(parsed: Parsed) -> None:
     """Refuse an expression in which x does not occur (a constant function).
 
@@ -1416,8 +1335,3 @@ def _positional_hint(call: Node) -> str:
         f"its input is the number {numbers[0]}; write {name}(x, {', '.join(rest)}) "
         f"or, as a spec, {name}({named})"
     )
-
-
-def _reason(exc: SpecError) -> str:
-    message = str(exc)
-    return message.split(": ", 1)[1] if message.startswith("bad expression") and ": " in message else message

@@ -35,7 +35,8 @@ from typing import Any
 from ..core.bound import BoundActivation, bind
 from ..core.records import Activation
 from ..errors import SpecError, UnknownActivationError
-from .compile import Parsed, _catalogue_has, _records_in, build_record, parse, require_x, sympy_lock
+from .compile import build_record, sympy_lock
+from .reader import Parsed, catalogue_has, parse, records_in, require_x
 
 #: Seconds of CPU time allowed for building, differentiating and compiling one expression.
 BUILD_SECONDS = 5.0
@@ -47,7 +48,7 @@ _MAX_RECORDS = 128
 def compile_record(parsed: Parsed) -> Activation:
     """The :class:`Activation` record for a checked expression (cached by its normal form and
     the catalogue records it calls, so that a record replaced by a plugin is not served stale)."""
-    key = (parsed.text, *sorted({id(r) for r in _records_in(parsed.tree)}))
+    key = (parsed.text, *sorted({id(r) for r in records_in(parsed.tree)}))
     with sympy_lock():
         record = _RECORDS.get(key)
         if record is None:
@@ -92,7 +93,7 @@ def expression_or_raise(text: Any, spec_error: SpecError, params: dict[str, Any]
         parsed = parse(text)
     except SpecError as exc:
         head = text.strip().split("(", 1)[0].split("@", 1)[0].strip()
-        if ("=" in text or "@" in text) and head and _catalogue_has(head):
+        if ("=" in text or "@" in text) and head and catalogue_has(head):
             raise SpecError(f"{spec_error}; as an expression: {_reason(exc)}") from None
         raise
     require_x(parsed)

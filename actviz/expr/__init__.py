@@ -35,7 +35,8 @@ from typing import Any
 from ..core.bound import BoundActivation, bind
 from ..core.records import Activation
 from ..errors import SpecError, UnknownActivationError
-from .compile import build_record, sympy_lock
+from .budget import sympy_lock
+from .compile import build_record
 from .reader import Parsed, catalogue_has, parse, records_in, require_x
 
 #: Seconds of CPU time allowed for building, differentiating and compiling one expression.

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,104 +11,22 @@ import numpy as np
 
 from ..core.records import Activation, Interval, Param
 from ..errors import ParameterError, SpecError
+from .budget import (
+    KINK_SECONDS,
+    MAX_DIFF_TREE,
+    MAX_KINK_DEGREE,
+    MAX_TOGETHER_TREE,
+    MAX_TREE,
+    SIMPLIFY_OPS,
+    SIMPLIFY_POWER,
+    Deadline,
+    OutOfTime,
+    TooCostly,
+    require_size,
+    sympy_lock,
+    tree_size,
+)
 from .reader import Node, Parsed, bound_catalogue, calls, quoted
-
-#: Seconds of CPU time allowed for searching the kinks of an expression (what is found by then is kept).
-KINK_SECONDS = 1.0
-#: Most nodes in the tree of f, f' or f'' that is tidied and compiled.
-MAX_TREE = 20_000
-#: Most nodes in the tree of f' that is differentiated again: f'' can be larger by as many times
-#: as a product in f' has factors (f' of a product of 50 sums has 7000 nodes, its f'' 170000).
-MAX_DIFF_TREE = 2_500
-#: Most nodes in a tree put over one denominator (the cost grows with the square of the fractions).
-MAX_TOGETHER_TREE = 2_000
-#: The derivative shown by `info` is simplified only when it has at most this many operations,
-#: powers of at most SIMPLIFY_POWER and sin, cos of k*x only: sympy's simplify tries many
-#: rewrites and its time does not follow the size (f' of (x+1)**1000/(x-1)**999 has 7 operations
-#: and takes minutes).
-SIMPLIFY_OPS = 40
-SIMPLIFY_POWER = 8
-#: Highest degree (a bound read off the tree) of a polynomial expanded to look for kinks.
-MAX_KINK_DEGREE = 64
-
-
-# -- budgets -------------------------------------------------------------------------------------
-#
-# Hostile input is bounded without signals or timers, so that it works on any thread and nothing
-# is ever raised inside other code (a weakref callback, a library's half-done update): a deadline
-# is checked between the symbolic steps, and each step is handed only trees whose size bounds its
-# cost. A child process that could be killed would be as safe, but the compiled record cannot be
-# sent back (so the work would be done twice), and starting one and importing sympy there costs
-# about a second per expression, more than compiling an ordinary one takes.
-
-
-class _OutOfTime(Exception):
-    """The deadline passed; raised by :meth:`_Deadline.check` only, between two steps."""
-
-
-class _TooCostly(Exception):
-    """A tree too large to hand to the next sympy step; the message says which."""
-
-
-class _Deadline:
-    """A budget of CPU time that the symbolic work checks between its own steps.
-
-    It counts the CPU time of the thread doing the work, not the time on the clock: on a busy
-    machine (or while other threads hold the interpreter) an ordinary expression is not refused
-    for the time it spent waiting, so what is too costly does not depend on the load. It is
-    checked on the thread that made it.
-    """
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.end = time.thread_time() + seconds
-
-    def check(self) -> None:
-        if time.thread_time() > self.end:
-            raise _OutOfTime()
-
-
-def _tree_size(e) -> int:
-    """Nodes of a sympy tree, a part shared in several places counted at each (as printing,
-    ``count_ops`` and ``together`` see it); computed once per distinct part, without recursion."""
-    sizes: dict[int, int] = {}
-    todo = [(e, False)]
-    while todo:
-        node, ready = todo.pop()
-        if id(node) in sizes:
-            continue
-        if ready:
-            sizes[id(node)] = 1 + sum(sizes[id(a)] for a in node.args)
-        else:
-            todo.append((node, True))
-            todo.extend((a, False) for a in node.args if id(a) not in sizes)
-    return sizes[id(e)]
-
-
-def _require_size(e, limit: int, reason: str) -> None:
-    """Refuse ``e`` if its tree has more than ``limit`` nodes; ``reason`` has ``{}`` for the limit."""
-    if _tree_size(e) > limit:
-        raise _TooCostly(reason.format(limit))
-
-
-#: sympy is not documented as thread-safe, and the caches here are shared: one expression at a time.
-_LOCK = threading.RLock()
-
-
-def _new_lock() -> None:
-    global _LOCK
-    _LOCK = threading.RLock()
-
-
-# a process forked while another thread held the lock would otherwise wait for it forever
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_lock)
-
-
-def sympy_lock() -> threading.RLock:
-    """The lock that the symbolic work holds (a new one in a forked child)."""
-    return _LOCK
-
 
 # -- step 2: sympy -----------------------------------------------------------------------------
 
@@ -278,7 +193,7 @@ class _World:
             return sp.Mul(*factors)
 
         e = e.replace(lambda m: m.is_Mul and m.has(sp.sign), fold_sign)
-        if _tree_size(e) > MAX_TOGETHER_TREE:
+        if tree_size(e) > MAX_TOGETHER_TREE:
             return e
         together = sp.together(e)
         if sp.count_ops(together) < sp.count_ops(e):
@@ -405,11 +320,11 @@ def build_record(parsed: Parsed, seconds: float) -> Activation:
     _world()
     if calls(parsed.tree, ("erf", "erfc")):
         import scipy.special  # noqa: F401
-    deadline = _Deadline(seconds)
+    deadline = Deadline(seconds)
     try:
         return _compile(parsed, deadline)
-    except (_OutOfTime, _TooCostly) as exc:
-        why = f"gave up after {deadline.seconds:g} s" if isinstance(exc, _OutOfTime) else str(exc)
+    except (OutOfTime, TooCostly) as exc:
+        why = f"gave up after {deadline.seconds:g} s" if isinstance(exc, OutOfTime) else str(exc)
         raise SpecError(
             f"bad expression {quoted(parsed.text)}: too costly to differentiate and compile "
             f"({why}); write it more simply"
@@ -418,7 +333,7 @@ def build_record(parsed: Parsed, seconds: float) -> Activation:
         raise SpecError(f"bad expression {quoted(parsed.text)}: too deeply nested") from None
 
 
-def _compile(parsed: Parsed, deadline: _Deadline) -> Activation:
+def _compile(parsed: Parsed, deadline: Deadline) -> Activation:
     """The record of ``parsed``; between its steps the deadline is checked, and no tree goes to
     the next step above the size limits that bound that step's cost."""
     w = _world()
@@ -430,16 +345,16 @@ def _compile(parsed: Parsed, deadline: _Deadline) -> Activation:
         raise SpecError(f"bad expression {quoted(parsed.text)}: undefined (it divides by zero)")
     if f.has(sp.I):
         raise SpecError(f"bad expression {quoted(parsed.text)}: not real")
-    _require_size(f, MAX_TREE, "f has more than {} terms and factors")
+    require_size(f, MAX_TREE, "f has more than {} terms and factors")
     deadline.check()
     d1 = sp.diff(f, w.x)
-    _require_size(d1, MAX_TREE, "f' has more than {} terms and factors")
+    require_size(d1, MAX_TREE, "f' has more than {} terms and factors")
     deadline.check()
     d1 = w.tidy(d1)
-    _require_size(d1, MAX_DIFF_TREE, "f' has more than {} terms and factors to differentiate again")
+    require_size(d1, MAX_DIFF_TREE, "f' has more than {} terms and factors to differentiate again")
     deadline.check()
     d2 = sp.diff(d1, w.x)
-    _require_size(d2, MAX_TREE, "f'' has more than {} terms and factors")
+    require_size(d2, MAX_TREE, "f'' has more than {} terms and factors")
     deadline.check()
     d2 = w.tidy(d2)
     deadline.check()
@@ -536,7 +451,7 @@ def _simplified(w: _World, d):
     """sympy's simplification of ``d`` for display, if shorter; only for a small ``d`` with small
     powers (:data:`SIMPLIFY_OPS`, :data:`SIMPLIFY_POWER`), since simplify cannot be stopped."""
     sp = w.sp
-    if _tree_size(d) > 4 * SIMPLIFY_OPS or sp.count_ops(d) > SIMPLIFY_OPS:  # the size first: cheaper
+    if tree_size(d) > 4 * SIMPLIFY_OPS or sp.count_ops(d) > SIMPLIFY_OPS:  # the size first: cheaper
         return d
     for p in d.atoms(sp.Pow):
         q = p.exp
@@ -657,11 +572,11 @@ def _kinks(w: _World, f, subs: dict) -> tuple[float, ...]:
     nor polynomials that would expand past degree :data:`MAX_KINK_DEGREE`; the search stops at
     :data:`KINK_SECONDS` with what it found by then.
     """
-    with _LOCK:
-        return _find_kinks(w, f, subs, _Deadline(KINK_SECONDS))
+    with sympy_lock():
+        return _find_kinks(w, f, subs, Deadline(KINK_SECONDS))
 
 
-def _find_kinks(w: _World, f, subs: dict, deadline: _Deadline) -> tuple[float, ...]:
+def _find_kinks(w: _World, f, subs: dict, deadline: Deadline) -> tuple[float, ...]:
     sp = w.sp
     targets = []
     chains = []
@@ -687,7 +602,7 @@ def _find_kinks(w: _World, f, subs: dict, deadline: _Deadline) -> tuple[float, .
             found.update(_zeros(w, (u - c).subs(subs), deadline))
         for node, args in chains:
             found.update(_extremum_kinks(w, node, [a.subs(subs) for a in args], deadline))
-    except _OutOfTime:
+    except OutOfTime:
         pass
     return tuple(sorted(found))
 
@@ -708,7 +623,7 @@ def _branches(w: _World, e, limit: int = 64) -> list:
     return done
 
 
-def _zeros(w: _World, e, deadline: _Deadline) -> list[float]:
+def _zeros(w: _World, e, deadline: Deadline) -> list[float]:
     """Real zeros of ``e`` found through its polynomial branches, each checked on ``e`` itself."""
     candidates = set()
     for branch in _branches(w, e):
@@ -731,7 +646,7 @@ def _flatten(node) -> list:
     return out
 
 
-def _extremum_kinks(w: _World, node, args: list, deadline: _Deadline) -> list[float]:
+def _extremum_kinks(w: _World, node, args: list, deadline: Deadline) -> list[float]:
     """Ties between two arguments of a max/min chain where those two are the active ones."""
     sp = w.sp
     candidates = set()

@@ -66,16 +66,10 @@ def _compile(parsed: Parsed, deadline: Deadline) -> Activation:
         raise SpecError(f"bad expression {quoted(parsed.text)}: not real")
     require_size(f, MAX_TREE, "f has more than {} terms and factors")
     deadline.check()
-    d1 = sp.diff(f, w.x)
-    require_size(d1, MAX_TREE, "f' has more than {} terms and factors")
-    deadline.check()
-    d1 = w.tidy(d1)
+    d1 = _derivative(w, f, "f'", deadline)
     require_size(d1, MAX_DIFF_TREE, "f' has more than {} terms and factors to differentiate again")
     deadline.check()
-    d2 = sp.diff(d1, w.x)
-    require_size(d2, MAX_TREE, "f'' has more than {} terms and factors")
-    deadline.check()
-    d2 = w.tidy(d2)
+    d2 = _derivative(w, d1, "f''", deadline)
     deadline.check()
 
     args = [w.x, *(symbols[n] for n in names)]
@@ -164,6 +158,14 @@ def _compile(parsed: Parsed, deadline: Deadline) -> Activation:
         kink_convention="abs'(0) = 0; where two arguments of max or min tie, the derivative is "
         "split evenly (PyTorch autograd's convention); catalogue functions keep their own",
     )
+
+
+def _derivative(w: World, e, name: str, deadline: Deadline):
+    """d/dx of ``e``, tidied; refused before the tidying if its tree is past :data:`MAX_TREE`."""
+    d = w.sp.diff(e, w.x)
+    require_size(d, MAX_TREE, name + " has more than {} terms and factors")
+    deadline.check()
+    return w.tidy(d)
 
 
 def _simplified(w: World, d):

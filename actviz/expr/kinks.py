@@ -74,40 +74,46 @@ def _branches(w: World, e, limit: int = 64) -> list:
 
 def _zeros(w: World, e, deadline: Deadline) -> list[float]:
     """Real zeros of ``e`` found through its polynomial branches, each checked on ``e`` itself."""
-    candidates = set()
-    for branch in _branches(w, e):
-        deadline.check()
-        candidates.update(_real_roots(w.sp, branch, w.x))
+    candidates = _branch_roots(w, e, deadline)
     if not candidates:
         return []
     xs = np.array(sorted(candidates))
     if not e.has(w.sp.Abs, *w.extrema.values()):
         return [float(v) for v in xs]
     with np.errstate(all="ignore"):
-        values = np.broadcast_to(np.asarray(lambdify(w, [w.x], e)(xs), dtype=np.float64), xs.shape)
+        values = _at(w, e, xs)
     return [float(v) for v in xs[np.abs(values) <= 1e-9 * np.maximum(1.0, np.abs(xs))]]
 
 
 def _extremum_kinks(w: World, node, args: list, deadline: Deadline) -> list[float]:
     """Ties between two arguments of a max/min chain where those two are the active ones."""
-    sp = w.sp
     candidates = set()
     for i in range(len(args)):
         for j in range(i + 1, len(args)):
-            for branch in _branches(w, args[i] - args[j]):
-                deadline.check()
-                candidates.update(_real_roots(sp, branch, w.x))
+            candidates |= _branch_roots(w, args[i] - args[j], deadline)
     if not candidates:
         return []
     xs = np.array(sorted(candidates))
     with np.errstate(all="ignore"):
-        values = np.array(
-            [np.broadcast_to(np.asarray(lambdify(w, [w.x], a)(xs), dtype=np.float64), xs.shape) for a in args]
-        )
+        values = np.array([_at(w, a, xs) for a in args])
     best = values.max(axis=0) if type(node) is w.extrema["max"] else values.min(axis=0)
     tol = 1e-9 * np.maximum(1.0, np.abs(best))
     active = (np.abs(values - best) <= tol).sum(axis=0) >= 2
     return [float(v) for v in xs[active]]
+
+
+def _branch_roots(w: World, e, deadline: Deadline) -> set[float]:
+    """The real roots of those branches of ``e`` that are polynomials (candidates, unchecked)."""
+    roots: set[float] = set()
+    for branch in _branches(w, e):
+        deadline.check()
+        roots.update(_real_roots(w.sp, branch, w.x))
+    return roots
+
+
+def _at(w: World, e, xs: np.ndarray) -> np.ndarray:
+    """``e`` evaluated in floats at the points ``xs``."""
+    return np.broadcast_to(np.asarray(lambdify(w, [w.x], e)(xs), dtype=np.float64), xs.shape)
 
 
 def _real_roots(sp, e, x) -> list[float]:

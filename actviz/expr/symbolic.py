@@ -79,30 +79,10 @@ class World:
                 raise sp.function.ArgumentIndexError(self, argindex)
             return world.function(record, nparams, order + 1)(*self.args)
 
-        def text(self, printer):
-            return f"{label}({', '.join(printer._print(a) for a in self.args)})"
-
-        def tex(self, printer, exp=None, **_):
-            body = r"%s\left(%s\right)" % (tex_name, ", ".join(printer._print(a) for a in self.args))
-            return body if exp is None else r"%s^{%s}" % (body, exp)
-
-        def code(self, printer):
-            return f"{code_name}({', '.join(printer._print(a) for a in self.args)})"
-
-        def is_real(self):
-            return self.args[0].is_extended_real
-
-        namespace = {
-            "nargs": 1 + nparams,
-            "fdiff": fdiff,
-            "_sympystr": text,
-            "_latex": tex,
-            "_numpycode": code,
-            "_mpmathcode": code,
-            "_pythoncode": code,
-            "_eval_is_extended_real": is_real,
-        }
-        cls = type(sp.Function)(code_name, (sp.Function,), namespace)
+        cls = opaque_function(
+            sp, code_name, 1 + nparams, fdiff, text=label, tex=tex_name,
+            code={"_numpycode": code_name, "_mpmathcode": code_name, "_pythoncode": code_name},
+        )
         self.classes[key] = cls
         self.owner[cls] = (record, nparams, order)
         return cls
@@ -201,42 +181,10 @@ def _binary_extremum(sp, kind: str) -> type:
             return sp.Heaviside(sign * (b - a))
         raise sp.function.ArgumentIndexError(self, argindex)
 
-    def flat(self):
-        out = []
-        for a in self.args:
-            out += flat(a) if type(a) is type(self) else [a]
-        return out
-
-    def text(self, printer):
-        return f"{kind}({', '.join(printer._print(a) for a in flat(self))})"
-
-    def tex(self, printer, exp=None, **_):
-        body = r"\%s\left(%s\right)" % (kind, ", ".join(printer._print(a) for a in flat(self)))
-        return body if exp is None else r"%s^{%s}" % (body, exp)
-
-    def numpy_code(self, printer):
-        return f"{printer._module_format(numpy_name)}({printer._print(self.args[0])}, {printer._print(self.args[1])})"
-
-    def mp_code(self, printer):
-        return f"{kind}({printer._print(self.args[0])}, {printer._print(self.args[1])})"
-
-    def is_real(self):
-        return fuzzy_and_real(self.args)
-
-    def fuzzy_and_real(args):
-        reals = [a.is_extended_real for a in args]
-        return True if all(reals) else None
-
-    namespace = {
-        "nargs": 2,
-        "fdiff": fdiff,
-        "_sympystr": text,
-        "_latex": tex,
-        "_numpycode": numpy_code,
-        "_mpmathcode": mp_code,
-        "_eval_is_extended_real": is_real,
-    }
-    return type(sp.Function)(f"_actviz_{kind}", (sp.Function,), namespace)
+    return opaque_function(
+        sp, f"_actviz_{kind}", 2, fdiff, text=kind, tex="\\" + kind, shown=flatten,
+        code={"_numpycode": numpy_name, "_mpmathcode": kind}, real=_all_real,
+    )
 
 
 def _erfc(sp) -> type:
@@ -249,32 +197,58 @@ def _erfc(sp) -> type:
         u = self.args[0]
         return -2 * sp.exp(-(u**2)) / sp.sqrt(sp.pi)
 
-    def text(self, printer):
-        return f"erfc({printer._print(self.args[0])})"
+    return opaque_function(
+        sp, "_actviz_erfc", 1, fdiff, text="erfc", tex=r"\operatorname{erfc}",
+        code={"_numpycode": "erfc", "_mpmathcode": "erfc"},
+    )
 
-    def tex(self, printer, exp=None, **_):
-        body = r"\operatorname{erfc}\left(%s\right)" % printer._print(self.args[0])
+
+def opaque_function(
+    sp, name: str, nargs: int, fdiff: Callable, *, text: str, tex: str, code: dict[str, str],
+    shown: Callable | None = None, real: Callable | None = None,
+) -> type:
+    """A sympy function that sympy keeps as written, differentiated by ``fdiff``: printed as
+    ``text(...)`` and ``tex\\left(...\\right)`` with the arguments ``shown(f)`` (its own by
+    default), and as a call of ``code[method]`` by the code printer whose print method that is (a
+    dotted name is a module's function); real where ``real(args)`` says (where its first argument
+    is, by default)."""
+    shown = shown or (lambda f: f.args)
+    real = real or (lambda args: args[0].is_extended_real)
+
+    def as_text(self, printer):
+        return f"{text}({', '.join(printer._print(a) for a in shown(self))})"
+
+    def as_tex(self, printer, exp=None, **_):
+        body = r"%s\left(%s\right)" % (tex, ", ".join(printer._print(a) for a in shown(self)))
         return body if exp is None else r"%s^{%s}" % (body, exp)
 
-    def code(self, printer):
-        return f"erfc({printer._print(self.args[0])})"
+    def call_of(callee: str) -> Callable:
+        def as_code(self, printer):
+            head = printer._module_format(callee) if "." in callee else callee
+            return f"{head}({', '.join(printer._print(a) for a in self.args)})"
+
+        return as_code
 
     def is_real(self):
-        return self.args[0].is_extended_real
+        return real(self.args)
 
     namespace = {
-        "nargs": 1,
+        "nargs": nargs,
         "fdiff": fdiff,
-        "_sympystr": text,
-        "_latex": tex,
-        "_numpycode": code,
-        "_mpmathcode": code,
+        "_sympystr": as_text,
+        "_latex": as_tex,
+        **{method: call_of(callee) for method, callee in code.items()},
         "_eval_is_extended_real": is_real,
     }
-    return type(sp.Function)("_actviz_erfc", (sp.Function,), namespace)
+    return type(sp.Function)(name, (sp.Function,), namespace)
+
+
+def _all_real(args) -> bool | None:
+    return True if all(a.is_extended_real for a in args) else None
 
 
 def flatten(node) -> list:
+    """The arguments of a nest of one function, max(max(a, b), c) -> [a, b, c]."""
     out = []
     for a in node.args:
         out += flatten(a) if type(a) is type(node) else [a]

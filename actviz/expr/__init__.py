@@ -2,24 +2,29 @@
 
 An expression is read in two steps and is never evaluated as code:
 
-1. :func:`parse` walks Python's ``ast`` of the text and accepts a whitelist only: numbers,
-   ``x``, ``pi``, ``e``, parameter names, ``+ - * / **``, parentheses, and calls of
-   :data:`FUNCTIONS` or of catalogue activations (``sigmoid(1.702*x)``, ``leaky_relu(x, 0.2)``
-   with a catalogue parameter given positionally). Anything else is refused with its column
-   and snippet. Sizes are bounded (:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_NODES`)
-   and every constant part is evaluated in floats first, so a power tower such as
-   ``2**2**2**2**2**2`` is refused before sympy could start on it.
-2. :func:`compile_record` builds the sympy expression, differentiates it twice and compiles
-   f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes whose derivative is
-   the catalogue's own analytic derivative, so the numerics stay the catalogue's stable ones;
-   the rest is evaluated as written. The mpmath reference (f, f') comes from the same
-   expression. The work is bounded on any thread and without signals, so that nothing is
-   ever raised inside other code: a budget of the working thread's CPU time
-   (:data:`BUILD_SECONDS`) is checked between the steps, and each step gets only trees small
-   enough to bound its cost (:data:`MAX_TREE`, :data:`MAX_DIFF_TREE`); sympy's simplify, which
-   cannot be stopped and whose time does not follow the size, only sees small derivatives
-   (:data:`SIMPLIFY_OPS`). An expression past these bounds is refused as too costly, a
+1. :func:`parse` (:mod:`.reader`) walks Python's ``ast`` of the text and accepts a whitelist
+   only: numbers, ``x``, ``pi``, ``e``, parameter names, ``+ - * / **``, parentheses, and calls
+   of ``reader.FUNCTIONS`` or of catalogue activations (``sigmoid(1.702*x)``,
+   ``leaky_relu(x, 0.2)`` with a catalogue parameter given positionally). Anything else is
+   refused with its column and snippet. Sizes are bounded (``MAX_LENGTH``, ``MAX_DEPTH``,
+   ``MAX_NODES``) and every constant part is evaluated in floats first, so a power tower such
+   as ``2**2**2**2**2**2`` is refused before sympy could start on it.
+2. :func:`compile_record` (:mod:`.compile`) builds the sympy expression, differentiates it
+   twice and compiles f, f', f'' to numpy. Catalogue functions are sympy ``Function`` classes
+   (:mod:`.symbolic`) whose derivative is the catalogue's own analytic derivative, so the
+   numerics stay the catalogue's stable ones; the rest is evaluated as written. The mpmath
+   reference (f, f') comes from the same expression, and the kinks from its abs, max, min and
+   catalogue calls (:mod:`.kinks`). The work is bounded on any thread and without signals, so
+   that nothing is ever raised inside other code (:mod:`.budget`): a budget of the working
+   thread's CPU time (:data:`BUILD_SECONDS`) is checked between the steps, and each step gets
+   only trees small enough to bound its cost (``MAX_TREE``, ``MAX_DIFF_TREE``); sympy's
+   simplify, which cannot be stopped and whose time does not follow the size, only sees small
+   derivatives (``SIMPLIFY_OPS``). An expression past these bounds is refused as too costly, a
    :class:`SpecError` like any other bad expression.
+
+The modules import one way, in this order: reader, budget, symbolic, kinks, compile, and this
+one, which holds the entry points and the cache of compiled records. sympy is imported only
+when an expression is first compiled.
 
 The result is an :class:`~actviz.core.records.Activation` record built on the fly (family
 ``"expression"``), bound like any other: ``actviz.get("x*sigmoid(1.702*x)")``. Free names

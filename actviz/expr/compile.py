@@ -1,4 +1,10 @@
-"""Expressions in x compiled to activation records with sympy (step 2 of :mod:`actviz.expr`)."""
+"""Step 2 of an expression: its :class:`~actviz.core.records.Activation` record.
+
+f is built in sympy from the checked tree, differentiated twice (the chain rule, then exact
+tidying) and compiled to numpy, each step checked against the budget; the record also carries
+the mpmath reference, the kinks (found when asked for, per parameter values) and the formulas
+as LaTeX and text.
+"""
 
 from __future__ import annotations
 

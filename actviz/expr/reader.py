@@ -144,6 +144,7 @@ def _as_float(v: int | float) -> float:
 
 
 def quoted(text: str) -> str:
+    """``text`` quoted for a message, cut short past 60 characters."""
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
@@ -407,6 +408,7 @@ class _Reader:
 
 
 def catalogue_has(name: str) -> bool:
+    """Whether ``name`` names a registered activation."""
     try:
         lookup(name)
     except UnknownActivationError:

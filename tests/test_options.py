@@ -10,7 +10,7 @@ import actviz
 from actviz.analysis import accuracy, signal, stats
 from actviz.cli import app
 from actviz.core import options
-from actviz.render import figures
+from actviz.render import figures, io
 
 runner = CliRunner()
 
@@ -56,6 +56,10 @@ BAD = [
     (lambda: options.check_panels(["qmap", "nope"], ("qmap", "chi")), "panel", "panel must be one of qmap, chi, not 'nope'"),
     (lambda: accuracy.check_exhaustive("float64", None), "exhaustive", "exhaustive takes float16, bfloat16 or float32"),
     (lambda: figures.check_style("no-such-style"), "style", "unknown style 'no-such-style'"),
+    (lambda: io.format_for("x.png", "svg", io.FIGURE_FORMATS), "format", "format svg does not match the suffix of 'x.png'"),
+    (lambda: io.format_for("x", None, io.FIGURE_FORMATS), "format", "cannot tell the format of 'x'"),
+    (lambda: actviz.load_plugin("nowhere.py"), "plugin", "plugin 'nowhere.py': no such file"),
+    (lambda: actviz.load_plugin("plugin.txt"), "plugin", "plugin takes a Python file (FILE.py), not 'plugin.txt'"),
     # and through the functions that take them
     (lambda: signal.analyse("tanh", 0.0, 0.0), "sigma_w", "sigma_w must be"),
     (lambda: signal.monte_carlo("tanh", 1.0, 0.0, 8, 2, 2, seed=-1), "seed", "seed must be"),
@@ -127,6 +131,9 @@ def test_the_message_can_name_the_options_otherwise():
         (["accuracy", "tanh", "--exhaustive"], "--exhaustive takes float16, bfloat16 or float32"),
         (["accuracy", "tanh", "--exhaustive", "-d", "float64", "--range", "1", "2"], "or a float64 --range holding"),
         (["gallery", "--jobs", "0"], "--jobs must be at least 1, not 0"),
+        (["plot", "tanh", "-o", "x.png", "--format", "svg"], "--format svg does not match the suffix of 'x.png'"),
+        (["stats", "tanh", "-o", "x"], "(.csv, .json, .md) or name one with --format"),
+        (["--plugin", "nowhere.py", "list"], "--plugin 'nowhere.py': no such file"),
     ],
 )
 def test_the_command_line_names_the_flag(args, message, tmp_path, monkeypatch):

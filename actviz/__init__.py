@@ -12,6 +12,7 @@ from .core.bound import BoundActivation
 from .core.records import FRAMEWORKS, Activation, Interval, Param, Properties, Variant
 from .errors import (
     ActvizError,
+    OptionError,
     OutputError,
     ParameterError,
     PresetError,
@@ -29,6 +30,7 @@ __all__ = [
     "ActvizError",
     "BoundActivation",
     "Interval",
+    "OptionError",
     "OutputError",
     "Param",
     "ParameterError",

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_gaussian, check_threshold
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
-from ..errors import UsageError
 from ..registry import get
 from .saturation import DEFAULT_THRESHOLD
 from .saturation import saturation as saturation_of
@@ -62,15 +62,6 @@ def torch_gain(act: BoundActivation | str) -> float | None:
     act = get(act)
     rule = _TORCH_GAINS.get(act.name)
     return None if rule is None else rule(**act.params)
-
-
-def check_gaussian(mu: float, sigma: float) -> tuple[float, float]:
-    mu, sigma = float(mu), float(sigma)
-    if not math.isfinite(mu):
-        raise UsageError(f"--mu must be a finite number, not {mu:g}")
-    if not math.isfinite(sigma) or sigma <= 0:
-        raise UsageError(f"--sigma must be a finite number > 0, not {sigma:g}")
-    return mu, sigma
 
 
 def _refine(fn: Callable[[float], float], x: np.ndarray, y: np.ndarray, i: int) -> tuple[float, float]:
@@ -149,6 +140,7 @@ def stats(
 
     act = get(act)
     mu, sigma = check_gaussian(mu, sigma)
+    saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)
     shape = shape_stats(act, grid(*sat.range, sat.points))
     moments = gaussian_stats(act, mu, sigma)

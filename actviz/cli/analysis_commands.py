@@ -53,7 +53,7 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     The data target is None for the terminal and '-' for standard output; the data format
     is None when ``-o`` takes the figure.
     """
-    from ..render.figures import check_dpi
+    from ..core.options import check_dpi
 
     check_dpi(dpi)
     fig_target = fig_format = None
@@ -245,16 +245,13 @@ def signal_command(
     Mean field (Poole et al. 2016, Schoenholz et al. 2017): the fixed points of the length and correlation maps, χ and the phase, the depth scales ξ_q and ξ_c, and the σ_w where χ = 1. The figure adds χ against σ_w, a phase diagram over (σ_w, σ_b) and a Monte-Carlo check on a random numpy network of --width units and --depth layers.
     """
     from ..analysis import signal as sig
+    from ..core import options
     from ..render.analysis_figures import SIGNAL_PANELS
 
-    sig.check_sigmas(sigma_w, sigma_b)
-    sig.check_network(depth, width, samples)
-    if not 0 <= seed < 2**32:
-        raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, not {seed}")
-    panels = list(SIGNAL_PANELS) if not panel else [p.strip().lower() for p in panel]
-    unknown = [p for p in panels if p not in SIGNAL_PANELS]
-    if unknown:
-        raise UsageError(f"unknown panel {unknown[0]!r}; choose from {', '.join(SIGNAL_PANELS)}")
+    options.check_sigmas(sigma_w, sigma_b)
+    options.check_network(depth, width, samples)
+    options.check_seed(seed)
+    panels = options.check_panels(panel, SIGNAL_PANELS)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
     for act in acts:
@@ -390,24 +387,19 @@ def accuracy_command(
     float64 is measured against mpmath (60 digits); float32, float16 and bfloat16 against the float64 result. The textbook formula (1/(1+exp(-x)), p*(1-p), 1-tanh², ...) is computed in the dtype itself, with its overflow and NaN counts. --exhaustive takes every finite value.
     """
     from ..analysis import accuracy as acc
-    from ..core.sampling import check_points
+    from ..core import options
 
-    dtypes = list(dict.fromkeys(acc.check_dtype(d) for d in (dtype or ["float64"])))
+    dtypes = list(dict.fromkeys(options.check_dtype(d) for d in (dtype or ["float64"])))
     for d in dtypes:
         acc.numpy_dtype(d)  # bfloat16 without ml_dtypes fails here, before any work
-    range_ = acc.check_audit_range(range_)
+    range_ = options.check_audit_range(range_)
     if not exhaustive:
-        check_points(points)
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be at least 1, not {workers}")
-    if exhaustive and "float64" in dtypes:
-        n = acc.count_values("float64", range_) if range_ else None
-        if n is None or n > acc.MAX_EXHAUSTIVE_F64:
-            raise UsageError(
-                "--exhaustive takes float16, bfloat16 or float32 (float64 has 1.8e19 values), or a "
-                f"float64 --range holding at most {acc.MAX_EXHAUSTIVE_F64:,} values"
-                + (f", not {n:,}" if n is not None else "")
-            )
+        options.check_points(points)
+    if workers is not None:
+        options.check_workers(workers)
+    if exhaustive:
+        for d in dtypes:
+            acc.check_exhaustive(d, range_)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
     results, labels = [], []

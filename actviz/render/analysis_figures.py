@@ -15,6 +15,7 @@ import numpy as np
 from ..analysis import signal as sig
 from ..analysis.accuracy import AuditResult
 from ..core.bound import BoundActivation
+from ..core.options import check_panels
 from ..registry import get
 
 #: The panels `signal` can draw, in the order of the full figure.
@@ -231,7 +232,7 @@ def signal_figure(
     """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row."""
     from matplotlib.figure import Figure
 
-    panels = list(dict.fromkeys(panels))
+    panels = list(dict.fromkeys(check_panels(panels, SIGNAL_PANELS)))
     results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
     rows = math.ceil(len(panels) / cols)

@@ -26,16 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.saturation import check_threshold as check_saturation
+from ..core import options
 from ..core.bound import BoundActivation
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points
-from ..errors import ParameterError, UsageError
+from ..core.options import check_dpi, check_figure_points, check_order, check_threshold
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample
+from ..errors import OptionError, ParameterError, UsageError
 from ..registry import get, no_such_parameter
 from ..sampling import sample
 
 DEFAULT_SATURATION = 0.01
-#: More points than a figure can show (a 7-inch panel is ~700 pixels wide) only costs time.
-MAX_FIGURE_POINTS = 1_000_000
 #: Figure width and the height of one panel, in inches.
 WIDTH = 7.0
 PANEL_HEIGHT = 2.15
@@ -46,9 +45,6 @@ MIN_WIDTH = 3.5
 MIN_PANEL_HEIGHT = 0.9
 #: One more row of legend entries, in inches (the frame holds two).
 LEGEND_ROW = 0.22
-#: matplotlib cannot make images wider or taller than 2**16 pixels.
-MAX_PIXELS = 2**16
-MAX_DPI = 1200
 
 # Shading colours: visible behind a line on white and on near-black alike.
 _DEAD = "#8c8c8c"
@@ -76,7 +72,7 @@ _HOUSE_DARK = {
 }
 
 
-# -- option checks (the library raises UsageError; the CLI turns it into exit 2) ----------------
+# -- option checks: the style here (it needs matplotlib), the others in core/options.py --------
 
 
 def available_styles() -> list[str]:
@@ -132,10 +128,10 @@ def _check_style_file(path: str) -> None:
         with quiet_matplotlib() as messages, matplotlib.style.context(Path(path)):
             pass
     except (OSError, ValueError) as exc:  # unreadable, or not UTF-8
-        raise UsageError(f"cannot use style file {path!r}: {_first_line(str(exc))}") from None
+        raise OptionError("style", f"cannot use style file {path!r}: {_first_line(str(exc))}") from None
     if messages:
         message = _first_line(messages[0]).replace(repr(Path(path)), repr(path))
-        raise UsageError(f"style file rejected by matplotlib: {message}")
+        raise OptionError("style", f"style file rejected by matplotlib: {message}")
 
 
 def check_style(style: str | None) -> str | None:
@@ -154,19 +150,11 @@ def check_style(style: str | None) -> str | None:
         return name
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     few = close or [s for s in ("default", "ggplot", "bmh", "classic", "seaborn-v0_8-whitegrid") if s in known]
-    raise UsageError(
+    raise OptionError(
+        "style",
         f"unknown style {name!r}; try {', '.join(few)} "
         f"({len(known)} in all: matplotlib.style.available, or a .mplstyle file)"
     )
-
-
-def check_dpi(dpi: float | None) -> float | None:
-    if dpi is None:
-        return None
-    dpi = float(dpi)
-    if not math.isfinite(dpi) or dpi <= 0 or dpi > MAX_DPI:
-        raise UsageError(f"--dpi must be a number in (0, {MAX_DPI}], not {dpi:g}")
-    return dpi
 
 
 def legend_rows(entries: int, columns: int) -> int:
@@ -181,42 +169,9 @@ def minimum_size(panels: int = 2, rows: int = 1) -> tuple[float, float]:
 def check_size(
     size: Sequence[float] | None, dpi: float | None = None, panels: int = 2, rows: int = 1
 ) -> tuple[float, float] | None:
-    """Figure size (width, height) in inches: positive, finite, under matplotlib's pixel limit,
-    and at least :func:`minimum_size` for ``panels`` panels and ``rows`` legend rows."""
-    if size is None:
-        return None
-    try:
-        w, h = (float(v) for v in size)
-    except (TypeError, ValueError):
-        raise UsageError(f"size takes two numbers (width and height in inches), not {size!r}") from None
-    if not (math.isfinite(w) and math.isfinite(h)) or w <= 0 or h <= 0:
-        raise UsageError(f"size must be two positive numbers of inches, not {w:g} {h:g}")
-    pixels = max(w, h) * (dpi or 100.0)
-    if pixels >= MAX_PIXELS:
-        raise UsageError(
-            f"size {w:g} x {h:g} inches at {dpi or 100:g} dpi is {pixels:,.0f} pixels across; "
-            f"matplotlib's limit is {MAX_PIXELS:,}"
-        )
-    min_w, min_h = minimum_size(panels, rows)
-    if w < min_w or h < min_h:
-        raise UsageError(
-            f"size {w:g} x {h:g} inches is too small for {panels} panels: "
-            f"at least {min_w:g} wide and {min_h:g} tall"
-        )
-    return w, h
-
-
-def check_figure_points(points: int) -> int:
-    points = check_points(points)
-    if points > MAX_FIGURE_POINTS:
-        raise UsageError(f"a figure takes at most {MAX_FIGURE_POINTS:,} points, not {points:,}")
-    return points
-
-
-def check_order(order: int) -> int:
-    if order not in (1, 2):
-        raise UsageError(f"order must be 1 or 2, not {order!r}")
-    return int(order)
+    """Figure size (width, height) in inches, at least :func:`minimum_size` for ``panels``
+    panels and ``rows`` legend rows (see :func:`actviz.core.options.check_size`)."""
+    return options.check_size(size, dpi, minimum_size(panels, rows), panels)
 
 
 # -- what gets drawn, as plain data (shared with the terminal plot) ------------------------------
@@ -695,7 +650,7 @@ def plot(
     the axis keeps the analytic curve's limits); ``logy=True`` shows |f'| on a log axis.
     """
     act = get(act, **params)
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 3 if check_order(order) == 2 else 2
     size = check_size(size, dpi, panels, rows=legend_rows(4, PLOT_COLUMNS))
@@ -800,7 +755,7 @@ def compare(
     bound = bind_all(acts, params)
     if len(bound) < 2:
         raise UsageError("compare needs at least two activations")
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 2 + (check_order(order) == 2) + bool(diff)
     rows = legend_rows(compare_legend_entries(len(bound)), COMPARE_COLUMNS)

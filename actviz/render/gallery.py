@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.bound import BoundActivation
+from ..core.options import check_workers
 from ..core.records import FRAMEWORK_TITLES, FRAMEWORKS
 from ..core.spec import format_value
 from ..errors import OutputError, UsageError
@@ -261,9 +262,7 @@ def build(
     """
     if fmt not in GALLERY_FORMATS:
         raise UsageError(f"gallery format must be one of {', '.join(GALLERY_FORMATS)}, not {fmt!r}")
-    workers = (os.cpu_count() or 1) if jobs is None else int(jobs)
-    if workers < 1:
-        raise UsageError(f"--jobs must be at least 1, not {workers}")
+    workers = (os.cpu_count() or 1) if jobs is None else check_workers(jobs, "jobs")
     only = list(only) if only else None
     todo = plan(only)
     out = Path(directory)

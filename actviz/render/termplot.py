@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_threshold
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
 from ..errors import UsageError
 from .figures import (
@@ -23,7 +24,6 @@ from .figures import (
     _sample,
     _title,
     bind_all,
-    check_saturation,
     cut_points,
     decade_stride,
     kinks_in,
@@ -65,7 +65,7 @@ def render(
         raise UsageError("name at least one activation")
     if diff and len(bound) < 2:
         raise UsageError("a difference panel needs at least two activations")
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     width = max(MIN_WIDTH, int(width or DEFAULT_WIDTH))
     panel_height = max(MIN_PANEL_HEIGHT, int(panel_height or DEFAULT_PANEL_HEIGHT))
     samples = [_sample(a, range, points, order, numeric) for a in bound]

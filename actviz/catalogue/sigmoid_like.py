@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Param, Variant
 from ..core.store import register
+from ..numerics.special import sigmoid_pair
 from ._common import INF, Interval, Properties, same
 
 # --- step ---------------------------------------------------------------------------------
@@ -88,19 +89,7 @@ def d2_sigmoid(x):
 
 
 def _sigmoid_pair(x):
-    # nx.sigmoid and nx.sigmoid_prime from one e = e^-|x|, in place (same operations, same bits);
-    # on a flat view, since ufuncs turn 0-d arrays into scalars, which take no out=
-    shape = np.shape(x)
-    x = np.reshape(x, -1)
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    den = e + 1.0
-    f = np.where(x >= 0, 1.0, e)
-    f /= den
-    den *= den
-    np.divide(e, den, out=den)
-    return f.reshape(shape), den.reshape(shape)
+    return sigmoid_pair(x)  # σ and σ' from one e^-|x|, in place
 
 
 def _mp_sigmoid(x):

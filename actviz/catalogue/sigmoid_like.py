@@ -7,7 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Param, Variant
 from ..core.store import register
-from ..numerics.special import sigmoid_pair
+from ..numerics.special import sigmoid_from_exp, sigmoid_pair
 from ._common import INF, Interval, Properties, same
 
 # --- step ---------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def d2_log_sigmoid(x):
 def _log_sigmoid_pair(x):
     # one exp(-|x|) for both; the same operations as log_sigmoid and nx.sigmoid(-x)
     e = np.exp(-np.abs(x))
-    return np.minimum(x, 0.0) - np.log1p(e), np.where(x <= 0, 1.0, e) / (1.0 + e)
+    return np.minimum(x, 0.0) - np.log1p(e), sigmoid_from_exp(-x, e)
 
 
 def _mp_log_sigmoid(x):

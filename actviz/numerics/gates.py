@@ -194,10 +194,15 @@ def x_sigmoid_cubic_second(x):
 # --- x·σ(βx) -------------------------------------------------------------------------------
 
 
+def _sigmoid_clip(beta):
+    """|x| beyond which σ(βx) is exactly 0 or 1 (and βx stays finite)."""
+    return min(1e300, 800.0 / beta)
+
+
 def _x_sigmoid_kernel(x, f, d, beta):
     # f = x·σ(βx), f' = σ(βx)·(1 + βx·σ(-βx)); βx is formed exactly (the rounding of βx
     # would be multiplied by βx in e^βx), and x is clipped where σ is exactly 0 or 1.
-    limit = min(1e300, 800.0 / beta)
+    limit = _sigmoid_clip(beta)
     xc = np.clip(x, -limit, limit)
     if beta == 1.0:
         z = xc
@@ -238,7 +243,7 @@ def x_sigmoid(x, beta):
 
 def x_sigmoid_second(x, beta):
     """(x·σ(βx))'' = β·σ'(βx)·(2 + βx·(1 - 2σ(βx))) = β·σ'(βx)·(2 - βx·tanh(βx/2))."""
-    limit = min(1e300, 800.0 / beta)
+    limit = _sigmoid_clip(beta)
     z = beta * np.clip(x, -limit, limit)
     return beta * sigmoid_prime(z) * (2.0 - z * np.tanh(0.5 * z))
 

@@ -12,7 +12,11 @@ Array = np.ndarray
 
 def sigmoid(x: Array) -> Array:
     """1/(1+e^-x) through e^-|x|, which cannot overflow."""
-    e = np.exp(-np.abs(x))
+    return sigmoid_from_exp(x, np.exp(-np.abs(x)))
+
+
+def sigmoid_from_exp(x: Array, e: Array) -> Array:
+    """σ(x) from e = e^-|x| already at hand: 1/(1+e) for x >= 0, e/(1+e) below."""
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 

@@ -12,8 +12,8 @@ from .. import numerics as nx
 from ..core.records import Activation, Param
 from ..core.store import register
 from ..numerics.gates import (
-    x_ncdf,
-    x_ncdf_second,
+    x_normal_cdf,
+    x_normal_cdf_second,
     x_sigmoid,
     x_sigmoid_cubic,
     x_sigmoid_cubic_second,
@@ -28,7 +28,7 @@ from ._common import INF, Interval, Properties, param_formulas, same
 
 def _gelu_pair(x, approximate):
     """(f, f'): x·Φ(x), or x·σ(2√(2/π)(x + 0.044715x³)) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
-    return x_sigmoid_cubic(x) if approximate == "tanh" else x_ncdf(x)
+    return x_sigmoid_cubic(x) if approximate == "tanh" else x_normal_cdf(x)
 
 
 def gelu(x, approximate):
@@ -40,7 +40,7 @@ def d_gelu(x, approximate):
 
 
 def d2_gelu(x, approximate):
-    return x_sigmoid_cubic_second(x) if approximate == "tanh" else x_ncdf_second(x)
+    return x_sigmoid_cubic_second(x) if approximate == "tanh" else x_normal_cdf_second(x)
 
 
 def _mp_gelu(x, approximate):

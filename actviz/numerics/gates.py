@@ -13,23 +13,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dd import DEEP as _DEEP
-from .dd import split as _split
-from .dd import times_exp_deep as _times_exp_deep
-from .dd import two_product_split as _two_product
-from .special import INV_SQRT2 as _INV_SQRT2
-from .special import INV_SQRT2_LO as _INV_SQRT2_LO
-from .special import INV_SQRT2PI as _INV_SQRT2PI
-from .special import INV_SQRT2PI_LO as _INV_SQRT2PI_LO
-from .special import erfcx_half as _erfcx_half
-from .special import mills_far as _mills_far
-from .special import sigmoid_prime
+from .dd import DEEP, split, times_exp_deep, two_product_split
+from .special import (
+    INV_SQRT2,
+    INV_SQRT2_LO,
+    INV_SQRT2PI,
+    INV_SQRT2PI_LO,
+    erfcx_half,
+    mills_far,
+    sigmoid_prime,
+)
 
 # Points per block: a block's temporaries (a dozen arrays) stay in the L2 cache.
 _BLOCK = 1 << 14
 
-_R_S = _split(_INV_SQRT2)
-_C_S = _split(_INV_SQRT2PI)
+_R_S = split(INV_SQRT2)
+_C_S = split(INV_SQRT2PI)
 _ERFCX_FAR = 4.0 / 0.7071067811865476  # |x| = 4√2: y = 4
 _GELU_CLIP = 40.0  # Φ(-40) underflows: beyond ±40 the exact values are x·{0, 1}
 
@@ -49,12 +48,12 @@ def _blockwise(kernel, x, *args):
 # --- x·Φ(x) --------------------------------------------------------------------------------
 
 
-def _x_ncdf_kernel(x, f, d):
+def _x_normal_cdf_kernel(x, f, d):
     # Φ(-|x|) = Q = ½erfcx(|x|/√2)·E with E = exp(-x²/2) from the exactly split x² (x/√2
     # squared would be off by ~x²·ε, a relative error of x²·ε in E); Φ(x) = Q or 1 - Q.
     xc = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
     a = np.abs(xc)
-    xh, xl = _split(xc)
+    xh, xl = split(xc)
     hi = xh * xh  # exact: 26 bits squared
     lo = xl * (xh + xc)  # x² - xh² = xl·(x + xh)
     s = hi + lo
@@ -62,22 +61,22 @@ def _x_ncdf_kernel(x, f, d):
     wl = -0.5 * (lo - (s - hi))  # the bits s lost
     E0 = np.exp(w)  # E = E0·(1 + wl)
     # y = |x|/√2 as a double-double: its rounding alone would cost erfcx up to an ULP
-    ah, al = _split(a)
-    y, y_lo = _two_product(a, ah, al, _INV_SQRT2, _R_S[0], _R_S[1])
-    y_lo += a * _INV_SQRT2_LO
-    h_hi, h_lo = _erfcx_half(np.minimum(y, 4.0), y_lo)
+    ah, al = split(a)
+    y, y_lo = two_product_split(a, ah, al, INV_SQRT2, _R_S[0], _R_S[1])
+    y_lo += a * INV_SQRT2_LO
+    h_hi, h_lo = erfcx_half(np.minimum(y, 4.0), y_lo)
     h = h_hi + h_lo
     neg = x < 0
     # x < 0: f = x·h·E, f' = (h + xφ/E)·E;  x >= 0: f = x - x·h·E, f' = 1 - (h - xφ/E)·E.
     # x·h is formed exactly and E's low part joins the small terms, so f is rounded twice
-    hh, hl = _split(h_hi)
-    xhv, xh_err = _two_product(xc, xh, xl, h_hi, hh, hl)
+    hh, hl = split(h_hi)
+    xhv, xh_err = two_product_split(xc, xh, xl, h_hi, hh, hl)
     xh_err += xc * h_lo
     # h + x/√(2π) cancels near the minimum of f (x = -0.75): there it is summed from the exact
     # product x·(1/√(2π)) and the unrounded parts of h, so only the tiny ones' rounding is left
-    c, c_err = _two_product(xc, xh, xl, _INV_SQRT2PI, _C_S[0], _C_S[1])
+    c, c_err = two_product_split(xc, xh, xl, INV_SQRT2PI, _C_S[0], _C_S[1])
     hc = h_hi + c
-    hc += (h_lo + c_err) + xc * _INV_SQRT2PI_LO
+    hc += (h_lo + c_err) + xc * INV_SQRT2PI_LO
     hc = np.where(neg, hc, h - c)
     # far out, with the Mills ratio a·Φ(-a)/φ(a) = 1 - ρ:  x·h = ±(1 - ρ)/√(2π) and
     # h ∓ |x|/√(2π) = ((1 - ρ)/a - a)/√(2π), so that neither depends on a rounded |x|/√2.
@@ -85,38 +84,38 @@ def _x_ncdf_kernel(x, f, d):
     far = np.flatnonzero(a > _ERFCX_FAR)
     if far.size:
         af = a[far]
-        rho = _mills_far(af)
-        t = _INV_SQRT2PI * rho
-        v = _INV_SQRT2PI - t
-        v_err = ((_INV_SQRT2PI - v) - t) + _INV_SQRT2PI_LO * (1.0 - rho)  # the bits v lost
+        rho = mills_far(af)
+        t = INV_SQRT2PI * rho
+        v = INV_SQRT2PI - t
+        v_err = ((INV_SQRT2PI - v) - t) + INV_SQRT2PI_LO * (1.0 - rho)  # the bits v lost
         sgn = np.sign(xc[far])
         xhv[far] = sgn * v
         xh_err[far] = sgn * v_err
         one_rho = 1.0 - rho
         g = one_rho / af - af
-        hc[far] = g * _INV_SQRT2PI + g * _INV_SQRT2PI_LO
+        hc[far] = g * INV_SQRT2PI + g * INV_SQRT2PI_LO
     xhE = xhv * E0
     xhE += (xh_err + xhv * wl) * E0
     f[...] = np.where(neg, xhE, x - xhE)
     hcE = hc * E0
     hcE += hcE * wl
     d[...] = np.where(neg, hcE, 1.0 - hcE)
-    deep = np.flatnonzero((w < _DEEP) & neg)  # per element, like far
+    deep = np.flatnonzero((w < DEEP) & neg)  # per element, like far
     if deep.size:
         wd, wld = w[deep], wl[deep]
-        f[deep] = _times_exp_deep(xhv[deep], xh_err[deep], wd, wld)
-        d[deep] = _times_exp_deep(hc[deep], 0.0, wd, wld)
+        f[deep] = times_exp_deep(xhv[deep], xh_err[deep], wd, wld)
+        d[deep] = times_exp_deep(hc[deep], 0.0, wd, wld)
 
 
-def x_ncdf(x):
+def x_normal_cdf(x):
     """(x·Φ(x), Φ(x) + x·φ(x)): gelu and its derivative, with Φ(-|x|) = ½erfcx(|x|/√2)·e^(-x²/2)."""
-    return _blockwise(_x_ncdf_kernel, x)
+    return _blockwise(_x_normal_cdf_kernel, x)
 
 
-def x_ncdf_second(x):
+def x_normal_cdf_second(x):
     """(x·Φ(x))'' = φ(x)·(2 - x²)."""
     xc = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
-    return _INV_SQRT2PI * np.exp(-0.5 * xc * xc) * (2.0 - xc * xc)
+    return INV_SQRT2PI * np.exp(-0.5 * xc * xc) * (2.0 - xc * xc)
 
 
 # --- x·σ(2√(2/π)(x + 0.044715x³)): gelu's tanh form -------------------------------------
@@ -127,24 +126,24 @@ _K3A = 3 * 0.044715 * 1.5957691216057308  # z' = K + 3·KA·x²; plain rounding 
 _GELU_TANH_CLIP = 30.0  # z(±30) = ±1974: σ is exactly 0 or 1 beyond
 
 
-_K_S = _split(_K_HI)
-_KA_S = _split(_KA_HI)
+_K_S = split(_K_HI)
+_KA_S = split(_KA_HI)
 
 
 def _x_sigmoid_cubic_kernel(x, f, d):
     # f = x·σ(z), z = 2√(2/π)(x + 0.044715x³) = K·x + KA·x³ in double-double: in the left
     # tail σ(z) ≈ e^z, so z needs an absolute error of an ULP of 1, not of z.
     xc = np.clip(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
-    xh, xl = _split(xc)
+    xh, xl = split(xc)
     p = xc * xc
     pe = ((xh * xh - p) + 2.0 * xh * xl) + xl * xl  # x² = p + pe
-    ph, pl = _split(p)
-    c3, c3e = _two_product(xc, xh, xl, p, ph, pl)  # x·p
+    ph, pl = split(p)
+    c3, c3e = two_product_split(xc, xh, xl, p, ph, pl)  # x·p
     c3e += xc * pe  # x³ = c3 + c3e
-    c3h, c3l = _split(c3)
-    m, me = _two_product(_KA_HI, _KA_S[0], _KA_S[1], c3, c3h, c3l)
+    c3h, c3l = split(c3)
+    m, me = two_product_split(_KA_HI, _KA_S[0], _KA_S[1], c3, c3h, c3l)
     me += _KA_HI * c3e + _KA_LO * c3
-    n, ne = _two_product(_K_HI, _K_S[0], _K_S[1], xc, xh, xl)
+    n, ne = two_product_split(_K_HI, _K_S[0], _K_S[1], xc, xh, xl)
     ne += _K_LO * xc
     z = n + m  # same signs: no cancellation; Knuth's two-sum keeps the rounding error
     bv = z - n
@@ -168,13 +167,13 @@ def _x_sigmoid_cubic_kernel(x, f, d):
     tn += e + (ne + 3.0 * me)
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    deep = np.flatnonzero(z < _DEEP)  # per element: mz.min() is NaN if one x is
+    deep = np.flatnonzero(z < DEEP)  # per element: mz.min() is NaN if one x is
     if deep.size:
         wd, wld = mz[deep], zl[deep]
         rd = r[deep]
         xd = xc[deep]
-        f[deep] = _times_exp_deep(xd * rd, 0.0, wd, wld)
-        d[deep] = _times_exp_deep(rd * (1.0 + xd * dz[deep] * rd), 0.0, wd, wld)
+        f[deep] = times_exp_deep(xd * rd, 0.0, wd, wld)
+        d[deep] = times_exp_deep(rd * (1.0 + xd * dz[deep] * rd), 0.0, wd, wld)
 
 
 def x_sigmoid_cubic(x):
@@ -208,9 +207,9 @@ def _x_sigmoid_kernel(x, f, d, beta):
         z = xc
         zl = None
     else:
-        xh, xl = _split(xc)
-        bh, bl = _split(beta)
-        z, zl = _two_product(beta, bh, bl, xc, xh, xl)
+        xh, xl = split(xc)
+        bh, bl = split(beta)
+        z, zl = two_product_split(beta, bh, bl, xc, xh, xl)
     neg = z < 0
     mz = -np.abs(z)
     e = np.exp(mz)
@@ -228,12 +227,12 @@ def _x_sigmoid_kernel(x, f, d, beta):
     tn += e if zl is None else e + zl
     tn *= r
     np.multiply(s_pos, np.where(neg, tn, t), out=d)
-    deep = np.flatnonzero(z < _DEEP)  # per element: mz.min() is NaN if one x is
+    deep = np.flatnonzero(z < DEEP)  # per element: mz.min() is NaN if one x is
     if deep.size:
         wd, wld = mz[deep], (0.0 if zl is None else zl[deep])
         rd = r[deep]
-        f[deep] = _times_exp_deep(xc[deep] * rd, 0.0, wd, wld)
-        d[deep] = _times_exp_deep(rd * (1.0 + z[deep] * rd), 0.0, wd, wld)
+        f[deep] = times_exp_deep(xc[deep] * rd, 0.0, wd, wld)
+        d[deep] = times_exp_deep(rd * (1.0 + z[deep] * rd), 0.0, wd, wld)
 
 
 def x_sigmoid(x, beta):
@@ -289,14 +288,14 @@ def _x_tanh_softplus_kernel(x, f, d):
     b *= e
     b *= inv * inv
     d[...] = np.where(neg, b, q)
-    deep = np.flatnonzero(xc < _DEEP)  # per element: xc.min() is NaN if one x is
+    deep = np.flatnonzero(xc < DEEP)  # per element: xc.min() is NaN if one x is
     if deep.size:
         xd = xc[deep]
         ed = e[deep]
         invd = inv[deep]
         # f = x·e(e + 2)/den, f' = e·((e + 2)/den + 4x(1 + e)/den²)
-        f[deep] = _times_exp_deep(xd * (ed + 2.0) * invd, 0.0, xd, 0.0)
-        d[deep] = _times_exp_deep((ed + 2.0) * invd + 4.0 * xd * (1.0 + ed) * invd * invd, 0.0, xd, 0.0)
+        f[deep] = times_exp_deep(xd * (ed + 2.0) * invd, 0.0, xd, 0.0)
+        d[deep] = times_exp_deep((ed + 2.0) * invd + 4.0 * xd * (1.0 + ed) * invd * invd, 0.0, xd, 0.0)
 
 
 def x_tanh_softplus(x):

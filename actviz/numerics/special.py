@@ -1,6 +1,6 @@
 """Special functions, each accurate to a few ULPs over the whole float64 range and raising
 no floating-point warning for finite input: the logistic sigmoid and its derivatives,
-softplus, sech², and erfcx = e^(y²)·erfc(y), which the normal CDF is taken through.
+softplus, sech², x - tanh(x), and erfcx = e^(y²)·erfc(y), which the normal CDF is taken through.
 """
 
 from __future__ import annotations

@@ -20,8 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz.catalogue import gates, rectifiers, shrinks, sigmoid_like
+from actviz.catalogue import rectifiers, sigmoid_like
 from actviz.core import bound
+from actviz.numerics import dd, gates, special
+from actviz.numerics import rectifiers as rectifier_kernels
 
 DTYPES = (np.float64, np.float32, np.float16)
 BLOCK = bound._EVAL_BLOCK
@@ -38,11 +40,11 @@ THRESHOLDS = (
     gates._ERFCX_FAR,  # gelu: Cody's erfcx beyond |x| = 4√2
     gates._GELU_CLIP,
     gates._GELU_TANH_CLIP,
-    math.sqrt(-2.0 * gates._DEEP),  # gelu: exp(-x²/2) below e^-600
-    -gates._DEEP,  # silu, mish, gelu(tanh): the exponent below -600
-    -rectifiers._EXP_FLOOR,
-    rectifiers._SP_CLIP,
-    shrinks._CANCELS_BELOW,
+    math.sqrt(-2.0 * dd.DEEP),  # gelu: exp(-x²/2) below e^-600
+    -dd.DEEP,  # silu, mish, gelu(tanh): the exponent below -600
+    -rectifier_kernels.EXP_FLOOR,
+    rectifier_kernels.SP_CLIP,
+    special.TANHSHRINK_CANCELS_BELOW,
     sigmoid_like._SOFTSIGN_TINY,
     rectifiers.TF_SOFTPLUS_SWITCH,
     20.0,  # softplus@torch's threshold

@@ -2,7 +2,8 @@
 
 Every branch formula is evaluated on inputs clipped to where that branch is used
 (``np.minimum(x, 0)`` before ``expm1``), so ``np.where`` never computes an overflow it
-then throws away.
+then throws away; the kernels that need more (exact products, overflow-free slopes) are in
+numerics.rectifiers.
 """
 
 from __future__ import annotations
@@ -15,69 +16,19 @@ from .. import numerics as nx
 from ..core.records import Activation, Param, Variant
 from ..core.spec import format_value
 from ..core.store import register
+from ..numerics.rectifiers import (
+    MAX,
+    exp_quotient,
+    expm1_exp_quotient,
+    leaky,
+    scaled_offset,
+    softplus_parts,
+)
+from ..numerics.special import sigmoid_from_exp, softplus_pair
 from ._common import INF, REAL, Interval, Properties, param_formulas, same
+from ._piecewise import piecewise
 
-_MAX = float(np.finfo(np.float64).max)
-
-
-# --- formulas that depend on the parameters -------------------------------------------------
-
-
-
-
-# A bound of a piece: (tex, text, inclusive); None is -∞ or ∞.
-Bound = tuple[str, str, bool] | None
-# A piece of a piecewise function: (value tex, value text, lower bound, upper bound), ascending.
-Piece = tuple[str, str, Bound, Bound]
-
-
-def _condition(lo: Bound, hi: Bound) -> tuple[str, str]:
-    """(mathtext, text) of the condition lo < x < hi (x > lo without an upper bound), with
-    <= where a bound is inclusive."""
-    less = {True: (r"\leq", "<="), False: ("<", "<")}
-    if hi is None:
-        if lo is None:
-            return "", ""
-        more = {True: (r"\geq", ">="), False: (">", ">")}[lo[2]]
-        return f"x {more[0]} {lo[0]}", f"x {more[1]} {lo[1]}"
-    tex = f"x {less[hi[2]][0]} {hi[0]}"
-    text = f"x {less[hi[2]][1]} {hi[1]}"
-    if lo is not None:
-        tex = f"{lo[0]} {less[lo[2]][0]} {tex}"
-        text = f"{lo[1]} {less[lo[2]][1]} {text}"
-    return tex, text
-
-
-def piecewise(lhs: tuple[str, str], pieces: list[Piece]) -> tuple[str, str]:
-    """(mathtext, text) of ``lhs = `` a piecewise function given by ascending pieces.
-
-    Neighbours with the same value are merged; one piece is written without a condition,
-    two with the upper piece first ("x if x > 0 else αx"), and more pieces where all but
-    one share a value as "v if condition else w"; otherwise every piece in order.
-    """
-    merged: list[Piece] = []
-    for piece in pieces:
-        if merged and merged[-1][0] == piece[0]:
-            merged[-1] = (piece[0], piece[1], merged[-1][2], piece[3])
-        else:
-            merged.append(piece)
-    tex_lhs, text_lhs = lhs
-    if len(merged) == 1:
-        return f"{tex_lhs} = {merged[0][0]}", f"{text_lhs} = {merged[0][1]}"
-    conds = [_condition(p[2], p[3]) for p in merged]
-    if len(merged) == 2:
-        (lo_v, lo_t, _, _), (hi_v, hi_t, _, _) = merged
-        return (f"{tex_lhs} = " + nx.cases((hi_v, conds[1][0]), (lo_v, conds[0][0])),
-                f"{text_lhs} = {hi_t} if {conds[1][1]} else {lo_t}")
-    values = [p[0] for p in merged]
-    lone = [i for i, v in enumerate(values) if values.count(v) == 1]
-    if len(set(values)) == 2 and len(lone) == 1:
-        i = lone[0]
-        rest = merged[1 if i == 0 else 0]
-        return (f"{tex_lhs} = " + nx.cases((merged[i][0], conds[i][0]), (rest[0], r"\mathrm{otherwise}")),
-                f"{text_lhs} = {merged[i][1]} if {conds[i][1]} else {rest[1]}")
-    return (f"{tex_lhs} = " + nx.cases(*((p[0], c[0]) for p, c in zip(merged, conds, strict=True))),
-            f"{text_lhs} = " + ", ".join(f"{p[1]} if {c[1]}" for p, c in zip(merged, conds, strict=True)))
+# --- ranges that depend on the parameters ---------------------------------------------------
 
 
 def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
@@ -87,14 +38,6 @@ def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
     low_closed = any(p[0] == low and p[1] for p in parts)
     high_closed = any(p[2] == high and p[3] for p in parts)
     return Interval(low, high, low_closed, high_closed)
-
-
-def _scaled(x, slope):
-    """slope·x, which overflows only where the true value leaves the float range (|slope| > 1)."""
-    if slope == 0:
-        return np.where(np.isnan(x), x, 0.0)  # 0·inf would be NaN
-    with np.errstate(over="ignore"):
-        return slope * x
 
 
 # --- identity -----------------------------------------------------------------------------
@@ -147,26 +90,11 @@ _RELU_PARAMS = (
 )
 
 
-def _below_threshold(x, alpha, threshold):
-    """alpha·(x - threshold), overflowing only where the true value does."""
-    if threshold == 0:
-        return _scaled(x, alpha)
-    if alpha == 0:
-        return _scaled(x, 0.0)
-    with np.errstate(over="ignore"):
-        diff = x - threshold
-        out = alpha * diff
-        spurious = np.isinf(diff) & np.isfinite(x)
-        if spurious.any():  # x - threshold left the float range, alpha·(x - threshold) may not
-            out = np.where(spurious, alpha * (x / 2 - threshold / 2) * 2, out)
-    return out
-
-
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if alpha == 0 and max_value is None and threshold == 0:
         return np.maximum(x, 0.0)
     above = x if max_value is None else np.clip(x, 0.0, max_value)
-    return np.where(x > threshold, above, _below_threshold(np.minimum(x, threshold), alpha, threshold))
+    return np.where(x > threshold, above, scaled_offset(np.minimum(x, threshold), alpha, threshold))
 
 
 def d_relu(x, alpha=0.0, max_value=None, threshold=0.0):
@@ -408,10 +336,6 @@ register(
 # --- leaky_relu, prelu, rrelu: x for x > 0, a slope s below -----------------------------
 
 
-def _leaky(x, slope):
-    return np.where(x > 0, x, _scaled(np.minimum(x, 0.0), slope))
-
-
 # Functions of the negative slope, named alpha as the records' parameter is.
 def _leaky_range(alpha):
     return REAL if alpha > 0 else Interval(0.0, INF, True, False)
@@ -442,7 +366,7 @@ _SLOPE = Param(
 
 
 def leaky_relu(x, alpha):
-    return _leaky(x, alpha)
+    return leaky(x, alpha)
 
 
 def d_leaky_relu(x, alpha):
@@ -501,7 +425,7 @@ register(
 
 
 def prelu(x, alpha):
-    return _leaky(x, alpha)
+    return leaky(x, alpha)
 
 
 def d_prelu(x, alpha):
@@ -570,7 +494,7 @@ def _rrelu_slope(lower, upper):
 
 
 def rrelu(x, lower, upper):
-    return _leaky(x, _rrelu_slope(lower, upper))
+    return leaky(x, _rrelu_slope(lower, upper))
 
 
 def d_rrelu(x, lower, upper):
@@ -795,51 +719,24 @@ register(
     )
 )
 
-# e^(x/alpha) for x/alpha below this is 0 in float64.
-_EXP_FLOOR = -800.0
-
-
-def _celu_quotient(x, alpha):
-    """min(x, 0)/alpha as q + c with |c| <= ulp(q): the rounding of x/alpha, kept.
-
-    exp(q) alone would be off by |x/alpha|·2^-53 relatively: 350 ULP at x/alpha = -700.
-    """
-    xn = np.minimum(x, 0.0)
-    if alpha == 1:
-        return xn, 0.0
-    if alpha < 1:
-        xn = np.maximum(xn, _EXP_FLOOR * alpha)  # keeps x/alpha finite
-    q = np.maximum(xn / alpha, _EXP_FLOOR)
-    # x = -inf (alpha >= 1) has q at the floor, where c is not used; q·alpha could overflow there
-    hi, lo = nx.two_product(np.where(np.isfinite(xn), q, 0.0), alpha)
-    c = np.where(q > _EXP_FLOOR, ((xn - hi) - lo) / alpha, 0.0)
-    return q, c
-
-
-def _celu_parts(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    e = np.exp(q)
-    em1 = np.expm1(q) + e * c if alpha != 1 else np.expm1(q)
-    return em1, e * (1.0 + c) if alpha != 1 else e
+# x/alpha as an exact q + c (numerics.rectifiers.quotient_split): e^(x/alpha) keeps every bit
 
 
 def celu(x, alpha):
-    em1, _ = _celu_parts(x, alpha)
+    em1, _ = expm1_exp_quotient(x, alpha)
     return np.where(x > 0, x, alpha * em1)
 
 
 def d_celu(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    return np.where(x > 0, 1.0, nx.exp_sum(q, c))
+    return np.where(x > 0, 1.0, exp_quotient(x, alpha))
 
 
 def d2_celu(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    return np.where(x > 0, 0.0, nx.exp_sum(q, c) / alpha)
+    return np.where(x > 0, 0.0, exp_quotient(x, alpha) / alpha)
 
 
 def _celu_pair(x, alpha):
-    em1, e = _celu_parts(x, alpha)
+    em1, e = expm1_exp_quotient(x, alpha)
     pos = x > 0
     return np.where(pos, x, alpha * em1), np.where(pos, 1.0, e)
 
@@ -908,67 +805,36 @@ register(
 
 # --- softplus -----------------------------------------------------------------------------
 
-# |βx| beyond which e^-|βx| is 0 in float64; inputs are clipped there before the product.
-_SP_CLIP = 800.0
 # TensorFlow's float64 switch points: x above -(ln ε + 2) gives x, x below ln ε + 2 gives e^x,
 # with ε = 2^-52 (tensorflow/core/kernels/softplus_op.h); ln ε rounds to -36.04365338911715.
 TF_SOFTPLUS_SWITCH = -(math.log(np.finfo(np.float64).eps) + 2.0)
 
 
-def _softplus_core(x, beta, threshold):
-    """fl(βx) (of x clipped where e^-|βx| is 0), e = exp(-|βx|) keeping the product's rounding
-    error, and PyTorch's threshold mask (None without a threshold)."""
-    xc = np.clip(x, -_SP_CLIP / beta, _SP_CLIP / beta) if beta > 1 else x
-    if beta == 1:
-        hi, lo = xc, 0.0
-    else:
-        hi, lo = nx.two_product(xc, beta)
-    e = nx.exp_sum(-np.abs(hi), -np.sign(hi) * lo)
-    switch = None
-    if threshold is not None:
-        # PyTorch's test is fl(βx) > threshold; βx overflows to ±inf only beyond max/β
-        lim = _MAX / beta * (1 - 2.0**-50) if beta > 1 else INF
-        switch = (beta * np.clip(x, -lim, lim) if beta != 1 else x) > threshold
-    return hi, e, switch
-
-
 def softplus(x, beta=1.0, threshold=None):
-    _, e, switch = _softplus_core(x, beta, threshold)
+    _, e, switch = softplus_parts(x, beta, threshold)
     # (1/β)·ln(1 + e^{βx}) = max(x, 0) + log1p(e^-|βx|)/β: exact in both tails, and βx/β is x
     f = np.maximum(x, 0.0) + np.log1p(e) / beta
     return f if switch is None else np.where(switch, x, f)
 
 
 def d_softplus(x, beta=1.0, threshold=None):
-    hi, e, switch = _softplus_core(x, beta, threshold)
-    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    hi, e, switch = softplus_parts(x, beta, threshold)
+    d = sigmoid_from_exp(hi, e)
     return d if switch is None else np.where(switch, 1.0, d)
 
 
 def d2_softplus(x, beta=1.0, threshold=None):
-    _, e, switch = _softplus_core(x, beta, threshold)
+    _, e, switch = softplus_parts(x, beta, threshold)
     d2 = beta * (e / ((1.0 + e) * (1.0 + e)))
     return d2 if switch is None else np.where(switch, 0.0, d2)
 
 
 def _softplus_pair(x, beta=1.0, threshold=None):
     if beta == 1 and threshold is None:
-        # the same operations as below for β = 1 (where βx = x exactly), in place, on a flat
-        # view (ufuncs turn 0-d arrays into scalars, which take no out=)
-        shape = np.shape(x)
-        x = np.reshape(x, -1)
-        e = np.abs(x)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        f = np.maximum(x, 0.0)
-        f += np.log1p(e)
-        d = np.where(x >= 0, 1.0, e)
-        e += 1.0
-        d /= e
-        return f.reshape(shape), d.reshape(shape)
-    hi, e, switch = _softplus_core(x, beta, threshold)
+        return softplus_pair(x)  # the same operations as below for β = 1, in place
+    hi, e, switch = softplus_parts(x, beta, threshold)
     f = np.maximum(x, 0.0) + np.log1p(e) / beta
-    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    d = sigmoid_from_exp(hi, e)
     if switch is not None:
         f, d = np.where(switch, x, f), np.where(switch, 1.0, d)
     return f, d
@@ -1142,7 +1008,7 @@ _SQUAREPLUS_NOTE = (
 def _squareplus_parts(x, b):
     """|x|, r = √(x² + b) (finite even at ±inf) and s = (|x| + r)/2, which never cancels."""
     ax = np.abs(x)
-    r = np.hypot(np.minimum(ax, _MAX), math.sqrt(b))
+    r = np.hypot(np.minimum(ax, MAX), math.sqrt(b))
     return ax, r, ax / 2 + r / 2
 
 
@@ -1159,7 +1025,7 @@ def d_squareplus(x, b):
         return (x > 0).astype(np.float64)
     ax, r, s = _squareplus_parts(x, b)
     # f' = (1 + x/r)/2 = f/r; the second form has no cancellation for x < 0
-    return np.where(x >= 0, 0.5 + (np.minimum(ax, _MAX) / r) / 2, ((b / 4) / s) / r)
+    return np.where(x >= 0, 0.5 + (np.minimum(ax, MAX) / r) / 2, ((b / 4) / s) / r)
 
 
 def d2_squareplus(x, b):
@@ -1175,7 +1041,7 @@ def _squareplus_pair(x, b):
     ax, r, s = _squareplus_parts(x, b)
     neg = (b / 4) / s
     pos = x >= 0
-    return np.where(pos, s, neg), np.where(pos, 0.5 + (np.minimum(ax, _MAX) / r) / 2, neg / r)
+    return np.where(pos, s, neg), np.where(pos, 0.5 + (np.minimum(ax, MAX) / r) / 2, neg / r)
 
 
 def _mp_squareplus(x, b):

@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Param
 from ..core.store import register
+from ..numerics.special import x_minus_tanh
 from ._common import INF, REAL, Interval, Properties, same
 
 #: Keras's shrinks test x against the threshold with `where`, so NaN falls through to 0
@@ -14,37 +15,11 @@ _KERAS_NAN_NOTE = "NaN gives 0 on the TensorFlow and JAX backends (a `where` on 
 
 # --- tanhshrink ---------------------------------------------------------------------------
 
-# Below this |x|, x - tanh(x) loses more than an ULP to cancellation; above it the
-# difference is at least 1.03 and the direct form is within an ULP.
-_CANCELS_BELOW = 2.0
-# Depth of Lambert's continued fraction: 12 levels leave a truncation error below
-# 1e-17 relative for |x| <= 2.5 (measured against mpmath at 60 digits).
-_CF_DEPTH = 12
-
-
-def _tanhshrink_small(x):
-    """x - tanh(x) as x·q/(1+q), from Lambert's tanh(x) = x/(1+q), q = x²/(3 + x²/(5 + …)).
-
-    Every term is positive, so nothing cancels: a few ULP down to the subnormals.
-    """
-    u = x * x
-    q = u / (2 * _CF_DEPTH + 1)
-    for k in range(_CF_DEPTH - 1, 0, -1):
-        q = u / ((2 * k + 1) + q)
-    return x * q / (1.0 + q)
-
-
-def _tanhshrink_from(x, t):
-    x = np.asarray(x, dtype=np.float64)
-    f = np.array(x - t, dtype=np.float64)
-    small = np.abs(x) < _CANCELS_BELOW
-    if np.any(small):
-        f[small] = _tanhshrink_small(x[small])
-    return f
+# x - tanh(x) cancels for |x| < 2: there numerics.special.x_minus_tanh uses Lambert's form
 
 
 def tanhshrink(x):
-    return _tanhshrink_from(x, np.tanh(x))
+    return x_minus_tanh(x, np.tanh(x))
 
 
 def d_tanhshrink(x):
@@ -58,7 +33,7 @@ def d2_tanhshrink(x):
 
 def _tanhshrink_pair(x):
     t = np.tanh(x)
-    return _tanhshrink_from(x, t), t * t
+    return x_minus_tanh(x, t), t * t
 
 
 def _mp_tanhshrink(x):

@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Param, Variant
 from ..core.store import register
+from ..numerics.special import sigmoid_from_exp, sigmoid_pair
 from ._common import INF, Interval, Properties, same
 
 # --- step ---------------------------------------------------------------------------------
@@ -88,19 +89,7 @@ def d2_sigmoid(x):
 
 
 def _sigmoid_pair(x):
-    # nx.sigmoid and nx.sigmoid_prime from one e = e^-|x|, in place (same operations, same bits);
-    # on a flat view, since ufuncs turn 0-d arrays into scalars, which take no out=
-    shape = np.shape(x)
-    x = np.reshape(x, -1)
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    den = e + 1.0
-    f = np.where(x >= 0, 1.0, e)
-    f /= den
-    den *= den
-    np.divide(e, den, out=den)
-    return f.reshape(shape), den.reshape(shape)
+    return sigmoid_pair(x)  # σ and σ' from one e^-|x|, in place
 
 
 def _mp_sigmoid(x):
@@ -424,7 +413,7 @@ def d2_log_sigmoid(x):
 def _log_sigmoid_pair(x):
     # one exp(-|x|) for both; the same operations as log_sigmoid and nx.sigmoid(-x)
     e = np.exp(-np.abs(x))
-    return np.minimum(x, 0.0) - np.log1p(e), np.where(x <= 0, 1.0, e) / (1.0 + e)
+    return np.minimum(x, 0.0) - np.log1p(e), sigmoid_from_exp(-x, e)
 
 
 def _mp_log_sigmoid(x):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -103,6 +105,17 @@ _REFUSED: dict[type, str] = {
 }
 
 
+_PARSE_LOCK = threading.Lock()
+
+
+def _new_parse_lock() -> None:
+    global _PARSE_LOCK
+    _PARSE_LOCK = threading.Lock()  # a child forked mid-parse must not inherit a held lock
+
+
+os.register_at_fork(after_in_child=_new_parse_lock)
+
+
 @dataclass(frozen=True, eq=False)
 class Node:
     """One node of a checked expression."""
@@ -180,7 +193,10 @@ class _Reader:
         if not text.strip():
             raise SpecError("empty expression")
         try:
-            with warnings.catch_warnings():  # "invalid decimal literal" and the like: refused below
+            # one parse at a time: CPython 3.11's AST constructor keeps its recursion depth in
+            # shared state, so parses on two threads can fail with "AST constructor recursion
+            # depth mismatch" (python/cpython#106905); the warning filters are global too
+            with _PARSE_LOCK, warnings.catch_warnings():  # "invalid decimal literal": refused below
                 warnings.simplefilter("ignore")
                 tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:

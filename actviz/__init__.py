@@ -9,7 +9,16 @@
 from __future__ import annotations
 
 from .core.bound import BoundActivation
-from .core.records import FRAMEWORKS, Activation, Interval, Param, Properties, Variant
+from .core.records import (
+    FRAMEWORKS,
+    Activation,
+    Checks,
+    Interval,
+    Naive,
+    Param,
+    Properties,
+    Variant,
+)
 from .errors import (
     ActvizError,
     OutputError,
@@ -28,7 +37,9 @@ __all__ = [
     "Activation",
     "ActvizError",
     "BoundActivation",
+    "Checks",
     "Interval",
+    "Naive",
     "OutputError",
     "Param",
     "ParameterError",

@@ -562,8 +562,8 @@ register(
             "p + beta*x*p*(1-p)",
         ),
         # β = 1.702 is x·σ(1.702x), the GELU approximation of Hendrycks & Gimpel 2016 (arXiv
-        # 1606.08415); 0.5 a gentle gate
-        checks=Checks(samples=({"beta": 1.702}, {"beta": 0.5}), ulps=(4, 8)),
+        # 1606.08415); 0.5 a gentle gate; 2.5 a steep one
+        checks=Checks(samples=({"beta": 1.702}, {"beta": 0.5}, {"beta": 2.5}), ulps=(4, 8)),
     )
 )
 
@@ -676,7 +676,8 @@ register(
         naive=Naive(
             lambda x: x * np.tanh(tb.softplus(x)),
             lambda x: (
-                np.tanh(tb.softplus(x)) + x * (1 - np.tanh(tb.softplus(x)) ** 2) * np.exp(x) / (1 + np.exp(x))
+                np.tanh(tb.softplus(x))
+                + x * (1 - np.tanh(tb.softplus(x)) ** 2) * np.exp(x) / (1 + np.exp(x))
             ),
             "x*tanh(log(1+exp(x)))",
             "tanh(sp) + x*(1-tanh(sp)**2)*exp(x)/(1+exp(x))",

@@ -388,11 +388,13 @@ register(
         ),
         torch_gain=_relu_gain,
         # leaky and capped, thresholds left and right of 0 (f jumps at 2), capped with a threshold,
-        # a negative slope; a slope steeper than 1 takes f past the largest float far left
+        # a negative slope, all three; a slope steeper than 1 takes f past the largest float far
+        # left
         checks=Checks(
             samples=(
                 {"alpha": 0.1, "max_value": 6.0}, {"threshold": -1.0}, {"threshold": 2.0},
                 {"threshold": -1.0, "max_value": 3.0}, {"alpha": -2.0},
+                {"alpha": 0.1, "max_value": 6.0, "threshold": 1.0},
             ),
             finite_within=lambda alpha, max_value, threshold: (
                 -float(np.finfo(np.float64).max) / max(1.0, abs(alpha)), INF
@@ -1210,10 +1212,13 @@ register(
             "exp(beta*x)/(1+exp(beta*x))",
             applies=lambda beta, threshold: threshold is None,
         ),
-        # βx rounds: the tail needs the exact product; TensorFlow's switches drop f by less
-        # than float64 shows
-        checks=Checks(samples=({"beta": 0.7}, {"beta": 3.3}, {"beta": 2.5}), ulps=(4, 8),
-                      unresolved_presets=("tf", "keras", "keras2")),
+        # βx rounds: the tail needs the exact product; a moved threshold; TensorFlow's switches
+        # drop f by less than float64 shows
+        checks=Checks(
+            samples=({"beta": 0.7}, {"beta": 3.3}, {"beta": 2.5}, {"beta": 3.0, "threshold": 5.0}),
+            ulps=(4, 8),
+            unresolved_presets=("tf", "keras", "keras2"),
+        ),
     )
 )
 

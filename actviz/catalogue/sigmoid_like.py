@@ -194,7 +194,10 @@ register(
             "tf": same("tf.math.tanh"),
         },
         naive=Naive(
-            tb.tanh, lambda x: 1 - np.tanh(x) ** 2, "(exp(x)-exp(-x))/(exp(x)+exp(-x))", "1-tanh(x)**2"
+            tb.tanh,
+            lambda x: 1 - np.tanh(x) ** 2,
+            "(exp(x)-exp(-x))/(exp(x)+exp(-x))",
+            "1-tanh(x)**2",
         ),
         torch_gain=5.0 / 3.0,
         checks=Checks(ulps=(4, 8)),
@@ -484,7 +487,10 @@ register(
             "tf": same("tf.math.log_sigmoid"),
         },
         naive=Naive(
-            lambda x: np.log(tb.sigmoid(x)), lambda x: 1 - tb.sigmoid(x), "log(1/(1+exp(-x)))", "1-sigmoid(x)"
+            lambda x: np.log(tb.sigmoid(x)),
+            lambda x: 1 - tb.sigmoid(x),
+            "log(1/(1+exp(-x)))",
+            "1-sigmoid(x)",
         ),
         checks=Checks(ulps=(4, 8)),
     )

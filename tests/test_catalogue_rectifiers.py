@@ -374,7 +374,9 @@ FAMILIES = ("rectifier", "linear", "exponential")
 
 # The accuracy contract (checks.ulps; actviz.analysis.accuracy.TOLERANCE): forward within 4 ULP,
 # f' within 8 ULP of mpmath (60 digits) over [-700, 700], for the defaults and each declared sample.
-ULP_SPECS = declared_specs(lambda rec: rec.family in FAMILIES and rec.checks.ulps is not None, presets=False)
+ULP_SPECS = declared_specs(
+    lambda rec: rec.family in FAMILIES and rec.checks.ulps is not None, presets=False
+)
 
 
 @pytest.mark.parametrize("spec", ULP_SPECS)

@@ -37,7 +37,8 @@ def registered():
     code, name = example()
     assert FAMILY_FILE in GUIDE.read_text(encoding="utf-8")
     try:
-        exec(compile(code, str(GUIDE), "exec"), dict(vars(sigmoid_like)))  # noqa: S102 (our own docs)
+        # as if written in the family file: its imports and helpers in scope
+        exec(compile(code, str(GUIDE), "exec"), dict(vars(sigmoid_like)))  # noqa: S102
         yield actviz.lookup(name)
     finally:
         store._REGISTRY.clear()
@@ -77,11 +78,16 @@ def test_the_example_passes_the_registry_wide_checks(registered):
         props.test_analytic_derivatives_match_numeric(spec)
         props.test_preset_formulas_are_valid_mathtext(spec)
         ulp.test_ulp_sweep(spec)
-    for check in (props.test_aliases_are_the_same_record, props.test_integers_become_float64,
-                  props.test_every_scalar_activation_has_an_mpmath_reference, props.test_record_is_complete,
-                  props.test_formulas_are_valid_mathtext, props.test_kink_derivatives_are_finite_and_reported,
-                  props.test_unknown_preset_lists_those_that_exist,
-                  audit.test_textbook_formulas_are_right_where_they_do_not_break):
+    for check in (
+        props.test_aliases_are_the_same_record,
+        props.test_integers_become_float64,
+        props.test_every_scalar_activation_has_an_mpmath_reference,
+        props.test_record_is_complete,
+        props.test_formulas_are_valid_mathtext,
+        props.test_kink_derivatives_are_finite_and_reported,
+        props.test_unknown_preset_lists_those_that_exist,
+        audit.test_textbook_formulas_are_right_where_they_do_not_break,
+    ):
         check(name)
 
 
@@ -89,7 +95,12 @@ def test_the_example_holds_to_its_claims(registered):
     cases = [s for s in props.claim_cases() if actviz.get(s).record is registered]
     assert len(cases) >= 3  # the defaults and alpha moved across its range
     for spec in cases:
-        for check in (props.test_monotonic_claim_holds, props.test_bounded_claims_hold,
-                      props.test_output_range_claim_holds, props.test_zero_centred_claim_holds,
-                      props.test_smoothness_claim_matches_the_kinks, props.test_no_jump_away_from_the_kinks):
+        for check in (
+            props.test_monotonic_claim_holds,
+            props.test_bounded_claims_hold,
+            props.test_output_range_claim_holds,
+            props.test_zero_centred_claim_holds,
+            props.test_smoothness_claim_matches_the_kinks,
+            props.test_no_jump_away_from_the_kinks,
+        ):
             check(spec)

@@ -326,7 +326,9 @@ def jumps(act, k):
 # (not monotone, discontinuous) are checked in closed form below
 # (test_tensorflow_softplus_switches_are_jumps_too_small_for_float64); here they are only held
 # to showing no jump at all. The records declare them (checks.unresolved_presets).
-BELOW_RESOLUTION = {f"{rec.name}@{fw}" for rec in actviz.records() for fw in rec.checks.unresolved_presets}
+BELOW_RESOLUTION = {
+    f"{rec.name}@{fw}" for rec in actviz.records() for fw in rec.checks.unresolved_presets
+}
 
 
 def sampled(spec):

@@ -9,7 +9,16 @@
 from __future__ import annotations
 
 from .core.bound import BoundActivation
-from .core.records import FRAMEWORKS, Activation, Interval, Param, Properties, Variant
+from .core.records import (
+    FRAMEWORKS,
+    Activation,
+    Checks,
+    Interval,
+    Naive,
+    Param,
+    Properties,
+    Variant,
+)
 from .errors import (
     ActvizError,
     OptionError,
@@ -29,8 +38,10 @@ __all__ = [
     "Activation",
     "ActvizError",
     "BoundActivation",
+    "Checks",
     "Interval",
     "OptionError",
+    "Naive",
     "OutputError",
     "Param",
     "ParameterError",

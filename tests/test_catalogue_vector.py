@@ -19,7 +19,7 @@ from actviz.analysis.ulp import mp_values, ulp_error
 
 SIMPLEX = ("softmax", "softmin", "sparsemax")
 SOFTMAX_FAMILY = ("softmax", "log_softmax", "softmin")
-VECTOR = ("softmax", "log_softmax", "softmin", "sparsemax", "glu", "maxout")
+VECTOR = tuple(r.name for r in actviz.records() if r.vector is not None)
 SLICE_PARAMS = [{}, {"classes": 10}, {"classes": 3, "others": 1.7}, {"classes": 1000, "others": -3.3}]
 
 

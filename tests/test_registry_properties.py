@@ -12,14 +12,12 @@ from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 
 import actviz
 from actviz.core.bound import bind
-from actviz.core.records import Activation, Interval, Param, Properties, Variant
+from actviz.core.records import Activation, Interval, Param, Properties, Variant, resolve
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,
      5e-324, 1e-300, 37.5, 700.0, 709.7, 710.0, 800.0, 1e20, 1e200, 1e300, 1e308]
 )
-# exponential is the one function whose true value leaves the float range (above ln(max float)).
-OVERFLOWS = {"exponential"}
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
@@ -47,9 +45,12 @@ def test_finite_in_finite_out_without_warnings(spec):
             singles = (act(EXTREMES), act.derivative(EXTREMES), act.derivative(EXTREMES, order=2))
     for got, single in zip(values, singles, strict=True):
         np.testing.assert_array_equal(got, single)
+    # a record whose true value leaves the float range (e^x) declares where it stays inside
+    within = act.record.checks.finite_within
     for got in values:
-        if act.name in OVERFLOWS:
-            assert np.all(np.isfinite(got[EXTREMES < 709.7])), spec
+        if within is not None:
+            lo, hi = resolve(within, act.params)
+            assert np.all(np.isfinite(got[(EXTREMES > lo) & (EXTREMES < hi)])), spec
         else:
             assert np.all(np.isfinite(got)), (spec, EXTREMES[~np.isfinite(got)])
 
@@ -324,8 +325,10 @@ def jumps(act, k):
 # less than f changes between neighbouring x); its gradient ignores the switch. Their claims
 # (not monotone, discontinuous) are checked in closed form below
 # (test_tensorflow_softplus_switches_are_jumps_too_small_for_float64); here they are only held
-# to showing no jump at all.
-BELOW_RESOLUTION = {"softplus@tf", "softplus@keras", "softplus@keras2"}
+# to showing no jump at all. The records declare them (checks.unresolved_presets).
+BELOW_RESOLUTION = {
+    f"{rec.name}@{fw}" for rec in actviz.records() for fw in rec.checks.unresolved_presets
+}
 
 
 def sampled(spec):

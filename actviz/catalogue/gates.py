@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param
+from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
 from ..numerics.gates import (
     x_normal_cdf,
@@ -21,6 +21,7 @@ from ..numerics.gates import (
     x_tanh_softplus,
     x_tanh_softplus_second,
 )
+from . import _textbook as tb
 from ._common import INF, Interval, Properties, param_formulas, same
 
 # --- gelu ---------------------------------------------------------------------------------
@@ -113,7 +114,8 @@ register(
             # the minimum, mpmath (findroot of f', 50 digits): at x = -0.7517915 / -0.7524614
             -0.17004075057125405 if approximate == "tanh" else -0.16997120747990366, INF, True, False
         ),
-        properties=Properties(False, False, True, "C∞", True),
+        properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
         reference="Hendrycks & Gimpel 2016, Gaussian Error Linear Units (GELUs), arXiv:1606.08415",
         numerics="exact form: Φ(x) = ½erfcx(|x|/√2)·exp(-x²/2) with x² split exactly (1 + erf(x/√2) "
         "cancels, and even erfc(-x/√2) loses ~1000 ULP near x = -35); tanh form: ½x(1 + tanh u) = "
@@ -133,6 +135,20 @@ register(
             ),
             "tf": same("tf.nn.gelu", note="approximate=False by default"),
         },
+        naive=Naive(
+            tb.gelu,
+            tb.d_gelu,
+            lambda approximate: (
+                "0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x**3)))" if approximate == "tanh"
+                else "0.5*x*(1+erf(x/sqrt(2)))"
+            ),
+            lambda approximate: (
+                ("0.5*(1+t) + 0.5*x*(1-t**2)*sqrt(2/pi)*(1+3*0.044715*x**2), "
+                 "t = tanh(sqrt(2/pi)*(x+0.044715*x**3))") if approximate == "tanh"
+                else "0.5*(1+erf(x/sqrt(2))) + x*exp(-x**2/2)/sqrt(2*pi)"
+            ),
+        ),
+        checks=Checks(samples=({"approximate": "tanh"},), ulps=(4, 8)),
     )
 )
 
@@ -186,7 +202,8 @@ register(
         derivative_text="f'(x) = σ(βx)·(1 + βx·(1 - σ(βx)))",
         # the minimum, mpmath: -(1 + W(1/e))·... = x*+1 at x* = -1 - W(1/e), scaled by 1/β
         output_range=lambda beta: Interval(-0.27846454276107380 / beta, INF, True, False),
-        properties=Properties(False, False, True, "C∞", True),
+        properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
         reference="Elfwing, Uchibe & Doya 2017, arXiv:1702.03118; Ramachandran, Zoph & Le 2017 "
         "(swish), arXiv:1710.05941; Hendrycks & Gimpel 2016, arXiv:1606.08415",
         numerics="σ through exp(-|βx|) (no overflow), βx as an exact product so the left tail "
@@ -200,6 +217,15 @@ register(
             "tf": same("tf.nn.silu", note="tf.nn.silu = tf.nn.swish(features, beta=1.0): the only one "
                        "that exposes β"),
         },
+        naive=Naive(
+            lambda x, beta: x * tb.sigmoid(beta * x),
+            lambda x, beta: tb.sigmoid(beta * x) + beta * x * tb.d_sigmoid(beta * x),
+            "x*sigmoid(beta*x) = x/(1+exp(-beta*x))",
+            "p + beta*x*p*(1-p)",
+        ),
+        # β = 1.702 is x·σ(1.702x), the GELU approximation of Hendrycks & Gimpel 2016 (arXiv
+        # 1606.08415); 0.5 a gentle gate; 2.5 a steep one
+        checks=Checks(samples=({"beta": 1.702}, {"beta": 0.5}, {"beta": 2.5}), ulps=(4, 8)),
     )
 )
 
@@ -245,7 +271,8 @@ register(
         derivative_text="f'(x) = tanh(sp(x)) + x·σ(x)·(1 - tanh²(sp(x)))",
         # the minimum, mpmath (findroot of f', 50 digits): at x = -1.1924312
         output_range=Interval(-0.30884341301725041, INF, True, False),
-        properties=Properties(False, False, True, "C∞", True),
+        properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
         reference="Misra 2019, Mish: A Self Regularized Non-Monotonic Activation Function, "
         "arXiv:1908.08681",
         numerics="tanh(softplus(x)) written rationally in e^-|x| (e^x for x <= 0: e(e+2)/(e(e+2)+2)), "
@@ -256,6 +283,16 @@ register(
             "keras2": same("tf.keras.activations.mish"),
             "jax": same("jax.nn.mish"),
         },
+        naive=Naive(
+            lambda x: x * np.tanh(tb.softplus(x)),
+            lambda x: (
+                np.tanh(tb.softplus(x))
+                + x * (1 - np.tanh(tb.softplus(x)) ** 2) * np.exp(x) / (1 + np.exp(x))
+            ),
+            "x*tanh(log(1+exp(x)))",
+            "tanh(sp) + x*(1-tanh(sp)**2)*exp(x)/(1+exp(x))",
+        ),
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -309,7 +346,8 @@ register(
         ),
         derivative_text="f'(x) = 0 if x <= -3; (2x + 3)/6 if -3 < x < 3; 1 if x >= 3",
         output_range=Interval(-0.375, INF, True, False),
-        properties=Properties(False, False, True, "C0", True),
+        properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                              smoothness="C0", zero_centred=True),
         reference="Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244",
         numerics="piecewise polynomial; the input is clipped to [-3, 3] inside, so huge x cannot "
         "overflow the unused branch",

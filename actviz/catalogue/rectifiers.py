@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param, Variant
+from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.spec import format_value
 from ..core.store import register
 from ..numerics.rectifiers import (
@@ -25,6 +25,7 @@ from ..numerics.rectifiers import (
     softplus_parts,
 )
 from ..numerics.special import sigmoid_from_exp, softplus_pair
+from . import _textbook as tb
 from ._common import INF, REAL, Interval, Properties, param_formulas, same
 from ._piecewise import piecewise
 
@@ -64,7 +65,8 @@ register(
         derivative_tex="f'(x) = 1",
         derivative_text="f'(x) = 1",
         output_range=REAL,
-        properties=Properties(True, False, False, "C∞", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
         reference="The identity map (no nonlinearity): the baseline a linear layer computes",
         frameworks={
             "torch": same("torch.nn.Identity", note="a module; torch.nn.functional has no identity"),
@@ -72,6 +74,7 @@ register(
             "keras2": same("tf.keras.activations.linear"),
             "jax": same("jax.nn.identity"),
         },
+        torch_gain=1.0,
     )
 )
 
@@ -238,6 +241,18 @@ _KERAS_RELU_NOTE = (
     "(on JAX, f'(0) = 1 with a slope and f'(max_value) = 0.5)"
 )
 
+def _leaky_gain(slope):
+    # torch.nn.init.calculate_gain("leaky_relu", slope)
+    return math.sqrt(2.0 / (1.0 + slope * slope))
+
+
+def _relu_gain(alpha, max_value, threshold):
+    # Keras's relu(alpha=s) is leaky_relu(s); a cap or a shifted threshold has no torch gain
+    if max_value is not None or threshold != 0:
+        return None
+    return _leaky_gain(float(alpha))
+
+
 register(
     Activation(
         name="relu",
@@ -290,6 +305,29 @@ register(
                         "a custom JVP makes f'(0) = 0"),
             "tf": same("tf.nn.relu", fixed=("alpha", "max_value", "threshold"), note="no parameters"),
         },
+        naive=Naive(
+            lambda x, **_: np.maximum(x, 0),
+            lambda x, **_: np.where(x > 0, 1, 0).astype(x.dtype),
+            "max(x,0)",
+            "1 if x > 0 else 0",
+            applies=lambda alpha, max_value, threshold: (
+                alpha == 0 and max_value is None and threshold == 0
+            ),
+        ),
+        torch_gain=_relu_gain,
+        # leaky and capped, thresholds left and right of 0 (f jumps at 2), capped with a threshold,
+        # a negative slope, all three; a slope steeper than 1 takes f past the largest float far
+        # left
+        checks=Checks(
+            samples=(
+                {"alpha": 0.1, "max_value": 6.0}, {"threshold": -1.0}, {"threshold": 2.0},
+                {"threshold": -1.0, "max_value": 3.0}, {"alpha": -2.0},
+                {"alpha": 0.1, "max_value": 6.0, "threshold": 1.0},
+            ),
+            finite_within=lambda alpha, max_value, threshold: (
+                -float(np.finfo(np.float64).max) / max(1.0, abs(alpha)), INF
+            ),
+        ),
     )
 )
 
@@ -321,7 +359,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
         output_range=Interval(0.0, 6.0),
-        properties=Properties(True, True, True, "C0", True),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C0", zero_centred=True),
         reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
         kink_convention="f'(0) = f'(6) = 0 in every framework",
         frameworks={
@@ -342,7 +381,8 @@ def _leaky_range(alpha):
 
 
 def _leaky_properties(alpha):
-    return Properties(alpha >= 0, False, alpha <= 0, "C∞" if alpha == 1 else "C0", True)
+    return Properties(monotonic=alpha >= 0, bounded_above=False, bounded_below=alpha <= 0,
+                      smoothness="C∞" if alpha == 1 else "C0", zero_centred=True)
 
 
 def _leaky_kinks(alpha):
@@ -420,6 +460,15 @@ register(
             ),
             "tf": same("tf.nn.leaky_relu", defaults={"alpha": 0.2}, note="alpha defaults to 0.2; " + _TF_LEAKY_NOTE),
         },
+        naive=Naive(
+            lambda x, alpha: np.where(x > 0, x, alpha * x),
+            lambda x, alpha: np.where(x > 0, 1, alpha).astype(x.dtype),
+            "x if x > 0 else alpha*x",
+            "1 if x > 0 else alpha",
+        ),
+        torch_gain=lambda alpha: _leaky_gain(float(alpha)),
+        # a negative slope: not monotone, unbounded both ways
+        checks=Checks(samples=({"alpha": -0.5},)),
     )
 )
 
@@ -597,7 +646,10 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
         output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
-        properties=lambda alpha: Properties(True, False, True, "C1" if alpha == 1 else "C0", True),
+        properties=lambda alpha: Properties(
+            monotonic=True, bounded_above=False, bounded_below=True,
+            smoothness="C1" if alpha == 1 else "C0", zero_centred=True,
+        ),
         reference="Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by "
         "Exponential Linear Units (ELUs), arXiv:1511.07289",
         numerics="alpha·expm1(x) on the negative branch: exp(x) - 1 cancels near 0",
@@ -618,6 +670,10 @@ register(
                 note="alpha is fixed at 1; the gradient comes from the output, f'(0) = 1; " + _TF_ELU_NOTE,
             ),
         },
+        naive=Naive(
+            tb.elu, tb.d_elu, "x if x > 0 else alpha*(exp(x)-1)", "1 if x > 0 else f(x)+alpha"
+        ),
+        checks=Checks(samples=({"alpha": 0.3}, {"alpha": 3.0}), ulps=(4, 8)),
     )
 )
 
@@ -688,7 +744,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
         output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
-        properties=Properties(True, False, True, "C0", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C0", zero_centred=True),
         reference="Klambauer, Unterthiner, Mayr & Hochreiter 2017, Self-Normalizing Neural Networks, "
         "arXiv:1706.02515",
         numerics="λα·expm1(x) on the negative branch, with λα = 1.7580993408473768599 rounded once",
@@ -716,6 +773,14 @@ register(
             "tf": same("tf.nn.selu", kink_derivative={0.0: SELU_LAMBDA}, kink_second_derivative={0.0: 0.0},
                        note=_SELU_TF_NOTE),
         },
+        naive=Naive(
+            lambda x: SELU_LAMBDA * tb.elu(x, SELU_ALPHA),
+            lambda x: SELU_LAMBDA * tb.d_elu(x, SELU_ALPHA),
+            "lambda*(x if x > 0 else alpha*(exp(x)-1))",
+            "lambda if x > 0 else f(x)+lambda*alpha",
+        ),
+        torch_gain=0.75,
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -774,7 +839,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
         output_range=lambda alpha: Interval(-alpha, INF, False, False),
-        properties=Properties(True, False, True, "C1", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C1", zero_centred=True),
         reference="Barron 2017, Continuously Differentiable Exponential Linear Units, arXiv:1704.07483",
         numerics="alpha·expm1(x/alpha) with x/alpha split exactly into q + c (two_product), so the "
         "rounding of x/alpha does not cost |x/alpha|/2 ULP in the tail",
@@ -800,6 +866,14 @@ register(
                         note="f'(0) = 1 (½ + ½ from the max/min tie split); autograd's f''(0) is "
                         "1/(4·alpha), half the left-hand f''"),
         },
+        naive=Naive(
+            lambda x, alpha: np.maximum(0, x) + np.minimum(0, alpha * (np.exp(x / alpha) - 1)),
+            lambda x, alpha: np.where(x > 0, 1, np.exp(x / alpha)),
+            "max(0,x) + min(0, alpha*(exp(x/alpha)-1))",
+            "1 if x > 0 else exp(x/alpha)",
+        ),
+        # x/α rounds at 0.3 and 2.7: exp(x/α) needs the split quotient
+        checks=Checks(samples=({"alpha": 0.3}, {"alpha": 2.7}, {"alpha": 0.4}), ulps=(4, 8)),
     )
 )
 
@@ -923,7 +997,8 @@ _TF_SOFTPLUS = dict(
     ),
     kinks=_softplus_tf_kinks,
     # the switches' drops (in the note) make it discontinuous and not monotone; the range is the exact one's
-    properties=Properties(False, False, True, "discontinuous", False),
+    properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                          smoothness="discontinuous", zero_centred=False),
     fixed=("beta", "threshold"),
 )
 
@@ -960,8 +1035,10 @@ register(
         # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there;
         # with a negative threshold f(0) is on the x branch: 0
         properties=lambda beta, threshold: Properties(
-            threshold is None, False, math.isfinite(_softplus_range(beta, threshold).low),
-            "C∞" if threshold is None else "discontinuous", threshold is not None and threshold < 0,
+            monotonic=threshold is None, bounded_above=False,
+            bounded_below=math.isfinite(_softplus_range(beta, threshold).low),
+            smoothness="C∞" if threshold is None else "discontinuous",
+            zero_centred=threshold is not None and threshold < 0,
         ),
         reference="Dugas, Bengio, Bélisle, Nadeau & Garcia 2001, Incorporating Second-Order "
         "Functional Knowledge for Better Option Pricing",
@@ -994,6 +1071,20 @@ register(
             ),
             "tf": Variant("tf.math.softplus", note=_TF_SOFTPLUS_NOTE, **_TF_SOFTPLUS),
         },
+        naive=Naive(
+            lambda x, beta, threshold: tb.softplus(beta * x) / beta,
+            tb.d_softplus,
+            "log(1+exp(beta*x))/beta",
+            "exp(beta*x)/(1+exp(beta*x))",
+            applies=lambda beta, threshold: threshold is None,
+        ),
+        # βx rounds: the tail needs the exact product; a moved threshold; TensorFlow's switches
+        # drop f by less than float64 shows
+        checks=Checks(
+            samples=({"beta": 0.7}, {"beta": 3.3}, {"beta": 2.5}, {"beta": 3.0, "threshold": 5.0}),
+            ulps=(4, 8),
+            unresolved_presets=("tf", "keras", "keras2"),
+        ),
     )
 )
 
@@ -1069,7 +1160,8 @@ register(
         derivative_tex=r"f'(x) = \frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
         derivative_text="f'(x) = (1 + x / sqrt(x² + b)) / 2",
         output_range=lambda b: Interval(0.0, INF, b == 0, False),
-        properties=lambda b: Properties(True, False, True, "C0" if b == 0 else "C∞", b == 0),
+        properties=lambda b: Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                                        smoothness="C0" if b == 0 else "C∞", zero_centred=b == 0),
         reference="Barron 2021, Squareplus: A Softplus-Like Algebraic Rectifier, arXiv:2112.11687",
         numerics="r = hypot(x, √b) cannot overflow; for x < 0, f = (b/4)/((|x| + r)/2) and "
         "f' = f/r avoid the cancellation in x + r",
@@ -1078,6 +1170,13 @@ register(
             "keras": same("keras.activations.squareplus", note=_SQUAREPLUS_NOTE),
             "jax": same("jax.nn.squareplus", note=_SQUAREPLUS_NOTE),
         },
+        naive=Naive(
+            lambda x, b: (x + np.sqrt(x**2 + b)) / 2,
+            lambda x, b: (1 + x / np.sqrt(x**2 + b)) / 2,
+            "(x+sqrt(x**2+b))/2",
+            "(1+x/sqrt(x**2+b))/2",
+        ),
+        checks=Checks(samples=({"b": 2.7}, {"b": 0.3}), ulps=(4, 8)),
     )
 )
 
@@ -1120,7 +1219,8 @@ register(
                                              ("1", r"x \geq 1")),
         derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
         output_range=Interval(0.0, INF, True, False),
-        properties=Properties(True, False, True, "C1", False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C1", zero_centred=False),
         reference="Blondel, Martins & Niculae 2019, Learning with Fenchel-Young Losses, arXiv:1901.02324",
         kink_convention="C1: f'(-1) = 0 and f'(1) = 1 in every framework (f'' jumps there)",
         frameworks={
@@ -1162,7 +1262,8 @@ register(
         derivative_tex="f'(x) = e^{x}",
         derivative_text="f'(x) = exp(x)",
         output_range=Interval(0.0, INF, False, False),
-        properties=Properties(True, False, True, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
         reference="The exponential function, used as an output activation for positive quantities "
         "(e.g. Poisson rates); no paper",
         numerics="exp(x) overflows to inf above ln(max float) = 709.78, where the true value does",
@@ -1170,5 +1271,10 @@ register(
             "keras": same("keras.activations.exponential", note="ops.exp"),
             "keras2": same("tf.keras.activations.exponential", note="tf.exp"),
         },
+        naive=Naive(np.exp, np.exp, "exp(x)", "exp(x)"),
+        # e^x reaches 400 at 6 and flattens everything else
+        plot_range=(-5.0, 3.0),
+        # ln of the largest float64 is 709.78
+        checks=Checks(ulps=(4, 8), finite_within=(-INF, 709.7)),
     )
 )

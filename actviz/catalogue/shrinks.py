@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param
+from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
 from ..numerics.special import x_minus_tanh
 from ._common import INF, REAL, Interval, Properties, same
@@ -62,7 +62,8 @@ register(
         derivative_tex=r"f'(x) = \tanh^2(x)",
         derivative_text="f'(x) = tanh(x)²",
         output_range=REAL,
-        properties=Properties(True, False, False, "C∞", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
         reference="No paper: TanhShrink from Lua Torch's nn package, kept by PyTorch",
         numerics="x - tanh(x) cancels for |x| < 2 (it is x³/3 near 0): there it is x·q/(1+q) "
         "with Lambert's continued fraction tanh x = x/(1+q), whose terms are all positive",
@@ -73,6 +74,8 @@ register(
             ),
             "keras": same("keras.activations.tanh_shrink", note="spelled tanh_shrink"),
         },
+        naive=Naive(lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2, "x-tanh(x)", "tanh(x)**2"),
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -129,7 +132,10 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
         output_range=REAL,
-        properties=lambda lambd: Properties(True, False, False, "C0" if lambd > 0 else "C∞", True),
+        properties=lambda lambd: Properties(
+            monotonic=True, bounded_above=False, bounded_below=False,
+            smoothness="C0" if lambd > 0 else "C∞", zero_centred=True,
+        ),
         reference="Donoho 1995, De-noising by soft-thresholding, IEEE Trans. Inf. Theory 41(3)",
         kink_convention="f'(±λ) = 0: PyTorch and Keras 3 give the slope 1 only for |x| > λ",
         frameworks={
@@ -167,7 +173,8 @@ register(
         # the hull of (-∞, -λ) ∪ {0} ∪ (λ, ∞)
         output_range=REAL,
         properties=lambda lambd: Properties(
-            True, False, False, "discontinuous" if lambd > 0 else "C∞", True
+            monotonic=True, bounded_above=False, bounded_below=False,
+            smoothness="discontinuous" if lambd > 0 else "C∞", zero_centred=True,
         ),
         reference="Donoho & Johnstone 1994, Ideal spatial adaptation by wavelet shrinkage, Biometrika 81(3)",
         kink_convention="f(±λ) = 0 and f'(±λ) = 0: PyTorch zeroes the closed [-λ, λ]; f jumps by λ there",
@@ -206,7 +213,8 @@ def _threshold_range(threshold, value):
 def _threshold_properties(threshold, value):
     f0 = 0.0 if 0.0 > threshold else value
     smooth = "C0" if value == threshold else "discontinuous"
-    return Properties(value <= threshold, False, True, smooth, f0 == 0.0)
+    return Properties(monotonic=value <= threshold, bounded_above=False, bounded_below=True,
+                      smoothness=smooth, zero_centred=f0 == 0.0)
 
 
 register(

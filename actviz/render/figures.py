@@ -483,13 +483,12 @@ def _shade(ax, reg: Regions, saturation: float, theme: _Theme) -> list:
     return handles
 
 
-def _derivative_axes(ax, logy: bool, saturation: float, theme: _Theme):
+def _derivative_axes(ax, label: str, logy: bool, saturation: float, theme: _Theme):
     """Label the f' panel; with ``logy`` put it on a log axis and draw τ there."""
+    ax.set_ylabel(label)
     if not logy:
-        ax.set_ylabel("$f'(x)$")
         return None
     ax.set_yscale("log", nonpositive="mask")
-    ax.set_ylabel("$|f'(x)|$ (log scale)")
     if saturation > 0:
         return ax.axhline(saturation, ls="--", lw=1.0, color=_SATURATED, zorder=2, gid="tau",
                           label=f"$\\tau = {saturation:g}$")
@@ -543,13 +542,14 @@ def plot(
         color = theme.colors[0]
         ax_f, ax_d = axes[0], axes[1]
         _curve(ax_f, f.curves[0], color=color, gid="f", label="f")
-        ax_f.set_ylabel("$f(x)$")
-        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
+        ax_f.set_ylabel(f.tex)
+        tau_line = _derivative_axes(ax_d, df.tex, logy, saturation, theme)
         _curve(ax_d, df.curves[0], logy, color=color, gid="df", label="f′")
         handles, labels = [], []
         if order == 2:
-            _curve(axes[2], data.panel("d2f").curves[0], color=color, gid="d2f", label="f″")
-            axes[2].set_ylabel("$f''(x)$")
+            d2 = data.panel("d2f")
+            _curve(axes[2], d2.curves[0], color=color, gid="d2f", label="f″")
+            axes[2].set_ylabel(d2.tex)
         marker = None
         for ax, panel in zip(axes, data.panels, strict=True):
             m = _kink_marks(ax, kinks, panel.curves[0].fn, color, theme, panel.key,
@@ -645,8 +645,8 @@ def compare(
         colors = _sweep_colors(bound, sweep, theme) if sweep else _palette(theme, len(bound))
         styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
-        ax_f.set_ylabel("$f(x)$")
-        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
+        ax_f.set_ylabel(f_panel.tex)
+        tau_line = _derivative_axes(ax_d, df_panel.tex, logy, saturation, theme)
         ax_2 = axes[2] if d2_panel is not None else None
         ax_diff = axes[-1] if diff_panel is not None else None
         handles, labels = [], []
@@ -683,9 +683,9 @@ def compare(
                 _curve(ax_diff, curve, color=colors[i], ls=styles[i], gid="diff",
                        label=f"{bound[i].label} − {first.label}")
             ax_diff.axhline(0.0, color=theme.fg, lw=0.8, alpha=0.5, zorder=1)
-            ax_diff.set_ylabel(f"f − {_short(first.label)}")
+            ax_diff.set_ylabel(diff_panel.tex)
         if ax_2 is not None:
-            ax_2.set_ylabel("$f''(x)$")
+            ax_2.set_ylabel(d2_panel.tex)
         kline = _kink_lines(axes, data.kinks, theme)
         if data.kinks:
             handles.append((kline, marker))
@@ -736,7 +736,3 @@ def _sweep_title(bound: Sequence[BoundActivation], sweep: str) -> str:
     names = list(dict.fromkeys(a.name for a in bound))
     first, last = swept_value(swept[0], sweep), swept_value(swept[-1], sweep).split(" = ")[1]
     return f"{', '.join(names)}: {first} … {last}"
-
-
-def _short(label: str, width: int = 16) -> str:
-    return label if len(label) <= width else label.split("(")[0]

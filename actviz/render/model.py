@@ -4,8 +4,9 @@
 :class:`Curve`: f; f' (and the numeric f', NaN wherever its stencil reaches a kink); f''
 with ``order=2``; f_i - f_0 with ``diff``. A curve knows the function its values sample,
 so :meth:`Curve.broken` can break it where that function jumps at a kink instead of
-joining the two sides with a vertical stroke. How a panel is drawn (colours, markers, a
-log axis, mathtext) is each renderer's business; what it shows is decided here.
+joining the two sides with a vertical stroke. Each panel has its y label as plain text
+and as mathtext. How it is drawn (colours, markers, a log axis) is each renderer's business;
+what it shows is decided here.
 """
 
 from __future__ import annotations
@@ -183,11 +184,13 @@ class Curve:
 
 @dataclass(frozen=True)
 class Panel:
-    """One panel: ``key`` is f, df, d2f or diff; ``label`` its y label as plain text;
-    ``numeric`` the numeric f' curves (on the df panel only), drawn after the analytic ones."""
+    """One panel: ``key`` is f, df, d2f or diff; ``label`` its y label as plain text and ``tex``
+    as mathtext; ``numeric`` the numeric f' curves (on the df panel only), drawn after the
+    analytic ones."""
 
     key: str
     label: str
+    tex: str
     curves: list[Curve]
     numeric: list[Curve] = field(default_factory=list)
 
@@ -221,6 +224,11 @@ class PlotData:
         return kinks_in(self.activations[i], self.lo, self.hi)
 
 
+def _shortened(label: str, width: int = 16) -> str:
+    """A long label cut to its name, for an axis label."""
+    return label if len(label) <= width else label.split("(")[0]
+
+
 def _second(act: BoundActivation) -> Function:
     return lambda v: act.derivative(v, order=2)
 
@@ -246,17 +254,17 @@ def plot_data(
     kinks = [kinks_in(a, lo, hi) for a in bound]
     rows = list(enumerate(zip(bound, samples, strict=True)))
     panels = [
-        Panel("f", "f(x)", [Curve(i, s.x, s.f, a, kinks[i]) for i, (a, s) in rows]),
-        Panel("df", "|f'(x)|, log scale" if logy else "f'(x)",
+        Panel("f", "f(x)", "$f(x)$", [Curve(i, s.x, s.f, a, kinks[i]) for i, (a, s) in rows]),
+        Panel("df", *(("|f'(x)|, log scale", "$|f'(x)|$ (log scale)") if logy else ("f'(x)", "$f'(x)$")),
               [Curve(i, s.x, s.df, a.derivative, kinks[i]) for i, (a, s) in rows],
               [Curve(i, s.x, numeric_drawn(s), a.derivative, kinks[i], numeric=True) for i, (a, s) in rows]
               if numeric else []),
     ]
     if order == 2:
-        panels.append(Panel("d2f", "f''(x)", [Curve(i, s.x, s.d2f, _second(a), kinks[i]) for i, (a, s) in rows]))
+        panels.append(Panel("d2f", "f''(x)", "$f''(x)$", [Curve(i, s.x, s.d2f, _second(a), kinks[i]) for i, (a, s) in rows]))
     if diff:
         first, f0 = bound[0], samples[0].f
-        panels.append(Panel("diff", f"f - {first.label}", [
+        panels.append(Panel("diff", f"f - {first.label}", f"f − {_shortened(first.label)}", [
             Curve(i, s.x, s.f - f0, lambda v, a=a: a(v) - first(v), sorted(set(kinks[i] + kinks[0])))
             for i, (a, s) in rows if i > 0
         ]))

@@ -152,7 +152,7 @@ def render_text(*renderables: Any) -> str:
 
 def _table(title: str | None = None, caption: str | None = None) -> TextTable:
     return TextTable(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold",
-                 title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
+                     title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
 
 
 # -- statistics ------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ __all__ = [
     "UsageError",
     "Variant",
     "__version__",
+    "describe",
     "get",
     "load_plugin",
     "lookup",
@@ -70,6 +71,10 @@ def __getattr__(name: str):
         from .render.figures import plot
 
         return plot
+    if name == "describe":
+        from .render.describe import describe
+
+        return describe
     if name == "sample":
         from .sampling import sample
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import actviz
 from actviz.analysis.ulp import mp_values, ulp_error
 from actviz.catalogue import rectifiers
+from actviz.render.describe import describe
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
@@ -680,7 +681,7 @@ def test_relu_formula_text_is_the_function_for_these_parameters(params):
 def test_relu_formulas_show_only_the_cases_the_parameters_leave(params, formula, derivative):
     act = actviz.get("relu", **params)
     assert (act.formula_text, act.derivative_text) == (formula, derivative)
-    assert act.info["formula"]["text"] == formula
+    assert describe(act)["formula"]["text"] == formula
     if not params:
         assert act.formula_tex == r"f(x) = \max(x, 0)"
     if "max_value" not in params:

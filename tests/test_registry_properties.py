@@ -13,6 +13,7 @@ from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 import actviz
 from actviz.core.bound import bind
 from actviz.core.records import Activation, Interval, Param, Properties, Variant, resolve
+from actviz.render.describe import describe
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,
@@ -131,7 +132,7 @@ def test_record_is_complete(name):
     assert set(rec.frameworks) <= set(actviz.FRAMEWORKS)
     act = actviz.get(name)
     assert act.properties is not None
-    info = act.info
+    info = describe(act)
     assert info["name"] == rec.name and info["spec"] == act.spec
     for p in rec.params:
         assert p.doc, (name, p.name)
@@ -489,7 +490,7 @@ def test_info_of_tensorflow_softplus_shows_its_own_claims():
 
     from actviz.cli import app
 
-    info = actviz.get("softplus@tf").info
+    info = describe(actviz.get("softplus@tf"))
     assert info["properties"] == {
         "monotonic": False, "bounded_above": False, "bounded_below": True,
         "smoothness": "discontinuous", "zero_centred": False,
@@ -497,7 +498,7 @@ def test_info_of_tensorflow_softplus_shows_its_own_claims():
     assert info["output_range"] == "(0, ∞)"
     assert [k["x"] for k in info["kinks"]] == [-34.04365338911715, 34.04365338911715]
     # the canonical form keeps its own: exact, smooth, increasing
-    canonical = actviz.get("softplus").info
+    canonical = describe(actviz.get("softplus"))
     assert canonical["properties"]["smoothness"] == "C∞" and canonical["properties"]["monotonic"]
     assert canonical["kinks"] == []
     result = CliRunner().invoke(app, ["info", "softplus@tf"])
@@ -527,7 +528,7 @@ def test_a_preset_states_its_own_claims_and_inherits_the_rest():
     own, plain, canonical = bind(rec, {"c": 3.0}, "torch"), bind(rec, {}, "jax"), bind(rec, {})
     assert str(own.output_range) == "(-∞, 3]" and own.kinks == (3.0,)
     assert own.properties.smoothness == "C0" and own.properties.bounded_above
-    assert own.info["output_range"] == "(-∞, 3]" and own.info["properties"]["smoothness"] == "C0"
+    assert describe(own)["output_range"] == "(-∞, 3]" and describe(own)["properties"]["smoothness"] == "C0"
     for act in (plain, canonical):
         assert str(act.output_range) == "(-∞, ∞)" and act.kinks == ()
         assert act.properties.smoothness == "C∞" and not act.properties.bounded_above

@@ -3,6 +3,8 @@
 import json
 import math
 import shlex
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -469,3 +471,18 @@ def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
     assert not ax.texts  # no annotation at χ = 1 for the curve to strike through
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(label.startswith("tanh (edge $\\sigma_w$ = 1.12") for label in labels)
+
+
+def test_analysis_figures_are_built_without_pyplot():
+    # a Figure object and nothing global: pyplot would pick a backend and keep every figure alive
+    code = (
+        "import sys, actviz\n"
+        "from actviz.analysis import accuracy, signal\n"
+        "from actviz.render.analysis_figures import accuracy_figure, signal_figure\n"
+        "act = actviz.get('tanh')\n"
+        "signal_figure([act], 1.5, 0.0, ['qmap', 'chi'])\n"
+        "accuracy_figure([accuracy.audit(act, 'float32', None, 101)])\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -166,12 +166,10 @@ def info_command(
     act = get(spec)
     key_stats = stats(act)
     if fmt == "json":
-        import json
+        from ..render.describe import describe
+        from ..render.export import to_json
 
-        from ..render.export import _json_safe
-
-        typer.echo(json.dumps(_json_safe({**act.info, "stats": key_stats}), indent=2, ensure_ascii=False,
-                              allow_nan=False, default=str))
+        typer.echo(to_json({**describe(act), "stats": key_stats}, default=str), nl=False)
         return
     from ..render.tables import emit, info_renderables
 
@@ -284,11 +282,9 @@ def check_command(
     acts = [get(s) for s in (specs or default_specs())]
     rows = [derivative_check(a, (lo, hi), points, tolerance) for a in acts]
     if fmt == "json":
-        import json
+        from ..render.export import results_json
 
-        from ..render.export import _json_safe, labelled
-
-        typer.echo(json.dumps(_json_safe([labelled(r) for r in rows]), indent=2, allow_nan=False))
+        typer.echo(results_json(rows), nl=False)
     else:
         from ..render.tables import check_table, emit
 

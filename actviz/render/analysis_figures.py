@@ -1,7 +1,8 @@
 """Figures for the signal-propagation and accuracy analyses.
 
 Each function builds and returns a matplotlib Figure (or draws on the Axes it is given);
-the CLI saves it with :func:`actviz.io.save_figure`. matplotlib is imported inside the
+the CLI saves it with :func:`actviz.render.io.save_figure`. No pyplot: the figures are
+:class:`matplotlib.figure.Figure` objects, so nothing global is created or left behind. matplotlib is imported inside the
 functions, so importing this module costs nothing.
 """
 
@@ -50,9 +51,10 @@ ULP_FLOOR = 1e-3
 
 
 def _colors(n: int) -> list:
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
 
-    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    # the rcParams themselves, not pyplot's view of them: building a figure needs no pyplot state
+    cycle = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
     return [cycle[i % len(cycle)] for i in range(n)]
 
 

@@ -9,9 +9,19 @@
 from __future__ import annotations
 
 from .core.bound import BoundActivation
-from .core.records import FRAMEWORKS, Activation, Interval, Param, Properties, Variant
+from .core.records import (
+    FRAMEWORKS,
+    Activation,
+    Checks,
+    Interval,
+    Naive,
+    Param,
+    Properties,
+    Variant,
+)
 from .errors import (
     ActvizError,
+    OptionError,
     OutputError,
     ParameterError,
     PresetError,
@@ -28,7 +38,10 @@ __all__ = [
     "Activation",
     "ActvizError",
     "BoundActivation",
+    "Checks",
     "Interval",
+    "OptionError",
+    "Naive",
     "OutputError",
     "Param",
     "ParameterError",
@@ -40,6 +53,7 @@ __all__ = [
     "UsageError",
     "Variant",
     "__version__",
+    "describe",
     "get",
     "load_plugin",
     "lookup",
@@ -57,6 +71,10 @@ def __getattr__(name: str):
         from .render.figures import plot
 
         return plot
+    if name == "describe":
+        from .render.describe import describe
+
+        return describe
     if name == "sample":
         from .sampling import sample
 

@@ -7,6 +7,8 @@ line on stderr and the exit code below (2: the user asked for something malforme
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class ActvizError(Exception):
     """Base class: every expected failure. ``exit_code`` is what the CLI exits with."""
@@ -18,6 +20,32 @@ class UsageError(ActvizError, ValueError):
     """The request itself is wrong: bad option, spec, parameter or range (exit 2)."""
 
     exit_code = 2
+
+
+class OptionError(UsageError):
+    """An option (a keyword argument, or a flag on the command line) given a value it cannot take.
+
+    ``option`` is the option's name (``sigma_w``); ``message`` is the whole sentence with each
+    option it names written ``{name}`` (``"{sigma_w} must be positive, not -1"``), the others
+    listed in ``others``. ``str()`` names them as the library does; :meth:`naming` lets the
+    command line name them by its flags instead.
+    """
+
+    def __init__(self, option: str, message: str, others: tuple[str, ...] = ()):
+        self.option = option
+        self.message = message
+        self.others = tuple(others)
+        super().__init__(self.naming(str))
+
+    def naming(self, name: Callable[[str], str]) -> str:
+        """The message with each option written ``name(option)``."""
+        text = self.message
+        for option in (self.option, *self.others):
+            text = text.replace("{" + option + "}", name(option), 1)
+        return text
+
+    def __str__(self) -> str:
+        return self.naming(str)
 
 
 class SpecError(UsageError):

@@ -33,7 +33,7 @@ from . import catalogue  # noqa: F401  (registered first: a plugin that clashes 
 from .core import store
 from .core.bound import bind
 from .core.records import Activation, Interval, Param, Properties
-from .errors import UsageError
+from .errors import OptionError, UsageError
 
 #: The entry-point group packages use to ship activations.
 GROUP = "actviz.activations"
@@ -361,9 +361,9 @@ def load_file(path: str | Path) -> list[str]:
     """
     p = Path(path)
     if p.suffix != ".py":
-        raise UsageError(f"--plugin takes a Python file (FILE.py), not {str(path)!r}")
+        raise OptionError("plugin", f"{{plugin}} takes a Python file (FILE.py), not {str(path)!r}")
     if not p.is_file():
-        raise UsageError(f"--plugin {str(path)!r}: no such file")
+        raise OptionError("plugin", f"{{plugin}} {str(path)!r}: no such file")
     before = set(store.stored_names())
     module_name = "actviz_plugin_" + re.sub(r"\W", "_", p.stem)
     origin = f"plugin {p.name!r}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .core.bound import BoundActivation
+from .core.options import check_order
 from .core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, grid
-from .errors import UsageError
 from .registry import get
 
 
@@ -22,8 +22,7 @@ def sample(
     ``order=2`` adds f''; ``numeric=True`` adds the finite-difference f'.
     """
     act = get(act, **params)
-    if order not in (1, 2):
-        raise UsageError(f"order must be 1 or 2, not {order!r}")
+    order = check_order(order)
     x = grid(*range, points)
     orders = (0, 1, 2) if order == 2 else (0, 1)
     values = act.evaluate(x, orders=orders)

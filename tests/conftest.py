@@ -8,14 +8,25 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import actviz  # noqa: E402
 
 
-def all_bound():
-    """Every registered activation at its defaults, plus every framework preset."""
-    out = []
-    for rec in actviz.records():
-        out.append(actviz.get(rec.name))
-        for fw in rec.frameworks:
-            out.append(actviz.get(f"{rec.name}@{fw}"))
+def declared(rec, presets=True):
+    """``rec`` bound at its defaults, at each parameter sample its checks declare and (with
+    ``presets``) as each framework preset."""
+    out = [actviz.get(rec.name), *(actviz.get(rec.name, **sample) for sample in rec.checks.samples)]
+    if presets:
+        out += [actviz.get(f"{rec.name}@{fw}") for fw in rec.frameworks]
     return out
+
+
+def declared_specs(select=lambda rec: True, presets=True):
+    """The labels (specs without the defaults) of :func:`declared` for every registered record
+    ``select(rec)`` is true of."""
+    return [act.label for rec in actviz.records() if select(rec) for act in declared(rec, presets)]
+
+
+def all_bound():
+    """Every registered activation at its defaults and its declared samples, plus every
+    framework preset."""
+    return [act for rec in actviz.records() for act in declared(rec)]
 
 
 ALL_NAMES = actviz.names()

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import actviz
 from actviz.analysis import accuracy as acc
-from actviz.analysis.naive import NAIVE, naive_for
+from actviz.analysis.naive import naive_for
 from actviz.analysis.ulp import ulp_error
 from actviz.cli import app
 
@@ -299,7 +299,7 @@ def test_bfloat16_results_are_rounded_once():
 # -- the textbook formulas -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(NAIVE))
+@pytest.mark.parametrize("name", [r.name for r in actviz.records() if r.naive is not None])
 def test_textbook_formulas_are_right_where_they_do_not_break(name):
     act = actviz.get(name)
     entry = naive_for(act)

@@ -8,22 +8,13 @@ root computed from mpmath at each point) f' is held to 8 ULP of the terms' size 
 
 import numpy as np
 import pytest
-from conftest import away_from_kinks
+from conftest import away_from_kinks, declared_specs
 
 import actviz
 from actviz.analysis.ulp import mp_values, ulp_error
 
-# held to the ULP targets (actviz.analysis.accuracy.TOLERANCE): gelu in both forms, and swish also
-# at the β of x·σ(1.702x), the GELU approximation of Hendrycks & Gimpel 2016 (arXiv 1606.08415),
-# and at a gentle one (0.5)
-SPECS = [
-    "sigmoid", "tanh", "softplus", "log_sigmoid", "gelu", "gelu(approximate=tanh)", "silu",
-    "swish", "swish(beta=1.702)", "swish(beta=0.5)", "mish", "elu", "selu", "celu", "softsign",
-    "squareplus", "tanhshrink", "exponential",
-]
-GATES = {"gelu", "silu", "mish"}
-FORWARD_ULP = 4
-DERIVATIVE_ULP = 8
+# every record held to ULPs (checks.ulps), at its defaults and at each of its samples
+SPECS = declared_specs(lambda rec: rec.checks.ulps is not None, presets=False)
 CANCELLATION = 16
 
 
@@ -60,25 +51,26 @@ def test_ulp_sweep(spec):
     rf, rd = mp_values(act.record.mp_reference, x, **act.params)
     ef = ulp_error(f, rf)
     ed = ulp_error(d, rd)
+    forward_ulp, derivative_ulp = act.record.checks.ulps
     err, where = worst(ef, x)
-    assert err <= FORWARD_ULP, f"{spec}: forward {err:.1f} ULP at x = {where!r}"
+    assert err <= forward_ulp, f"{spec}: forward {err:.1f} ULP at x = {where!r}"
     # the single calls are the same numbers as evaluate's
     np.testing.assert_array_equal(act(x), f)
     np.testing.assert_array_equal(act.derivative(x), d)
-    if act.name in GATES:
+    if act.record.gate:
         cond = cancellation(x, rf, rd)
         plain = cond <= CANCELLATION
         err, where = worst(ed, x, plain)
-        assert err <= DERIVATIVE_ULP, f"{spec}: derivative {err:.1f} ULP at x = {where!r}"
+        assert err <= derivative_ulp, f"{spec}: derivative {err:.1f} ULP at x = {where!r}"
         err, where = worst(ed / cond, x)
-        assert err <= DERIVATIVE_ULP, f"{spec}: derivative {err:.1f} ULP of its terms at x = {where!r}"
+        assert err <= derivative_ulp, f"{spec}: derivative {err:.1f} ULP of its terms at x = {where!r}"
         # the excluded points hug the root of f' (f's minimum): a handful, all within 0.2/β
         beta = act.params.get("beta", 1.0)
         near = x[~plain]
         assert near.size <= 6 and (near.size == 0 or np.ptp(near) < 0.4 / beta), (spec, near)
     else:
         err, where = worst(ed, x)
-        assert err <= DERIVATIVE_ULP, f"{spec}: derivative {err:.1f} ULP at x = {where!r}"
+        assert err <= derivative_ulp, f"{spec}: derivative {err:.1f} ULP at x = {where!r}"
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,14 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
+from conftest import declared_specs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
 from actviz.analysis.ulp import mp_values, ulp_error
 from actviz.catalogue import rectifiers
+from actviz.render.describe import describe
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
@@ -368,35 +370,28 @@ def _sweep_points():
 
 SWEEP = _sweep_points()
 
-# The accuracy contract (actviz.analysis.accuracy.TOLERANCE): forward within 4 ULP, f' within
-# 8 ULP of mpmath (60 digits) over [-700, 700], for the default and for non-default parameters.
-ULP_CASES = [
-    ("softplus", {}),
-    ("softplus", {"beta": 0.7}),  # βx rounds: the tail needs the exact product
-    ("softplus", {"beta": 3.3}),
-    ("elu", {}),
-    ("elu", {"alpha": 0.3}),
-    ("selu", {}),
-    ("celu", {}),
-    ("celu", {"alpha": 0.3}),  # x/α rounds: exp(x/α) needs the split quotient
-    ("celu", {"alpha": 2.7}),
-    ("squareplus", {}),
-    ("squareplus", {"b": 2.7}),
-    ("exponential", {}),
-]
+# The records of this module's families: the rectifiers, the identity and the exponential.
+FAMILIES = ("rectifier", "linear", "exponential")
+
+# The accuracy contract (checks.ulps; actviz.analysis.accuracy.TOLERANCE): forward within 4 ULP,
+# f' within 8 ULP of mpmath (60 digits) over [-700, 700], for the defaults and each declared sample.
+ULP_SPECS = declared_specs(
+    lambda rec: rec.family in FAMILIES and rec.checks.ulps is not None, presets=False
+)
 
 
-@pytest.mark.parametrize("name, params", ULP_CASES, ids=[f"{n}{p or ''}" for n, p in ULP_CASES])
-def test_ulp_accuracy_against_mpmath(name, params):
-    act = actviz.get(name, **params)
+@pytest.mark.parametrize("spec", ULP_SPECS)
+def test_ulp_accuracy_against_mpmath(spec):
+    act = actviz.get(spec)
+    forward_ulp, derivative_ulp = act.record.checks.ulps
     ref_f, ref_d = mp_values(act.record.mp_reference, SWEEP, **act.params)
     err_f = ulp_error(act(SWEEP), ref_f)
     err_d = ulp_error(act.derivative(SWEEP), ref_d)
-    assert err_f.max() <= 4, (SWEEP[err_f.argmax()], err_f.max())
-    assert err_d.max() <= 8, (SWEEP[err_d.argmax()], err_d.max())
+    assert err_f.max() <= forward_ulp, (SWEEP[err_f.argmax()], err_f.max())
+    assert err_d.max() <= derivative_ulp, (SWEEP[err_d.argmax()], err_d.max())
     f, d = act.evaluate(SWEEP)
-    assert ulp_error(f, ref_f).max() <= 4
-    assert ulp_error(d, ref_d).max() <= 8
+    assert ulp_error(f, ref_f).max() <= forward_ulp
+    assert ulp_error(d, ref_d).max() <= derivative_ulp
 
 
 def test_the_sweep_would_catch_the_naive_forms():
@@ -576,12 +571,8 @@ def test_optional_parameters_read_back():
 
 # --- Hypothesis properties -------------------------------------------------------------------------
 
-PROPERTY_SPECS = [
-    "identity", "relu", "relu6", "leaky_relu", "leaky_relu(alpha=-0.5)", "prelu", "rrelu", "elu",
-    "elu(alpha=3)", "selu", "celu(alpha=0.4)", "softplus", "softplus(beta=2.5)", "softplus@tf",
-    "squareplus", "squareplus(b=0.3)", "sparse_plus", "exponential", "relu(alpha=0.1, max_value=6)",
-    "relu(threshold=-1)", "relu(threshold=2)", "relu(threshold=-1, max_value=3)", "relu(alpha=-2)",
-]
+# every record of these families at its defaults, its declared samples and its presets
+PROPERTY_SPECS = declared_specs(lambda rec: rec.family in FAMILIES)
 FLOATS = st.floats(-1e300, 1e300, allow_nan=False)
 
 
@@ -690,7 +681,7 @@ def test_relu_formula_text_is_the_function_for_these_parameters(params):
 def test_relu_formulas_show_only_the_cases_the_parameters_leave(params, formula, derivative):
     act = actviz.get("relu", **params)
     assert (act.formula_text, act.derivative_text) == (formula, derivative)
-    assert act.info["formula"]["text"] == formula
+    assert describe(act)["formula"]["text"] == formula
     if not params:
         assert act.formula_tex == r"f(x) = \max(x, 0)"
     if "max_value" not in params:

@@ -16,10 +16,11 @@ from hypothesis.extra import numpy as hnp
 
 import actviz
 from actviz.analysis.ulp import mp_values, ulp_error
+from actviz.render.describe import describe
 
 SIMPLEX = ("softmax", "softmin", "sparsemax")
 SOFTMAX_FAMILY = ("softmax", "log_softmax", "softmin")
-VECTOR = ("softmax", "log_softmax", "softmin", "sparsemax", "glu", "maxout")
+VECTOR = tuple(r.name for r in actviz.records() if r.vector is not None)
 SLICE_PARAMS = [{}, {"classes": 10}, {"classes": 3, "others": 1.7}, {"classes": 1000, "others": -3.3}]
 
 
@@ -362,7 +363,7 @@ def test_sparsemax_where_keras_is_wrong():
     p = actviz.get("sparsemax").apply(np.array([1.0, 0.8, 0.1, -1.0]))
     np.testing.assert_allclose(p, [0.6, 0.4, 0.0, 0.0], rtol=2e-16, atol=0)
     assert p[2] == 0.0 and p[3] == 0.0
-    assert "23425" in actviz.get("sparsemax@keras").info["frameworks"]["keras"]["note"]
+    assert "23425" in describe(actviz.get("sparsemax@keras"))["frameworks"]["keras"]["note"]
 
 
 def test_sparsemax_matches_an_independent_projection_and_gives_exact_zeros():
@@ -525,13 +526,13 @@ def test_presets_exist_only_where_the_framework_ships_the_function():
     assert actviz.lookup("maxout").frameworks == {}
     with pytest.raises(actviz.PresetError, match="softmin@torch"):
         actviz.get("softmin@jax")
-    assert "dim=None" in actviz.get("softmax@torch").info["frameworks"]["torch"]["note"]
+    assert "dim=None" in describe(actviz.get("softmax@torch"))["frameworks"]["torch"]["note"]
 
 
 @pytest.mark.parametrize("name", VECTOR)
 def test_vector_records_say_they_are_vector(name):
     act = actviz.get(name)
-    assert act.is_vector and act.info["vector"] and act.record.family == "vector"
+    assert act.is_vector and describe(act)["vector"] and act.record.family == "vector"
 
 
 def test_maxout_spec_round_trips_with_tuples():

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 import actviz
 from actviz.analysis.stats import GAUSSIAN_KEYS, STATS_KEYS
 from actviz.cli import app
+from actviz.render.describe import describe
 from actviz.render.export import catalogue_markdown
 from actviz.sampling import sample
 
@@ -719,7 +720,7 @@ def test_check_covers_every_preset_that_defines_the_function_differently():
 def test_info_of_a_preset_with_its_own_definition_describes_that_definition():
     import actviz
 
-    info = actviz.get("hard_sigmoid@keras2").info
+    info = describe(actviz.get("hard_sigmoid@keras2"))
     assert "0.2" in info["formula"]["text"] and "2.5" in info["kink_convention"]
     assert "±3" not in info["kink_convention"] and info["numerics"] == ""
 

@@ -297,7 +297,7 @@ BAD = [
     (["plot", "sigmoid", "--range", "-inf", "1"], 2, "finite"),
     (["plot", "sigmoid", "--points", "1"], 2, "at least 2"),
     (["plot", "sigmoid", "--points", "10000000000"], 2, "at most"),
-    (["plot", "sigmoid", "--points", "2000000"], 2, "a figure takes at most"),
+    (["plot", "sigmoid", "--points", "2000000"], 2, "--points must be at most 1,000,000 in a figure"),
     (["plot", "sigmoid", "--saturation", "-0.5"], 2, "saturation"),
     (["plot", "sigmoid", "--order", "3"], 2, "--order"),
     (["plot", "sigmoid", "--dpi", "0"], 2, "dpi"),

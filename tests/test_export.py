@@ -122,7 +122,7 @@ def test_markdown_table_shape():
 
 
 def test_markdown_escapes_pipes():
-    assert "\\|" in export._markdown_table(["a"], [["x|y"]])
+    assert "\\|" in export.markdown_table(["a"], [["x|y"]])
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def two_stats():
 
 
 def test_stats_json_round_trips(two_stats):
-    back = json.loads(export.stats_json(two_stats))
+    back = json.loads(export.results_json(two_stats))
     assert [{k: v for k, v in r.items() if k not in ("activation", "params")} for r in back] == two_stats
     # the label first, then the full spec and every parameter
     assert [list(r)[:3] for r in back] == [["activation", "spec", "params"]] * 2

@@ -21,6 +21,7 @@ import actviz
 from actviz import expr
 from actviz.analysis.ulp import mp_values, ulp_error
 from actviz.cli import app
+from actviz.render.describe import describe
 
 runner = CliRunner()
 EPS = np.finfo(np.float64).eps
@@ -294,7 +295,7 @@ def test_record_describes_the_expression():
     parser = MathTextParser("path")
     for tex in (r.formula_tex, r.derivative_tex):
         parser.parse(f"${tex}$")
-    info = a.info
+    info = describe(a)
     assert info["family"] == "expression" and info["spec"] == a.spec
     assert info["output_range"] == "not derived for expressions"
 

@@ -12,7 +12,7 @@ from conftest import ALL_NAMES
 import actviz
 from actviz import Activation
 from actviz.core.sampling import grid
-from actviz.render import figures, termplot
+from actviz.render import figures, model, termplot
 
 X = grid(-6.0, 6.0, 1201)
 STEP = 12.0 / 1200
@@ -135,22 +135,22 @@ def test_a_jump_is_not_joined_by_a_vertical_stroke(lrelu_fig):
 def test_cut_points_keep_the_kink_value_with_its_side(spec, expected):
     act = actviz.get(spec)
     assert X[600] == 0.0
-    assert figures.cut_points(X, act.derivative(X), act.kinks, act.derivative) == expected
+    assert model.cut_points(X, act.derivative(X), act.kinks, act.derivative) == expected
 
 
 def test_cut_points_isolate_a_value_equal_to_neither_limit():
     act = actviz.get(_STEP)
-    assert figures.cut_points(X, act(X), act.kinks, act) == [600, 601]
+    assert model.cut_points(X, act(X), act.kinks, act) == [600, 601]
     # the numeric derivative's stencil straddles every jump: its kink point stands alone
     lr = actviz.get("leaky_relu")
-    assert figures.cut_points(X, lr.derivative(X), lr.kinks, lr.derivative, isolate=True) == [600, 601]
+    assert model.cut_points(X, lr.derivative(X), lr.kinks, lr.derivative, isolate=True) == [600, 601]
 
 
 def test_cut_points_between_grid_points():
     act = actviz.get("leaky_relu")
     x = grid(-1.0, 1.0, 10)  # 0 falls between x[4] and x[5]
-    assert figures.cut_points(x, act.derivative(x), act.kinks, act.derivative) == [5]
-    xs, ys = figures.broken(x, act.derivative(x), act.kinks, act.derivative)
+    assert model.cut_points(x, act.derivative(x), act.kinks, act.derivative) == [5]
+    xs, ys = model.broken(x, act.derivative(x), act.kinks, act.derivative)
     assert len(xs) == 11 and np.isnan(ys[5])
 
 
@@ -159,7 +159,7 @@ def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name
     act = actviz.get(name)
     fig = figures.plot(act, points=201, order=2)
     x = grid(-6.0, 6.0, 201)
-    kinks = figures.kinks_in(act, -6.0, 6.0)
+    kinks = model.kinks_in(act, -6.0, 6.0)
     for ax, gid, fn in (
         (fig.axes[0], "f", act),
         (fig.axes[1], "df", act.derivative),
@@ -171,7 +171,7 @@ def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name
         np.testing.assert_array_equal(got_y, fn(x))
         xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
         for k in kinks:
-            left, _, right = figures._limits(fn, k)
+            left, _, right = model.limits(fn, k)
             jump = abs(right - left)
             if jump <= 1e-6 * max(1.0, np.nanmax(np.abs(ys))):
                 continue
@@ -261,7 +261,7 @@ def test_numeric_curve_is_broken_exactly_where_its_stencil_reaches_a_jump():
     # step is constant on both sides of its jump at 0, so its numeric f' is nonzero exactly where
     # the five-point stencil straddles the jump: those points, and only a hair more, are NaN
     s = actviz.sampling.sample("step", (-0.01, 0.01), 2001, numeric=True)
-    y = figures.numeric_drawn(s)
+    y = model.numeric_drawn(s)
     straddles = s.df_numeric != 0
     assert straddles.sum() > 100  # h = eps**0.2 ≈ 7.4e-4: about ±1.5e-3 of the 1e-5 grid
     assert np.isnan(y[straddles]).all()
@@ -287,7 +287,7 @@ def test_numeric_outliers_do_not_set_the_derivative_axis(spec, kwargs, top):
     (num,) = lines(ax, "df_numeric")
     x, y = drawn(num)
     for k in act.kinks:
-        assert (np.abs(x - k) > figures.stencil_reach(x) / (1 + 1e-6)).all()
+        assert (np.abs(x - k) > model.stencil_reach(x) / (1 + 1e-6)).all()
     assert np.isfinite(y).all()
     # with the stencil away from the kinks, the numeric f' is the analytic one
     np.testing.assert_allclose(np.abs(act.derivative(x)) if kwargs.get("logy") else act.derivative(x),
@@ -343,7 +343,7 @@ def test_logy_over_a_few_decades_keeps_matplotlibs_ticks():
 
 @pytest.mark.parametrize(("low", "high", "stride"), [(-4, -1, 1), (-25, 0, 5), (-324, 0, 100), (-324, -1, 50), (-11, 0, 2)])
 def test_decade_stride(low, high, stride):
-    assert figures.decade_stride(low, high) == stride
+    assert model.decade_stride(low, high) == stride
     assert 1 <= len([e for e in range(low, high + 1) if e % stride == 0]) <= 6
 
 
@@ -736,3 +736,21 @@ def test_a_parameter_no_activation_takes_is_named_with_what_they_take():
         figures.plot("leaky_relu", slope=0.1)
     with pytest.raises(actviz.ParameterError, match="none of relu, tanh has a parameter 'beta'"):
         figures.compare(["relu", "tanh"], beta=2.0)
+
+
+def test_the_difference_panel_breaks_where_the_first_activation_jumps():
+    # sigmoid has no kink, but sigmoid - step jumps where step does: the terminal breaks it
+    # there as the figure does, rather than joining the sides with a vertical stroke
+    data = model.plot_data([actviz.get("step"), actviz.get("sigmoid")], (-1.0, 1.0), 41, diff=True)
+    (curve,) = data.panel("diff").curves
+    assert curve.kinks == [0.0] and curve.index == 1
+    assert curve.cuts() == [20, 21]  # x[20] = 0, where the difference is 0.5 - 0.5: neither side
+    fig = figures.compare(["step", "sigmoid"], range=(-1.0, 1.0), points=41, diff=True)
+    (line,) = lines(fig.axes[-1], "diff")
+    assert np.isnan(line.get_ydata()).sum() == 2
+    plot = termplot.render(["step", "sigmoid"], range=(-1.0, 1.0), points=41, diff=True, width=200)
+    rows = plot[plot.index("f - step"):].splitlines()[2:-2]
+    col = next(r.index("┊") for r in rows if "┊" in r)
+    # beside the kink's dotted vertical only the point at x = 0 itself: a stroke across the
+    # jump (from x = ∓0.05, some five columns away) would put dots there on several rows
+    assert sum(r[col - 3:col + 4].count("•") for r in rows) == 1

@@ -7,6 +7,8 @@ Lowest first; a module belongs to the first layer whose prefix names it.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,57 @@ def test_the_check_sees_a_lazy_upward_import():
     targets = [t for _, t in imported(PACKAGE / "core" / "bound.py", source)]
     assert targets == ["actviz.registry"]
     assert layer_of("actviz.registry") > layer_of("actviz.core.bound")
+
+
+# -- inside the expression package ------------------------------------------------------------------
+
+# actviz.expr is one layer to the rest of the package; inside it the modules import one way too,
+# lowest first (the package itself, the entry points, last)
+EXPR_ORDER = (
+    "actviz.expr.reader",
+    "actviz.expr.budget",
+    "actviz.expr.symbolic",
+    "actviz.expr.kinks",
+    "actviz.expr.compile",
+    "actviz.expr",
+)
+EXPR_FILES = sorted((PACKAGE / "expr").glob("*.py"))
+
+
+def expr_upward(path: Path, source: str | None = None) -> list[str]:
+    here = module_name(path)
+    rank = EXPR_ORDER.index(here)
+    return [
+        f"line {line}: {here} imports {target}, which comes after it"
+        for line, target in imported(path, source)
+        if target in EXPR_ORDER and EXPR_ORDER.index(target) >= rank and target != here
+    ]
+
+
+def test_every_expr_module_has_a_place_in_the_order():
+    assert sorted(module_name(p) for p in EXPR_FILES) == sorted(EXPR_ORDER)
+
+
+@pytest.mark.parametrize("path", EXPR_FILES, ids=lambda p: module_name(p))
+def test_expr_modules_import_one_way(path):
+    upward = expr_upward(path)
+    assert not upward, "\n".join(upward)
+
+
+def test_the_expr_check_sees_a_lazy_import_of_a_later_module():
+    source = "def f():\n    from .compile import build_record\n    from . import kinks\n"
+    found = expr_upward(PACKAGE / "expr" / "symbolic.py", source)
+    assert [m.split(" imports ")[1].split(",")[0] for m in found] == ["actviz.expr.compile", "actviz.expr.kinks"]
+
+
+def test_expressions_import_sympy_only_when_one_is_compiled():
+    code = (
+        "import sys, actviz, actviz.cli, actviz.expr, actviz.plugins\n"
+        "heavy = [m for m in ('sympy', 'mpmath', 'scipy') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "actviz.expr.parse('x*sigmoid(1.702*x)')\n"
+        "assert 'sympy' not in sys.modules\n"
+        "actviz.get('x*sigmoid(1.702*x)')\n"
+        "assert 'sympy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -20,29 +20,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import actviz
-from actviz.catalogue import gates, rectifiers, shrinks, sigmoid_like
+from actviz.catalogue import rectifiers, sigmoid_like
 from actviz.core import bound
+from actviz.numerics import dd, gates, special
+from actviz.numerics import rectifiers as rectifier_kernels
 
 DTYPES = (np.float64, np.float32, np.float16)
 BLOCK = bound._EVAL_BLOCK
 assert gates._BLOCK == BLOCK  # the kernels' blocks and evaluate's coincide: one boundary to cross
 
-# parameter values that take code paths no preset takes (β·x split exactly, a moved threshold)
-EXTRA_SPECS = ["silu(beta=2.5)", "softplus(beta=3, threshold=5)", "relu(alpha=0.1, max_value=6, threshold=1)"]
+# ALL_SPECS holds the records' parameter samples: code paths no preset takes (β·x split
+# exactly, a moved threshold)
 # expressions: sympy's numpy code around the catalogue kernels
 EXPRESSIONS = ["gelu(2*x) - x/3", "max(silu(x), mish(x)) * tanh(x)"]
-SPECS = [*ALL_SPECS, *EXTRA_SPECS]
+SPECS = ALL_SPECS
 
 # where the kernels switch branches (each taken with its neighbours on both sides)
 THRESHOLDS = (
     gates._ERFCX_FAR,  # gelu: Cody's erfcx beyond |x| = 4√2
     gates._GELU_CLIP,
     gates._GELU_TANH_CLIP,
-    math.sqrt(-2.0 * gates._DEEP),  # gelu: exp(-x²/2) below e^-600
-    -gates._DEEP,  # silu, mish, gelu(tanh): the exponent below -600
-    -rectifiers._EXP_FLOOR,
-    rectifiers._SP_CLIP,
-    shrinks._CANCELS_BELOW,
+    math.sqrt(-2.0 * dd.DEEP),  # gelu: exp(-x²/2) below e^-600
+    -dd.DEEP,  # silu, mish, gelu(tanh): the exponent below -600
+    -rectifier_kernels.EXP_FLOOR,
+    rectifier_kernels.SP_CLIP,
+    special.TANHSHRINK_CANCELS_BELOW,
     sigmoid_like._SOFTSIGN_TINY,
     rectifiers.TF_SOFTPLUS_SWITCH,
     20.0,  # softplus@torch's threshold

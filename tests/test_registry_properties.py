@@ -12,14 +12,13 @@ from conftest import ALL_NAMES, ALL_SPECS, SCALAR_NAMES, away_from_kinks
 
 import actviz
 from actviz.core.bound import bind
-from actviz.core.records import Activation, Interval, Param, Properties, Variant
+from actviz.core.records import Activation, Interval, Param, Properties, Variant, resolve
+from actviz.render.describe import describe
 
 EXTREMES = np.array(
     [-1e308, -1e300, -1e200, -1e20, -800.0, -745.2, -700.0, -37.5, -1e-300, -5e-324, 0.0, -0.0,
      5e-324, 1e-300, 37.5, 700.0, 709.7, 710.0, 800.0, 1e20, 1e200, 1e300, 1e308]
 )
-# exponential is the one function whose true value leaves the float range (above ln(max float)).
-OVERFLOWS = {"exponential"}
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
@@ -47,9 +46,12 @@ def test_finite_in_finite_out_without_warnings(spec):
             singles = (act(EXTREMES), act.derivative(EXTREMES), act.derivative(EXTREMES, order=2))
     for got, single in zip(values, singles, strict=True):
         np.testing.assert_array_equal(got, single)
+    # a record whose true value leaves the float range (e^x) declares where it stays inside
+    within = act.record.checks.finite_within
     for got in values:
-        if act.name in OVERFLOWS:
-            assert np.all(np.isfinite(got[EXTREMES < 709.7])), spec
+        if within is not None:
+            lo, hi = resolve(within, act.params)
+            assert np.all(np.isfinite(got[(EXTREMES > lo) & (EXTREMES < hi)])), spec
         else:
             assert np.all(np.isfinite(got)), (spec, EXTREMES[~np.isfinite(got)])
 
@@ -130,7 +132,7 @@ def test_record_is_complete(name):
     assert set(rec.frameworks) <= set(actviz.FRAMEWORKS)
     act = actviz.get(name)
     assert act.properties is not None
-    info = act.info
+    info = describe(act)
     assert info["name"] == rec.name and info["spec"] == act.spec
     for p in rec.params:
         assert p.doc, (name, p.name)
@@ -324,8 +326,10 @@ def jumps(act, k):
 # less than f changes between neighbouring x); its gradient ignores the switch. Their claims
 # (not monotone, discontinuous) are checked in closed form below
 # (test_tensorflow_softplus_switches_are_jumps_too_small_for_float64); here they are only held
-# to showing no jump at all.
-BELOW_RESOLUTION = {"softplus@tf", "softplus@keras", "softplus@keras2"}
+# to showing no jump at all. The records declare them (checks.unresolved_presets).
+BELOW_RESOLUTION = {
+    f"{rec.name}@{fw}" for rec in actviz.records() for fw in rec.checks.unresolved_presets
+}
 
 
 def sampled(spec):
@@ -486,7 +490,7 @@ def test_info_of_tensorflow_softplus_shows_its_own_claims():
 
     from actviz.cli import app
 
-    info = actviz.get("softplus@tf").info
+    info = describe(actviz.get("softplus@tf"))
     assert info["properties"] == {
         "monotonic": False, "bounded_above": False, "bounded_below": True,
         "smoothness": "discontinuous", "zero_centred": False,
@@ -494,7 +498,7 @@ def test_info_of_tensorflow_softplus_shows_its_own_claims():
     assert info["output_range"] == "(0, ∞)"
     assert [k["x"] for k in info["kinks"]] == [-34.04365338911715, 34.04365338911715]
     # the canonical form keeps its own: exact, smooth, increasing
-    canonical = actviz.get("softplus").info
+    canonical = describe(actviz.get("softplus"))
     assert canonical["properties"]["smoothness"] == "C∞" and canonical["properties"]["monotonic"]
     assert canonical["kinks"] == []
     result = CliRunner().invoke(app, ["info", "softplus@tf"])
@@ -524,7 +528,7 @@ def test_a_preset_states_its_own_claims_and_inherits_the_rest():
     own, plain, canonical = bind(rec, {"c": 3.0}, "torch"), bind(rec, {}, "jax"), bind(rec, {})
     assert str(own.output_range) == "(-∞, 3]" and own.kinks == (3.0,)
     assert own.properties.smoothness == "C0" and own.properties.bounded_above
-    assert own.info["output_range"] == "(-∞, 3]" and own.info["properties"]["smoothness"] == "C0"
+    assert describe(own)["output_range"] == "(-∞, 3]" and describe(own)["properties"]["smoothness"] == "C0"
     for act in (plain, canonical):
         assert str(act.output_range) == "(-∞, ∞)" and act.kinks == ()
         assert act.properties.smoothness == "C∞" and not act.properties.bounded_above

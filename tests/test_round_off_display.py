@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from actviz.analysis.stats import stats
 from actviz.cli import app
-from actviz.cli.analysis_commands import _signal_cell
-from actviz.render.export import ROUND_OFF, readable, stats_grid, stats_markdown
+from actviz.render.export import ROUND_OFF, readable, signal_cell, stats_grid, stats_markdown
 from actviz.render.tables import render_text, stats_table
 
 runner = CliRunner()
@@ -92,14 +91,14 @@ def test_each_row_has_its_own_scale():
 
 def test_signal_tables_apply_the_same_rule():
     record = {"activation_mean": SELU_MEAN_AVX2, "activation_variance": 1.0, "c_star": 3e-17}
-    assert _signal_cell(record, "activation_mean") == "0"
-    assert _signal_cell(record, "c_star") == "0"  # a correlation, found to 1e-15
+    assert signal_cell(record, "activation_mean") == "0"
+    assert signal_cell(record, "c_star") == "0"  # a correlation, found to 1e-15
     # E[f(h)] = 1e-20 beside E[f(h)²] = 1e-40 + 1e-40: a value
     record = {"activation_mean": 1e-20, "activation_variance": 1e-40, "c_star": 1e-10}
-    assert _signal_cell(record, "activation_mean") == "1e-20"
-    assert _signal_cell(record, "activation_variance") == "1e-40"
-    assert _signal_cell(record, "c_star") == "1e-10"
+    assert signal_cell(record, "activation_mean") == "1e-20"
+    assert signal_cell(record, "activation_variance") == "1e-40"
+    assert signal_cell(record, "c_star") == "1e-10"
     record = {"activation_mean": 0.5, "activation_variance": 1e-33, "c_star": 1.0}
-    assert _signal_cell(record, "activation_variance") == "0"  # a spread of 3e-17 beside 0.5
+    assert signal_cell(record, "activation_variance") == "0"  # a spread of 3e-17 beside 0.5
     result = runner.invoke(app, ["signal", "tanh", "--sigma-w", "1.5", "--sigma-b", "0.05", "--format", "md"])
     assert "| E[f(h)], h ~ N(0, q*) | 0 |" in result.stdout

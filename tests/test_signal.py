@@ -3,6 +3,8 @@
 import json
 import math
 import shlex
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -192,8 +194,10 @@ def test_monte_carlo_gradients_follow_chi():
 
 @pytest.mark.parametrize("sw, sb", [(0.0, 0.0), (-1.0, 0.0), (math.nan, 0.0), (math.inf, 0.0), (1.0, -0.1), (1.0, math.nan)])
 def test_bad_sigmas_are_usage_errors(sw, sb):
-    with pytest.raises(actviz.UsageError, match="--sigma"):
+    # the library names its own arguments; the command line's flags are its business
+    with pytest.raises(actviz.UsageError, match=r"^sigma_[wb] must be a number in") as info:
         sig.analyse("tanh", sw, sb)
+    assert info.value.option in ("sigma_w", "sigma_b")
 
 
 @pytest.mark.parametrize("depth, width, samples", [(0, 10, 1), (5, 0, 1), (5, 10, 0), (2.5, 10, 1), (5, 10**6, 1), (1000, 4096, 1)])
@@ -431,3 +435,18 @@ def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
     assert not ax.texts  # no annotation at χ = 1 for the curve to strike through
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(label.startswith("tanh (edge $\\sigma_w$ = 1.12") for label in labels)
+
+
+def test_analysis_figures_are_built_without_pyplot():
+    # a Figure object and nothing global: pyplot would pick a backend and keep every figure alive
+    code = (
+        "import sys, actviz\n"
+        "from actviz.analysis import accuracy, signal\n"
+        "from actviz.render.analysis_figures import accuracy_figure, signal_figure\n"
+        "act = actviz.get('tanh')\n"
+        "signal_figure([act], 1.5, 0.0, ['qmap', 'chi'])\n"
+        "accuracy_figure([accuracy.audit(act, 'float32', None, 101)])\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

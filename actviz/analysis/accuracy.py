@@ -34,13 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.bound import BoundActivation
-from ..errors import ActvizError, UsageError
+from ..core.options import check_audit_range, check_dtype, check_points, check_workers
+from ..errors import ActvizError, OptionError, UsageError
 from ..registry import get
 from .naive import Naive, evaluate_naive, naive_for
 
-DTYPES = ("float64", "float32", "float16", "bfloat16")
-_DTYPE_ALIASES = {"f64": "float64", "double": "float64", "f32": "float32", "single": "float32",
-                  "f16": "float16", "half": "float16", "bf16": "bfloat16"}
 #: Default x interval: past ±709.78, where exp overflows in float64.
 DEFAULT_RANGE = (-1000.0, 1000.0)
 DEFAULT_POINTS = 1201
@@ -69,16 +67,8 @@ class MissingDependencyError(ActvizError):
     well-formed, this installation cannot run it)."""
 
 
-def check_dtype(name: str) -> str:
-    key = str(name).strip().lower()
-    key = _DTYPE_ALIASES.get(key, key)
-    if key not in DTYPES:
-        raise UsageError(f"unknown dtype {name!r}; choose one of {', '.join(DTYPES)}")
-    return key
-
-
 def numpy_dtype(name: str) -> np.dtype:
-    """The numpy dtype for a name in :data:`DTYPES`; bfloat16 comes from ml_dtypes."""
+    """The numpy dtype for a name in :data:`~actviz.core.options.DTYPES`; bfloat16 comes from ml_dtypes."""
     name = check_dtype(name)
     if name == "bfloat16":
         try:
@@ -260,23 +250,10 @@ class AuditResult:
 # -- the x to audit -------------------------------------------------------------------------
 
 
-def check_audit_range(range_: tuple[float, float] | None) -> tuple[float, float] | None:
-    if range_ is None:
-        return None
-    lo, hi = (float(v) for v in range_)
-    if math.isnan(lo) or math.isnan(hi):
-        raise UsageError(f"range must be numbers, not [{lo:g}, {hi:g}]")
-    if lo >= hi:
-        raise UsageError(f"range minimum must be below its maximum, not [{lo:g}, {hi:g}]")
-    return lo, hi
-
-
 def audit_grid(lo: float, hi: float, points: int, kinks: tuple[float, ...] = ()) -> np.ndarray:
     """``points`` x spaced evenly in asinh(x): even near 0 and geometric in the tails, so one
     grid covers [-1000, 1000] from the core to the overflow region; plus the kinks and a
     ladder of tiny magnitudes (down to the smallest subnormal) inside [lo, hi]."""
-    from ..core.sampling import check_points
-
     points = check_points(points)
     lo_f = max(lo, -np.finfo(np.float64).max)
     hi_f = min(hi, np.finfo(np.float64).max)
@@ -513,6 +490,22 @@ def count_values(dtype: str, range_: tuple[float, float] | None = None) -> int:
     return sum(b - a for a, b in _ordinal_bounds(lo, hi, dt))
 
 
+def check_exhaustive(dtype: str, range_: tuple[float, float] | None) -> None:
+    """An exhaustive audit in ``dtype`` over ``range_`` is one mpmath can finish: any narrow
+    dtype, float64 only over a range of at most :data:`MAX_EXHAUSTIVE_F64` values."""
+    if check_dtype(dtype) != "float64":
+        return
+    n = count_values("float64", range_) if range_ else None
+    if n is None or n > MAX_EXHAUSTIVE_F64:
+        raise OptionError(
+            "exhaustive",
+            "{exhaustive} takes float16, bfloat16 or float32 (float64 has 1.8e19 values), or a "
+            f"float64 {{range}} holding at most {MAX_EXHAUSTIVE_F64:,} values"
+            + (f", not {n:,}" if n is not None else ""),
+            ("range",),
+        )
+
+
 def audit(
     act: BoundActivation | str,
     dtype: str = "float64",
@@ -534,21 +527,13 @@ def audit(
     dt = numpy_dtype(name)
     range = check_audit_range(range)
     naive = naive_for(act)
-    workers = default_workers() if workers is None else int(workers)
-    if workers < 1:
-        raise UsageError(f"workers must be at least 1, not {workers}")
+    workers = default_workers() if workers is None else check_workers(workers)
     stats = {k: UlpStats() for k in ("forward", "derivative", "derivative_raw", "naive_forward",
                                      "naive_derivative")}
 
     if name == "float64":
         if exhaustive:
-            total = sum(b - a for a, b in _ordinal_bounds(*(range or (-math.inf, math.inf)), dt))
-            if range is None or total > MAX_EXHAUSTIVE_F64:
-                raise UsageError(
-                    f"--exhaustive float64 would audit {total:,} values against mpmath; it takes "
-                    f"float16, bfloat16 or float32, or a float64 --range holding at most "
-                    f"{MAX_EXHAUSTIVE_F64:,} values"
-                )
+            check_exhaustive(name, range)
             x = np.concatenate([_values(dt, a, b) for a, b in _chunks(_ordinal_bounds(*range, dt))])
         else:
             lo, hi = range or DEFAULT_RANGE

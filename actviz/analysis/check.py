@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_tolerance
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
-from ..errors import UsageError
 from ..registry import get
 
 #: Default tolerance: |analytic - numeric| <= tol * (1 + |analytic|). The five-point
@@ -52,8 +52,7 @@ def derivative_check(
     least :data:`REL_FLOOR`), the x of the worst point (relative to
     the tolerance) and ``ok``: every point within ``tolerance·(1 + |f'|)``.
     """
-    if not np.isfinite(tolerance) or tolerance <= 0:
-        raise UsageError(f"--tolerance must be a finite number > 0, not {tolerance:g}")
+    tolerance = check_tolerance(tolerance)
     act = get(act)
     x = grid(*range, points)
     keep = np.ones(x.shape, dtype=bool)

@@ -22,15 +22,14 @@ Figures shade exactly these regions.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_threshold
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
-from ..errors import UsageError
 from ..numerics import bracketed_roots, predicate_edge
 from ..registry import get
 
@@ -58,13 +57,6 @@ class Saturation:
     saturated: Intervals = ()
     # (x, f(x)) where f' vanishes or changes sign outside the dead regions, ascending
     stationary: tuple[tuple[float, float], ...] = ()
-
-
-def check_threshold(tau: float) -> float:
-    tau = float(tau)
-    if not math.isfinite(tau) or tau < 0:
-        raise UsageError(f"saturation threshold must be a finite number >= 0, not {tau:g}")
-    return tau
 
 
 def _tolerance(x: float) -> float:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_network, check_seed, check_sigmas
 from ..errors import UsageError
 from ..numerics import bracketed_roots
 from ..registry import get
@@ -389,20 +390,6 @@ class SignalResult:
         }
 
 
-#: Largest σ_w and σ_b taken: variances of 1e12 are far past any initialisation, and the
-#: squares of larger ones overflow the length map.
-MAX_SIGMA = 1e6
-
-
-def check_sigmas(sigma_w: float, sigma_b: float) -> tuple[float, float]:
-    sigma_w, sigma_b = float(sigma_w), float(sigma_b)
-    if not (math.isfinite(sigma_w) and 0 < sigma_w <= MAX_SIGMA):
-        raise UsageError(f"--sigma-w must be a number in (0, {MAX_SIGMA:g}], not {sigma_w:g}")
-    if not (math.isfinite(sigma_b) and 0 <= sigma_b <= MAX_SIGMA):
-        raise UsageError(f"--sigma-b must be a number in [0, {MAX_SIGMA:g}], not {sigma_b:g}")
-    return sigma_w, sigma_b
-
-
 def analyse(act: BoundActivation | str, sigma_w: float = 1.0, sigma_b: float = 0.0, q0: float = 1.0) -> SignalResult:
     """Everything :class:`SignalResult` holds, for one activation at (σ_w, σ_b)."""
     act = _check_elementwise(get(act))
@@ -467,32 +454,6 @@ class MonteCarlo:
     grad_predicted: np.ndarray
 
 
-#: Limits on the Monte-Carlo network: memory (pre-activations kept for the backward pass)
-#: and time (weights drawn twice, once per pass).
-MAX_WIDTH, MAX_DEPTH, MAX_SAMPLES = 4096, 1000, 4096
-MAX_ACTIVATIONS = 2e7
-MAX_WEIGHTS = 1e9
-
-
-def check_network(depth: int, width: int, samples: int = 64) -> tuple[int, int, int]:
-    """Validate the Monte-Carlo network's size; :class:`UsageError` names the offending option."""
-    for name, value, top in (("--depth", depth, MAX_DEPTH), ("--width", width, MAX_WIDTH), ("--samples", samples, MAX_SAMPLES)):
-        if isinstance(value, bool) or int(value) != value or not 1 <= int(value) <= top:
-            raise UsageError(f"{name} must be a whole number from 1 to {top:,}, not {value!r}")
-    depth, width, samples = int(depth), int(width), int(samples)
-    if samples * width * depth > MAX_ACTIVATIONS:
-        raise UsageError(
-            f"--samples {samples} × --width {width} × --depth {depth} is more than the "
-            f"{MAX_ACTIVATIONS:.0e} activations the Monte-Carlo check keeps in memory"
-        )
-    if width * width * depth > MAX_WEIGHTS:
-        raise UsageError(
-            f"--width {width}² × --depth {depth} is more than the {MAX_WEIGHTS:.0e} random weights "
-            "the Monte-Carlo check draws"
-        )
-    return depth, width, samples
-
-
 #: Monte-Carlo weights are kept for the backward pass up to this many bytes (drawing them
 #: again costs as much as the rest of the run).
 _KEEP_WEIGHTS = 1 << 28
@@ -518,6 +479,7 @@ def monte_carlo(
     act = _check_elementwise(get(act))
     sigma_w, sigma_b = check_sigmas(sigma_w, sigma_b)
     depth, width, samples = check_network(depth, width, samples)
+    seed = check_seed(seed)
     seeds = np.random.SeedSequence(seed).spawn(depth + 2)
     scale = sigma_w / math.sqrt(width)
 

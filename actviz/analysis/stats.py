@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_gaussian, check_threshold
+from ..core.records import resolve
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
-from ..errors import UsageError
 from ..registry import get
 from .saturation import DEFAULT_THRESHOLD
 from .saturation import saturation as saturation_of
@@ -33,44 +34,10 @@ GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "seco
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def _leaky_gain(slope: float) -> float:
-    return math.sqrt(2.0 / (1.0 + slope * slope))
-
-
-def _relu_gain(alpha: float = 0.0, max_value: Any = None, threshold: float = 0.0, **_: Any) -> float | None:
-    # Keras's relu(alpha=s) is leaky_relu(s); a cap or a shifted threshold has no torch gain.
-    if max_value is not None or threshold != 0:
-        return None
-    return _leaky_gain(float(alpha))
-
-
-# calculate_gain in pytorch/pytorch torch/nn/init.py, keyed by canonical name; each takes the
-# bound parameters. Anything else raises "Unsupported nonlinearity" in torch: None here.
-_TORCH_GAINS: dict[str, Callable[..., float | None]] = {
-    "identity": lambda **_: 1.0,
-    "linear": lambda **_: 1.0,
-    "sigmoid": lambda **_: 1.0,
-    "tanh": lambda **_: 5.0 / 3.0,
-    "relu": _relu_gain,
-    "leaky_relu": lambda alpha, **_: _leaky_gain(float(alpha)),
-    "selu": lambda **_: 0.75,
-}
-
-
 def torch_gain(act: BoundActivation | str) -> float | None:
     """``torch.nn.init.calculate_gain`` for this activation and its parameters, or None."""
     act = get(act)
-    rule = _TORCH_GAINS.get(act.name)
-    return None if rule is None else rule(**act.params)
-
-
-def check_gaussian(mu: float, sigma: float) -> tuple[float, float]:
-    mu, sigma = float(mu), float(sigma)
-    if not math.isfinite(mu):
-        raise UsageError(f"--mu must be a finite number, not {mu:g}")
-    if not math.isfinite(sigma) or sigma <= 0:
-        raise UsageError(f"--sigma must be a finite number > 0, not {sigma:g}")
-    return mu, sigma
+    return resolve(act.record.torch_gain, act.params)
 
 
 def _refine(fn: Callable[[float], float], x: np.ndarray, y: np.ndarray, i: int) -> tuple[float, float]:
@@ -150,6 +117,7 @@ def stats(
 
     act = get(act)
     mu, sigma = check_gaussian(mu, sigma)
+    saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)
     shape = shape_stats(act, grid(*sat.range, sat.points))
     moments = gaussian_stats(act, mu, sigma)

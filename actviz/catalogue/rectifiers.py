@@ -2,7 +2,8 @@
 
 Every branch formula is evaluated on inputs clipped to where that branch is used
 (``np.minimum(x, 0)`` before ``expm1``), so ``np.where`` never computes an overflow it
-then throws away.
+then throws away; the kernels that need more (exact products, overflow-free slopes) are in
+numerics.rectifiers.
 """
 
 from __future__ import annotations
@@ -12,72 +13,23 @@ import math
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param, Variant
+from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.spec import format_value
 from ..core.store import register
+from ..numerics.rectifiers import (
+    MAX,
+    exp_quotient,
+    expm1_exp_quotient,
+    leaky,
+    scaled_offset,
+    softplus_parts,
+)
+from ..numerics.special import sigmoid_from_exp, softplus_pair
+from . import _textbook as tb
 from ._common import INF, REAL, Interval, Properties, param_formulas, same
+from ._piecewise import piecewise
 
-_MAX = float(np.finfo(np.float64).max)
-
-
-# --- formulas that depend on the parameters -------------------------------------------------
-
-
-
-
-# A bound of a piece: (tex, text, inclusive); None is -∞ or ∞.
-Bound = tuple[str, str, bool] | None
-# A piece of a piecewise function: (value tex, value text, lower bound, upper bound), ascending.
-Piece = tuple[str, str, Bound, Bound]
-
-
-def _condition(lo: Bound, hi: Bound) -> tuple[str, str]:
-    """(mathtext, text) of the condition lo < x < hi (x > lo without an upper bound), with
-    <= where a bound is inclusive."""
-    less = {True: (r"\leq", "<="), False: ("<", "<")}
-    if hi is None:
-        if lo is None:
-            return "", ""
-        more = {True: (r"\geq", ">="), False: (">", ">")}[lo[2]]
-        return f"x {more[0]} {lo[0]}", f"x {more[1]} {lo[1]}"
-    tex = f"x {less[hi[2]][0]} {hi[0]}"
-    text = f"x {less[hi[2]][1]} {hi[1]}"
-    if lo is not None:
-        tex = f"{lo[0]} {less[lo[2]][0]} {tex}"
-        text = f"{lo[1]} {less[lo[2]][1]} {text}"
-    return tex, text
-
-
-def piecewise(lhs: tuple[str, str], pieces: list[Piece]) -> tuple[str, str]:
-    """(mathtext, text) of ``lhs = `` a piecewise function given by ascending pieces.
-
-    Neighbours with the same value are merged; one piece is written without a condition,
-    two with the upper piece first ("x if x > 0 else αx"), and more pieces where all but
-    one share a value as "v if condition else w"; otherwise every piece in order.
-    """
-    merged: list[Piece] = []
-    for piece in pieces:
-        if merged and merged[-1][0] == piece[0]:
-            merged[-1] = (piece[0], piece[1], merged[-1][2], piece[3])
-        else:
-            merged.append(piece)
-    tex_lhs, text_lhs = lhs
-    if len(merged) == 1:
-        return f"{tex_lhs} = {merged[0][0]}", f"{text_lhs} = {merged[0][1]}"
-    conds = [_condition(p[2], p[3]) for p in merged]
-    if len(merged) == 2:
-        (lo_v, lo_t, _, _), (hi_v, hi_t, _, _) = merged
-        return (f"{tex_lhs} = " + nx.cases((hi_v, conds[1][0]), (lo_v, conds[0][0])),
-                f"{text_lhs} = {hi_t} if {conds[1][1]} else {lo_t}")
-    values = [p[0] for p in merged]
-    lone = [i for i, v in enumerate(values) if values.count(v) == 1]
-    if len(set(values)) == 2 and len(lone) == 1:
-        i = lone[0]
-        rest = merged[1 if i == 0 else 0]
-        return (f"{tex_lhs} = " + nx.cases((merged[i][0], conds[i][0]), (rest[0], r"\mathrm{otherwise}")),
-                f"{text_lhs} = {merged[i][1]} if {conds[i][1]} else {rest[1]}")
-    return (f"{tex_lhs} = " + nx.cases(*((p[0], c[0]) for p, c in zip(merged, conds, strict=True))),
-            f"{text_lhs} = " + ", ".join(f"{p[1]} if {c[1]}" for p, c in zip(merged, conds, strict=True)))
+# --- ranges that depend on the parameters ---------------------------------------------------
 
 
 def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
@@ -87,14 +39,6 @@ def _hull(*parts: tuple[float, bool, float, bool]) -> Interval:
     low_closed = any(p[0] == low and p[1] for p in parts)
     high_closed = any(p[2] == high and p[3] for p in parts)
     return Interval(low, high, low_closed, high_closed)
-
-
-def _scaled(x, slope):
-    """slope·x, which overflows only where the true value leaves the float range (|slope| > 1)."""
-    if slope == 0:
-        return np.where(np.isnan(x), x, 0.0)  # 0·inf would be NaN
-    with np.errstate(over="ignore"):
-        return slope * x
 
 
 # --- identity -----------------------------------------------------------------------------
@@ -121,7 +65,8 @@ register(
         derivative_tex="f'(x) = 1",
         derivative_text="f'(x) = 1",
         output_range=REAL,
-        properties=Properties(True, False, False, "C∞", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
         reference="The identity map (no nonlinearity): the baseline a linear layer computes",
         frameworks={
             "torch": same("torch.nn.Identity", note="a module; torch.nn.functional has no identity"),
@@ -129,6 +74,7 @@ register(
             "keras2": same("tf.keras.activations.linear"),
             "jax": same("jax.nn.identity"),
         },
+        torch_gain=1.0,
     )
 )
 
@@ -147,26 +93,11 @@ _RELU_PARAMS = (
 )
 
 
-def _below_threshold(x, alpha, threshold):
-    """alpha·(x - threshold), overflowing only where the true value does."""
-    if threshold == 0:
-        return _scaled(x, alpha)
-    if alpha == 0:
-        return _scaled(x, 0.0)
-    with np.errstate(over="ignore"):
-        diff = x - threshold
-        out = alpha * diff
-        spurious = np.isinf(diff) & np.isfinite(x)
-        if spurious.any():  # x - threshold left the float range, alpha·(x - threshold) may not
-            out = np.where(spurious, alpha * (x / 2 - threshold / 2) * 2, out)
-    return out
-
-
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if alpha == 0 and max_value is None and threshold == 0:
         return np.maximum(x, 0.0)
     above = x if max_value is None else np.clip(x, 0.0, max_value)
-    return np.where(x > threshold, above, _below_threshold(np.minimum(x, threshold), alpha, threshold))
+    return np.where(x > threshold, above, scaled_offset(np.minimum(x, threshold), alpha, threshold))
 
 
 def d_relu(x, alpha=0.0, max_value=None, threshold=0.0):
@@ -310,6 +241,18 @@ _KERAS_RELU_NOTE = (
     "(on JAX, f'(0) = 1 with a slope and f'(max_value) = 0.5)"
 )
 
+def _leaky_gain(slope):
+    # torch.nn.init.calculate_gain("leaky_relu", slope)
+    return math.sqrt(2.0 / (1.0 + slope * slope))
+
+
+def _relu_gain(alpha, max_value, threshold):
+    # Keras's relu(alpha=s) is leaky_relu(s); a cap or a shifted threshold has no torch gain
+    if max_value is not None or threshold != 0:
+        return None
+    return _leaky_gain(float(alpha))
+
+
 register(
     Activation(
         name="relu",
@@ -362,6 +305,29 @@ register(
                         "a custom JVP makes f'(0) = 0"),
             "tf": same("tf.nn.relu", fixed=("alpha", "max_value", "threshold"), note="no parameters"),
         },
+        naive=Naive(
+            lambda x, **_: np.maximum(x, 0),
+            lambda x, **_: np.where(x > 0, 1, 0).astype(x.dtype),
+            "max(x,0)",
+            "1 if x > 0 else 0",
+            applies=lambda alpha, max_value, threshold: (
+                alpha == 0 and max_value is None and threshold == 0
+            ),
+        ),
+        torch_gain=_relu_gain,
+        # leaky and capped, thresholds left and right of 0 (f jumps at 2), capped with a threshold,
+        # a negative slope, all three; a slope steeper than 1 takes f past the largest float far
+        # left
+        checks=Checks(
+            samples=(
+                {"alpha": 0.1, "max_value": 6.0}, {"threshold": -1.0}, {"threshold": 2.0},
+                {"threshold": -1.0, "max_value": 3.0}, {"alpha": -2.0},
+                {"alpha": 0.1, "max_value": 6.0, "threshold": 1.0},
+            ),
+            finite_within=lambda alpha, max_value, threshold: (
+                -float(np.finfo(np.float64).max) / max(1.0, abs(alpha)), INF
+            ),
+        ),
     )
 )
 
@@ -393,7 +359,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
         output_range=Interval(0.0, 6.0),
-        properties=Properties(True, True, True, "C0", True),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C0", zero_centred=True),
         reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
         kink_convention="f'(0) = f'(6) = 0 in every framework",
         frameworks={
@@ -408,17 +375,14 @@ register(
 # --- leaky_relu, prelu, rrelu: x for x > 0, a slope s below -----------------------------
 
 
-def _leaky(x, slope):
-    return np.where(x > 0, x, _scaled(np.minimum(x, 0.0), slope))
-
-
 # Functions of the negative slope, named alpha as the records' parameter is.
 def _leaky_range(alpha):
     return REAL if alpha > 0 else Interval(0.0, INF, True, False)
 
 
 def _leaky_properties(alpha):
-    return Properties(alpha >= 0, False, alpha <= 0, "C∞" if alpha == 1 else "C0", True)
+    return Properties(monotonic=alpha >= 0, bounded_above=False, bounded_below=alpha <= 0,
+                      smoothness="C∞" if alpha == 1 else "C0", zero_centred=True)
 
 
 def _leaky_kinks(alpha):
@@ -442,7 +406,7 @@ _SLOPE = Param(
 
 
 def leaky_relu(x, alpha):
-    return _leaky(x, alpha)
+    return leaky(x, alpha)
 
 
 def d_leaky_relu(x, alpha):
@@ -496,12 +460,21 @@ register(
             ),
             "tf": same("tf.nn.leaky_relu", defaults={"alpha": 0.2}, note="alpha defaults to 0.2; " + _TF_LEAKY_NOTE),
         },
+        naive=Naive(
+            lambda x, alpha: np.where(x > 0, x, alpha * x),
+            lambda x, alpha: np.where(x > 0, 1, alpha).astype(x.dtype),
+            "x if x > 0 else alpha*x",
+            "1 if x > 0 else alpha",
+        ),
+        torch_gain=lambda alpha: _leaky_gain(float(alpha)),
+        # a negative slope: not monotone, unbounded both ways
+        checks=Checks(samples=({"alpha": -0.5},)),
     )
 )
 
 
 def prelu(x, alpha):
-    return _leaky(x, alpha)
+    return leaky(x, alpha)
 
 
 def d_prelu(x, alpha):
@@ -570,7 +543,7 @@ def _rrelu_slope(lower, upper):
 
 
 def rrelu(x, lower, upper):
-    return _leaky(x, _rrelu_slope(lower, upper))
+    return leaky(x, _rrelu_slope(lower, upper))
 
 
 def d_rrelu(x, lower, upper):
@@ -673,7 +646,10 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
         output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
-        properties=lambda alpha: Properties(True, False, True, "C1" if alpha == 1 else "C0", True),
+        properties=lambda alpha: Properties(
+            monotonic=True, bounded_above=False, bounded_below=True,
+            smoothness="C1" if alpha == 1 else "C0", zero_centred=True,
+        ),
         reference="Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by "
         "Exponential Linear Units (ELUs), arXiv:1511.07289",
         numerics="alpha·expm1(x) on the negative branch: exp(x) - 1 cancels near 0",
@@ -694,6 +670,10 @@ register(
                 note="alpha is fixed at 1; the gradient comes from the output, f'(0) = 1; " + _TF_ELU_NOTE,
             ),
         },
+        naive=Naive(
+            tb.elu, tb.d_elu, "x if x > 0 else alpha*(exp(x)-1)", "1 if x > 0 else f(x)+alpha"
+        ),
+        checks=Checks(samples=({"alpha": 0.3}, {"alpha": 3.0}), ulps=(4, 8)),
     )
 )
 
@@ -764,7 +744,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
         output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
-        properties=Properties(True, False, True, "C0", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C0", zero_centred=True),
         reference="Klambauer, Unterthiner, Mayr & Hochreiter 2017, Self-Normalizing Neural Networks, "
         "arXiv:1706.02515",
         numerics="λα·expm1(x) on the negative branch, with λα = 1.7580993408473768599 rounded once",
@@ -792,54 +773,35 @@ register(
             "tf": same("tf.nn.selu", kink_derivative={0.0: SELU_LAMBDA}, kink_second_derivative={0.0: 0.0},
                        note=_SELU_TF_NOTE),
         },
+        naive=Naive(
+            lambda x: SELU_LAMBDA * tb.elu(x, SELU_ALPHA),
+            lambda x: SELU_LAMBDA * tb.d_elu(x, SELU_ALPHA),
+            "lambda*(x if x > 0 else alpha*(exp(x)-1))",
+            "lambda if x > 0 else f(x)+lambda*alpha",
+        ),
+        torch_gain=0.75,
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
-# e^(x/alpha) for x/alpha below this is 0 in float64.
-_EXP_FLOOR = -800.0
-
-
-def _celu_quotient(x, alpha):
-    """min(x, 0)/alpha as q + c with |c| <= ulp(q): the rounding of x/alpha, kept.
-
-    exp(q) alone would be off by |x/alpha|·2^-53 relatively: 350 ULP at x/alpha = -700.
-    """
-    xn = np.minimum(x, 0.0)
-    if alpha == 1:
-        return xn, 0.0
-    if alpha < 1:
-        xn = np.maximum(xn, _EXP_FLOOR * alpha)  # keeps x/alpha finite
-    q = np.maximum(xn / alpha, _EXP_FLOOR)
-    # x = -inf (alpha >= 1) has q at the floor, where c is not used; q·alpha could overflow there
-    hi, lo = nx.two_product(np.where(np.isfinite(xn), q, 0.0), alpha)
-    c = np.where(q > _EXP_FLOOR, ((xn - hi) - lo) / alpha, 0.0)
-    return q, c
-
-
-def _celu_parts(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    e = np.exp(q)
-    em1 = np.expm1(q) + e * c if alpha != 1 else np.expm1(q)
-    return em1, e * (1.0 + c) if alpha != 1 else e
+# x/alpha as an exact q + c (numerics.rectifiers.quotient_split): e^(x/alpha) keeps every bit
 
 
 def celu(x, alpha):
-    em1, _ = _celu_parts(x, alpha)
+    em1, _ = expm1_exp_quotient(x, alpha)
     return np.where(x > 0, x, alpha * em1)
 
 
 def d_celu(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    return np.where(x > 0, 1.0, nx.exp_sum(q, c))
+    return np.where(x > 0, 1.0, exp_quotient(x, alpha))
 
 
 def d2_celu(x, alpha):
-    q, c = _celu_quotient(x, alpha)
-    return np.where(x > 0, 0.0, nx.exp_sum(q, c) / alpha)
+    return np.where(x > 0, 0.0, exp_quotient(x, alpha) / alpha)
 
 
 def _celu_pair(x, alpha):
-    em1, e = _celu_parts(x, alpha)
+    em1, e = expm1_exp_quotient(x, alpha)
     pos = x > 0
     return np.where(pos, x, alpha * em1), np.where(pos, 1.0, e)
 
@@ -877,7 +839,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
         output_range=lambda alpha: Interval(-alpha, INF, False, False),
-        properties=Properties(True, False, True, "C1", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C1", zero_centred=True),
         reference="Barron 2017, Continuously Differentiable Exponential Linear Units, arXiv:1704.07483",
         numerics="alpha·expm1(x/alpha) with x/alpha split exactly into q + c (two_product), so the "
         "rounding of x/alpha does not cost |x/alpha|/2 ULP in the tail",
@@ -903,72 +866,49 @@ register(
                         note="f'(0) = 1 (½ + ½ from the max/min tie split); autograd's f''(0) is "
                         "1/(4·alpha), half the left-hand f''"),
         },
+        naive=Naive(
+            lambda x, alpha: np.maximum(0, x) + np.minimum(0, alpha * (np.exp(x / alpha) - 1)),
+            lambda x, alpha: np.where(x > 0, 1, np.exp(x / alpha)),
+            "max(0,x) + min(0, alpha*(exp(x/alpha)-1))",
+            "1 if x > 0 else exp(x/alpha)",
+        ),
+        # x/α rounds at 0.3 and 2.7: exp(x/α) needs the split quotient
+        checks=Checks(samples=({"alpha": 0.3}, {"alpha": 2.7}, {"alpha": 0.4}), ulps=(4, 8)),
     )
 )
 
 # --- softplus -----------------------------------------------------------------------------
 
-# |βx| beyond which e^-|βx| is 0 in float64; inputs are clipped there before the product.
-_SP_CLIP = 800.0
 # TensorFlow's float64 switch points: x above -(ln ε + 2) gives x, x below ln ε + 2 gives e^x,
 # with ε = 2^-52 (tensorflow/core/kernels/softplus_op.h); ln ε rounds to -36.04365338911715.
 TF_SOFTPLUS_SWITCH = -(math.log(np.finfo(np.float64).eps) + 2.0)
 
 
-def _softplus_core(x, beta, threshold):
-    """fl(βx) (of x clipped where e^-|βx| is 0), e = exp(-|βx|) keeping the product's rounding
-    error, and PyTorch's threshold mask (None without a threshold)."""
-    xc = np.clip(x, -_SP_CLIP / beta, _SP_CLIP / beta) if beta > 1 else x
-    if beta == 1:
-        hi, lo = xc, 0.0
-    else:
-        hi, lo = nx.two_product(xc, beta)
-    e = nx.exp_sum(-np.abs(hi), -np.sign(hi) * lo)
-    switch = None
-    if threshold is not None:
-        # PyTorch's test is fl(βx) > threshold; βx overflows to ±inf only beyond max/β
-        lim = _MAX / beta * (1 - 2.0**-50) if beta > 1 else INF
-        switch = (beta * np.clip(x, -lim, lim) if beta != 1 else x) > threshold
-    return hi, e, switch
-
-
 def softplus(x, beta=1.0, threshold=None):
-    _, e, switch = _softplus_core(x, beta, threshold)
+    _, e, switch = softplus_parts(x, beta, threshold)
     # (1/β)·ln(1 + e^{βx}) = max(x, 0) + log1p(e^-|βx|)/β: exact in both tails, and βx/β is x
     f = np.maximum(x, 0.0) + np.log1p(e) / beta
     return f if switch is None else np.where(switch, x, f)
 
 
 def d_softplus(x, beta=1.0, threshold=None):
-    hi, e, switch = _softplus_core(x, beta, threshold)
-    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    hi, e, switch = softplus_parts(x, beta, threshold)
+    d = sigmoid_from_exp(hi, e)
     return d if switch is None else np.where(switch, 1.0, d)
 
 
 def d2_softplus(x, beta=1.0, threshold=None):
-    _, e, switch = _softplus_core(x, beta, threshold)
+    _, e, switch = softplus_parts(x, beta, threshold)
     d2 = beta * (e / ((1.0 + e) * (1.0 + e)))
     return d2 if switch is None else np.where(switch, 0.0, d2)
 
 
 def _softplus_pair(x, beta=1.0, threshold=None):
     if beta == 1 and threshold is None:
-        # the same operations as below for β = 1 (where βx = x exactly), in place, on a flat
-        # view (ufuncs turn 0-d arrays into scalars, which take no out=)
-        shape = np.shape(x)
-        x = np.reshape(x, -1)
-        e = np.abs(x)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        f = np.maximum(x, 0.0)
-        f += np.log1p(e)
-        d = np.where(x >= 0, 1.0, e)
-        e += 1.0
-        d /= e
-        return f.reshape(shape), d.reshape(shape)
-    hi, e, switch = _softplus_core(x, beta, threshold)
+        return softplus_pair(x)  # the same operations as below for β = 1, in place
+    hi, e, switch = softplus_parts(x, beta, threshold)
     f = np.maximum(x, 0.0) + np.log1p(e) / beta
-    d = np.where(hi >= 0, 1.0, e) / (1.0 + e)
+    d = sigmoid_from_exp(hi, e)
     if switch is not None:
         f, d = np.where(switch, x, f), np.where(switch, 1.0, d)
     return f, d
@@ -1057,7 +997,8 @@ _TF_SOFTPLUS = dict(
     ),
     kinks=_softplus_tf_kinks,
     # the switches' drops (in the note) make it discontinuous and not monotone; the range is the exact one's
-    properties=Properties(False, False, True, "discontinuous", False),
+    properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                          smoothness="discontinuous", zero_centred=False),
     fixed=("beta", "threshold"),
 )
 
@@ -1094,8 +1035,10 @@ register(
         # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there;
         # with a negative threshold f(0) is on the x branch: 0
         properties=lambda beta, threshold: Properties(
-            threshold is None, False, math.isfinite(_softplus_range(beta, threshold).low),
-            "C∞" if threshold is None else "discontinuous", threshold is not None and threshold < 0,
+            monotonic=threshold is None, bounded_above=False,
+            bounded_below=math.isfinite(_softplus_range(beta, threshold).low),
+            smoothness="C∞" if threshold is None else "discontinuous",
+            zero_centred=threshold is not None and threshold < 0,
         ),
         reference="Dugas, Bengio, Bélisle, Nadeau & Garcia 2001, Incorporating Second-Order "
         "Functional Knowledge for Better Option Pricing",
@@ -1128,6 +1071,20 @@ register(
             ),
             "tf": Variant("tf.math.softplus", note=_TF_SOFTPLUS_NOTE, **_TF_SOFTPLUS),
         },
+        naive=Naive(
+            lambda x, beta, threshold: tb.softplus(beta * x) / beta,
+            tb.d_softplus,
+            "log(1+exp(beta*x))/beta",
+            "exp(beta*x)/(1+exp(beta*x))",
+            applies=lambda beta, threshold: threshold is None,
+        ),
+        # βx rounds: the tail needs the exact product; a moved threshold; TensorFlow's switches
+        # drop f by less than float64 shows
+        checks=Checks(
+            samples=({"beta": 0.7}, {"beta": 3.3}, {"beta": 2.5}, {"beta": 3.0, "threshold": 5.0}),
+            ulps=(4, 8),
+            unresolved_presets=("tf", "keras", "keras2"),
+        ),
     )
 )
 
@@ -1142,7 +1099,7 @@ _SQUAREPLUS_NOTE = (
 def _squareplus_parts(x, b):
     """|x|, r = √(x² + b) (finite even at ±inf) and s = (|x| + r)/2, which never cancels."""
     ax = np.abs(x)
-    r = np.hypot(np.minimum(ax, _MAX), math.sqrt(b))
+    r = np.hypot(np.minimum(ax, MAX), math.sqrt(b))
     return ax, r, ax / 2 + r / 2
 
 
@@ -1159,7 +1116,7 @@ def d_squareplus(x, b):
         return (x > 0).astype(np.float64)
     ax, r, s = _squareplus_parts(x, b)
     # f' = (1 + x/r)/2 = f/r; the second form has no cancellation for x < 0
-    return np.where(x >= 0, 0.5 + (np.minimum(ax, _MAX) / r) / 2, ((b / 4) / s) / r)
+    return np.where(x >= 0, 0.5 + (np.minimum(ax, MAX) / r) / 2, ((b / 4) / s) / r)
 
 
 def d2_squareplus(x, b):
@@ -1175,7 +1132,7 @@ def _squareplus_pair(x, b):
     ax, r, s = _squareplus_parts(x, b)
     neg = (b / 4) / s
     pos = x >= 0
-    return np.where(pos, s, neg), np.where(pos, 0.5 + (np.minimum(ax, _MAX) / r) / 2, neg / r)
+    return np.where(pos, s, neg), np.where(pos, 0.5 + (np.minimum(ax, MAX) / r) / 2, neg / r)
 
 
 def _mp_squareplus(x, b):
@@ -1203,7 +1160,8 @@ register(
         derivative_tex=r"f'(x) = \frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
         derivative_text="f'(x) = (1 + x / sqrt(x² + b)) / 2",
         output_range=lambda b: Interval(0.0, INF, b == 0, False),
-        properties=lambda b: Properties(True, False, True, "C0" if b == 0 else "C∞", b == 0),
+        properties=lambda b: Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                                        smoothness="C0" if b == 0 else "C∞", zero_centred=b == 0),
         reference="Barron 2021, Squareplus: A Softplus-Like Algebraic Rectifier, arXiv:2112.11687",
         numerics="r = hypot(x, √b) cannot overflow; for x < 0, f = (b/4)/((|x| + r)/2) and "
         "f' = f/r avoid the cancellation in x + r",
@@ -1212,6 +1170,13 @@ register(
             "keras": same("keras.activations.squareplus", note=_SQUAREPLUS_NOTE),
             "jax": same("jax.nn.squareplus", note=_SQUAREPLUS_NOTE),
         },
+        naive=Naive(
+            lambda x, b: (x + np.sqrt(x**2 + b)) / 2,
+            lambda x, b: (1 + x / np.sqrt(x**2 + b)) / 2,
+            "(x+sqrt(x**2+b))/2",
+            "(1+x/sqrt(x**2+b))/2",
+        ),
+        checks=Checks(samples=({"b": 2.7}, {"b": 0.3}), ulps=(4, 8)),
     )
 )
 
@@ -1254,7 +1219,8 @@ register(
                                              ("1", r"x \geq 1")),
         derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
         output_range=Interval(0.0, INF, True, False),
-        properties=Properties(True, False, True, "C1", False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C1", zero_centred=False),
         reference="Blondel, Martins & Niculae 2019, Learning with Fenchel-Young Losses, arXiv:1901.02324",
         kink_convention="C1: f'(-1) = 0 and f'(1) = 1 in every framework (f'' jumps there)",
         frameworks={
@@ -1296,7 +1262,8 @@ register(
         derivative_tex="f'(x) = e^{x}",
         derivative_text="f'(x) = exp(x)",
         output_range=Interval(0.0, INF, False, False),
-        properties=Properties(True, False, True, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
         reference="The exponential function, used as an output activation for positive quantities "
         "(e.g. Poisson rates); no paper",
         numerics="exp(x) overflows to inf above ln(max float) = 709.78, where the true value does",
@@ -1304,5 +1271,10 @@ register(
             "keras": same("keras.activations.exponential", note="ops.exp"),
             "keras2": same("tf.keras.activations.exponential", note="tf.exp"),
         },
+        naive=Naive(np.exp, np.exp, "exp(x)", "exp(x)"),
+        # e^x reaches 400 at 6 and flattens everything else
+        plot_range=(-5.0, 3.0),
+        # ln of the largest float64 is 709.78
+        checks=Checks(ulps=(4, 8), finite_within=(-INF, 709.7)),
     )
 )

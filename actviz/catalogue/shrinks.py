@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param
+from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
+from ..numerics.special import x_minus_tanh
 from ._common import INF, REAL, Interval, Properties, same
 
 #: Keras's shrinks test x against the threshold with `where`, so NaN falls through to 0
@@ -14,37 +15,11 @@ _KERAS_NAN_NOTE = "NaN gives 0 on the TensorFlow and JAX backends (a `where` on 
 
 # --- tanhshrink ---------------------------------------------------------------------------
 
-# Below this |x|, x - tanh(x) loses more than an ULP to cancellation; above it the
-# difference is at least 1.03 and the direct form is within an ULP.
-_CANCELS_BELOW = 2.0
-# Depth of Lambert's continued fraction: 12 levels leave a truncation error below
-# 1e-17 relative for |x| <= 2.5 (measured against mpmath at 60 digits).
-_CF_DEPTH = 12
-
-
-def _tanhshrink_small(x):
-    """x - tanh(x) as x·q/(1+q), from Lambert's tanh(x) = x/(1+q), q = x²/(3 + x²/(5 + …)).
-
-    Every term is positive, so nothing cancels: a few ULP down to the subnormals.
-    """
-    u = x * x
-    q = u / (2 * _CF_DEPTH + 1)
-    for k in range(_CF_DEPTH - 1, 0, -1):
-        q = u / ((2 * k + 1) + q)
-    return x * q / (1.0 + q)
-
-
-def _tanhshrink_from(x, t):
-    x = np.asarray(x, dtype=np.float64)
-    f = np.array(x - t, dtype=np.float64)
-    small = np.abs(x) < _CANCELS_BELOW
-    if np.any(small):
-        f[small] = _tanhshrink_small(x[small])
-    return f
+# x - tanh(x) cancels for |x| < 2: there numerics.special.x_minus_tanh uses Lambert's form
 
 
 def tanhshrink(x):
-    return _tanhshrink_from(x, np.tanh(x))
+    return x_minus_tanh(x, np.tanh(x))
 
 
 def d_tanhshrink(x):
@@ -58,7 +33,7 @@ def d2_tanhshrink(x):
 
 def _tanhshrink_pair(x):
     t = np.tanh(x)
-    return _tanhshrink_from(x, t), t * t
+    return x_minus_tanh(x, t), t * t
 
 
 def _mp_tanhshrink(x):
@@ -87,7 +62,8 @@ register(
         derivative_tex=r"f'(x) = \tanh^2(x)",
         derivative_text="f'(x) = tanh(x)²",
         output_range=REAL,
-        properties=Properties(True, False, False, "C∞", True),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
         reference="No paper: TanhShrink from Lua Torch's nn package, kept by PyTorch",
         numerics="x - tanh(x) cancels for |x| < 2 (it is x³/3 near 0): there it is x·q/(1+q) "
         "with Lambert's continued fraction tanh x = x/(1+q), whose terms are all positive",
@@ -98,6 +74,8 @@ register(
             ),
             "keras": same("keras.activations.tanh_shrink", note="spelled tanh_shrink"),
         },
+        naive=Naive(lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2, "x-tanh(x)", "tanh(x)**2"),
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -154,7 +132,10 @@ register(
         derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
         output_range=REAL,
-        properties=lambda lambd: Properties(True, False, False, "C0" if lambd > 0 else "C∞", True),
+        properties=lambda lambd: Properties(
+            monotonic=True, bounded_above=False, bounded_below=False,
+            smoothness="C0" if lambd > 0 else "C∞", zero_centred=True,
+        ),
         reference="Donoho 1995, De-noising by soft-thresholding, IEEE Trans. Inf. Theory 41(3)",
         kink_convention="f'(±λ) = 0: PyTorch and Keras 3 give the slope 1 only for |x| > λ",
         frameworks={
@@ -192,7 +173,8 @@ register(
         # the hull of (-∞, -λ) ∪ {0} ∪ (λ, ∞)
         output_range=REAL,
         properties=lambda lambd: Properties(
-            True, False, False, "discontinuous" if lambd > 0 else "C∞", True
+            monotonic=True, bounded_above=False, bounded_below=False,
+            smoothness="discontinuous" if lambd > 0 else "C∞", zero_centred=True,
         ),
         reference="Donoho & Johnstone 1994, Ideal spatial adaptation by wavelet shrinkage, Biometrika 81(3)",
         kink_convention="f(±λ) = 0 and f'(±λ) = 0: PyTorch zeroes the closed [-λ, λ]; f jumps by λ there",
@@ -231,7 +213,8 @@ def _threshold_range(threshold, value):
 def _threshold_properties(threshold, value):
     f0 = 0.0 if 0.0 > threshold else value
     smooth = "C0" if value == threshold else "discontinuous"
-    return Properties(value <= threshold, False, True, smooth, f0 == 0.0)
+    return Properties(monotonic=value <= threshold, bounded_above=False, bounded_below=True,
+                      smoothness=smooth, zero_centred=f0 == 0.0)
 
 
 register(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param, Variant
+from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.store import register
+from ..numerics.special import sigmoid_from_exp, sigmoid_pair
+from . import _textbook as tb
 from ._common import INF, Interval, Properties, same
 
 # --- step ---------------------------------------------------------------------------------
@@ -48,7 +50,10 @@ register(
         derivative_tex=r"H'(x) = 0",
         derivative_text="H'(x) = 0 (at the jump too, by convention)",
         output_range=lambda value: Interval(min(0.0, value), max(1.0, value)),
-        properties=lambda value: Properties(0.0 <= value <= 1.0, True, True, "discontinuous", value == 0.0),
+        properties=lambda value: Properties(
+            monotonic=0.0 <= value <= 1.0, bounded_above=True, bounded_below=True,
+            smoothness="discontinuous", zero_centred=value == 0.0,
+        ),
         reference="McCulloch & Pitts 1943, A Logical Calculus of the Ideas Immanent in Nervous Activity",
         kink_convention="f'(0) = 0, like f' everywhere else: the jump has no derivative; JAX, Keras "
         "and TF select constants with `where`, so their gradient is 0, and torch.heaviside has no backward",
@@ -88,19 +93,7 @@ def d2_sigmoid(x):
 
 
 def _sigmoid_pair(x):
-    # nx.sigmoid and nx.sigmoid_prime from one e = e^-|x|, in place (same operations, same bits);
-    # on a flat view, since ufuncs turn 0-d arrays into scalars, which take no out=
-    shape = np.shape(x)
-    x = np.reshape(x, -1)
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    den = e + 1.0
-    f = np.where(x >= 0, 1.0, e)
-    f /= den
-    den *= den
-    np.divide(e, den, out=den)
-    return f.reshape(shape), den.reshape(shape)
+    return sigmoid_pair(x)  # σ and σ' from one e^-|x|, in place
 
 
 def _mp_sigmoid(x):
@@ -124,7 +117,8 @@ register(
         derivative_tex=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
         derivative_text="σ'(x) = σ(x)·(1 - σ(x))",
         output_range=Interval(0.0, 1.0, False, False),
-        properties=Properties(True, True, True, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
         reference="Logistic function; e.g. Rumelhart, Hinton & Williams 1986",
         numerics="computed through exp(-|x|), so no input overflows; σ' = e^-|x|/(1+e^-|x|)² "
         "keeps relative accuracy in the tails where σ(1-σ) rounds to 0",
@@ -135,6 +129,9 @@ register(
             "jax": same("jax.nn.sigmoid"),
             "tf": same("tf.math.sigmoid"),
         },
+        naive=Naive(tb.sigmoid, tb.d_sigmoid, "1/(1+exp(-x))", "p*(1-p)"),
+        torch_gain=1.0,
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -171,7 +168,8 @@ register(
         derivative_tex=r"\tanh'(x) = 1 - \tanh^2(x)",
         derivative_text="tanh'(x) = 1 - tanh(x)²",
         output_range=Interval(-1.0, 1.0, False, False),
-        properties=Properties(True, True, True, "C∞", True),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
         reference="LeCun et al. 1998, Efficient BackProp",
         numerics="tanh' = 4e/(1+e)² with e = exp(-2|x|): 1 - tanh² is 0 from |x| ≈ 19 on, "
         "where the true value is still 1e-16 or more",
@@ -184,6 +182,14 @@ register(
             "jax": same("jax.nn.tanh"),
             "tf": same("tf.math.tanh"),
         },
+        naive=Naive(
+            tb.tanh,
+            lambda x: 1 - np.tanh(x) ** 2,
+            "(exp(x)-exp(-x))/(exp(x)+exp(-x))",
+            "1-tanh(x)**2",
+        ),
+        torch_gain=5.0 / 3.0,
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -230,7 +236,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
         derivative_text="f'(x) = 1/6 if |x| < 3 else 0",
         output_range=Interval(0.0, 1.0),
-        properties=Properties(True, True, True, "C0", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C0", zero_centred=False),
         reference="Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244 (the x/6 + 1/2 form); "
         "Courbariaux, Bengio & David 2015, BinaryConnect, arXiv:1511.00363",
         numerics="computed as clip(x + 3, 0, 6)/6, which keeps relative accuracy next to x = -3",
@@ -308,7 +315,8 @@ register(
         derivative_text="f'(x) = 1 if min_val < x < max_val else 0",
         output_range=lambda min_val, max_val: Interval(min_val, max_val),
         properties=lambda min_val, max_val: Properties(
-            True, True, True, "C0", min_val <= 0.0 <= max_val
+            monotonic=True, bounded_above=True, bounded_below=True, smoothness="C0",
+            zero_centred=min_val <= 0.0 <= max_val,
         ),
         reference="Collobert 2004, Large Scale Machine Learning (PhD thesis, Université Paris VI)",
         kink_convention="f'(min_val) = f'(max_val) = 0 as PyTorch's hardtanh; JAX and Keras 3 "
@@ -388,7 +396,8 @@ register(
         derivative_tex=r"f'(x) = \frac{1}{(1 + |x|)^2}",
         derivative_text="f'(x) = 1 / (1 + |x|)²",
         output_range=Interval(-1.0, 1.0, False, False),
-        properties=Properties(True, True, True, "C1", True),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C1", zero_centred=True),
         reference="Turian, Bergstra & Bengio 2009, Quadratic Features and Deep Architectures for "
         "Chunking; Glorot & Bengio 2010",
         numerics="f = sign(x)/(1 + 1/|x|), monotone after rounding (x/(1+|x|) is not quite); "
@@ -403,6 +412,13 @@ register(
             "jax": same("jax.nn.soft_sign", note="spelled soft_sign; " + _JAX_SOFTSIGN_NOTE),
             "tf": same("tf.nn.softsign", note="autograd has no f'' (" + _TF_SOFTSIGN_NOTE + ")"),
         },
+        naive=Naive(
+            lambda x: x / (1 + np.abs(x)),
+            lambda x: 1 / (1 + np.abs(x)) ** 2,
+            "x/(1+abs(x))",
+            "1/(1+abs(x))**2",
+        ),
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -424,7 +440,7 @@ def d2_log_sigmoid(x):
 def _log_sigmoid_pair(x):
     # one exp(-|x|) for both; the same operations as log_sigmoid and nx.sigmoid(-x)
     e = np.exp(-np.abs(x))
-    return np.minimum(x, 0.0) - np.log1p(e), np.where(x <= 0, 1.0, e) / (1.0 + e)
+    return np.minimum(x, 0.0) - np.log1p(e), sigmoid_from_exp(-x, e)
 
 
 def _mp_log_sigmoid(x):
@@ -448,7 +464,8 @@ register(
         derivative_tex=r"f'(x) = \sigma(-x) = 1 - \sigma(x)",
         derivative_text="f'(x) = σ(-x) = 1 - σ(x)",
         output_range=Interval(-INF, 0.0, False, False),
-        properties=Properties(True, True, False, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
+                              smoothness="C∞", zero_centred=False),
         reference="Log of the logistic function: the log-likelihood of logistic regression",
         numerics="min(x, 0) - log1p(exp(-|x|)): exact in both tails, no overflow; f' = σ(-x) "
         "from the same exp(-|x|)",
@@ -458,6 +475,13 @@ register(
             "jax": same("jax.nn.log_sigmoid"),
             "tf": same("tf.math.log_sigmoid"),
         },
+        naive=Naive(
+            lambda x: np.log(tb.sigmoid(x)),
+            lambda x: 1 - tb.sigmoid(x),
+            "log(1/(1+exp(-x)))",
+            "1-sigmoid(x)",
+        ),
+        checks=Checks(ulps=(4, 8)),
     )
 )
 
@@ -490,7 +514,8 @@ register(
         derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
         derivative_text="f'(x) = 1/2 if |x| < 1 else 0",
         output_range=Interval(0.0, 1.0),
-        properties=Properties(True, True, True, "C0", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C0", zero_centred=False),
         reference="Blondel, Martins & Niculae 2019, Learning with Fenchel-Young Losses, arXiv:1901.02324",
         kink_convention="f'(±1) = 0: PyTorch lacks sparse_sigmoid, and 0 is what Keras 3 gives on "
         "the TensorFlow and torch backends; JAX's clip splits the tie and gives 0.25",

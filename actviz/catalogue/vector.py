@@ -28,9 +28,10 @@ from functools import lru_cache
 import numpy as np
 
 from .. import numerics as nx
-from ..core.records import Activation, Param
+from ..core.records import Activation, Naive, Param
 from ..core.store import register
 from ..errors import UsageError
+from . import _textbook as tb
 from ._common import INF, Interval, Properties, same
 
 # --- shared pieces -------------------------------------------------------------------------
@@ -309,7 +310,8 @@ register(
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = s_0·(1 - s_0); full Jacobian ∂s_i/∂z_j = s_i·(δ_ij - s_j)",
         output_range=Interval(0.0, 1.0, False, False),
-        properties=Properties(True, True, True, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
         reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Network Outputs",
         numerics="apply shifts by the max; 1 - s of the largest entry is summed from the others, so the "
         "Jacobian diagonal keeps relative accuracy; the slice is e/(e+m) or 1/(1+m·e) with "
@@ -329,6 +331,14 @@ register(
             ),
             "tf": same("tf.nn.softmax", note="axis=None means the last axis"),
         },
+        naive=Naive(
+            tb.softmax0,
+            lambda x, classes, others: (
+                tb.softmax0(x, classes, others) * (1 - tb.softmax0(x, classes, others))
+            ),
+            "exp(x)/(exp(x)+(k-1)*exp(others))",
+            "p*(1-p)",
+        ),
     )
 )
 
@@ -349,7 +359,8 @@ register(
         derivative_tex=r"\frac{\partial y_0}{\partial x_0} = 1 - s_0",
         derivative_text="∂y_0/∂x_0 = 1 - s_0 with s = softmax; full Jacobian ∂y_i/∂z_j = δ_ij - s_j",
         output_range=Interval(-INF, 0.0, False, False),
-        properties=Properties(True, True, False, "C∞", False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
+                              smoothness="C∞", zero_centred=False),
         reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Network Outputs",
         numerics="apply computes z - max - log1p(Σ exp over the other entries), exact where they are tiny; "
         "the slice is x - others - ln m - log1p(e/m) below others and -log1p(m·e) above, "
@@ -373,6 +384,12 @@ register(
             ),
             "tf": same("tf.nn.log_softmax", note="axis=-1"),
         },
+        naive=Naive(
+            lambda x, classes, others: np.log(tb.softmax0(x, classes, others)),
+            lambda x, classes, others: 1 - tb.softmax0(x, classes, others),
+            "log(exp(x)/(exp(x)+(k-1)*exp(others)))",
+            "1-p",
+        ),
     )
 )
 
@@ -391,7 +408,8 @@ register(
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = -s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = -s_0·(1 - s_0); full Jacobian -s_i·(δ_ij - s_j) with s = softmin(z)",
         output_range=Interval(0.0, 1.0, False, False),
-        properties=Properties(False, True, True, "C∞", False),
+        properties=Properties(monotonic=False, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
         reference="softmax of -z (Bridle 1990); torch.nn.Softmin",
         numerics="softmax's forms applied to -z; -inf inputs share the mass equally (the limit as they "
         "fall together; PyTorch gives NaN), an all +inf vector is uniform, a NaN makes the whole "
@@ -402,6 +420,14 @@ register(
                 note="pass dim: dim=None (deprecated) picks 0 for 0-, 1- and 3-D input, else 1",
             ),
         },
+        naive=Naive(
+            tb.softmin0,
+            lambda x, classes, others: (
+                -tb.softmin0(x, classes, others) * (1 - tb.softmin0(x, classes, others))
+            ),
+            "exp(-x)/(exp(-x)+(k-1)*exp(-others))",
+            "-p*(1-p)",
+        ),
     )
 )
 
@@ -511,7 +537,8 @@ register(
         output_range=Interval(0.0, 1.0),
         # p_0(0) = 0 once the other logits take all the mass at x = 0 (the lower kink at or above 0)
         properties=lambda classes, others: Properties(
-            True, True, True, "C0", _sparsemax_kinks(classes, others)[0] >= 0.0
+            monotonic=True, bounded_above=True, bounded_below=True, smoothness="C0",
+            zero_centred=_sparsemax_kinks(classes, others)[0] >= 0.0,
         ),
         reference="Martins & Astudillo 2016, From Softmax to Sparsemax, arXiv:1602.02068",
         kink_convention="∂p_0/∂x_0 = 0 at both kinks: the support is {i : p_i > 0}, so logit 0 is "
@@ -607,7 +634,8 @@ register(
         derivative_text="∂y_0/∂b_0 = a·σ(x)·(1 - σ(x)); full Jacobian ∂y_i/∂a_i = σ(b_i), "
         "∂y_i/∂b_i = a_i·σ'(b_i), shape (n/2, n)",
         output_range=_glu_range,
-        properties=lambda a: Properties(a >= 0, True, True, "C∞", a == 0),
+        properties=lambda a: Properties(monotonic=a >= 0, bounded_above=True, bounded_below=True,
+                                        smoothness="C∞", zero_centred=a == 0),
         reference="Dauphin, Fan, Auli & Grangier 2017, Language Modeling with Gated Convolutional "
         "Networks, arXiv:1612.08083",
         numerics="σ through exp(-|b|) and σ' = e^-|b|/(1+e^-|b|)², as sigmoid; an odd axis size is an "

@@ -53,7 +53,7 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     The data target is None for the terminal and '-' for standard output; the data format
     is None when ``-o`` takes the figure.
     """
-    from ..render.figures import check_dpi
+    from ..core.options import check_dpi
 
     check_dpi(dpi)
     fig_target = fig_format = None
@@ -82,78 +82,23 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     return target, data_fmt, fig_target, fig_format
 
 
-def _emit(target: str | None, fmt: str, table, text_for) -> None:
-    from ..render.export import write
-    from ..render.tables import emit, render_text
+def _emit(target: str | None, fmt: str, title: str, header: list[str], rows: list[list[str]], records: list[dict]) -> None:
+    """The results as ``fmt``: a table (``header`` and ``rows``, under ``title``) or a data file."""
+    from ..render.export import results_text, write
+    from ..render.tables import emit, grid_table, render_text
 
     if fmt == "table":
+        table = grid_table(title, header, rows)
         if target is None or target == "-":
             emit(table)
         else:
             write(target, render_text(table))
         return
-    text = text_for(fmt)
+    text = results_text(fmt, records, header, rows)
     if target is None or target == "-":
         typer.echo(text, nl=False)
     else:
         write(target, text)
-
-
-def _json(records: list[dict]) -> str:
-    import json
-
-    from ..render.export import _json_safe, labelled
-
-    return json.dumps(_json_safe([labelled(r) for r in records]), indent=2, ensure_ascii=False,
-                      allow_nan=False) + "\n"
-
-
-def _flat(record: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flat(value, name + "_"))
-        elif isinstance(value, (list, tuple)):
-            out[name] = " ".join(repr(v) for v in value)
-        else:
-            out[name] = "" if value is None else (repr(value) if isinstance(value, float) else value)
-    return out
-
-
-def _csv(records: list[dict]) -> str:
-    import csv
-    import io
-
-    from ..render.export import labelled
-
-    rows = [_flat(labelled(r, params=False)) for r in records]
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    from ..render.export import _markdown_table
-
-    return _markdown_table(header, rows, ["l"] + ["r"] * (len(header) - 1))
-
-
-def _table(title: str, header: list[str], rows: list[list[str]]):
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", title_style="bold",
-                  title_justify="left", pad_edge=False)
-    table.add_column(header[0], style="cyan", no_wrap=True)
-    for name in header[1:]:
-        table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(*row)
-    return table
 
 
 def _save(fig, target: str, fmt: str, dpi: float | None) -> None:
@@ -164,56 +109,6 @@ def _save(fig, target: str, fmt: str, dpi: float | None) -> None:
 
 
 # -- signal ------------------------------------------------------------------------------------
-
-SIGNAL_ROWS = (
-    ("q_star", "q* (fixed point of the length map)"),
-    ("chi", "χ = σ_w² E[f'(√q* z)²]"),
-    ("phase", "phase"),
-    ("edge_of_chaos_sigma_w", "edge of chaos σ_w (χ = 1) at this σ_b"),
-    ("c_star", "c* (fixed point of the correlation map)"),
-    ("chi_c", "χ_c = C'(c*)"),
-    ("depth_scale_q", "depth scale ξ_q = -1/ln Q'(q*)"),
-    ("depth_scale_c", "depth scale ξ_c = -1/ln χ_c"),
-    ("activation_mean", "E[f(h)], h ~ N(0, q*)"),
-    ("activation_variance", "Var[f(h)], h ~ N(0, q*)"),
-)
-
-
-def _signal_scale(record: dict, key: str) -> float | None:
-    """The scale against which a cell's round-off reads 0 (see ``readable``): E[f(h)] against
-    √E[f(h)²], Var[f(h)] (the square of a spread) against ROUND_OFF·E[f(h)²], c* (a correlation,
-    found to 1e-15) against 1; the other rows are no residue of a zero and have none."""
-    import math
-
-    from ..render.export import ROUND_OFF
-
-    if key == "c_star":
-        return 1.0
-    mean, var = record["activation_mean"], record["activation_variance"]
-    if key not in ("activation_mean", "activation_variance") or mean is None or var is None:
-        return None
-    second = var + mean * mean
-    return math.sqrt(second) if key == "activation_mean" else ROUND_OFF * second
-
-
-def _signal_cell(record: dict, key: str) -> str:
-    from ..render.export import readable
-
-    value = record[key]
-    if value is None:
-        if key == "q_star":
-            return "∞ (grows without bound)"
-        if key.startswith("depth_scale") or key == "chi_c":
-            return "∞" if key.startswith("depth") else "—"
-        return "—" if key != "edge_of_chaos_sigma_w" else "none found"
-    return value if isinstance(value, str) else readable(value, 10, scale=_signal_scale(record, key))
-
-
-def _signal_grid(records: list[dict], labels: list[str]) -> tuple[list[str], list[list[str]]]:
-    header = ["quantity", *labels]
-    rows = [[label, *(_signal_cell(r, key) for r in records)] for key, label in SIGNAL_ROWS]
-    return header, rows
-
 
 PanelOpt = Annotated[
     list[str] | None,
@@ -245,16 +140,13 @@ def signal_command(
     Mean field (Poole et al. 2016, Schoenholz et al. 2017): the fixed points of the length and correlation maps, χ and the phase, the depth scales ξ_q and ξ_c, and the σ_w where χ = 1. The figure adds χ against σ_w, a phase diagram over (σ_w, σ_b) and a Monte-Carlo check on a random numpy network of --width units and --depth layers.
     """
     from ..analysis import signal as sig
+    from ..core import options
     from ..render.analysis_figures import SIGNAL_PANELS
 
-    sig.check_sigmas(sigma_w, sigma_b)
-    sig.check_network(depth, width, samples)
-    if not 0 <= seed < 2**32:
-        raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, not {seed}")
-    panels = list(SIGNAL_PANELS) if not panel else [p.strip().lower() for p in panel]
-    unknown = [p for p in panels if p not in SIGNAL_PANELS]
-    if unknown:
-        raise UsageError(f"unknown panel {unknown[0]!r}; choose from {', '.join(SIGNAL_PANELS)}")
+    options.check_sigmas(sigma_w, sigma_b)
+    options.check_network(depth, width, samples)
+    options.check_seed(seed)
+    panels = options.check_panels(panel, SIGNAL_PANELS)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
     for act in acts:
@@ -262,17 +154,10 @@ def signal_command(
     results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
-        header, rows = _signal_grid(records, [a.label for a in acts])
+        from ..render.export import signal_grid
 
-        def text_for(fmt: str) -> str:
-            if fmt == "json":
-                return _json(records)
-            if fmt == "csv":
-                return _csv(records)
-            return _markdown(header, rows)
-
-        title = f"Signal propagation at σ_w = {sigma_w:g}, σ_b = {sigma_b:g}"
-        _emit(target, data_fmt, _table(title, header, rows), text_for)
+        header, rows = signal_grid(records, [a.label for a in acts])
+        _emit(target, data_fmt, f"Signal propagation at σ_w = {sigma_w:g}, σ_b = {sigma_b:g}", header, rows, records)
     if fig_target is not None:
         from ..render.analysis_figures import signal_figure
 
@@ -281,40 +166,6 @@ def signal_command(
 
 
 # -- accuracy ----------------------------------------------------------------------------------
-
-
-def _at(stats: dict) -> str:
-    from ..render.export import readable
-
-    if stats["at"] is None:
-        return "—"
-    return f"{readable(stats['max_ulp'], 4)} at x = {readable(stats['at'], 8)}"
-
-
-def _accuracy_grid(records: list[dict], labels: list[str]) -> tuple[list[str], list[list[str]]]:
-    from ..render.export import readable
-
-    header = ["activation", "dtype", "points", "f max ULP", "f mean", "f' max ULP", "f' mean",
-              "textbook f", "textbook f'", "textbook overflow / NaN", "within tolerance"]
-    rows = []
-    for r, label in zip(records, labels, strict=True):
-        naive = r["naive"]
-        if naive is None:
-            tf = tfd = nf = "no textbook formula"
-        else:
-            tf, tfd = _at(naive["forward"]), _at(naive["derivative"])
-            over = naive["forward"]["overflow"] + naive["derivative"]["overflow"]
-            nans = naive["forward"]["nan"] + naive["derivative"]["nan"]
-            nf = f"{over:,} / {nans:,}"
-        tol = r["tolerance"]
-        verdict = ("yes" if r["passed"] else "NO") + f" (≤ {tol['forward']:g} / {tol['derivative']:g})"
-        rows.append([
-            label, r["dtype"], f"{r['points']:,}" + (" (all)" if r["exhaustive"] else ""),
-            _at(r["forward"]), readable(r["forward"]["mean_ulp"], 3),
-            _at(r["derivative"]), readable(r["derivative"]["mean_ulp"], 3),
-            tf, tfd, nf, verdict,
-        ])
-    return header, rows
 
 
 class _Bar:
@@ -390,24 +241,19 @@ def accuracy_command(
     float64 is measured against mpmath (60 digits); float32, float16 and bfloat16 against the float64 result. The textbook formula (1/(1+exp(-x)), p*(1-p), 1-tanh², ...) is computed in the dtype itself, with its overflow and NaN counts. --exhaustive takes every finite value.
     """
     from ..analysis import accuracy as acc
-    from ..core.sampling import check_points
+    from ..core import options
 
-    dtypes = list(dict.fromkeys(acc.check_dtype(d) for d in (dtype or ["float64"])))
+    dtypes = list(dict.fromkeys(options.check_dtype(d) for d in (dtype or ["float64"])))
     for d in dtypes:
         acc.numpy_dtype(d)  # bfloat16 without ml_dtypes fails here, before any work
-    range_ = acc.check_audit_range(range_)
+    range_ = options.check_audit_range(range_)
     if not exhaustive:
-        check_points(points)
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be at least 1, not {workers}")
-    if exhaustive and "float64" in dtypes:
-        n = acc.count_values("float64", range_) if range_ else None
-        if n is None or n > acc.MAX_EXHAUSTIVE_F64:
-            raise UsageError(
-                "--exhaustive takes float16, bfloat16 or float32 (float64 has 1.8e19 values), or a "
-                f"float64 --range holding at most {acc.MAX_EXHAUSTIVE_F64:,} values"
-                + (f", not {n:,}" if n is not None else "")
-            )
+        options.check_points(points)
+    if workers is not None:
+        options.check_workers(workers)
+    if exhaustive:
+        for d in dtypes:
+            acc.check_exhaustive(d, range_)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
     results, labels = [], []
@@ -425,16 +271,10 @@ def accuracy_command(
                 results.append(acc.audit(act, d, range_, points, exhaustive, workers))
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
-        header, rows = _accuracy_grid(records, labels)
+        from ..render.export import accuracy_grid
 
-        def text_for(fmt: str) -> str:
-            if fmt == "json":
-                return _json(records)
-            if fmt == "csv":
-                return _csv(records)
-            return _markdown(header, rows)
-
-        _emit(target, data_fmt, _table("Accuracy in ULPs (units in the last place)", header, rows), text_for)
+        header, rows = accuracy_grid(records, labels)
+        _emit(target, data_fmt, "Accuracy in ULPs (units in the last place)", header, rows, records)
     if fig_target is not None:
         from ..render.analysis_figures import accuracy_figure
 

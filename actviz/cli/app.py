@@ -7,9 +7,13 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ..errors import ActvizError
-from ._click import Abort, ClickException, NoArgsIsHelpError, UsageError
+from ..errors import ActvizError, OptionError
 from ._help import PlainHelp
+
+try:  # a Typer that vendors click derives click's exceptions from this public class
+    from typer import TyperException as ClickException
+except ImportError:  # a Typer on top of click
+    from click import ClickException
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 #: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
@@ -19,6 +23,11 @@ _state = {"debug": False, "interrupted": False}
 
 def debugging() -> bool:
     return _state["debug"] or os.environ.get("ACTVIZ_DEBUG", "") not in ("", "0")
+
+
+def flag(option: str) -> str:
+    """The command line's flag for a library option: ``sigma_w`` is ``--sigma-w``."""
+    return "--" + option.replace("_", "-")
 
 
 def _fail(message: str, code: int) -> int:
@@ -35,6 +44,13 @@ class ActvizGroup(PlainHelp, TyperGroup):
     """Runs a command and turns every expected failure into one line on stderr and an exit code:
     2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures, 130 for
     Ctrl-C (``interrupted``)."""
+
+    def parse_args(self, ctx, args):
+        # no arguments: the help, and the exit status of a usage error
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            raise typer.Exit(EXIT_USAGE)
+        return super().parse_args(ctx, args)
 
     def make_context(self, *args: Any, **kwargs: Any):
         try:
@@ -56,26 +72,25 @@ class ActvizGroup(PlainHelp, TyperGroup):
                 args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
             )
             code = rv if isinstance(rv, int) else EXIT_OK
-        except NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
-            code = EXIT_USAGE
-        except UsageError as exc:
-            hint = ""
-            if exc.ctx is not None:
-                hint = f" (see '{exc.ctx.command_path} --help')"
+        except ClickException as exc:
+            # a usage error (exit 2) carries the command's context, for the hint
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             # Typer checks Literal choices with pydantic, which prefixes "Value error, "
             message = exc.format_message().replace("Value error, ", "")
-            code = _fail(message + hint, EXIT_USAGE)
-        except ClickException as exc:
-            code = _fail(exc.format_message(), exc.exit_code)
+            code = _fail(message + hint, exc.exit_code)
         except _Interrupted as exc:
             if debugging():
                 raise exc.__cause__ from None
             typer.echo("interrupted", err=True)
             _state["interrupted"] = True
             code = EXIT_INTERRUPTED
-        except Abort:
+        except typer.Abort:
             code = _fail("aborted", EXIT_INTERRUPTED)
+        except OptionError as exc:
+            if debugging():
+                raise
+            code = _fail(exc.naming(flag), exc.exit_code)
         except ActvizError as exc:
             if debugging():
                 raise

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from ..core.bound import BoundActivation
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
+from ..core.options import check_points, check_range
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
 from ..core.spec import parse_spec
 from ..errors import ParameterError, UsageError
 from ..registry import get, no_such_parameter
@@ -177,11 +178,3 @@ def apply_sweep(acts: list[BoundActivation], text: str | None, params: dict[str,
 
 def check_grid(range_: tuple[float, float], points: int) -> tuple[tuple[float, float], int]:
     return check_range(*range_), check_points(points)
-
-
-def check_saturation(tau: float) -> float:
-    import math
-
-    if not math.isfinite(tau) or tau < 0:
-        raise UsageError(f"--saturation must be a finite number >= 0, not {tau:g}")
-    return tau

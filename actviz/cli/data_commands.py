@@ -36,7 +36,6 @@ from .common import (
     SweepOpt,
     apply_sweep,
     check_grid,
-    check_saturation,
     complete_spec,
     parse_param_options,
     resolve_specs,
@@ -167,12 +166,10 @@ def info_command(
     act = get(spec)
     key_stats = stats(act)
     if fmt == "json":
-        import json
+        from ..render.describe import describe
+        from ..render.export import to_json
 
-        from ..render.export import _json_safe
-
-        typer.echo(json.dumps(_json_safe({**act.info, "stats": key_stats}), indent=2, ensure_ascii=False,
-                              allow_nan=False, default=str))
+        typer.echo(to_json({**describe(act), "stats": key_stats}, default=str), nl=False)
         return
     from ..render.tables import emit, info_renderables
 
@@ -199,7 +196,7 @@ def table_command(
     """Values and derivatives on a grid: a terminal table, or tidy CSV / JSON / Markdown with -o.
 
     --sweep alpha=0.5,1,2 gives each value its own columns (rows in CSV and JSON)."""
-    from ..core.sampling import MAX_POINTS
+    from ..core.options import MAX_POINTS
     from ..render.export import SAMPLE_WRITERS
     from ..render.tables import subset_note, values_table
     from ..sampling import sample
@@ -242,13 +239,14 @@ def stats_command(
     """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side.
 
     --sweep alpha=0.5,1,2 gives each value its own column."""
-    from ..analysis.stats import check_gaussian, stats
+    from ..analysis.stats import stats
+    from ..core.options import check_gaussian, check_threshold
     from ..render.export import STATS_WRITERS
     from ..render.tables import stats_table
 
     target, fmt = _destination(output, fmt, stdout_format="json")
     (lo, hi), points = check_grid(range_, points)
-    tau = check_saturation(saturation)
+    tau = check_threshold(saturation, "saturation")
     mu, sigma = check_gaussian(mu, sigma)
     params = parse_param_options(alpha, beta, param)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
@@ -276,19 +274,17 @@ def check_command(
 ) -> None:
     """Analytic against numeric first and second derivatives, away from kinks; exit 1 on any failure."""
     from ..analysis.check import REL_FLOOR, default_specs, derivative_check
+    from ..core.options import check_tolerance
     from ..registry import get
 
     (lo, hi), points = check_grid(range_, points)
-    if not (tolerance > 0 and tolerance < float("inf")):
-        raise UsageError(f"--tolerance must be a finite number > 0, not {tolerance:g}")
+    tolerance = check_tolerance(tolerance)
     acts = [get(s) for s in (specs or default_specs())]
     rows = [derivative_check(a, (lo, hi), points, tolerance) for a in acts]
     if fmt == "json":
-        import json
+        from ..render.export import results_json
 
-        from ..render.export import _json_safe, labelled
-
-        typer.echo(json.dumps(_json_safe([labelled(r) for r in rows]), indent=2, allow_nan=False))
+        typer.echo(results_json(rows), nl=False)
     else:
         from ..render.tables import check_table, emit
 

@@ -36,7 +36,6 @@ from .common import (
     SweepOpt,
     apply_sweep,
     check_grid,
-    check_saturation,
     parse_param_options,
     resolve_specs,
 )
@@ -104,12 +103,13 @@ class _Request:
 
 def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
            curves: int = 1, diff: bool = False) -> _Request:
+    from ..core import options
     from ..render import figures
 
     range_, points = check_grid(range_, points)
-    points = figures.check_figure_points(points)
-    saturation = check_saturation(saturation)
-    dpi = figures.check_dpi(dpi)
+    points = options.check_figure_points(points)
+    saturation = options.check_threshold(saturation, "saturation")
+    dpi = options.check_dpi(dpi)
     panels = 2 + (order == 2) + bool(diff)
     if curves == 1:
         rows = figures.legend_rows(4, figures.PLOT_COLUMNS)

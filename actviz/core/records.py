@@ -204,6 +204,41 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Naive:
+    """A textbook formula and its textbook derivative: what the accuracy audit compares the
+    stable form against, computed in the input's own dtype exactly as a reader would type it."""
+
+    # f(x, **params), computed in x's dtype
+    forward: Callable[..., Array]
+    # f'(x, **params), likewise
+    derivative: Callable[..., Array]
+    # the formulas as text, for tables and legends, or functions of the parameters giving them
+    text: str | Callable[..., str]
+    derivative_text: str | Callable[..., str]
+    # whether the formula describes the activation at these parameters
+    applies: Callable[..., bool] = lambda **_: True
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the registry-wide tests hold a record to besides what every record must do."""
+
+    # parameter settings tested besides the defaults and the presets, each as the parameters
+    # it moves: {"beta": 1.702}
+    samples: tuple[Mapping[str, Any], ...] = ()
+    # (f, f') bounds in ULPs of mpmath, float64, over [-700, 700], at the defaults and every
+    # sample; None when the record is not held to ULPs
+    ulps: tuple[float, float] | None = None
+    # the x interval (lo, hi), or a function of the parameters giving it, outside which the
+    # true f leaves the float64 range (e^x above 709.78): finite in, finite out holds inside it
+    # only; None is everywhere
+    finite_within: tuple[float, float] | ParamsFn | None = None
+    # presets whose switches are real but below what float64 resolves (a drop of under an ULP):
+    # the claim tests hold them to showing no jump at all
+    unresolved_presets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Activation:
     """Everything actviz knows about one activation function."""
 
@@ -250,6 +285,16 @@ class Activation:
     # f = x·g(x) (gelu, silu, mish): f' = g + x·g' cancels next to its zero, where the
     # accuracy audit holds f' to its terms' size instead (CANCELLATION in analysis.accuracy)
     gate: bool = False
+    # the textbook formula the accuracy audit shows beside this one, or None
+    naive: Naive | None = None
+    # the gain torch.nn.init.calculate_gain gives (a number or a function of the parameters
+    # returning one, or None there); None: torch raises "Unsupported nonlinearity"
+    torch_gain: float | ParamsFn | None = None
+    # the x interval the gallery frames it in: a pair or a function of the parameters; None
+    # is [-6, 6] widened to show every kink with room around it
+    plot_range: tuple[float, float] | ParamsFn | None = None
+    # what the tests hold it to: parameter samples, ULP bounds, exemptions
+    checks: Checks = field(default_factory=Checks)
 
     @property
     def defaults(self) -> dict[str, Any]:

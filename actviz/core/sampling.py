@@ -3,18 +3,15 @@ statistic starts from."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError
 from .bound import BoundActivation
+from .options import check_points, check_range
 
 DEFAULT_RANGE = (-6.0, 6.0)
 DEFAULT_POINTS = 1201
-#: More points than this would not fit comfortably in memory (8 arrays of float64).
-MAX_POINTS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -31,29 +28,6 @@ class Sample:
     @property
     def spec(self) -> str:
         return self.activation.spec
-
-
-def check_range(lo: float, hi: float) -> tuple[float, float]:
-    """Validate an x interval; :class:`UsageError` for NaN, infinite, reversed or empty ones."""
-    lo, hi = float(lo), float(hi)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise UsageError(f"range must be finite, not [{lo:g}, {hi:g}]")
-    if lo >= hi:
-        raise UsageError(f"range minimum must be below its maximum, not [{lo:g}, {hi:g}]")
-    if not math.isfinite(hi - lo):  # the grid's step would overflow
-        raise UsageError(f"range too wide: its length overflows float64 ([{lo:g}, {hi:g}])")
-    return lo, hi
-
-
-def check_points(points: int) -> int:
-    if isinstance(points, bool) or int(points) != points:
-        raise UsageError(f"points must be a whole number, not {points!r}")
-    points = int(points)
-    if points < 2:
-        raise UsageError(f"points must be at least 2, not {points}")
-    if points > MAX_POINTS:
-        raise UsageError(f"points must be at most {MAX_POINTS:,}, not {points:,}")
-    return points
 
 
 def grid(lo: float, hi: float, points: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Figures for the signal-propagation and accuracy analyses.
 
 Each function builds and returns a matplotlib Figure (or draws on the Axes it is given);
-the CLI saves it with :func:`actviz.io.save_figure`. matplotlib is imported inside the
+the CLI saves it with :func:`actviz.render.io.save_figure`. No pyplot: the figures are
+:class:`matplotlib.figure.Figure` objects, so nothing global is created or left behind. matplotlib is imported inside the
 functions, so importing this module costs nothing.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from ..analysis import signal as sig
 from ..analysis.accuracy import AuditResult
 from ..core.bound import BoundActivation
+from ..core.options import check_panels
 from ..registry import get
 
 #: The panels `signal` can draw, in the order of the full figure.
@@ -49,9 +51,10 @@ ULP_FLOOR = 1e-3
 
 
 def _colors(n: int) -> list:
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
 
-    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    # the rcParams themselves, not pyplot's view of them: building a figure needs no pyplot state
+    cycle = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
     return [cycle[i % len(cycle)] for i in range(n)]
 
 
@@ -231,7 +234,7 @@ def signal_figure(
     """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row."""
     from matplotlib.figure import Figure
 
-    panels = list(dict.fromkeys(panels))
+    panels = list(dict.fromkeys(check_panels(panels, SIGNAL_PANELS)))
     results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
     rows = math.ceil(len(panels) / cols)

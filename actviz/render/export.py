@@ -1,4 +1,4 @@
-"""CSV, JSON and Markdown for sampled grids, statistics and the catalogue.
+"""CSV, JSON and Markdown for sampled grids, statistics, analysis results and the catalogue.
 
 CSV and JSON are for machines: every float is written with ``repr``, the shortest text
 that reads back to the same float64, so a file round-trips without loss. Markdown is for
@@ -64,15 +64,23 @@ def readable(value: Any, digits: int = 10, scale: float | None = None) -> str:
     return f"{value + 0.0:.{digits}g}"
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """JSON has no inf or NaN: they become null."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def to_json(value: Any, *, default: Any = None) -> str:
+    """``value`` as indented JSON text ending in a newline: inf and NaN as null, text unescaped,
+    ``default`` for values JSON has no type for (``str`` to write them as text)."""
+    import json
+
+    return json.dumps(json_safe(value), indent=2, ensure_ascii=False, allow_nan=False, default=default) + "\n"
 
 
 def _markdown_lines(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> Iterator[str]:
@@ -87,8 +95,14 @@ def _markdown_lines(header: Sequence[str], rows: Iterable[Sequence[str]], align:
         yield "| " + " | ".join(cell(c) for c in row) + " |\n"
 
 
-def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+    """A Markdown table; ``align`` gives each column's l, r or c (all l by default)."""
     return "".join(_markdown_lines(header, rows, align))
+
+
+def grid_markdown(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A grid of text cells as Markdown: labels on the left, values right-aligned."""
+    return markdown_table(header, rows, ["l"] + ["r"] * (len(header) - 1))
 
 
 def write(path: str | os.PathLike, text: str | Iterable[str]) -> None:
@@ -200,7 +214,7 @@ def iter_samples_json(samples: Sequence) -> Iterator[str]:
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "records": ['  # reopen the object
     sep = "\n    "
     for block in _blocks(sample_records(samples)):
-        yield sep + ",\n    ".join(json.dumps(_json_safe(r), ensure_ascii=False, allow_nan=False) for r in block)
+        yield sep + ",\n    ".join(json.dumps(json_safe(r), ensure_ascii=False, allow_nan=False) for r in block)
         sep = ",\n    "
     yield "\n  ]\n}\n"
 
@@ -321,10 +335,10 @@ def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]
     title = ", ".join(f"{k} {v}" for k, v in shared.items())
     rows = [[k, *(s[k] for s in settings)] for k in (settings[0] if results else {}) if k not in shared]
     rows += [[label, *(get(r) for r in results)] for label, get in STATS_ROWS]
-    return title, ["statistic", *(_label(r["spec"]) for r in results)], rows
+    return title, ["statistic", *(short_label(r["spec"]) for r in results)], rows
 
 
-def _label(spec: str) -> str:
+def short_label(spec: str) -> str:
     """The short label of a spec (parameters at their defaults left out), for table headers."""
     from ..registry import get
 
@@ -334,11 +348,10 @@ def _label(spec: str) -> str:
         return spec
 
 
-def stats_json(results: Sequence[dict]) -> str:
-    import json
+def results_json(results: Sequence[dict]) -> str:
+    """Result records (stats, check, signal, accuracy), each led by its activation's identity."""
+    return to_json([labelled(r) for r in results])
 
-    return json.dumps(_json_safe([labelled(r) for r in results]), indent=2, ensure_ascii=False,
-                      allow_nan=False) + "\n"
 
 
 def _flatten(r: dict) -> dict[str, Any]:
@@ -374,16 +387,133 @@ def stats_csv(results: Sequence[dict]) -> str:
 
 def stats_markdown(results: Sequence[dict]) -> str:
     title, header, rows = stats_grid(results)
-    text = _markdown_table(header, rows, ["l"] + ["r"] * (len(header) - 1))
-    return (f"{title}\n\n" if title else "") + text
+    return (f"{title}\n\n" if title else "") + grid_markdown(header, rows)
 
 
-STATS_WRITERS = {"csv": stats_csv, "json": stats_json, "md": stats_markdown}
+STATS_WRITERS = {"csv": stats_csv, "json": results_json, "md": stats_markdown}
 
 
 def write_stats(path: str | os.PathLike, results: Sequence[dict], fmt: str) -> None:
     """Write :func:`actviz.analysis.stats.stats` results as ``fmt`` (csv, json, md) atomically."""
     write(path, STATS_WRITERS[fmt](results))
+
+
+# -- signal propagation and the accuracy audit -------------------------------------------------
+
+
+def _flat(record: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, name + "_"))
+        elif isinstance(value, (list, tuple)):
+            out[name] = " ".join(repr(v) for v in value)
+        else:
+            out[name] = "" if value is None else (repr(value) if isinstance(value, float) else value)
+    return out
+
+
+def results_csv(results: Sequence[dict]) -> str:
+    """One row per result record, nested keys joined by '_' (forward_max_ulp), lists
+    space-separated, floats exact; the columns are every key any record has."""
+    import csv
+
+    rows = [_flat(labelled(r, params=False)) for r in results]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def results_text(fmt: str, results: Sequence[dict], header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Result records as ``fmt``: json and csv from the records themselves, md from their grid
+    of text cells (``header`` and ``rows``, what the terminal table shows)."""
+    if fmt == "json":
+        return results_json(results)
+    if fmt == "csv":
+        return results_csv(results)
+    return grid_markdown(header, rows)
+
+
+#: (key, label) of the rows of a signal-propagation table.
+SIGNAL_ROWS = (
+    ("q_star", "q* (fixed point of the length map)"),
+    ("chi", "χ = σ_w² E[f'(√q* z)²]"),
+    ("phase", "phase"),
+    ("edge_of_chaos_sigma_w", "edge of chaos σ_w (χ = 1) at this σ_b"),
+    ("c_star", "c* (fixed point of the correlation map)"),
+    ("chi_c", "χ_c = C'(c*)"),
+    ("depth_scale_q", "depth scale ξ_q = -1/ln Q'(q*)"),
+    ("depth_scale_c", "depth scale ξ_c = -1/ln χ_c"),
+    ("activation_mean", "E[f(h)], h ~ N(0, q*)"),
+    ("activation_variance", "Var[f(h)], h ~ N(0, q*)"),
+)
+
+
+def _signal_scale(record: dict, key: str) -> float | None:
+    """The scale against which a cell's round-off reads 0 (see :func:`readable`): E[f(h)] against
+    √E[f(h)²], Var[f(h)] (the square of a spread) against ROUND_OFF·E[f(h)²], c* (a correlation,
+    found to 1e-15) against 1; the other rows are no residue of a zero and have none."""
+    if key == "c_star":
+        return 1.0
+    mean, var = record["activation_mean"], record["activation_variance"]
+    if key not in ("activation_mean", "activation_variance") or mean is None or var is None:
+        return None
+    second = var + mean * mean
+    return math.sqrt(second) if key == "activation_mean" else ROUND_OFF * second
+
+
+def signal_cell(record: dict, key: str) -> str:
+    """One cell of a signal-propagation table: the value of ``key``, or what its absence means."""
+    value = record[key]
+    if value is None:
+        if key == "q_star":
+            return "∞ (grows without bound)"
+        if key.startswith("depth_scale") or key == "chi_c":
+            return "∞" if key.startswith("depth") else "—"
+        return "—" if key != "edge_of_chaos_sigma_w" else "none found"
+    return value if isinstance(value, str) else readable(value, 10, scale=_signal_scale(record, key))
+
+
+def signal_grid(results: Sequence[dict], labels: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): the quantities of :data:`SIGNAL_ROWS` down, activations across, as text."""
+    header = ["quantity", *labels]
+    rows = [[label, *(signal_cell(r, key) for r in results)] for key, label in SIGNAL_ROWS]
+    return header, rows
+
+
+def _at(stats: dict) -> str:
+    if stats["at"] is None:
+        return "—"
+    return f"{readable(stats['max_ulp'], 4)} at x = {readable(stats['at'], 8)}"
+
+
+def accuracy_grid(results: Sequence[dict], labels: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): one row of text cells per audit (activation and dtype)."""
+    header = ["activation", "dtype", "points", "f max ULP", "f mean", "f' max ULP", "f' mean",
+              "textbook f", "textbook f'", "textbook overflow / NaN", "within tolerance"]
+    rows = []
+    for r, label in zip(results, labels, strict=True):
+        naive = r["naive"]
+        if naive is None:
+            tf = tfd = nf = "no textbook formula"
+        else:
+            tf, tfd = _at(naive["forward"]), _at(naive["derivative"])
+            over = naive["forward"]["overflow"] + naive["derivative"]["overflow"]
+            nans = naive["forward"]["nan"] + naive["derivative"]["nan"]
+            nf = f"{over:,} / {nans:,}"
+        tol = r["tolerance"]
+        verdict = ("yes" if r["passed"] else "NO") + f" (≤ {tol['forward']:g} / {tol['derivative']:g})"
+        rows.append([
+            label, r["dtype"], f"{r['points']:,}" + (" (all)" if r["exhaustive"] else ""),
+            _at(r["forward"]), readable(r["forward"]["mean_ulp"], 3),
+            _at(r["derivative"]), readable(r["derivative"]["mean_ulp"], 3),
+            tf, tfd, nf, verdict,
+        ])
+    return header, rows
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -425,13 +555,11 @@ def catalogue_markdown(records: Sequence | None = None) -> str:
     """The catalogue as a Markdown table: what `actviz list --format md` prints and the README holds."""
     rows = catalogue_rows(records)
     header = ["name", "aliases", "family", "parameters", "frameworks"]
-    return _markdown_table(header, ([f"`{r['name']}`", *(r[h] or "—" for h in header[1:])] for r in rows))
+    return markdown_table(header, ([f"`{r['name']}`", *(r[h] or "—" for h in header[1:])] for r in rows))
 
 
 def catalogue_json(records: Sequence | None = None) -> str:
     """The catalogue as JSON: every field `list` shows, with parameters and presets in full."""
-    import json
-
     from ..registry import records as all_records
 
     out = []
@@ -449,4 +577,4 @@ def catalogue_json(records: Sequence | None = None) -> str:
                            for fw, v in rec.frameworks.items()},
             "reference": rec.reference,
         })
-    return json.dumps(_json_safe(out), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return to_json(out)

@@ -19,23 +19,22 @@ import difflib
 import math
 import os
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..analysis.saturation import check_threshold as check_saturation
+from ..core import options
 from ..core.bound import BoundActivation
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample, check_points
-from ..errors import ParameterError, UsageError
-from ..registry import get, no_such_parameter
-from ..sampling import sample
+from ..core.options import check_dpi, check_figure_points, check_order, check_threshold
+from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample
+from ..errors import OptionError, UsageError
+from ..registry import get
+from .model import Curve, bind_all, decade_stride, jumps, limits, plot_data
 
 DEFAULT_SATURATION = 0.01
-#: More points than a figure can show (a 7-inch panel is ~700 pixels wide) only costs time.
-MAX_FIGURE_POINTS = 1_000_000
 #: Figure width and the height of one panel, in inches.
 WIDTH = 7.0
 PANEL_HEIGHT = 2.15
@@ -46,9 +45,6 @@ MIN_WIDTH = 3.5
 MIN_PANEL_HEIGHT = 0.9
 #: One more row of legend entries, in inches (the frame holds two).
 LEGEND_ROW = 0.22
-#: matplotlib cannot make images wider or taller than 2**16 pixels.
-MAX_PIXELS = 2**16
-MAX_DPI = 1200
 
 # Shading colours: visible behind a line on white and on near-black alike.
 _DEAD = "#8c8c8c"
@@ -76,7 +72,7 @@ _HOUSE_DARK = {
 }
 
 
-# -- option checks (the library raises UsageError; the CLI turns it into exit 2) ----------------
+# -- option checks: the style here (it needs matplotlib), the others in core/options.py --------
 
 
 def available_styles() -> list[str]:
@@ -132,10 +128,10 @@ def _check_style_file(path: str) -> None:
         with quiet_matplotlib() as messages, matplotlib.style.context(Path(path)):
             pass
     except (OSError, ValueError) as exc:  # unreadable, or not UTF-8
-        raise UsageError(f"cannot use style file {path!r}: {_first_line(str(exc))}") from None
+        raise OptionError("style", f"cannot use style file {path!r}: {_first_line(str(exc))}") from None
     if messages:
         message = _first_line(messages[0]).replace(repr(Path(path)), repr(path))
-        raise UsageError(f"style file rejected by matplotlib: {message}")
+        raise OptionError("style", f"style file rejected by matplotlib: {message}")
 
 
 def check_style(style: str | None) -> str | None:
@@ -154,19 +150,11 @@ def check_style(style: str | None) -> str | None:
         return name
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     few = close or [s for s in ("default", "ggplot", "bmh", "classic", "seaborn-v0_8-whitegrid") if s in known]
-    raise UsageError(
+    raise OptionError(
+        "style",
         f"unknown style {name!r}; try {', '.join(few)} "
         f"({len(known)} in all: matplotlib.style.available, or a .mplstyle file)"
     )
-
-
-def check_dpi(dpi: float | None) -> float | None:
-    if dpi is None:
-        return None
-    dpi = float(dpi)
-    if not math.isfinite(dpi) or dpi <= 0 or dpi > MAX_DPI:
-        raise UsageError(f"--dpi must be a number in (0, {MAX_DPI}], not {dpi:g}")
-    return dpi
 
 
 def legend_rows(entries: int, columns: int) -> int:
@@ -181,124 +169,12 @@ def minimum_size(panels: int = 2, rows: int = 1) -> tuple[float, float]:
 def check_size(
     size: Sequence[float] | None, dpi: float | None = None, panels: int = 2, rows: int = 1
 ) -> tuple[float, float] | None:
-    """Figure size (width, height) in inches: positive, finite, under matplotlib's pixel limit,
-    and at least :func:`minimum_size` for ``panels`` panels and ``rows`` legend rows."""
-    if size is None:
-        return None
-    try:
-        w, h = (float(v) for v in size)
-    except (TypeError, ValueError):
-        raise UsageError(f"size takes two numbers (width and height in inches), not {size!r}") from None
-    if not (math.isfinite(w) and math.isfinite(h)) or w <= 0 or h <= 0:
-        raise UsageError(f"size must be two positive numbers of inches, not {w:g} {h:g}")
-    pixels = max(w, h) * (dpi or 100.0)
-    if pixels >= MAX_PIXELS:
-        raise UsageError(
-            f"size {w:g} x {h:g} inches at {dpi or 100:g} dpi is {pixels:,.0f} pixels across; "
-            f"matplotlib's limit is {MAX_PIXELS:,}"
-        )
-    min_w, min_h = minimum_size(panels, rows)
-    if w < min_w or h < min_h:
-        raise UsageError(
-            f"size {w:g} x {h:g} inches is too small for {panels} panels: "
-            f"at least {min_w:g} wide and {min_h:g} tall"
-        )
-    return w, h
+    """Figure size (width, height) in inches, at least :func:`minimum_size` for ``panels``
+    panels and ``rows`` legend rows (see :func:`actviz.core.options.check_size`)."""
+    return options.check_size(size, dpi, minimum_size(panels, rows), panels)
 
 
-def check_figure_points(points: int) -> int:
-    points = check_points(points)
-    if points > MAX_FIGURE_POINTS:
-        raise UsageError(f"a figure takes at most {MAX_FIGURE_POINTS:,} points, not {points:,}")
-    return points
-
-
-def check_order(order: int) -> int:
-    if order not in (1, 2):
-        raise UsageError(f"order must be 1 or 2, not {order!r}")
-    return int(order)
-
-
-# -- what gets drawn, as plain data (shared with the terminal plot) ------------------------------
-
-
-def bind_all(acts: Iterable[str | BoundActivation], params: dict[str, Any]) -> list[BoundActivation]:
-    """Bind every activation; each parameter goes to those that take it, and must fit at least one."""
-    bound = [get(a) for a in acts]
-    for name in params:
-        if not any(a.record.param(name) for a in bound):
-            raise ParameterError(no_such_parameter(name, bound))
-    out = []
-    for act in bound:
-        mine = {k: v for k, v in params.items() if act.record.param(k)}
-        out.append(get(act, **mine) if mine else act)
-    return out
-
-
-def kinks_in(act: BoundActivation, lo: float, hi: float) -> list[float]:
-    return [k for k in act.kinks if lo <= k <= hi]
-
-
-def _limits(fn: Callable[[np.ndarray], np.ndarray], k: float) -> tuple[float, float, float]:
-    """(left limit, value, right limit) of ``fn`` at ``k``, the limits taken 1e-9 relative away."""
-    delta = 1e-9 * max(1.0, abs(k))
-    left, value, right = np.asarray(fn(np.array([k - delta, k, k + delta])), dtype=np.float64)
-    return float(left), float(value), float(right)
-
-
-def _jumps(left: float, right: float, scale: float) -> bool:
-    return abs(right - left) > 1e-6 * max(scale, 1e-300)
-
-
-def cut_points(
-    x: np.ndarray,
-    y: np.ndarray,
-    kinks: Sequence[float],
-    fn: Callable[[np.ndarray], np.ndarray],
-    isolate: bool = False,
-) -> list[int]:
-    """Indices i where the curve through (x, y) must not join point i-1 to point i: ``fn`` jumps there.
-
-    Where the kink is a grid point, its value stays with the side it belongs to (relu'(0) = 0
-    stays on the left); a value equal to neither limit is left on its own (it gets a marker).
-    ``isolate`` leaves a kink's grid point on its own whatever its value (for the numeric
-    derivative, whose stencil straddles the jump there).
-    """
-    if not kinks:
-        return []
-    finite = y[np.isfinite(y)]
-    scale = float(np.max(np.abs(finite))) if finite.size else 1.0
-    tol = 1e-6 * max(scale, 1e-300)
-    cuts: list[int] = []
-    for k in kinks:
-        left, value, right = _limits(fn, k)
-        if not _jumps(left, right, scale):
-            continue
-        i = int(np.searchsorted(x, k))
-        if i < len(x) and x[i] == k:
-            if isolate or abs(value - left) > tol:
-                cuts.append(i)
-            if isolate or abs(value - right) > tol:
-                cuts.append(i + 1)
-        else:
-            cuts.append(i)
-    return sorted({c for c in cuts if 0 < c < len(x)})
-
-
-def broken(
-    x: np.ndarray,
-    y: np.ndarray,
-    kinks: Sequence[float],
-    fn: Callable[[np.ndarray], np.ndarray],
-    isolate: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` and ``y`` with a NaN inserted at each of :func:`cut_points`, so no vertical stroke is drawn."""
-    cuts = cut_points(x, y, kinks, fn, isolate)
-    if not cuts:
-        return x, y
-    xs = np.insert(x.astype(np.float64), cuts, x[cuts])
-    ys = np.insert(y.astype(np.float64), cuts, np.nan)
-    return xs, ys
+# -- shading -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -317,34 +193,6 @@ def regions(s: Sample, saturation: float = DEFAULT_SATURATION) -> Regions:
 
     sat = saturation_of(s.activation, (float(s.x[0]), float(s.x[-1])), len(s.x), saturation)
     return Regions(dead=list(sat.dead), saturated=list(sat.saturated))
-
-
-def stencil_reach(x: np.ndarray) -> np.ndarray:
-    """How far the numeric derivative at ``x`` looks: its five-point stencil spans x ± 2h.
-
-    h as in :meth:`BoundActivation.numeric_derivative`: eps**(1/5)·max(1, √|x|, 1e-5·|x|).
-    """
-    ax = np.abs(np.asarray(x, dtype=np.float64))
-    h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
-    return 2 * h * (1 + 1e-6)  # a hair more, for the rounding of x ± 2h
-
-
-def numeric_drawn(s: Sample) -> np.ndarray:
-    """The numeric f' of a sample, NaN wherever its stencil reaches a kink or jump.
-
-    There the difference quotient straddles the break and measures nothing (a jump of
-    size d reads as d/(12h), some 1e3·d): the curve is broken instead.
-    """
-    x = np.asarray(s.x, dtype=np.float64)
-    y = np.array(s.df_numeric, dtype=np.float64)
-    reach = stencil_reach(x)
-    for k in s.activation.kinks:
-        y[np.abs(x - k) <= reach] = np.nan
-    return y
-
-
-def _sample(act: BoundActivation, range: tuple[float, float], points: int, order: int, numeric: bool) -> Sample:
-    return sample(act, range, check_figure_points(points), order=check_order(order), numeric=numeric)
 
 
 # -- style ---------------------------------------------------------------------------------------
@@ -432,18 +280,6 @@ def line_styles(samples: Sequence[Sample]) -> list[int]:
 def _same_curve(a: Sample, b: Sample) -> bool:
     """The same f on the grid (f' may still differ at a kink: relu against relu6 on [-6, 6])."""
     return bool(np.allclose(a.f, b.f, rtol=1e-9, atol=1e-12, equal_nan=True))
-
-
-def decade_stride(low: int, high: int, most: int = 6) -> int:
-    """The step between labelled powers of ten in [10**low, 10**high]: 1, 2, 5, 10, 20, 50, ...
-    decades, the smallest that labels at most ``most`` of them (each a multiple of the step)."""
-    step = 1
-    while True:
-        for m in (1, 2, 5):
-            s = m * step
-            if math.floor(high / s) - math.ceil(low / s) + 1 <= most:
-                return s
-        step *= 10
 
 
 def _decade_ticks(ax) -> None:
@@ -545,11 +381,6 @@ def _mathtext_ok(tex: str) -> bool:
     return True
 
 
-def _title(act: BoundActivation) -> str:
-    """The label: the spec without the parameters left at their defaults, as files name it."""
-    return act.label
-
-
 def _shipped(record) -> bool:
     """The catalogue's own records, whose formulas the test suite parses as mathtext."""
     return getattr(record.forward, "__module__", "").startswith("actviz.catalogue.")
@@ -589,8 +420,9 @@ def _figure(panels: int, size: tuple[float, float] | None, dpi: float | None, ro
     return fig, list(axes)
 
 
-def _curve(ax, x, y, kinks, fn, isolate=False, **kw):
-    xs, ys = broken(x, y, kinks, fn, isolate)
+def _curve(ax, curve: Curve, logy: bool = False, **kw):
+    """Draw a curve of the plot data, broken at its jumps; its magnitude on a log axis."""
+    xs, ys = (curve.magnitude() if logy else curve).broken()
     (line,) = ax.plot(xs, ys, **kw)
     return line
 
@@ -603,12 +435,12 @@ def _kink_marks(ax, kinks, fn, color, theme, gid, absolute=False, ms=5.5):
     scale = max(finite + [1.0])
     xs, ys, ox, oy = [], [], [], []
     for k in kinks:
-        left, value, right = _limits(fn, k)
+        left, value, right = limits(fn, k)
         if absolute:
             left, value, right = abs(left), abs(value), abs(right)
         xs.append(k)
         ys.append(value)
-        if _jumps(left, right, scale):
+        if jumps(left, right, scale):
             for lim in (left, right):
                 if abs(lim - value) > 1e-6 * scale:
                     ox.append(k)
@@ -651,13 +483,12 @@ def _shade(ax, reg: Regions, saturation: float, theme: _Theme) -> list:
     return handles
 
 
-def _derivative_axes(ax, logy: bool, saturation: float, theme: _Theme):
+def _derivative_axes(ax, label: str, logy: bool, saturation: float, theme: _Theme):
     """Label the f' panel; with ``logy`` put it on a log axis and draw τ there."""
+    ax.set_ylabel(label)
     if not logy:
-        ax.set_ylabel("$f'(x)$")
         return None
     ax.set_yscale("log", nonpositive="mask")
-    ax.set_ylabel("$|f'(x)|$ (log scale)")
     if saturation > 0:
         return ax.axhline(saturation, ls="--", lw=1.0, color=_SATURATED, zorder=2, gid="tau",
                           label=f"$\\tau = {saturation:g}$")
@@ -695,44 +526,39 @@ def plot(
     the axis keeps the analytic curve's limits); ``logy=True`` shows |f'| on a log axis.
     """
     act = get(act, **params)
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 3 if check_order(order) == 2 else 2
     size = check_size(size, dpi, panels, rows=legend_rows(4, PLOT_COLUMNS))
     style = check_style(style)
-    s = _sample(act, range, points, order, numeric)
-    lo, hi = float(s.x[0]), float(s.x[-1])
-    kinks = kinks_in(act, lo, hi)
+    data = plot_data([act], range, check_figure_points(points), check_order(order), numeric, logy)
+    s = data.samples[0]
+    f, df = data.panel("f"), data.panel("df")
+    kinks = f.curves[0].kinks
     reg = regions(s, saturation)
-    df_abs = (lambda v: np.abs(act.derivative(v))) if logy else act.derivative
 
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi)
         color = theme.colors[0]
         ax_f, ax_d = axes[0], axes[1]
-        _curve(ax_f, s.x, s.f, kinks, act, color=color, gid="f", label="f")
-        ax_f.set_ylabel("$f(x)$")
-        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
-        df = np.abs(s.df) if logy else s.df
-        _curve(ax_d, s.x, df, kinks, df_abs, color=color, gid="df", label="f′")
+        _curve(ax_f, f.curves[0], color=color, gid="f", label="f")
+        ax_f.set_ylabel(f.tex)
+        tau_line = _derivative_axes(ax_d, df.tex, logy, saturation, theme)
+        _curve(ax_d, df.curves[0], logy, color=color, gid="df", label="f′")
         handles, labels = [], []
         if order == 2:
-            _curve(axes[2], s.x, s.d2f, kinks, lambda v: act.derivative(v, order=2), color=color,
-                   gid="d2f", label="f″")
-            axes[2].set_ylabel("$f''(x)$")
+            d2 = data.panel("d2f")
+            _curve(axes[2], d2.curves[0], color=color, gid="d2f", label="f″")
+            axes[2].set_ylabel(d2.tex)
         marker = None
-        for ax, fn, gid, absolute in (
-            (ax_f, act, "f", False),
-            (ax_d, act.derivative, "df", logy),
-            *([(axes[2], lambda v: act.derivative(v, order=2), "d2f", False)] if order == 2 else []),
-        ):
-            m = _kink_marks(ax, kinks, fn, color, theme, gid, absolute=absolute)
+        for ax, panel in zip(axes, data.panels, strict=True):
+            m = _kink_marks(ax, kinks, panel.curves[0].fn, color, theme, panel.key,
+                            absolute=logy and panel.key == "df")
             marker = marker or m
         _fix_derivative_limits(ax_d, logy)
-        if numeric:
-            nd = numeric_drawn(s)
-            num = _curve(ax_d, s.x, np.abs(nd) if logy else nd, kinks, df_abs, True, color=theme.fg, lw=1.1,
-                         ls=(0, (3, 2.5)), gid="df_numeric", label="numeric f′", zorder=3)
+        for curve in df.numeric:
+            num = _curve(ax_d, curve, logy, color=theme.fg, lw=1.1, ls=(0, (3, 2.5)), gid="df_numeric",
+                         label="numeric f′", zorder=3)
             handles.append(num)
             labels.append("numeric $f'$ (5-point stencil)")
         kline = _kink_lines(axes, kinks, theme)
@@ -745,8 +571,8 @@ def plot(
         if tau_line is not None:
             handles.append(tau_line)
             labels.append(tau_line.get_label())
-        ax_f.set_xlim(lo, hi)
-        fig.suptitle(_title(act))
+        ax_f.set_xlim(data.lo, data.hi)
+        fig.suptitle(data.title)
         # aligned by its bottom: a fraction's depth would otherwise sit on the axes (and kink lines)
         ax_f.set_title(_formula(act), fontsize=11, pad=8, va="bottom")
         _fig_legend(fig, handles, labels, columns=PLOT_COLUMNS)
@@ -800,73 +626,68 @@ def compare(
     bound = bind_all(acts, params)
     if len(bound) < 2:
         raise UsageError("compare needs at least two activations")
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 2 + (check_order(order) == 2) + bool(diff)
     rows = legend_rows(compare_legend_entries(len(bound)), COMPARE_COLUMNS)
     size = check_size(size, dpi, panels, rows)
     style = check_style(style)
-    samples = [_sample(a, range, points, order, numeric) for a in bound]
-    lo, hi = float(samples[0].x[0]), float(samples[0].x[-1])
+    data = plot_data(bound, range, check_figure_points(points), check_order(order), numeric, logy, diff)
+    samples = data.samples
     # a curve identical to an earlier one gets another line style and a note in the legend
     same_as: list[int | None] = [
         next((j for j in builtins.range(i) if _same_curve(samples[j], s)), None) for i, s in enumerate(samples)
     ]
+    f_panel, df_panel, d2_panel, diff_panel = (data.panel(k) for k in ("f", "df", "d2f", "diff"))
 
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi, rows)
         colors = _sweep_colors(bound, sweep, theme) if sweep else _palette(theme, len(bound))
         styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
-        ax_f.set_ylabel("$f(x)$")
-        tau_line = _derivative_axes(ax_d, logy, saturation, theme)
-        ax_2 = axes[2] if order == 2 else None
-        ax_diff = axes[-1] if diff else None
-        handles, labels, all_kinks, later = [], [], [], []
+        ax_f.set_ylabel(f_panel.tex)
+        tau_line = _derivative_axes(ax_d, df_panel.tex, logy, saturation, theme)
+        ax_2 = axes[2] if d2_panel is not None else None
+        ax_diff = axes[-1] if diff_panel is not None else None
+        handles, labels = [], []
         marker = None
-        for i, (act, s) in enumerate(zip(bound, samples, strict=True)):
+        for i, act in enumerate(bound):
             color, ls = colors[i], styles[i]
-            kinks = kinks_in(act, lo, hi)
-            all_kinks += kinks
-            df_fn = (lambda v, a=act: np.abs(a.derivative(v))) if logy else act.derivative
+            kinks = f_panel.curves[i].kinks
             # earlier curves a little wider, so one that coincides with a later one still shows
             lw = 1.8 + 0.8 * (len(bound) - 1 - i) / max(len(bound) - 1, 1)
-            line = _curve(ax_f, s.x, s.f, kinks, act, color=color, lw=lw, ls=ls, gid="f", label=act.label)
-            _curve(ax_d, s.x, np.abs(s.df) if logy else s.df, kinks, df_fn, color=color, lw=lw, ls=ls,
-                   gid="df", label=act.label)
+            line = _curve(ax_f, f_panel.curves[i], color=color, lw=lw, ls=ls, gid="f", label=act.label)
+            _curve(ax_d, df_panel.curves[i], logy, color=color, lw=lw, ls=ls, gid="df", label=act.label)
             # earlier curves' kink dots larger too: dots at one point stack as rings, not hide
             ms = 4.5 + 3.5 * (len(bound) - 1 - i) / max(len(bound) - 1, 1)
             m = _kink_marks(ax_f, kinks, act, color, theme, "f", ms=ms)
             _kink_marks(ax_d, kinks, act.derivative, color, theme, "df", absolute=logy, ms=ms)
             marker = marker or m
-            if numeric:
-                later.append((act, s, kinks, df_fn))
             if ax_2 is not None:
-                d2 = lambda v, a=act: a.derivative(v, order=2)  # noqa: E731
-                _curve(ax_2, s.x, s.d2f, kinks, d2, color=color, lw=lw, ls=ls, gid="d2f", label=act.label)
-                _kink_marks(ax_2, kinks, d2, color, theme, "d2f", ms=ms)
+                d2 = d2_panel.curves[i]
+                _curve(ax_2, d2, color=color, lw=lw, ls=ls, gid="d2f", label=act.label)
+                _kink_marks(ax_2, kinks, d2.fn, color, theme, "d2f", ms=ms)
             handles.append(line)
             j = same_as[i]
             label = _sweep_label(act, bound, sweep) if sweep else act.label
             labels.append(label if j is None else f"{label} (= {bound[j].label} here)")
         _fix_derivative_limits(ax_d, logy)
         num = None
-        for act, s, kinks, df_fn in later:
-            nd = numeric_drawn(s)
-            num = _curve(ax_d, s.x, np.abs(nd) if logy else nd, kinks, df_fn, True, color=theme.fg, lw=1.0,
-                         ls=(0, (3, 2.5)), gid="df_numeric", label=f"numeric f′ {act.label}", zorder=3)
+        for curve in df_panel.numeric:
+            num = _curve(ax_d, curve, logy, color=theme.fg, lw=1.0, ls=(0, (3, 2.5)), gid="df_numeric",
+                         label=f"numeric f′ {bound[curve.index].label}", zorder=3)
         if ax_diff is not None:
             first = bound[0]
-            for i, (act, s) in enumerate(zip(bound[1:], samples[1:], strict=True), start=1):
-                kinks = sorted(set(kinks_in(act, lo, hi) + kinks_in(first, lo, hi)))
-                _curve(ax_diff, s.x, s.f - samples[0].f, kinks, lambda v, a=act: a(v) - first(v),
-                       color=colors[i], ls=styles[i], gid="diff", label=f"{act.label} − {first.label}")
+            for curve in diff_panel.curves:
+                i = curve.index
+                _curve(ax_diff, curve, color=colors[i], ls=styles[i], gid="diff",
+                       label=f"{bound[i].label} − {first.label}")
             ax_diff.axhline(0.0, color=theme.fg, lw=0.8, alpha=0.5, zorder=1)
-            ax_diff.set_ylabel(f"f − {_short(first.label)}")
+            ax_diff.set_ylabel(diff_panel.tex)
         if ax_2 is not None:
-            ax_2.set_ylabel("$f''(x)$")
-        kline = _kink_lines(axes, all_kinks, theme)
-        if all_kinks:
+            ax_2.set_ylabel(d2_panel.tex)
+        kline = _kink_lines(axes, data.kinks, theme)
+        if data.kinks:
             handles.append((kline, marker))
             labels.append("kink")
         if num is not None:
@@ -875,7 +696,7 @@ def compare(
         if tau_line is not None:
             handles.append(tau_line)
             labels.append(tau_line.get_label())
-        ax_f.set_xlim(lo, hi)
+        ax_f.set_xlim(data.lo, data.hi)
         title = _sweep_title(bound, sweep) if sweep else "  vs  ".join(a.label for a in bound)
         fig.suptitle("\n".join(textwrap.wrap(title, 70)))
         _fig_legend(fig, handles, labels, columns=COMPARE_COLUMNS)
@@ -915,7 +736,3 @@ def _sweep_title(bound: Sequence[BoundActivation], sweep: str) -> str:
     names = list(dict.fromkeys(a.name for a in bound))
     first, last = swept_value(swept[0], sweep), swept_value(swept[-1], sweep).split(" = ")[1]
     return f"{', '.join(names)}: {first} … {last}"
-
-
-def _short(label: str, width: int = 16) -> str:
-    return label if len(label) <= width else label.split("(")[0]

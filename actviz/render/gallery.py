@@ -20,17 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.bound import BoundActivation
-from ..core.records import FRAMEWORK_TITLES, FRAMEWORKS
+from ..core.options import check_workers
+from ..core.records import FRAMEWORK_TITLES, FRAMEWORKS, resolve
 from ..core.spec import format_value
 from ..errors import OutputError, UsageError
 from ..registry import get, preset_groups, records
 from .io import atomic_write, remove_temporaries, save_figure
 
-#: x ranges for activations whose interesting part the default (-6, 6) does not frame well.
-RANGE_OVERRIDES = {
-    # e^x reaches 400 at 6 and flattens everything else
-    "exponential": (-5.0, 3.0),
-}
 DEFAULT_RANGE = (-6.0, 6.0)
 #: More curves than this on one sheet stop being tellable apart; larger families are split.
 SHEET_SIZE = 6
@@ -71,9 +67,10 @@ class GalleryResult:
 
 
 def suggested_range(act: BoundActivation) -> tuple[float, float]:
-    """An x interval that shows every kink with room around it (at least [-6, 6])."""
-    if act.name in RANGE_OVERRIDES:
-        return RANGE_OVERRIDES[act.name]
+    """The record's plot range, else an x interval that shows every kink with room around it
+    (at least [-6, 6])."""
+    if act.record.plot_range is not None:
+        return tuple(float(v) for v in resolve(act.record.plot_range, act.params))
     lo, hi = DEFAULT_RANGE
     if act.kinks:
         lo = min(lo, act.kinks[0] - 3.0)
@@ -261,9 +258,7 @@ def build(
     """
     if fmt not in GALLERY_FORMATS:
         raise UsageError(f"gallery format must be one of {', '.join(GALLERY_FORMATS)}, not {fmt!r}")
-    workers = (os.cpu_count() or 1) if jobs is None else int(jobs)
-    if workers < 1:
-        raise UsageError(f"--jobs must be at least 1, not {workers}")
+    workers = (os.cpu_count() or 1) if jobs is None else check_workers(jobs, "jobs")
     only = list(only) if only else None
     todo = plan(only)
     out = Path(directory)

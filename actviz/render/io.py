@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from ..errors import OutputError, UsageError
+from ..errors import OptionError, OutputError, UsageError
 
 #: Formats by file suffix.
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -26,12 +26,12 @@ def format_for(path: str | os.PathLike | None, fmt: str | None, allowed: tuple[s
     if fmt:
         fmt = fmt.lower().lstrip(".")
         if fmt not in allowed:
-            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+            raise OptionError("format", f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
         suffix = Path(path).suffix.lower().lstrip(".") if path is not None and str(path) != "-" else ""
         suffix = "md" if suffix == "markdown" else suffix
         if suffix in allowed and suffix != fmt:
             # `--format svg -o x.png` would write an SVG named .png
-            raise UsageError(f"--format {fmt} does not match the suffix of {str(path)!r}; give one of them")
+            raise OptionError("format", f"{{format}} {fmt} does not match the suffix of {str(path)!r}; give one of them")
         return fmt
     if path is None or str(path) == "-":
         return None
@@ -39,7 +39,8 @@ def format_for(path: str | os.PathLike | None, fmt: str | None, allowed: tuple[s
     if suffix == "markdown":
         suffix = "md"
     if not suffix:
-        raise UsageError(f"cannot tell the format of {str(path)!r}: give it a suffix ({', '.join('.' + a for a in allowed)}) or use --format")
+        raise OptionError("format", f"cannot tell the format of {str(path)!r}: give it a suffix "
+                          f"({', '.join('.' + a for a in allowed)}) or name one with {{format}}")
     if suffix not in allowed:
         raise UsageError(f"unknown output suffix '.{suffix}' for {str(path)!r}; use one of {', '.join('.' + a for a in allowed)}")
     return suffix

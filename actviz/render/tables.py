@@ -50,6 +50,21 @@ def make_console(file: IO | None = None, plain: bool | None = None) -> Console:
     return Console(file=file, markup=False, highlight=False, emoji=False)
 
 
+class TextTable(Table):
+    """A rich Table that keeps the text of its rows as they are added (:attr:`texts`), so the
+    plain rendering below reads them instead of rich's private per-column cell lists."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts: list[list[str]] = []
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        super().add_row(*renderables, **kwargs)
+        # rich pads a short row with empty cells, and None reads as empty
+        cells = ["" if r is None else str(r) for r in renderables]
+        self.texts.append(cells + [""] * (len(self.columns) - len(cells)))
+
+
 def _plain(renderable: Any) -> Any:
     if isinstance(renderable, Table) and renderable.box is not None:
         renderable.box = PLAIN_BOX
@@ -61,13 +76,13 @@ def _plain_table(table: Table) -> str | None:
     """A table as plain text without rich's layout engine (which costs tens of ms for the
     catalogue, a visible share of `actviz list`'s start-up). Same layout as rich's with
     :data:`PLAIN_BOX`: columns three spaces apart (two in a grid), headers at the bottom of
-    their lines, a rule of dashes. None for tables it does not handle (wrapping widths)."""
+    their lines, a rule of dashes. None for tables it does not handle (wrapping widths, or
+    a rich Table that did not keep its rows' text)."""
     from rich.cells import cell_len
 
-    try:
-        columns = [(str(c.header), [str(v) for v in c._cells], c.justify) for c in table.columns]
-    except AttributeError:  # a rich without the cell lists this reads
+    if not isinstance(table, TextTable):
         return None
+    columns = [(str(c.header), [row[j] for row in table.texts], c.justify) for j, c in enumerate(table.columns)]
     if table.width is not None or table.expand:
         return None
     boxed = table.box is not None
@@ -135,24 +150,31 @@ def render_text(*renderables: Any) -> str:
     return "".join(out)
 
 
-def _table(title: str | None = None, caption: str | None = None) -> Table:
-    return Table(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold",
-                 title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
+def _table(title: str | None = None, caption: str | None = None) -> TextTable:
+    return TextTable(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold",
+                     title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
 
 
 # -- statistics ------------------------------------------------------------------------------
 
 
-def stats_table(results: list[dict]) -> Table:
-    """Key statistics (:func:`actviz.analysis.stats.stats` results), activations side by side."""
-    title, header, rows = stats_grid(results)
+def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A grid of text cells (a ``*_grid`` of :mod:`actviz.render.export`): labels in the first
+    column, values right-aligned beside them."""
     table = _table(title)
-    table.min_width = len(title) or None  # a title wider than the columns widens the table, unwrapped
     table.add_column(header[0], style="cyan", no_wrap=True)
     for name in header[1:]:
         table.add_column(name, justify="right")
     for row in rows:
         table.add_row(*row)
+    return table
+
+
+def stats_table(results: list[dict]) -> Table:
+    """Key statistics (:func:`actviz.analysis.stats.stats` results), activations side by side."""
+    title, header, rows = stats_grid(results)
+    table = grid_table(title, header, rows)
+    table.min_width = len(title) or None  # a title wider than the columns widens the table, unwrapped
     return table
 
 
@@ -241,7 +263,7 @@ def catalogue_table(records: Sequence | None = None) -> Table:
 
 def check_table(rows: Sequence[dict]) -> Table:
     """Analytic against numeric derivative, one row per activation (see `actviz check`)."""
-    from .export import _label
+    from .export import short_label
 
     table = _table()
     table.add_column("activation", style="cyan", no_wrap=True)
@@ -254,7 +276,7 @@ def check_table(rows: Sequence[dict]) -> Table:
     table.add_column("result")
     for r in rows:
         verdict = Text("ok", style="green") if r["ok"] else Text("FAIL", style="bold red")
-        table.add_row(_label(r["spec"]), str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
+        table.add_row(short_label(r["spec"]), str(r["points"]), readable(r["df_abs"], 3), readable(r["df_rel"], 3),
                       readable(r["d2f_abs"], 3), readable(r["d2f_rel"], 3), readable(r["worst_x"], 6),
                       verdict)
     return table
@@ -267,7 +289,7 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-class _FrameworksTable(Table):
+class _FrameworksTable(TextTable):
     """The frameworks table of `info`. The framework's API names are what a reader copies, so
     they are never cut; where the terminal leaves the notes too little room beside them, each
     preset becomes a heading line (preset, name, f' at kinks) with its note wrapped below."""
@@ -279,15 +301,16 @@ class _FrameworksTable(Table):
         from rich.cells import cell_len
         from rich.padding import Padding
 
-        fixed = [max([cell_len(str(c.header)), *(cell_len(str(v)) for v in c._cells)]) for c in self.columns[:-1]]
+        fixed = [max([cell_len(str(c.header)), *(cell_len(row[j]) for row in self.texts)])
+                 for j, c in enumerate(self.columns[:-1])]
         gap = 3  # SIMPLE_HEAD, pad_edge=False: one space either side of an invisible rule
         if sum(fixed) + gap * len(fixed) + self.NOTES_MIN_WIDTH <= options.max_width:
             yield from super().__rich_console__(console, options)
             return
         yield Text(str(self.title), style="bold")
         kinks = len(self.columns) == 4
-        for preset, name, *rest in zip(*(c._cells for c in self.columns), strict=True):
-            preset, name, note = str(preset), str(name), str(rest[-1])
+        for preset, name, *rest in self.texts:
+            note = rest[-1]
             line = Text(preset.ljust(fixed[0]), style="cyan")
             line.append("   " + name.ljust(fixed[1]))
             below = [f"f' = {rest[0]}"] if kinks else []
@@ -302,9 +325,11 @@ class _FrameworksTable(Table):
 
 def info_renderables(act, stats: dict | None = None) -> list[Any]:
     """What `actviz info` prints: facts, parameters, frameworks and key statistics."""
-    info = act.info
+    from .describe import describe
+
+    info = describe(act)
     rec = act.record
-    facts = Table.grid(padding=(0, 2))
+    facts = TextTable.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
     facts.add_row("activation", info["spec"])

@@ -1,8 +1,8 @@
 """Terminal plots: f and f' (and f'', differences) as unicode braille, for one or several activations.
 
 :func:`render` returns the plot as a string; the command line prints it when no ``-o``
-is given. It draws the same data as :mod:`actviz.render.figures`: the curves break where they
-jump at a kink, kinks are dotted verticals, and with ``logy`` the f' panel shows |f'| on
+is given. It draws the same plot data as the figures (:mod:`actviz.render.model`): the curves
+break where they jump at a kink, kinks are dotted verticals, and with ``logy`` the f' panel shows |f'| on
 a log axis. plotext keeps one module-level figure, so it is cleared before and after.
 """
 
@@ -16,19 +16,11 @@ from typing import Any
 import numpy as np
 
 from ..core.bound import BoundActivation
+from ..core.options import check_figure_points, check_order, check_threshold
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
 from ..errors import UsageError
-from .figures import (
-    DEFAULT_SATURATION,
-    _sample,
-    _title,
-    bind_all,
-    check_saturation,
-    cut_points,
-    decade_stride,
-    kinks_in,
-    numeric_drawn,
-)
+from .figures import DEFAULT_SATURATION
+from .model import Curve, bind_all, decade_stride, plot_data
 
 #: Size used when the terminal's is unknown, and the smallest that still reads.
 DEFAULT_WIDTH, DEFAULT_PANEL_HEIGHT = 100, 13
@@ -65,58 +57,34 @@ def render(
         raise UsageError("name at least one activation")
     if diff and len(bound) < 2:
         raise UsageError("a difference panel needs at least two activations")
-    saturation = check_saturation(saturation)
+    saturation = check_threshold(saturation, "saturation")
     width = max(MIN_WIDTH, int(width or DEFAULT_WIDTH))
     panel_height = max(MIN_PANEL_HEIGHT, int(panel_height or DEFAULT_PANEL_HEIGHT))
-    samples = [_sample(a, range, points, order, numeric) for a in bound]
-    lo, hi = float(samples[0].x[0]), float(samples[0].x[-1])
-    pairs = list(zip(bound, samples, strict=True))
-
-    # each panel: a title and its curves (activation index, y, the function y samples, numeric?)
-    panels: list[tuple[str, list[tuple[int, np.ndarray, Any, bool]]]] = []
-    panels.append(("f(x)", [(i, s.f, a, False) for i, (a, s) in enumerate(pairs)]))
-    curves = [(i, s.df, a.derivative, False) for i, (a, s) in enumerate(pairs)]
-    if numeric:
-        # broken where the stencil reaches a kink, as in the figures
-        curves += [(i, numeric_drawn(s), a.derivative, True) for i, (a, s) in enumerate(pairs)]
-    panels.append(("|f'(x)|, log scale" if logy else "f'(x)", curves))
-    if order == 2:
-        panels.append(("f''(x)", [
-            (i, s.d2f, lambda v, a=a: a.derivative(v, order=2), False) for i, (a, s) in enumerate(pairs)
-        ]))
-    if diff:
-        first, f0 = bound[0], samples[0].f
-        panels.append((f"f - {first.label}", [
-            (i, s.f - f0, lambda v, a=a: a(v) - first(v), False)
-            for i, (a, s) in enumerate(pairs) if i > 0
-        ]))
+    data = plot_data(bound, range, check_figure_points(points), check_order(order), numeric, logy, diff)
     several = len(bound) > 1
-    heading = " vs ".join(a.label for a in bound) if several else _title(bound[0])
 
     fig = pt.figure
     fig.clear()
     try:
         pt.terminal.limit(False, False)
-        fig.plot_size(width, panel_height * len(panels))
-        fig.subplots(len(panels), 1)
-        for row, (title, curves) in enumerate(panels, start=1):
+        fig.plot_size(width, panel_height * len(data.panels))
+        fig.subplots(len(data.panels), 1)
+        for row, panel in enumerate(data.panels, start=1):
             ax = fig.subplot(row, 1)
             ax.theme("default" if color else "colorless")
-            ax.title(f"{heading}: {title}" if row == 1 else title)
+            ax.title(f"{data.title}: {panel.label}" if row == 1 else panel.label)
             log = logy and row == 2
             ys = []
-            for i, y, fn, numeric_curve in curves:
-                act = bound[i]
+            for curve in (*panel.curves, *panel.numeric):
                 if color or not several:
                     marker = "braille"
                 else:
-                    marker = "·" if numeric_curve else _GLYPHS[i % len(_GLYPHS)]
-                colour = _NUMERIC if numeric_curve else _PALETTE[i % len(_PALETTE)]
-                ys.append(_draw(pt, ax, samples[i].x, y, kinks_in(act, lo, hi), fn, log,
-                                numeric_curve, marker, colour))
-            for k in sorted({k for a in bound for k in kinks_in(a, lo, hi)}):
+                    marker = "·" if curve.numeric else _GLYPHS[curve.index % len(_GLYPHS)]
+                colour = _NUMERIC if curve.numeric else _PALETTE[curve.index % len(_PALETTE)]
+                ys.append(_draw(pt, ax, curve, log, marker, colour))
+            for k in data.kinks:
                 ax.line(k, orientation="vertical", style="dotted")
-            ax.ruler("x").lim(lo, hi)
+            ax.ruler("x").lim(data.lo, data.hi)
             values = np.concatenate([y for y in ys if y.size]) if any(y.size for y in ys) else np.zeros(1)
             if log:  # drawn as log10|f'| on a linear axis: plotext's log rulers drop custom ticks
                 exps = _log_ticks(values)
@@ -196,11 +164,11 @@ def _tick_label(v: float) -> str:
     return f"{v:.6g}"
 
 
-def _draw(pt, ax, x, y, kinks, fn, log, numeric, marker, colour) -> np.ndarray:
+def _draw(pt, ax, curve: Curve, log: bool, marker: str, colour: int) -> np.ndarray:
     """Draw one curve, broken at jumps (and at zeros on a log axis); return the y drawn
     (log10|y| with ``log``)."""
-    y = np.asarray(y, dtype=np.float64)
-    cuts = cut_points(x, y, kinks, fn, isolate=numeric)
+    x, y = curve.x, np.asarray(curve.y, dtype=np.float64)
+    cuts = curve.cuts()
     keep = np.isfinite(y)
     if log:
         y = np.abs(y)

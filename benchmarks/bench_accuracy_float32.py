@@ -13,9 +13,11 @@ machine.
     python benchmarks/bench_accuracy_float32.py [--pairs 2] [--workers 2] [--full]
 
 ``--full`` audits every float32 value once instead (minutes), and prints the measured time.
-Both sides' times depend on whether glibc keeps freed memory, which the process's
-environment decides (the GLIBC_TUNABLES in :mod:`actviz.analysis.accuracy`'s docstring): the
-floor's most of all, since page faults are a larger share of its work.
+Both sides' times depend on whether glibc keeps freed memory. The benchmark measures what
+`actviz accuracy --exhaustive` does, which asks glibc to keep it in its own process
+(:func:`actviz.cli._memory.keep_freed_memory`); ``--default-allocator`` measures a program
+that imports the library and leaves glibc's defaults, where page faults weigh most on the
+floor.
 """
 
 from __future__ import annotations
@@ -58,7 +60,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=acc.default_workers())
     parser.add_argument("--range", type=float, nargs=2, default=(1.0, 2.0**12))
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--default-allocator", action="store_true")
     args = parser.parse_args()
+    if not args.default_allocator:
+        from actviz.cli._memory import keep_freed_memory
+
+        keep_freed_memory()
     act = actviz.get("sigmoid")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {args.workers} threads")
     if args.full:

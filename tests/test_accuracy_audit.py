@@ -470,3 +470,37 @@ def test_readme_example_is_the_real_output():
     # the ULP figures are measurements that move with the CPU's libm and SIMD paths: within 1 ULP
     assert_same_output(readme_table("analysis", command), result.stdout, "README section 'analysis'",
                        "paste the new output", ulp_columns=ULP_COLUMNS)
+
+
+# --- the allocator: the command line's process only ---------------------------------------------
+
+
+def test_the_library_leaves_the_allocator_alone():
+    # a program that imports actviz and audits keeps glibc's defaults: nothing in the library
+    # reaches for mallopt (the command line does, in its own process)
+    package = Path(acc.__file__).resolve().parent.parent
+    offenders = [p.relative_to(package) for p in package.rglob("*.py")
+                 if "mallopt" in p.read_text() and p.parent.name != "cli"]
+    assert offenders == []
+
+
+def test_an_exhaustive_audit_on_the_command_line_keeps_freed_memory(monkeypatch):
+    from actviz.cli import _memory, analysis_commands
+
+    calls = []
+    monkeypatch.setattr(analysis_commands, "keep_freed_memory", lambda: calls.append(1) or True)
+    # float32 on [1, 1.02]: 167,773 values, more than a curve's worth, so the chunked path
+    result = runner.invoke(app, ["accuracy", "sigmoid", "--dtype", "float32", "--exhaustive",
+                                 "--range", "1", "1.02", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]
+    result = runner.invoke(app, ["accuracy", "sigmoid", "--dtype", "float16", "--points", "101"])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]  # a sampled audit leaves the allocator as it is
+    assert _memory.keep_freed_memory() is (sys.platform == "linux" and _glibc())
+
+
+def _glibc() -> bool:
+    import platform
+
+    return platform.libc_ver()[0] == "glibc"

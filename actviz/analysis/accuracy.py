@@ -16,8 +16,9 @@ The ULP is the spacing of the audited dtype at the reference rounded to that dty
 spread over threads (numpy releases the GIL inside each operation, so threads use every
 core without copying the activation into other processes). Beyond the arithmetic, such a
 run spends its time in page faults: glibc hands the chunks' freed temporaries back to the
-system and maps them afresh. The library leaves the process's allocator as it is; a process
-that runs big audits can have glibc keep that memory through its environment, e.g.
+system and maps them afresh. The library leaves the process's allocator as it is (`actviz
+accuracy --exhaustive` sets glibc's thresholds in its own process); a program that runs big
+audits can have glibc keep that memory through its environment, e.g.
 ``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864``
 (float32 sigmoid on the benchmark's slice: 28 ns of CPU per value with, 55 ns without).
 """

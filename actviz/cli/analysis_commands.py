@@ -18,6 +18,7 @@ import typer
 from ..errors import UsageError
 from ..render.io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
+from ._memory import keep_freed_memory
 from .app import app
 from .common import (
     AlphaOpt,
@@ -262,6 +263,7 @@ def accuracy_command(
             labels.append(act.label)
             total = acc.count_values(d, range_) if exhaustive else 0
             if exhaustive and total > acc.CURVE_POINTS:
+                keep_freed_memory()
                 threads = workers or acc.default_workers()
                 typer.echo(f"auditing {act.label} on all {total:,} {d} values"
                            f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)

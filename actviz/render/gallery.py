@@ -227,18 +227,18 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _kill_pool(pool) -> None:
-    """Cancel the figures not started and kill the workers at once (half a figure is worth
-    nothing and its temporary file is removed by the caller); return when all are reaped,
-    so no worker outlives the run. Python 3.14's ``kill_workers`` does the same first part."""
-    processes = list((pool._processes or {}).values())  # shutdown() forgets them
+def _kill_pool(pool, workers: list) -> None:
+    """Cancel the figures not started and kill ``workers``, the pool's processes, at once
+    (half a figure is worth nothing and its temporary file is removed by the caller); return
+    when all are reaped, so no worker outlives the run. Python 3.14's ``kill_workers`` does
+    the same first part."""
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
+    for proc in workers:
         try:
             proc.kill()
         except (ProcessLookupError, ValueError):  # already gone, or already closed
             pass
-    for proc in processes:
+    for proc in workers:
         proc.join()
     pool.shutdown(wait=True)
 
@@ -300,16 +300,20 @@ def build(
             max_workers=min(workers, len(todo)), mp_context=context, initializer=_worker_init
         )
         unfinished = list(todo)
+        others, workers_started = set(multiprocessing.active_children()), []
         try:
             with _sigint_blocked():  # the workers start at the first submit
                 futures = [pool.submit(_render_safely, job, str(out), fmt, dark) for job in todo]
+                # the pool's workers (a forking pool starts them all at the first submit): this
+                # process's children that were not there before it; known before a Ctrl-C can land
+                workers_started = [p for p in multiprocessing.active_children() if p not in others]
             for future in as_completed(futures):
                 job, error = future.result()
                 unfinished.remove(job)
                 done(job, error)
         except BaseException:  # Ctrl-C above all: stop now rather than render the queue
             with _sigint_ignored():
-                _kill_pool(pool)
+                _kill_pool(pool, workers_started)
                 for job in unfinished:
                     remove_temporaries(out / f"{job.stem}.{fmt}")
             raise

@@ -12,6 +12,7 @@ from conftest import ALL_NAMES
 import actviz
 from actviz import Activation
 from actviz.core.sampling import grid
+from actviz.numerics import stencil
 from actviz.render import figures, model, termplot
 
 X = grid(-6.0, 6.0, 1201)
@@ -287,7 +288,7 @@ def test_numeric_outliers_do_not_set_the_derivative_axis(spec, kwargs, top):
     (num,) = lines(ax, "df_numeric")
     x, y = drawn(num)
     for k in act.kinks:
-        assert (np.abs(x - k) > model.stencil_reach(x) / (1 + 1e-6)).all()
+        assert (np.abs(x - k) > stencil.reach(x) / (1 + 1e-6)).all()
     assert np.isfinite(y).all()
     # with the stencil away from the kinks, the numeric f' is the analytic one
     np.testing.assert_allclose(np.abs(act.derivative(x)) if kwargs.get("logy") else act.derivative(x),

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, PresetError, SpecError
+from ..numerics import stencil
 from .records import (
     FRAMEWORK_ALIASES,
     FRAMEWORK_TITLES,
@@ -302,27 +303,15 @@ class BoundActivation:
     def numeric_derivative(self, x: Any, order: int = 1) -> Array:
         """Finite-difference derivative, for checking the analytic one.
 
-        Order 1 differentiates f with the five-point stencil, order 2 differentiates the
-        analytic f' with it. The step is eps**(1/5) (which balances the stencil's h**4
-        truncation against rounding, about 1e-11 relative) scaled by max(1, √|x|, 1e-5·|x|):
-        large enough that x ± h stays resolvable and rounding in f(x ± h) ≈ x is small, yet
-        not so large that an exponential at x = 700 is differenced over a whole unit.
+        Order 1 differentiates f with the five-point stencil of :mod:`actviz.numerics.stencil`,
+        order 2 differentiates the analytic f' with it.
         """
         if order not in (1, 2):
             raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
         arr = np.asarray(x)
         dtype = _float_dtype(arr)
-        x64 = arr.astype(np.float64)
         fn = self._forward if order == 1 else self._derivs[0]
-        ax = np.abs(x64)
-        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
-        with np.errstate(invalid="ignore", over="ignore"):
-            xp1, xm1 = x64 + h, x64 - h
-            xp2, xm2 = x64 + 2 * h, x64 - 2 * h
-            h1 = (xp1 - xm1) / 2  # the step actually taken, after rounding
-            vals = [np.asarray(fn(v, **self.params), dtype=np.float64) for v in (xm2, xm1, xp1, xp2)]
-            out = (vals[0] - 8 * vals[1] + 8 * vals[2] - vals[3]) / (12 * h1)
-        out = np.where(np.isfinite(x64), out, np.nan)
+        out = stencil.five_point(lambda v: fn(v, **self.params), arr.astype(np.float64))
         out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 

@@ -157,7 +157,7 @@ def test_cut_points_between_grid_points():
 
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name):
-    act = actviz.get(name)
+    act = actviz.get(name).elementwise
     fig = figures.plot(act, points=201, order=2)
     x = grid(-6.0, 6.0, 201)
     kinks = model.kinks_in(act, -6.0, 6.0)
@@ -363,7 +363,7 @@ def test_vector_activation_plots_its_slice():
     act = actviz.get("softmax")
     fig = figures.plot(act, points=101)
     (f,) = lines(fig.axes[0], "f")
-    np.testing.assert_array_equal(f.get_ydata(), act(grid(-6, 6, 101)))
+    np.testing.assert_array_equal(f.get_ydata(), act.slice(grid(-6, 6, 101)))
 
 
 def test_range_and_points():

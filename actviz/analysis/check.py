@@ -53,7 +53,7 @@ def derivative_check(
     the tolerance) and ``ok``: every point within ``tolerance·(1 + |f'|)``.
     """
     tolerance = check_tolerance(tolerance)
-    act = get(act)
+    act = get(act).elementwise
     x = grid(*range, points)
     keep = np.ones(x.shape, dtype=bool)
     for k in act.kinks:

@@ -114,7 +114,7 @@ def stats(
     """
     from .gaussian import expect, gaussian_stats
 
-    act = get(act)
+    act = get(act).elementwise
     mu, sigma = check_gaussian(mu, sigma)
     saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, PresetError, SpecError
+from ..errors import ParameterError, PresetError, SpecError, UsageError
 from ..numerics import stencil
 from .records import (
     FRAMEWORK_ALIASES,
@@ -64,7 +64,8 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
         message = record.validate(**values)
         if message:
             raise ParameterError(f"{record.name}: {message}")
-    return BoundActivation(record, values, framework)
+    kind = BoundActivation if record.vector is None else VectorActivation
+    return kind(record, values, framework)
 
 
 
@@ -96,10 +97,14 @@ def _has_nan(x64: Array) -> bool:
 
 
 class BoundActivation:
-    """An activation with every parameter fixed: call it, differentiate it, describe it.
+    """An elementwise activation with every parameter fixed: call it, differentiate it,
+    describe it.
 
     Input of any float dtype keeps that dtype (float16 and float32 are computed in
     float64 and rounded once); integers become float64. Scalars give numpy scalars.
+
+    A vector activation's one-dimensional slice (:attr:`VectorActivation.slice`) is one too:
+    what plots, tables and statistics evaluate.
     """
 
     def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None):
@@ -145,13 +150,25 @@ class BoundActivation:
         return head + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in changed.items()) + ")"
 
     def __repr__(self) -> str:
-        return f"actviz.get({self.spec!r})"
+        # the only elementwise view of a vector record is its slice
+        return f"actviz.get({self.spec!r})" + (".slice" if self.record.vector is not None else "")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, BoundActivation) and other.spec == self.spec
+        # a vector activation and its slice share a spec but are different functions
+        return type(other) is type(self) and other.spec == self.spec  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         return hash(self.spec)
+
+    @property
+    def elementwise(self) -> BoundActivation:
+        """What sampling, tables, figures and statistics evaluate: the activation itself, or a
+        vector activation's one-dimensional slice."""
+        return self
+
+    def with_params(self, **params: Any) -> BoundActivation:
+        """The same activation (or slice) with some parameters changed."""
+        return bind(self.record, {**self.params, **params}, self.framework).elementwise
 
     def _claim(self, field: str) -> Any:
         """A descriptive field for these parameters: this preset's own where it states one,
@@ -198,6 +215,7 @@ class BoundActivation:
 
     @property
     def is_vector(self) -> bool:
+        """Whether the record acts on whole vectors (this may be its slice)."""
         return self.record.vector is not None
 
     # -- evaluation -------------------------------------------------------------------------
@@ -242,7 +260,7 @@ class BoundActivation:
         if bad:
             raise ParameterError(f"orders must be among 0, 1, 2, not {bad[0]!r}")
         arr = np.asarray(x)
-        if arr.size > _EVAL_BLOCK and self.record.vector is None:
+        if arr.size > _EVAL_BLOCK:
             return self._evaluate_blocks(arr, orders)
         results: dict[int, Array] = {}
         if self._pair is not None and 0 in orders and 1 in orders:
@@ -315,26 +333,11 @@ class BoundActivation:
         out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
-    # -- vector activations -------------------------------------------------------------------
-    def apply(self, z: Any, axis: int = -1) -> Array:
-        """The vector activation on an array along ``axis`` (softmax, sparsemax, glu, ...)."""
-        if self.record.vector is None:
-            return self(z)
-        arr = np.asarray(z)
-        dtype = _float_dtype(arr)
-        out = np.asarray(self.record.vector[0](arr.astype(np.float64), axis=axis, **self.params))
-        return _narrow(out, dtype)
-
-    def jacobian(self, z: Any, axis: int = -1) -> Array:
-        """Full Jacobian ∂y_i/∂z_j of the vector activation, shape (..., n_out, n_in) on the last axis."""
-        if self.record.vector is None:
-            arr = np.asarray(z, dtype=np.float64)
-            d = self.derivative(arr)
-            return np.einsum("...i,ij->...ij", d, np.eye(arr.shape[-1])) if arr.ndim else d
-        arr = np.asarray(z)
-        dtype = _float_dtype(arr)
-        out = np.asarray(self.record.vector[1](arr.astype(np.float64), axis=axis, **self.params))
-        return _narrow(out, dtype)
+    def jacobian(self, z: Any) -> Array:
+        """The Jacobian of the elementwise map on the last axis: diag(f'(z)), shape (..., n, n)."""
+        arr = np.asarray(z, dtype=np.float64)
+        d = self.derivative(arr)
+        return np.einsum("...i,ij->...ij", d, np.eye(arr.shape[-1])) if arr.ndim else d
 
     # -- description --------------------------------------------------------------------------
     def kink_derivatives(self) -> dict[float, float]:
@@ -342,7 +345,7 @@ class BoundActivation:
         if not self.kinks:
             return {}
         xs = np.array(self.kinks)
-        return {float(k): float(v) for k, v in zip(xs, self.derivative(xs), strict=True)}
+        return {float(k): float(v) for k, v in zip(xs, self.elementwise.derivative(xs), strict=True)}
 
     def backend_kink_derivatives(self) -> dict[str, dict[float, float]]:
         """For a Keras 3 preset: {backend: {x: f'(x)}} at the kinks where another backend
@@ -355,3 +358,60 @@ class BoundActivation:
             if values:
                 out[backend] = {float(k): float(v) for k, v in sorted(values.items())}
         return out
+
+
+class VectorActivation(BoundActivation):
+    """A vector activation (softmax, sparsemax, glu, maxout, ...) with every parameter fixed.
+
+    ``act(z, axis=-1)`` is the function on whole arrays along ``axis``, batches included,
+    and ``act.jacobian(z, axis=-1)`` its full Jacobian, shape ``(..., n_out, n_in)``: the
+    other axes of ``z`` in order, then output and input index. ``act([1, 2, 3])`` for
+    softmax sums to 1.
+
+    ``act.slice`` is the one-dimensional view that plots, tables and statistics show (logit 0
+    sweeping x while the others stay fixed, for the softmax family): an elementwise
+    :class:`BoundActivation` with the same name, spec and parameters. The elementwise
+    methods (``derivative``, ``evaluate``, ``numeric_derivative``) belong to it, not here.
+    The descriptive fields (kinks, output range, properties, formulas) describe the slice.
+    """
+
+    @cached_property
+    def slice(self) -> BoundActivation:
+        """The one-dimensional slice: component 0 as x sweeps, an elementwise activation."""
+        return BoundActivation(self.record, self.params, self.framework)
+
+    @property
+    def elementwise(self) -> BoundActivation:
+        return self.slice
+
+    def __repr__(self) -> str:
+        return f"actviz.get({self.spec!r})"
+
+    def __call__(self, z: Any, axis: int = -1) -> Array:
+        """The activation on an array along ``axis``."""
+        return self._vector(0, z, axis)
+
+    def jacobian(self, z: Any, axis: int = -1) -> Array:  # type: ignore[override]
+        """The full Jacobian ∂y_i/∂z_j along ``axis``, shape (..., n_out, n_in)."""
+        return self._vector(1, z, axis)
+
+    def _vector(self, which: int, z: Any, axis: int) -> Array:
+        arr = np.asarray(z)
+        dtype = _float_dtype(arr)
+        out = np.asarray(self.record.vector[which](arr.astype(np.float64), axis=axis, **self.params))
+        return _narrow(out, dtype)
+
+    def _elementwise_only(self, what: str) -> UsageError:
+        return UsageError(
+            f"{self.name} acts on a whole vector, so it has no elementwise {what}: its derivative "
+            f"is .jacobian(z), and .slice is the one-dimensional view that plots and tables show"
+        )
+
+    def derivative(self, x: Any, order: int = 1) -> Array:
+        raise self._elementwise_only("derivative")
+
+    def evaluate(self, x: Any, orders: tuple[int, ...] = (0, 1)) -> tuple[Array, ...]:
+        raise self._elementwise_only("evaluate")
+
+    def numeric_derivative(self, x: Any, order: int = 1) -> Array:
+        raise self._elementwise_only("numeric derivative")

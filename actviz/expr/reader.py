@@ -494,7 +494,7 @@ def bound_catalogue(record: Activation, nparams: int, values: tuple) -> BoundAct
     act = _BOUND_CACHE.get(key)
     if act is None:
         given = {p.name: float(v) for p, v in zip(record.params[:nparams], values, strict=True)}
-        act = bind(record, given)
+        act = bind(record, given).elementwise  # a vector activation enters as its slice
         if len(_BOUND_CACHE) > 256:
             _BOUND_CACHE.clear()
         _BOUND_CACHE[key] = act

@@ -30,7 +30,7 @@ Function = Callable[[np.ndarray], np.ndarray]
 
 def bind_all(acts: Iterable[str | BoundActivation], params: dict[str, Any]) -> list[BoundActivation]:
     """Bind every activation; each parameter goes to those that take it, and must fit at least one."""
-    bound = [get(a) for a in acts]
+    bound = [get(a).elementwise for a in acts]
     for name in params:
         if not any(a.record.param(name) for a in bound):
             raise ParameterError(no_such_parameter(name, bound))

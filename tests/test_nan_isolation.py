@@ -26,8 +26,7 @@ from actviz.numerics import dd, gates, special
 from actviz.numerics import rectifiers as rectifier_kernels
 
 DTYPES = (np.float64, np.float32, np.float16)
-BLOCK = bound._EVAL_BLOCK
-assert gates._BLOCK == BLOCK  # the kernels' blocks and evaluate's coincide: one boundary to cross
+BLOCK = bound._EVAL_BLOCK  # the one block loop: calls, derivatives and evaluate cross the same boundary
 
 # ALL_SPECS holds the records' parameter samples: code paths no preset takes (β·x split
 # exactly, a moved threshold)

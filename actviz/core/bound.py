@@ -3,7 +3,8 @@ describe it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -77,8 +78,8 @@ def _float_dtype(x: Array) -> np.dtype:
     raise SpecError(f"activations take real numbers, not {x.dtype} arrays")
 
 
-#: Points per block in BoundActivation.evaluate: a kernel's temporaries for one block (a
-#: dozen arrays of 128 kB) stay in the L2/L3 caches.
+#: Points per block when a BoundActivation evaluates a large array: a kernel's temporaries
+#: for one block (a dozen arrays of 128 kB) stay in the L2/L3 caches.
 _EVAL_BLOCK = 1 << 14
 
 
@@ -219,26 +220,31 @@ class BoundActivation:
         return self.record.vector is not None
 
     # -- evaluation -------------------------------------------------------------------------
-    def _run(self, fn: Callable[..., Array], x: Any) -> Array:
+    def _run(self, order: int, x: Any) -> Array:
+        """f (order 0), f' or f'' at x."""
         arr = np.asarray(x)
+        if arr.size > _EVAL_BLOCK:
+            return self._evaluate_blocks(arr, (order,))[0]
         dtype = _float_dtype(arr)
         x64 = arr.astype(np.float64, copy=False)
-        out = np.asarray(fn(x64, **self.params), dtype=np.float64)
-        if out.shape != x64.shape:
-            out = np.broadcast_to(out, x64.shape).copy()
+        if order == 0:
+            out = np.asarray(self._forward(x64, **self.params), dtype=np.float64)
+            if out.shape != x64.shape:
+                out = np.broadcast_to(out, x64.shape).copy()
+        else:
+            out = self._fix(self._derivs[order - 1](x64, **self.params), x64, order)
         out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
     def __call__(self, x: Any) -> Array:
         """f(x)."""
-        return self._run(self._forward, x)
+        return self._run(0, x)
 
     def derivative(self, x: Any, order: int = 1) -> Array:
         """Analytic f'(x) (``order=1``) or f''(x) (``order=2``); at kinks, the framework's value."""
         if order not in (1, 2):
             raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
-        fn = self._derivs[order - 1]
-        return self._run(lambda x64, **p: self._fix(fn(x64, **p), x64, order), x)
+        return self._run(order, x)
 
     def _fix(self, d: Array, x64: Array, order: int, has_nan: bool | None = None) -> Array:
         d = np.array(d, dtype=np.float64, copy=True) if np.ndim(d) == 0 else np.asarray(d, dtype=np.float64)
@@ -281,10 +287,12 @@ class BoundActivation:
         return tuple(results[o] for o in orders)
 
     def _evaluate_blocks(self, arr: Array, orders: tuple[int, ...]) -> tuple[Array, ...]:
-        """evaluate() of a large array, _EVAL_BLOCK points at a time into the result arrays.
+        """f and its derivatives of a large array, _EVAL_BLOCK points at a time into the
+        result arrays: the one block loop, for calls, derivatives and evaluate().
 
         A kernel's temporaries for one block stay in cache instead of each making a pass over
-        the whole input; every function is elementwise, so the values are those of one call.
+        the whole input (so kernels themselves need not block); every function is
+        elementwise, so the values are those of one call.
         """
         dtype = _float_dtype(arr)
         flat = arr.reshape(-1)
@@ -292,7 +300,7 @@ class BoundActivation:
         outs = {o: np.empty(flat.size, dtype=dtype) for o in orders}
         pair = self._pair is not None and 0 in orders and 1 in orders
         # storing into a float16/float32 result rounds; past its largest value that is inf, silently
-        with np.errstate(over="ignore" if dtype != np.float64 else "warn"):
+        with np.errstate(over="ignore") if dtype != np.float64 else contextlib.nullcontext():
             self._fill_blocks(flat, outs, orders, pair, has_nan)
         return tuple(outs[o].reshape(arr.shape) for o in orders)
 

@@ -2,7 +2,7 @@
 
 - dd: double-double arithmetic (error-free products, exponentials keeping an exponent's lost bits)
 - special: sigmoid, softplus, sech², x - tanh x, erfcx (the normal CDF's tail)
-- gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives, blockwise
+- gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives
 - rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold
 - roots: roots of many bracketed functions at once
 

@@ -5,6 +5,7 @@
 - gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives
 - rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold
 - roots: roots of many bracketed functions at once
+- stencil: the five-point finite-difference derivative: its step, formula and reach
 
 Each helper is accurate to a few ULPs over the whole float64 range and raises no
 floating-point warning for finite input. The names most definitions use are here too.

@@ -19,7 +19,8 @@ REL_FLOOR = 1e-6
 
 
 def kink_margin(kink: float) -> float:
-    """How far from a kink a point must be: the stencil reaches 2h = 1.5e-3·max(1, |x|)."""
+    """How far from a kink a point must be: beyond the stencil's reach, 2h = 1.5e-3·max(1, √|x|,
+    1e-5·|x|) (:func:`actviz.numerics.stencil.reach`)."""
     return 1e-2 * max(1.0, abs(kink))
 
 

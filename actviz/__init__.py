@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .core.bound import BoundActivation
+from .core.bound import BoundActivation, VectorActivation
 from .core.records import (
     FRAMEWORKS,
     Activation,
@@ -52,6 +52,7 @@ __all__ = [
     "UnknownActivationError",
     "UsageError",
     "Variant",
+    "VectorActivation",
     "__version__",
     "describe",
     "get",

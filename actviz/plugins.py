@@ -34,6 +34,7 @@ from .core import store
 from .core.bound import bind
 from .core.records import Activation, Interval, Param, Properties
 from .errors import OptionError, UsageError
+from .numerics import stencil
 
 #: The entry-point group packages use to ship activations.
 GROUP = "actviz.activations"
@@ -109,11 +110,8 @@ def _second_by_differences(d1: Callable[..., np.ndarray]) -> Callable[..., np.nd
     """f'' as the five-point difference of the analytic f', for plugins that give no f''."""
 
     def d2(x, **params):
-        x = np.asarray(x, dtype=np.float64)
-        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(1.0, np.abs(x))
         with np.errstate(all="ignore"):
-            v = [np.asarray(d1(x + k * h, **params), dtype=np.float64) for k in (-2, -1, 1, 2)]
-            return (v[0] - 8 * v[1] + 8 * v[2] - v[3]) / (12 * h)
+            return stencil.five_point(lambda v: d1(v, **params), x)
 
     return d2
 

@@ -74,9 +74,7 @@ def get(spec: str | BoundActivation | Activation, **params: Any) -> BoundActivat
     framework's definition, defaults and derivative values at kinks.
     """
     if isinstance(spec, BoundActivation):
-        if not params:
-            return spec
-        return bind(spec.record, {**spec.params, **params}, spec.framework)
+        return spec.with_params(**params) if params else spec
     if isinstance(spec, Activation):
         return bind(spec, params, None)
     try:

@@ -19,9 +19,10 @@ def sample(
 ) -> Sample:
     """Sample ``act`` on an even grid of ``points`` over ``range``.
 
-    ``order=2`` adds f''; ``numeric=True`` adds the finite-difference f'.
+    ``order=2`` adds f''; ``numeric=True`` adds the finite-difference f'. A vector
+    activation is sampled along its one-dimensional slice.
     """
-    act = get(act, **params)
+    act = get(act, **params).elementwise
     order = check_order(order)
     x = grid(*range, points)
     orders = (0, 1, 2) if order == 2 else (0, 1)

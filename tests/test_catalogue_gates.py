@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import actviz
 from actviz.analysis.ulp import mp_values, ulp_error
-from actviz.numerics import gates, special
+from actviz.core import bound
+from actviz.numerics import special
 
 XS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
@@ -315,7 +316,7 @@ def test_second_derivative_against_mpmath(spec):
 def test_blocks_and_layouts_do_not_change_values(spec):
     # longer than one block, non-contiguous, 2-D: the same numbers as point by point
     act = actviz.get(spec)
-    x = np.linspace(-50, 50, 3 * gates._BLOCK + 17)
+    x = np.linspace(-50, 50, 3 * bound._EVAL_BLOCK + 17)
     f, d = act.evaluate(x)
     picks = np.arange(0, x.size, 997)
     for i in picks:

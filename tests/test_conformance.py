@@ -275,7 +275,7 @@ def _vector_mismatches(act: registry.BoundActivation, result: dict) -> list[str]
     # entries are differences of order-1 terms, so a relative ULP of each is not what either promises
     z = np.array(VECTOR_ROWS)
     problems = []
-    for key, want in (("y", act.apply(z)), ("jacobian", act.jacobian(z))):
+    for key, want in (("y", act(z)), ("jacobian", act.jacobian(z))):
         got = np.array(result[key], dtype=np.float64)
         if got.shape != want.shape:
             problems.append(f"{key}: shape {got.shape} from the framework, {want.shape} from actviz")

@@ -12,6 +12,7 @@ from conftest import ALL_NAMES
 import actviz
 from actviz import Activation
 from actviz.core.sampling import grid
+from actviz.numerics import stencil
 from actviz.render import figures, model, termplot
 
 X = grid(-6.0, 6.0, 1201)
@@ -156,7 +157,7 @@ def test_cut_points_between_grid_points():
 
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_every_activation_plots_its_own_values_without_strokes_across_jumps(name):
-    act = actviz.get(name)
+    act = actviz.get(name).elementwise
     fig = figures.plot(act, points=201, order=2)
     x = grid(-6.0, 6.0, 201)
     kinks = model.kinks_in(act, -6.0, 6.0)
@@ -287,7 +288,7 @@ def test_numeric_outliers_do_not_set_the_derivative_axis(spec, kwargs, top):
     (num,) = lines(ax, "df_numeric")
     x, y = drawn(num)
     for k in act.kinks:
-        assert (np.abs(x - k) > model.stencil_reach(x) / (1 + 1e-6)).all()
+        assert (np.abs(x - k) > stencil.reach(x) / (1 + 1e-6)).all()
     assert np.isfinite(y).all()
     # with the stencil away from the kinks, the numeric f' is the analytic one
     np.testing.assert_allclose(np.abs(act.derivative(x)) if kwargs.get("logy") else act.derivative(x),
@@ -362,7 +363,7 @@ def test_vector_activation_plots_its_slice():
     act = actviz.get("softmax")
     fig = figures.plot(act, points=101)
     (f,) = lines(fig.axes[0], "f")
-    np.testing.assert_array_equal(f.get_ydata(), act(grid(-6, 6, 101)))
+    np.testing.assert_array_equal(f.get_ydata(), act.slice(grid(-6, 6, 101)))
 
 
 def test_range_and_points():

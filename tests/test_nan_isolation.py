@@ -26,8 +26,7 @@ from actviz.numerics import dd, gates, special
 from actviz.numerics import rectifiers as rectifier_kernels
 
 DTYPES = (np.float64, np.float32, np.float16)
-BLOCK = bound._EVAL_BLOCK
-assert gates._BLOCK == BLOCK  # the kernels' blocks and evaluate's coincide: one boundary to cross
+BLOCK = bound._EVAL_BLOCK  # the one block loop: calls, derivatives and evaluate cross the same boundary
 
 # ALL_SPECS holds the records' parameter samples: code paths no preset takes (β·x split
 # exactly, a moved threshold)
@@ -130,7 +129,7 @@ def _assert_isolated(act, x, positions):
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("spec", [*SPECS, *EXPRESSIONS])
 def test_non_finite_points_leave_the_others_alone(spec, dtype):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = _inputs(act, dtype)
     n = x.size
     # at the start, in the middle (a few, and a run of each kind) and at the end
@@ -143,7 +142,7 @@ def test_non_finite_points_leave_the_others_alone(spec, dtype):
 def test_non_finite_points_leave_the_others_alone_across_blocks(spec, dtype):
     """An array of one and a half blocks: non-finite values inside each block and on both sides
     of the boundary; the clean array, shorter, puts every value at another block offset."""
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = _inputs(act, dtype)
     x = np.resize(x, BLOCK + BLOCK // 2 - 8)
     positions = {0, 500, BLOCK - 2, BLOCK - 1, BLOCK, BLOCK + 1, BLOCK + 3000, BLOCK + BLOCK // 2 - 1}
@@ -181,7 +180,7 @@ for _spec in SPECS:
     data=st.data(),
 )
 def test_random_non_finite_points_leave_the_others_alone(name, dtype, values, data):
-    act = actviz.get(data.draw(st.sampled_from(SPECS_OF[name]), label="spec"))
+    act = actviz.get(data.draw(st.sampled_from(SPECS_OF[name]), label="spec")).elementwise
     with np.errstate(over="ignore"):
         x = np.array(values).astype(dtype)
     x = x[np.isfinite(x)]
@@ -194,7 +193,7 @@ _LARGE = np.resize(BASE, 2 * BLOCK + 100)
 @settings(max_examples=25, deadline=None)
 @given(spec=st.sampled_from(SPECS), dtype=st.sampled_from(DTYPES), data=st.data())
 def test_random_non_finite_points_in_a_large_array(spec, dtype, data):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     with np.errstate(over="ignore"):
         x = _LARGE.astype(dtype)
     x = x[np.isfinite(x)]

@@ -38,7 +38,7 @@ def test_aliases_are_the_same_record(name):
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
 def test_finite_in_finite_out_without_warnings(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise", under="ignore"):
@@ -58,7 +58,7 @@ def test_finite_in_finite_out_without_warnings(spec):
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
 def test_infinities_give_limits_and_nan_propagates(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = np.array([-np.inf, np.inf, np.nan])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -80,7 +80,7 @@ def test_infinities_give_limits_and_nan_propagates(spec):
 @pytest.mark.parametrize("spec", ALL_SPECS)
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_dtype_and_shape_are_kept(spec, dtype):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = np.linspace(-3, 3, 12, dtype=dtype).reshape(3, 4)
     for got in (act(x), act.derivative(x), act.derivative(x, order=2), *act.evaluate(x, (0, 1, 2))):
         assert got.dtype == dtype and got.shape == (3, 4)
@@ -92,7 +92,7 @@ def test_dtype_and_shape_are_kept(spec, dtype):
 
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_integers_become_float64(name):
-    act = actviz.get(name)
+    act = actviz.get(name).elementwise
     got = act(np.arange(-3, 4))
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, act(np.arange(-3.0, 4.0)))
@@ -100,7 +100,7 @@ def test_integers_become_float64(name):
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
 def test_analytic_derivatives_match_numeric(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = away_from_kinks(act, np.linspace(-7.3, 7.3, 587), margin=0.05)
     for order in (1, 2):
         analytic = act.derivative(x, order=order)
@@ -191,7 +191,7 @@ def test_preset_formulas_are_valid_mathtext(spec):
     ],
 )
 def test_numeric_derivative_is_accurate_far_out(name, x):
-    act = actviz.get(name)
+    act = actviz.get(name).elementwise
     x = np.array(x)
     np.testing.assert_allclose(act.numeric_derivative(x), act.derivative(x), rtol=1e-8)
 
@@ -334,7 +334,7 @@ BELOW_RESOLUTION = {
 
 def sampled(spec):
     """The activation, its grid, f, f', f'' there and f(±inf)."""
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = claim_grid(act.kinks)
     with np.errstate(all="ignore"):
         f, d1, d2 = act.evaluate(x, orders=(0, 1, 2))
@@ -405,7 +405,7 @@ def test_output_range_claim_holds(spec):
 
 @pytest.mark.parametrize("spec", CLAIM_CASES)
 def test_zero_centred_claim_holds(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     assert (act(0.0) == 0.0) == act.properties.zero_centred, (spec, act(0.0))
 
 
@@ -414,7 +414,7 @@ SMOOTHNESS = ("C∞", "C1", "C0", "discontinuous")
 
 @pytest.mark.parametrize("spec", CLAIM_CASES)
 def test_smoothness_claim_matches_the_kinks(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     smooth, kinks = act.properties.smoothness, act.kinks
     assert smooth in SMOOTHNESS, (spec, smooth)
     seen = {k: jumps(act, k) for k in kinks}

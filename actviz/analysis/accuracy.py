@@ -523,7 +523,7 @@ def audit(
     is called as exhaustive chunks finish.
     """
     started = time.perf_counter()
-    act = get(act)
+    act = get(act).elementwise
     name = check_dtype(dtype)
     dt = numpy_dtype(name)
     range = check_audit_range(range)

@@ -19,7 +19,8 @@ REL_FLOOR = 1e-6
 
 
 def kink_margin(kink: float) -> float:
-    """How far from a kink a point must be: the stencil reaches 2h = 1.5e-3·max(1, |x|)."""
+    """How far from a kink a point must be: beyond the stencil's reach, 2h = 1.5e-3·max(1, √|x|,
+    1e-5·|x|) (:func:`actviz.numerics.stencil.reach`)."""
     return 1e-2 * max(1.0, abs(kink))
 
 
@@ -53,7 +54,7 @@ def derivative_check(
     the tolerance) and ``ok``: every point within ``tolerance·(1 + |f'|)``.
     """
     tolerance = check_tolerance(tolerance)
-    act = get(act)
+    act = get(act).elementwise
     x = grid(*range, points)
     keep = np.ones(x.shape, dtype=bool)
     for k in act.kinks:

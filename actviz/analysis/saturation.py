@@ -121,7 +121,7 @@ def saturation(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Saturation:
     """Dead and saturated regions, onsets and stationary points of ``act`` over ``range``."""
-    act = get(act)
+    act = get(act).elementwise
     tau = check_threshold(threshold)
     x = grid(*range, points)
     lo, hi = float(x[0]), float(x[-1])

@@ -115,7 +115,7 @@ def stats(
     from .gaussian import gaussian_stats
     from .quadrature import expect
 
-    act = get(act)
+    act = get(act).elementwise
     mu, sigma = check_gaussian(mu, sigma)
     saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)

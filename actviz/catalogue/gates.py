@@ -1,7 +1,7 @@
 """Smooth gates: gelu, silu/swish, mish, hard_swish.
 
 Each smooth gate multiplies x by a soft switch (Φ, σ, tanh∘softplus); the stable kernels
-(exact exponents in the left tail, f and f' from one blockwise pass) are in numerics.gates.
+(exact exponents in the left tail, f and f' from one pass) are in numerics.gates.
 """
 
 from __future__ import annotations

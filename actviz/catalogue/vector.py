@@ -2,11 +2,12 @@
 
 Each record has two faces.
 
-* ``apply(z, axis)`` and ``jacobian(z, axis)`` (the record's ``vector`` pair) work on whole
-  arrays along an axis, batches included. The Jacobian has the shape
-  ``(..., n_out, n_in)``: the other axes of ``z`` in order, then output and input index.
+* The function and its Jacobian (the record's ``vector`` pair) work on whole arrays along an
+  axis, batches included: ``get("softmax")(z, axis=-1)`` and ``.jacobian(z, axis=-1)``. The
+  Jacobian has the shape ``(..., n_out, n_in)``: the other axes of ``z`` in order, then
+  output and input index.
 * The scalar interface (forward, derivatives, kinks, mp_reference, formulas) is a
-  one-dimensional slice, so plots, tables and statistics work unchanged:
+  one-dimensional slice, ``get("softmax").slice``, which plots, tables and statistics show:
   logit 0 sweeps x while the other ``classes - 1`` logits stay at ``others``, and the
   derivative shown is the diagonal Jacobian term ∂y_0/∂x_0. glu and maxout, whose outputs
   do not mix a whole axis, say in their records which slice they show.
@@ -81,7 +82,7 @@ def _split_difference(x, o) -> tuple[np.ndarray, np.ndarray]:
     return hi, np.where(np.isfinite(hi), lo, 0.0)
 
 
-# --- the softmax family: apply along an axis -------------------------------------------------
+# --- the softmax family: along an axis --------------------------------------------------------
 
 
 def _softmax_parts(zt):
@@ -313,7 +314,7 @@ register(
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
         reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Network Outputs",
-        numerics="apply shifts by the max; 1 - s of the largest entry is summed from the others, so the "
+        numerics="softmax(z) shifts by the max; 1 - s of the largest entry is summed from the others, so the "
         "Jacobian diagonal keeps relative accuracy; the slice is e/(e+m) or 1/(1+m·e) with "
         "e = exp(-|x - others|) (x - others split exactly): no overflow, accurate tails; " + _INF_NOTE,
         frameworks={
@@ -362,7 +363,7 @@ register(
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
                               smoothness="C∞", zero_centred=False),
         reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Network Outputs",
-        numerics="apply computes z - max - log1p(Σ exp over the other entries), exact where they are tiny; "
+        numerics="log_softmax(z) computes z - max - log1p(Σ exp over the other entries), exact where they are tiny; "
         "the slice is x - others - ln m - log1p(e/m) below others and -log1p(m·e) above, "
         "e = exp(-|x - others|); with k logits at +inf those get -log k and the rest -inf (the limit "
         "as they grow together; PyTorch and JAX give NaN), an all -inf vector gives -log n, a NaN "
@@ -657,7 +658,7 @@ register(
 # once. At a kink, f' is the slope of the lowest-index piece that is maximal there (the first
 # maximum, as numpy's argmax picks), so the default (slopes (0, 1)) has relu's f'(0) = 0.
 #
-# apply(z) splits the axis into consecutive groups of k pre-activations and takes each group's
+# maxout(z) splits the axis into consecutive groups of k pre-activations and takes each group's
 # max: Paddle's maxout(groups=k) and TF1's maxout(num_units=n/k) (same layout). The scalar view
 # is that unit fed z_j = w_j x + b_j; a slope-0 piece is a logit held at its intercept, so the
 # default is a slice like the softmax family's (logit 1 sweeps x, logit 0 stays at 0) and
@@ -820,7 +821,7 @@ register(
         validate=_maxout_validate,
         kinks=lambda slopes, intercepts: _envelope(slopes, intercepts).kinks,
         formula_tex=r"f(x) = \max_j\,(w_j x + b_j)",
-        formula_text="f(x) = max_j (slopes_j·x + intercepts_j); apply(z) takes the max of each "
+        formula_text="f(x) = max_j (slopes_j·x + intercepts_j); maxout(z) takes the max of each "
         "consecutive group of k = len(slopes) entries along the axis",
         derivative_tex=r"f'(x) = w_{j^*},\;\; j^* = \mathrm{first}\,\arg\max_j\,(w_j x + b_j)",
         derivative_text="f'(x) = slopes_j* for the first maximal piece j*; full Jacobian: 1 at each "
@@ -833,7 +834,7 @@ register(
         "so the default gives relu'(0) = 0 as PyTorch; TF's reduce_max splits the gradient evenly "
         "between tied pieces instead",
         numerics="kinks come from the exact (rational) upper envelope of the lines, rounded once; "
-        "w·x is formed exactly before adding b; 0·(±inf) counts as 0. apply groups consecutive "
+        "w·x is formed exactly before adding b; 0·(±inf) counts as 0. maxout(z) groups consecutive "
         "entries: Paddle maxout(groups=k), TF1 tf.contrib.layers.maxout / tfa.layers.Maxout with "
         "num_units = n/k; none of PyTorch, Keras 3 or JAX ship maxout",
     )

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..core.spec import format_value
 from ..errors import ActvizError, UsageError
 from ..render.io import FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
@@ -198,24 +199,18 @@ def _save_hint(command: str, specs: list[str], req: _Request, extra: list[str]) 
     """
     words = ["actviz", command, *specs]
     if req.range != DEFAULT_RANGE:
-        words += ["--range", _exact(req.range[0]), _exact(req.range[1])]
+        words += ["--range", format_value(float(req.range[0])), format_value(float(req.range[1]))]
     if req.points != DEFAULT_POINTS:
         words += ["--points", str(req.points)]
     if req.order == 2:
         words += ["--order", "2"]
     words += [flag for flag, on in (("--numeric", req.numeric), ("--logy", req.logy)) if on]
     if req.saturation != 0.01:
-        words += ["--saturation", _exact(req.saturation)]
+        words += ["--saturation", format_value(float(req.saturation))]
     words += extra
     stem = "_".join(_file_stem(s) for s in specs[:3]) or "figure"
     words += ["-o", f"{stem}.png"]
     return "save it (png, svg or pdf): " + " ".join(shlex.quote(w) for w in words)
-
-
-def _exact(value: float) -> str:
-    """``value`` as the shortest text that reads back to it: 1e15 → 1000000000000000, 0.5 → 0.5."""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
 
 
 def _file_stem(spec: str) -> str:

@@ -3,13 +3,15 @@ describe it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, PresetError, SpecError
+from ..errors import ParameterError, PresetError, SpecError, UsageError
+from ..numerics import stencil
 from .records import (
     FRAMEWORK_ALIASES,
     FRAMEWORK_TITLES,
@@ -63,7 +65,8 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
         message = record.validate(**values)
         if message:
             raise ParameterError(f"{record.name}: {message}")
-    return BoundActivation(record, values, framework)
+    kind = BoundActivation if record.vector is None else VectorActivation
+    return kind(record, values, framework)
 
 
 
@@ -75,8 +78,8 @@ def _float_dtype(x: Array) -> np.dtype:
     raise SpecError(f"activations take real numbers, not {x.dtype} arrays")
 
 
-#: Points per block in BoundActivation.evaluate: a kernel's temporaries for one block (a
-#: dozen arrays of 128 kB) stay in the L2/L3 caches.
+#: Points per block when a BoundActivation evaluates a large array: a kernel's temporaries
+#: for one block (a dozen arrays of 128 kB) stay in the L2/L3 caches.
 _EVAL_BLOCK = 1 << 14
 
 
@@ -95,10 +98,14 @@ def _has_nan(x64: Array) -> bool:
 
 
 class BoundActivation:
-    """An activation with every parameter fixed: call it, differentiate it, describe it.
+    """An elementwise activation with every parameter fixed: call it, differentiate it,
+    describe it.
 
     Input of any float dtype keeps that dtype (float16 and float32 are computed in
     float64 and rounded once); integers become float64. Scalars give numpy scalars.
+
+    A vector activation's one-dimensional slice (:attr:`VectorActivation.slice`) is one too:
+    what plots, tables and statistics evaluate.
     """
 
     def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None):
@@ -144,13 +151,25 @@ class BoundActivation:
         return head + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in changed.items()) + ")"
 
     def __repr__(self) -> str:
-        return f"actviz.get({self.spec!r})"
+        # the only elementwise view of a vector record is its slice
+        return f"actviz.get({self.spec!r})" + (".slice" if self.record.vector is not None else "")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, BoundActivation) and other.spec == self.spec
+        # a vector activation and its slice share a spec but are different functions
+        return type(other) is type(self) and other.spec == self.spec  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         return hash(self.spec)
+
+    @property
+    def elementwise(self) -> BoundActivation:
+        """What sampling, tables, figures and statistics evaluate: the activation itself, or a
+        vector activation's one-dimensional slice."""
+        return self
+
+    def with_params(self, **params: Any) -> BoundActivation:
+        """The same activation (or slice) with some parameters changed."""
+        return bind(self.record, {**self.params, **params}, self.framework).elementwise
 
     def _claim(self, field: str) -> Any:
         """A descriptive field for these parameters: this preset's own where it states one,
@@ -197,29 +216,35 @@ class BoundActivation:
 
     @property
     def is_vector(self) -> bool:
+        """Whether the record acts on whole vectors (this may be its slice)."""
         return self.record.vector is not None
 
     # -- evaluation -------------------------------------------------------------------------
-    def _run(self, fn: Callable[..., Array], x: Any) -> Array:
+    def _run(self, order: int, x: Any) -> Array:
+        """f (order 0), f' or f'' at x."""
         arr = np.asarray(x)
+        if arr.size > _EVAL_BLOCK:
+            return self._evaluate_blocks(arr, (order,))[0]
         dtype = _float_dtype(arr)
         x64 = arr.astype(np.float64, copy=False)
-        out = np.asarray(fn(x64, **self.params), dtype=np.float64)
-        if out.shape != x64.shape:
-            out = np.broadcast_to(out, x64.shape).copy()
+        if order == 0:
+            out = np.asarray(self._forward(x64, **self.params), dtype=np.float64)
+            if out.shape != x64.shape:
+                out = np.broadcast_to(out, x64.shape).copy()
+        else:
+            out = self._fix(self._derivs[order - 1](x64, **self.params), x64, order)
         out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
     def __call__(self, x: Any) -> Array:
         """f(x)."""
-        return self._run(self._forward, x)
+        return self._run(0, x)
 
     def derivative(self, x: Any, order: int = 1) -> Array:
         """Analytic f'(x) (``order=1``) or f''(x) (``order=2``); at kinks, the framework's value."""
         if order not in (1, 2):
             raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
-        fn = self._derivs[order - 1]
-        return self._run(lambda x64, **p: self._fix(fn(x64, **p), x64, order), x)
+        return self._run(order, x)
 
     def _fix(self, d: Array, x64: Array, order: int, has_nan: bool | None = None) -> Array:
         d = np.array(d, dtype=np.float64, copy=True) if np.ndim(d) == 0 else np.asarray(d, dtype=np.float64)
@@ -241,7 +266,7 @@ class BoundActivation:
         if bad:
             raise ParameterError(f"orders must be among 0, 1, 2, not {bad[0]!r}")
         arr = np.asarray(x)
-        if arr.size > _EVAL_BLOCK and self.record.vector is None:
+        if arr.size > _EVAL_BLOCK:
             return self._evaluate_blocks(arr, orders)
         results: dict[int, Array] = {}
         if self._pair is not None and 0 in orders and 1 in orders:
@@ -262,10 +287,12 @@ class BoundActivation:
         return tuple(results[o] for o in orders)
 
     def _evaluate_blocks(self, arr: Array, orders: tuple[int, ...]) -> tuple[Array, ...]:
-        """evaluate() of a large array, _EVAL_BLOCK points at a time into the result arrays.
+        """f and its derivatives of a large array, _EVAL_BLOCK points at a time into the
+        result arrays: the one block loop, for calls, derivatives and evaluate().
 
         A kernel's temporaries for one block stay in cache instead of each making a pass over
-        the whole input; every function is elementwise, so the values are those of one call.
+        the whole input (so kernels themselves need not block); every function is
+        elementwise, so the values are those of one call.
         """
         dtype = _float_dtype(arr)
         flat = arr.reshape(-1)
@@ -273,7 +300,7 @@ class BoundActivation:
         outs = {o: np.empty(flat.size, dtype=dtype) for o in orders}
         pair = self._pair is not None and 0 in orders and 1 in orders
         # storing into a float16/float32 result rounds; past its largest value that is inf, silently
-        with np.errstate(over="ignore" if dtype != np.float64 else "warn"):
+        with np.errstate(over="ignore") if dtype != np.float64 else contextlib.nullcontext():
             self._fill_blocks(flat, outs, orders, pair, has_nan)
         return tuple(outs[o].reshape(arr.shape) for o in orders)
 
@@ -302,50 +329,23 @@ class BoundActivation:
     def numeric_derivative(self, x: Any, order: int = 1) -> Array:
         """Finite-difference derivative, for checking the analytic one.
 
-        Order 1 differentiates f with the five-point stencil, order 2 differentiates the
-        analytic f' with it. The step is eps**(1/5) (which balances the stencil's h**4
-        truncation against rounding, about 1e-11 relative) scaled by max(1, √|x|, 1e-5·|x|):
-        large enough that x ± h stays resolvable and rounding in f(x ± h) ≈ x is small, yet
-        not so large that an exponential at x = 700 is differenced over a whole unit.
+        Order 1 differentiates f with the five-point stencil of :mod:`actviz.numerics.stencil`,
+        order 2 differentiates the analytic f' with it.
         """
         if order not in (1, 2):
             raise ParameterError(f"derivative order must be 1 or 2, not {order!r}")
         arr = np.asarray(x)
         dtype = _float_dtype(arr)
-        x64 = arr.astype(np.float64)
         fn = self._forward if order == 1 else self._derivs[0]
-        ax = np.abs(x64)
-        h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
-        with np.errstate(invalid="ignore", over="ignore"):
-            xp1, xm1 = x64 + h, x64 - h
-            xp2, xm2 = x64 + 2 * h, x64 - 2 * h
-            h1 = (xp1 - xm1) / 2  # the step actually taken, after rounding
-            vals = [np.asarray(fn(v, **self.params), dtype=np.float64) for v in (xm2, xm1, xp1, xp2)]
-            out = (vals[0] - 8 * vals[1] + 8 * vals[2] - vals[3]) / (12 * h1)
-        out = np.where(np.isfinite(x64), out, np.nan)
+        out = stencil.five_point(lambda v: fn(v, **self.params), arr.astype(np.float64))
         out = _narrow(out, dtype)
         return out[()] if out.ndim == 0 else out
 
-    # -- vector activations -------------------------------------------------------------------
-    def apply(self, z: Any, axis: int = -1) -> Array:
-        """The vector activation on an array along ``axis`` (softmax, sparsemax, glu, ...)."""
-        if self.record.vector is None:
-            return self(z)
-        arr = np.asarray(z)
-        dtype = _float_dtype(arr)
-        out = np.asarray(self.record.vector[0](arr.astype(np.float64), axis=axis, **self.params))
-        return _narrow(out, dtype)
-
-    def jacobian(self, z: Any, axis: int = -1) -> Array:
-        """Full Jacobian ∂y_i/∂z_j of the vector activation, shape (..., n_out, n_in) on the last axis."""
-        if self.record.vector is None:
-            arr = np.asarray(z, dtype=np.float64)
-            d = self.derivative(arr)
-            return np.einsum("...i,ij->...ij", d, np.eye(arr.shape[-1])) if arr.ndim else d
-        arr = np.asarray(z)
-        dtype = _float_dtype(arr)
-        out = np.asarray(self.record.vector[1](arr.astype(np.float64), axis=axis, **self.params))
-        return _narrow(out, dtype)
+    def jacobian(self, z: Any) -> Array:
+        """The Jacobian of the elementwise map on the last axis: diag(f'(z)), shape (..., n, n)."""
+        arr = np.asarray(z, dtype=np.float64)
+        d = self.derivative(arr)
+        return np.einsum("...i,ij->...ij", d, np.eye(arr.shape[-1])) if arr.ndim else d
 
     # -- description --------------------------------------------------------------------------
     def kink_derivatives(self) -> dict[float, float]:
@@ -353,7 +353,7 @@ class BoundActivation:
         if not self.kinks:
             return {}
         xs = np.array(self.kinks)
-        return {float(k): float(v) for k, v in zip(xs, self.derivative(xs), strict=True)}
+        return {float(k): float(v) for k, v in zip(xs, self.elementwise.derivative(xs), strict=True)}
 
     def backend_kink_derivatives(self) -> dict[str, dict[float, float]]:
         """For a Keras 3 preset: {backend: {x: f'(x)}} at the kinks where another backend
@@ -366,3 +366,60 @@ class BoundActivation:
             if values:
                 out[backend] = {float(k): float(v) for k, v in sorted(values.items())}
         return out
+
+
+class VectorActivation(BoundActivation):
+    """A vector activation (softmax, sparsemax, glu, maxout, ...) with every parameter fixed.
+
+    ``act(z, axis=-1)`` is the function on whole arrays along ``axis``, batches included,
+    and ``act.jacobian(z, axis=-1)`` its full Jacobian, shape ``(..., n_out, n_in)``: the
+    other axes of ``z`` in order, then output and input index. ``act([1, 2, 3])`` for
+    softmax sums to 1.
+
+    ``act.slice`` is the one-dimensional view that plots, tables and statistics show (logit 0
+    sweeping x while the others stay fixed, for the softmax family): an elementwise
+    :class:`BoundActivation` with the same name, spec and parameters. The elementwise
+    methods (``derivative``, ``evaluate``, ``numeric_derivative``) belong to it, not here.
+    The descriptive fields (kinks, output range, properties, formulas) describe the slice.
+    """
+
+    @cached_property
+    def slice(self) -> BoundActivation:
+        """The one-dimensional slice: component 0 as x sweeps, an elementwise activation."""
+        return BoundActivation(self.record, self.params, self.framework)
+
+    @property
+    def elementwise(self) -> BoundActivation:
+        return self.slice
+
+    def __repr__(self) -> str:
+        return f"actviz.get({self.spec!r})"
+
+    def __call__(self, z: Any, axis: int = -1) -> Array:
+        """The activation on an array along ``axis``."""
+        return self._vector(0, z, axis)
+
+    def jacobian(self, z: Any, axis: int = -1) -> Array:  # type: ignore[override]
+        """The full Jacobian ∂y_i/∂z_j along ``axis``, shape (..., n_out, n_in)."""
+        return self._vector(1, z, axis)
+
+    def _vector(self, which: int, z: Any, axis: int) -> Array:
+        arr = np.asarray(z)
+        dtype = _float_dtype(arr)
+        out = np.asarray(self.record.vector[which](arr.astype(np.float64), axis=axis, **self.params))
+        return _narrow(out, dtype)
+
+    def _elementwise_only(self, what: str) -> UsageError:
+        return UsageError(
+            f"{self.name} acts on a whole vector, so it has no elementwise {what}: its derivative "
+            f"is .jacobian(z), and .slice is the one-dimensional view that plots and tables show"
+        )
+
+    def derivative(self, x: Any, order: int = 1) -> Array:
+        raise self._elementwise_only("derivative")
+
+    def evaluate(self, x: Any, orders: tuple[int, ...] = (0, 1)) -> tuple[Array, ...]:
+        raise self._elementwise_only("evaluate")
+
+    def numeric_derivative(self, x: Any, order: int = 1) -> Array:
+        raise self._elementwise_only("numeric derivative")

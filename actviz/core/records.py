@@ -276,7 +276,8 @@ class Activation:
     mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # cross-parameter check: returns an error message or None
     validate: Callable[..., str | None] | None = None
-    # for vector activations: (apply(z, axis, **params), jacobian(z, axis, **params))
+    # for vector activations: (f(z, axis, **params), jacobian(z, axis, **params)), what a call and
+    # .jacobian of the bound activation run; forward and derivatives are then its slice
     vector: tuple[Callable[..., Array], Callable[..., Array]] | None = None
     # one line on the stable formula, shown by `info`
     numerics: str = ""

@@ -169,14 +169,20 @@ def parse_spec(text: str) -> ParsedSpec:
     return ParsedSpec(name=name, framework=framework, params=params)
 
 
+def shortest(value: float) -> str:
+    """A float as the shortest text that reads back to the same float64: 0.1, 2.0, 1e-300, inf."""
+    return repr(float(value))
+
+
 def format_value(value: object) -> str:
-    """Write a parameter value so that :func:`parse_spec` reads it back unchanged."""
+    """Write a parameter value so that :func:`parse_spec` reads it back unchanged; a whole
+    float without its ``.0`` (1e15 → 1000000000000000, 0.5 → 0.5)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "none"
     if isinstance(value, float):
-        text = repr(value)
+        text = shortest(value)
         return text[:-2] if text.endswith(".0") else text
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(format_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"

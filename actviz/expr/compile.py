@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core.records import Activation, Interval, Param
+from ..core.spec import shortest
 from ..errors import ParameterError, SpecError
 from .budget import (
     MAX_DIFF_TREE,
@@ -251,7 +252,7 @@ def _text(w: World, e) -> str:
 
     class Printer(StrPrinter):
         def _print_Float(self, f):
-            return repr(float(f))
+            return shortest(f)
 
         def _print_Abs(self, a):
             return f"abs({self._print(a.args[0])})"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from .. import catalogue  # noqa: F401  (expressions call its activations by name)
 from ..core.bound import BoundActivation, bind
 from ..core.records import Activation
+from ..core.spec import shortest
 from ..core.store import lookup
 from ..core.store import stored_names as all_names
 from ..errors import ParameterError, SpecError, UnknownActivationError
@@ -449,7 +450,7 @@ _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 
 
 def _number_text(v: int | float) -> str:
-    return str(v) if isinstance(v, int) else repr(float(v))
+    return str(v) if isinstance(v, int) else shortest(v)
 
 
 def unparse(node: Node) -> str:
@@ -493,7 +494,7 @@ def bound_catalogue(record: Activation, nparams: int, values: tuple) -> BoundAct
     act = _BOUND_CACHE.get(key)
     if act is None:
         given = {p.name: float(v) for p, v in zip(record.params[:nparams], values, strict=True)}
-        act = bind(record, given)
+        act = bind(record, given).elementwise  # a vector activation enters as its slice
         if len(_BOUND_CACHE) > 256:
             _BOUND_CACHE.clear()
         _BOUND_CACHE[key] = act

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.records import Activation
+from ..core.spec import shortest
 from .budget import MAX_TOGETHER_TREE, tree_size
 from .reader import Node, bound_catalogue
 
@@ -40,11 +41,11 @@ class World:
             """numpy code: floats written exactly, Heaviside that propagates NaN, erf from scipy."""
 
             def _print_Float(self, e):
-                return repr(float(e))
+                return shortest(e)
 
             def _print_Integer(self, e):
                 v = int(e)
-                return str(v) if abs(v) < 2**53 else repr(float(v))
+                return str(v) if abs(v) < 2**53 else shortest(v)
 
             def _print_Heaviside(self, e):
                 return f"{self._module_format('numpy.heaviside')}({self._print(e.args[0])}, 0.5)"

@@ -2,9 +2,10 @@
 
 - dd: double-double arithmetic (error-free products, exponentials keeping an exponent's lost bits)
 - special: sigmoid, softplus, sech², x - tanh x, erfcx (the normal CDF's tail)
-- gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives, blockwise
+- gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives
 - rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold
 - roots: roots of many bracketed functions at once, and the edge of a predicate
+- stencil: the five-point finite-difference derivative: its step, formula and reach
 
 Each helper is accurate to a few ULPs over the whole float64 range and raises no
 floating-point warning for finite input. The names most definitions use are here too.

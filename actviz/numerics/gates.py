@@ -3,10 +3,10 @@
 Each multiplies x by a soft switch (Φ, σ, tanh∘softplus). In the left tail the switch is an
 exponential of a large negative number, so every rounding of its exponent is multiplied by
 that number: these kernels compute the exponent exactly (error-free products), take the
-exponential once and carry its rounding error along. f and f' come from one blockwise
-kernel (a few thousand points at a time, so the temporaries stay in cache); a definition's
-forward and derivative call the same kernel, so ``evaluate`` and the single calls agree bit
-for bit.
+exponential once and carry its rounding error along. f and f' come from one kernel (a
+bound activation hands it a large array a block at a time, so the temporaries stay in
+cache); a definition's forward and derivative call the same kernel, so ``evaluate`` and the
+single calls agree bit for bit.
 """
 
 from __future__ import annotations
@@ -24,24 +24,19 @@ from .special import (
     sigmoid_prime,
 )
 
-# Points per block: a block's temporaries (a dozen arrays) stay in the L2 cache.
-_BLOCK = 1 << 14
-
 _R_S = split(INV_SQRT2)
 _C_S = split(INV_SQRT2PI)
 _ERFCX_FAR = 4.0 / 0.7071067811865476  # |x| = 4√2: y = 4
 _GELU_CLIP = 40.0  # Φ(-40) underflows: beyond ±40 the exact values are x·{0, 1}
 
 
-def _blockwise(kernel, x, *args):
-    """Run ``kernel(xs, f, d, *args)`` over blocks of x; return (f, f') shaped like x."""
+def _kernel_pair(kernel, x, *args):
+    """Run ``kernel(xs, f, d, *args)`` on x, filling f and f'; return them shaped like x."""
     x = np.asarray(x, dtype=np.float64)
     flat = np.ascontiguousarray(x).reshape(-1)
     f = np.empty_like(flat)
     d = np.empty_like(flat)
-    for start in range(0, flat.size, _BLOCK):
-        stop = start + _BLOCK
-        kernel(flat[start:stop], f[start:stop], d[start:stop], *args)
+    kernel(flat, f, d, *args)
     return f.reshape(x.shape), d.reshape(x.shape)
 
 
@@ -109,7 +104,7 @@ def _x_normal_cdf_kernel(x, f, d):
 
 def x_normal_cdf(x):
     """(x·Φ(x), Φ(x) + x·φ(x)): gelu and its derivative, with Φ(-|x|) = ½erfcx(|x|/√2)·e^(-x²/2)."""
-    return _blockwise(_x_normal_cdf_kernel, x)
+    return _kernel_pair(_x_normal_cdf_kernel, x)
 
 
 def x_normal_cdf_second(x):
@@ -178,7 +173,7 @@ def _x_sigmoid_cubic_kernel(x, f, d):
 
 def x_sigmoid_cubic(x):
     """(f, f') of f = x·σ(z) = ½x(1 + tanh(z/2)), z = 2√(2/π)(x + 0.044715x³), z in double-double."""
-    return _blockwise(_x_sigmoid_cubic_kernel, x)
+    return _kernel_pair(_x_sigmoid_cubic_kernel, x)
 
 
 def x_sigmoid_cubic_second(x):
@@ -237,7 +232,7 @@ def _x_sigmoid_kernel(x, f, d, beta):
 
 def x_sigmoid(x, beta):
     """(x·σ(βx), σ(βx)·(1 + βx·σ(-βx))) with βx an exact product."""
-    return _blockwise(_x_sigmoid_kernel, x, float(beta))
+    return _kernel_pair(_x_sigmoid_kernel, x, float(beta))
 
 
 def x_sigmoid_second(x, beta):
@@ -300,7 +295,7 @@ def _x_tanh_softplus_kernel(x, f, d):
 
 def x_tanh_softplus(x):
     """(x·tanh(softplus(x)), its derivative), tanh(softplus(x)) written rationally in e^-|x|."""
-    return _blockwise(_x_tanh_softplus_kernel, x)
+    return _kernel_pair(_x_tanh_softplus_kernel, x)
 
 
 def x_tanh_softplus_second(x):

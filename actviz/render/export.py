@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ..core.spec import shortest
 from .io import atomic_write
 
 # csv and json are imported where used: `actviz list` and `--help` never need them.
@@ -28,9 +29,7 @@ SAMPLE_COLUMNS = ("activation", "x", "f", "df", "d2f", "df_numeric")
 
 def exact(value: Any) -> str:
     """A float as the shortest text that reads back to the same float64 ('' for None)."""
-    if value is None:
-        return ""
-    return repr(float(value))
+    return "" if value is None else shortest(value)
 
 
 #: Round-off of zero, as a share of the quantity's scale. A Gaussian mean E[g] from the
@@ -410,7 +409,7 @@ def _flat(record: dict, prefix: str = "") -> dict:
         elif isinstance(value, (list, tuple)):
             out[name] = " ".join(repr(v) for v in value)
         else:
-            out[name] = "" if value is None else (repr(value) if isinstance(value, float) else value)
+            out[name] = "" if value is None else (shortest(value) if isinstance(value, float) else value)
     return out
 
 

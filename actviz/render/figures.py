@@ -525,7 +525,7 @@ def plot(
     finite-difference f' over the analytic one (broken where its stencil reaches a kink;
     the axis keeps the analytic curve's limits); ``logy=True`` shows |f'| on a log axis.
     """
-    act = get(act, **params)
+    act = get(act, **params).elementwise
     saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 3 if check_order(order) == 2 else 2

@@ -90,7 +90,7 @@ def output_span(act: BoundActivation) -> float:
     """max f - min f over the activation's gallery range (201 points), at least 1e-12."""
     import numpy as np
 
-    f = np.asarray(act(np.linspace(*suggested_range(act), 201)), dtype=np.float64)
+    f = np.asarray(act.elementwise(np.linspace(*suggested_range(act), 201)), dtype=np.float64)
     f = f[np.isfinite(f)]
     return max(float(f.max() - f.min()), 1e-12) if f.size else 1e-12
 
@@ -353,7 +353,7 @@ def _kink_differences(name: str) -> str:
             if fw in base.record.frameworks:
                 act = get(f"{name}@{fw}")
                 if x in act.kinks:
-                    values[fw] = float(act.derivative(x))
+                    values[fw] = float(act.elementwise.derivative(x))
         if len(set(values.values())) > 1:
             listed = ", ".join(f"{fw} {v:.6g}" for fw, v in values.items())
             lines.append(f"f'({x:g}): {listed}")

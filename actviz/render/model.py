@@ -21,6 +21,7 @@ import numpy as np
 from ..core.bound import BoundActivation
 from ..core.sampling import Sample
 from ..errors import ParameterError
+from ..numerics import stencil
 from ..registry import get, no_such_parameter
 from ..sampling import sample
 
@@ -29,7 +30,7 @@ Function = Callable[[np.ndarray], np.ndarray]
 
 def bind_all(acts: Iterable[str | BoundActivation], params: dict[str, Any]) -> list[BoundActivation]:
     """Bind every activation; each parameter goes to those that take it, and must fit at least one."""
-    bound = [get(a) for a in acts]
+    bound = [get(a).elementwise for a in acts]
     for name in params:
         if not any(a.record.param(name) for a in bound):
             raise ParameterError(no_such_parameter(name, bound))
@@ -113,16 +114,6 @@ def broken(
     return xs, ys
 
 
-def stencil_reach(x: np.ndarray) -> np.ndarray:
-    """How far the numeric derivative at ``x`` looks: its five-point stencil spans x ± 2h.
-
-    h as in :meth:`BoundActivation.numeric_derivative`: eps**(1/5)·max(1, √|x|, 1e-5·|x|).
-    """
-    ax = np.abs(np.asarray(x, dtype=np.float64))
-    h = np.finfo(np.float64).eps ** 0.2 * np.maximum(np.maximum(1.0, np.sqrt(ax)), 1e-5 * ax)
-    return 2 * h * (1 + 1e-6)  # a hair more, for the rounding of x ± 2h
-
-
 def numeric_drawn(s: Sample) -> np.ndarray:
     """The numeric f' of a sample, NaN wherever its stencil reaches a kink or jump.
 
@@ -131,7 +122,7 @@ def numeric_drawn(s: Sample) -> np.ndarray:
     """
     x = np.asarray(s.x, dtype=np.float64)
     y = np.array(s.df_numeric, dtype=np.float64)
-    reach = stencil_reach(x)
+    reach = stencil.reach(x)
     for k in s.activation.kinks:
         y[np.abs(x - k) <= reach] = np.nan
     return y

@@ -8,17 +8,6 @@
 
 from __future__ import annotations
 
-from .core.bound import BoundActivation, VectorActivation
-from .core.records import (
-    FRAMEWORKS,
-    Activation,
-    Checks,
-    Interval,
-    Naive,
-    Param,
-    Properties,
-    Variant,
-)
 from .errors import (
     ActvizError,
     OptionError,
@@ -29,9 +18,22 @@ from .errors import (
     UnknownActivationError,
     UsageError,
 )
-from .plugins import PluginError
-from .registry import get, load_plugin, lookup, names, records, register
 from .version import __version__
+
+#: Where each public name lives; imported on first use (PEP 562), so that `import actviz`
+#: and `actviz --help` load numpy and the records only when something asks for them.
+_PUBLIC = {
+    "BoundActivation": "core.bound",
+    "VectorActivation": "core.bound",
+    **dict.fromkeys(("FRAMEWORKS", "Activation", "Checks", "Interval", "Naive", "Param",
+                     "Properties", "Variant"), "core.records"),
+    "PluginError": "plugins",
+    **dict.fromkeys(("get", "load_plugin", "lookup", "names", "records", "register"), "registry"),
+    # figures and sampling pull in matplotlib and scipy
+    "plot": "render.figures",
+    "describe": "render.describe",
+    "sample": "sampling",
+}
 
 __all__ = [
     "FRAMEWORKS",
@@ -67,17 +69,15 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # Figures and sampling pull in matplotlib/scipy only when asked for.
-    if name == "plot":
-        from .render.figures import plot
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'actviz' has no attribute {name!r}")
+    import importlib
 
-        return plot
-    if name == "describe":
-        from .render.describe import describe
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
 
-        return describe
-    if name == "sample":
-        from .sampling import sample
 
-        return sample
-    raise AttributeError(f"module 'actviz' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

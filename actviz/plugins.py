@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from . import catalogue  # noqa: F401  (registered first: a plugin that clashes with it is refused)
 from .core import store
 from .core.bound import bind
 from .core.records import Activation, Interval, Param, Properties
@@ -99,6 +98,10 @@ def check_record(record: Any) -> Activation:
 
 
 def _add(record: Activation, replace: bool = False) -> Activation:
+    # the catalogue first, so that a plugin that clashes with it is refused; registered here
+    # and not on import, so that importing actviz (and `actviz --help`) builds no record
+    from . import catalogue  # noqa: F401
+
     check_record(record)
     try:
         return store.register(record, replace=replace)
@@ -337,6 +340,8 @@ def _load_value(value: str) -> Any:
 
 def load_entry_points() -> list[str]:
     """Load every entry point of :data:`GROUP`; return the names they added."""
+    from . import catalogue  # noqa: F401  (its names are not the plugin's)
+
     before = set(store.stored_names())
     try:
         found = _entry_points()
@@ -362,6 +367,8 @@ def load_file(path: str | Path) -> list[str]:
         raise OptionError("plugin", f"{{plugin}} takes a Python file (FILE.py), not {str(path)!r}")
     if not p.is_file():
         raise OptionError("plugin", f"{{plugin}} {str(path)!r}: no such file")
+    from . import catalogue  # noqa: F401  (its names are not the plugin's)
+
     before = set(store.stored_names())
     module_name = "actviz_plugin_" + re.sub(r"\W", "_", p.stem)
     origin = f"plugin {p.name!r}"

@@ -18,7 +18,6 @@ from .core.bound import BoundActivation, bind
 from .core.records import FRAMEWORKS, Activation
 from .core.spec import parse_spec
 from .errors import SpecError
-from .expr import expression_or_raise
 
 _loaded = False
 
@@ -27,6 +26,8 @@ def _ensure_loaded() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
+        from . import catalogue  # noqa: F401  (registers every family; not on import: --help needs none)
+
         plugins.load_entry_points()  # entry-point group actviz.activations; a broken one is reported, not raised
 
 
@@ -82,6 +83,8 @@ def get(spec: str | BoundActivation | Activation, **params: Any) -> BoundActivat
         record = lookup(parsed.name)
     except SpecError as exc:
         # not a catalogue spec: perhaps an expression in x (actviz.expr decides, or raises exc)
+        from .expr import expression_or_raise  # the reader and compiler, for expressions only
+
         return expression_or_raise(spec, exc, params)
     given = dict(parsed.params)
     for key, value in params.items():

@@ -150,3 +150,24 @@ def test_expressions_import_sympy_only_when_one_is_compiled():
         "assert 'sympy' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_command_line_starts_without_the_catalogue_or_expressions():
+    # `actviz --help` imports neither numpy nor the records nor the expression machinery
+    # (the public names load on first use); the first lookup registers the catalogue, and a
+    # plugin registered before any lookup still sees it
+    code = (
+        "import sys, actviz, actviz.cli\n"
+        "loaded = [m for m in sys.modules if m.startswith(('actviz.catalogue', 'actviz.expr',\n"
+        "          'actviz.core.records', 'numpy'))]\n"
+        "assert not loaded, loaded\n"
+        "import numpy as np\n"
+        "try:\n"
+        "    actviz.register(lambda x: x, name='relu', derivative=lambda x: np.ones_like(x))\n"
+        "except actviz.PluginError as exc:\n"
+        "    assert 'already registered' in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('a plugin took the name relu')\n"
+        "assert 'actviz.catalogue' in sys.modules and len(actviz.names()) > 30\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

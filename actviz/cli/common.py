@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from ..core.bound import BoundActivation
-from ..core.options import check_points, check_range
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..core.options import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range
 from ..core.spec import parse_spec
 from ..errors import ParameterError, UsageError
-from ..registry import get, no_such_parameter
+
+if TYPE_CHECKING:
+    from ..core.bound import BoundActivation
 
 
 def complete_spec(incomplete: str) -> list[str]:
@@ -131,6 +131,8 @@ def resolve_specs(specs: list[str], params: dict[str, object] | None = None) -> 
     """
     if not specs:
         raise UsageError("name at least one activation (see 'actviz list')")
+    from ..registry import get, no_such_parameter  # the records: not needed for --help
+
     acts = [get(s) for s in specs]
     params = params or {}
     for name in params:
@@ -163,6 +165,7 @@ def apply_sweep(acts: list[BoundActivation], text: str | None, params: dict[str,
     parameter's name (None without a sweep). A parameter both set and swept is an error."""
     if text is None:
         return acts, None
+    from ..registry import no_such_parameter
     from ..sweep import parse_sweep, sweep
 
     name, values = parse_sweep(text)

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..core.options import DEFAULT_POINTS, DEFAULT_RANGE
 from ..errors import UsageError
 from ..render.io import DATA_FORMATS, check_writable, format_for
 from ._help import ActvizCommand

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE
+from ..core.options import DEFAULT_POINTS, DEFAULT_RANGE
 from ..core.spec import format_value
 from ..errors import ActvizError, UsageError
 from ..render.io import FIGURE_FORMATS, check_writable, format_for

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 
 from ..errors import OptionError
 
+#: The x range and grid every table, figure and statistic uses unless told otherwise.
+DEFAULT_RANGE = (-6.0, 6.0)
+DEFAULT_POINTS = 1201
 #: More points than this would not fit comfortably in memory (8 arrays of float64).
 MAX_POINTS = 50_000_000
 #: More points than a figure can show (a 7-inch panel is ~700 pixels wide) only costs time.

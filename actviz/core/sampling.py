@@ -8,10 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bound import BoundActivation
-from .options import check_points, check_range
-
-DEFAULT_RANGE = (-6.0, 6.0)
-DEFAULT_POINTS = 1201
+from .options import DEFAULT_POINTS, DEFAULT_RANGE, check_points, check_range  # noqa: F401 (the defaults are sampling's too)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .. import catalogue  # noqa: F401  (expressions call its activations by name)
 from ..core.bound import BoundActivation, bind
 from ..core.records import Activation
 from ..core.spec import shortest
@@ -426,6 +425,7 @@ class _Reader:
 
 def catalogue_has(name: str) -> bool:
     """Whether ``name`` names a registered activation."""
+    _load_catalogue()
     try:
         lookup(name)
     except UnknownActivationError:
@@ -441,7 +441,14 @@ def parse(text: str) -> Parsed:
     """Check ``text`` against the whitelist; :class:`SpecError` names the offending part."""
     if not isinstance(text, str):
         raise SpecError(f"an expression must be a string, not {type(text).__name__}")
+    _load_catalogue()
     return _Reader(text).read_text()
+
+
+def _load_catalogue() -> None:
+    # expressions call the catalogue's activations by name; it is registered on first use, so
+    # that importing actviz (and `actviz --help`) does not build every record
+    from .. import catalogue  # noqa: F401
 
 
 # -- the normal form ---------------------------------------------------------------------------

@@ -49,7 +49,9 @@ Q_MIN = 1e-30
 _Q_FLOOR = 1e-200
 
 
-def _check_elementwise(act: BoundActivation) -> BoundActivation:
+def check_elementwise(act: BoundActivation) -> BoundActivation:
+    """``act`` if signal propagation can take it (elementwise and continuous), else a
+    :class:`UsageError` saying why."""
     if act.is_vector:
         raise UsageError(
             f"signal propagation needs an elementwise activation; {act.name} acts on a whole vector"
@@ -71,7 +73,7 @@ def _sd(q) -> np.ndarray:
 
 def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:
     """Q(q) = σ_w² E[f(√q z)²] + σ_b² (arrays broadcast)."""
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     q, sigma_w, sigma_b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, sigma_w, sigma_b)))
     second = expect_many(lambda x: np.square(act(x)), 0.0, _sd(q), act.kinks)
     return sigma_w**2 * second + sigma_b**2
@@ -79,7 +81,7 @@ def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:
 
 def length_map_slope(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     """Q'(q) = σ_w² E[z f(√q z) f'(√q z)] / √q (Gaussian integration by parts, no f'' needed)."""
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     q, sigma_w = np.broadcast_arrays(np.asarray(q, dtype=np.float64), np.asarray(sigma_w, dtype=np.float64))
     sd = _sd(q)
 
@@ -93,7 +95,7 @@ def length_map_slope(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
 
 def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     """χ = σ_w² E[f'(√q z)²], the slope of the correlation map at c = 1."""
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     q, sigma_w = np.broadcast_arrays(np.asarray(q, dtype=np.float64), np.asarray(sigma_w, dtype=np.float64))
     return sigma_w**2 * expect_many(lambda x: np.square(act.derivative(x)), 0.0, _sd(q), act.kinks)
 
@@ -130,7 +132,7 @@ def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -
     found by Brent's method or, for a batch, bisection. ``inf`` where the variance grows
     without bound (beyond :data:`Q_MAX`), 0 where it shrinks to 0 (below :data:`Q_MIN`).
     """
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     sw, sb = np.broadcast_arrays(np.asarray(sigma_w, dtype=np.float64), np.asarray(sigma_b, dtype=np.float64))
     shape = sw.shape
     sw, sb = sw.ravel().copy(), sb.ravel().copy()
@@ -233,7 +235,7 @@ def correlation_map(act: BoundActivation | str, c, sigma_w: float, sigma_b: floa
     at any q, so the map also makes sense where q* is infinite (evaluated at Q_MAX then).
     q* = 0 is read as q -> 0+.
     """
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     c_arr = np.asarray(c, dtype=np.float64)
     if q is None:
         q = float(fixed_point(act, sigma_w, sigma_b))
@@ -245,7 +247,7 @@ def correlation_map(act: BoundActivation | str, c, sigma_w: float, sigma_b: floa
 def correlation_slope(act: BoundActivation | str, c, sigma_w: float, sigma_b: float, q: float) -> np.ndarray:
     """C'(c) = σ_w² q E[f'(u₁) f'(u₂)] / Q(q) (Price's theorem): χ_c at c = c*, and χ at c = 1
     where q = q*."""
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     c_arr = np.asarray(c, dtype=np.float64)
     q = max(float(_q_eval(q)), _Q_FLOOR)
     pair = _pair_expect(act.derivative, q, c_arr, act.kinks)
@@ -290,7 +292,7 @@ def edge_of_chaos(act: BoundActivation | str, sigma_b: float = 0.0, q0: float = 
     Where χ jumps past 1 instead (an exponentially growing activation, whose fixed point
     q* vanishes at a saddle-node and leaves the variance unbounded), the σ_w of the jump.
     """
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     grid = np.geomspace(1e-2, SIGMA_W_SEARCH, 73)
     c = chi_at_fixed_point(act, grid, sigma_b, q0) - 1.0
     over = np.flatnonzero(c >= 0)
@@ -392,7 +394,7 @@ class SignalResult:
 
 def analyse(act: BoundActivation | str, sigma_w: float = 1.0, sigma_b: float = 0.0, q0: float = 1.0) -> SignalResult:
     """Everything :class:`SignalResult` holds, for one activation at (σ_w, σ_b)."""
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     sigma_w, sigma_b = check_sigmas(sigma_w, sigma_b)
     q_star = float(fixed_point(act, sigma_w, sigma_b, q0))
     bounded = math.isfinite(q_star)
@@ -476,7 +478,7 @@ def monte_carlo(
     come from their own seeded generator: they are kept for the backward pass while they
     take at most :data:`_KEEP_WEIGHTS` bytes, and drawn again (identically) beyond that.
     """
-    act = _check_elementwise(get(act))
+    act = check_elementwise(get(act))
     sigma_w, sigma_b = check_sigmas(sigma_w, sigma_b)
     depth, width, samples = check_network(depth, width, samples)
     seed = check_seed(seed)

@@ -151,7 +151,7 @@ def signal_command(
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
     for act in acts:
-        sig._check_elementwise(act)
+        sig.check_elementwise(act)
     results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     records = [r.as_dict() for r in results]
     if data_fmt is not None:

@@ -107,6 +107,41 @@ def test_readme_reports_cli_startup_figures():
         assert re.search(r"\| \d+\.\d\dx \|", row), row
 
 
+PYTHON = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    """Every ```python block of the README runs, in order, in one namespace (a later block may
+    use an earlier block's names, as a reader would); `record` in the last block stands for
+    any Activation record, here a renamed copy of relu's."""
+    import dataclasses
+
+    import matplotlib
+
+    import actviz
+    from actviz.core import store
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)  # the examples save figures
+    actviz.names()
+    saved = dict(store._REGISTRY), dict(store._ALIASES)
+    namespace = {"record": dataclasses.replace(actviz.lookup("relu"), name="relu_copy", aliases=())}
+    blocks = PYTHON.findall(README.read_text())
+    assert len(blocks) >= 4
+    try:
+        for number, block in enumerate(blocks, 1):
+            try:
+                exec(compile(block, f"README.md python block {number}", "exec"), namespace)
+            except Exception as exc:
+                raise AssertionError(f"README python block {number} fails: {exc!r}") from exc
+        assert {"scaled_sinh", "mish_expr", "relu_copy"} <= set(actviz.names())
+    finally:
+        store._REGISTRY.clear()
+        store._REGISTRY.update(saved[0])
+        store._ALIASES.clear()
+        store._ALIASES.update(saved[1])
+
+
 def update() -> None:
     text = README.read_text()
     text = replace_section(text, "catalogue", catalogue_section())

@@ -50,3 +50,16 @@ def param_formulas(general: tuple[str, str, str, str], fn: Callable[..., tuple[s
 
 
 __all__ = ["ParamFormula", "param_formulas", "INF", "REAL", "Interval", "Properties", "Variant", "same"]
+
+
+def cases(*rows: tuple[str, str]) -> str:
+    """Mathtext for a piecewise definition, from rows of (value, condition).
+
+    Mathtext has no ``cases`` environment: two rows are stacked with ``genfrac`` under
+    a brace; more rows would not align, so they are written on one line.
+    """
+    if len(rows) == 2:
+        (v1, c1), (v2, c2) = rows
+        row = r"%s,\ \ \mathrm{if}\ %s"
+        return r"\left\{\genfrac{}{}{0}{0}{%s}{%s}\right." % (row % (v1, c1), row % (v2, c2))
+    return r",\;\; ".join(r"%s \; (%s)" % row for row in rows)

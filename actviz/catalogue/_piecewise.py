@@ -3,7 +3,7 @@ the parameters (which cases there are, and where they meet)."""
 
 from __future__ import annotations
 
-from .. import numerics as nx
+from ._common import cases
 
 # A bound of a piece: (tex, text, inclusive); None is -∞ or ∞.
 Bound = tuple[str, str, bool] | None
@@ -47,14 +47,14 @@ def piecewise(lhs: tuple[str, str], pieces: list[Piece]) -> tuple[str, str]:
     conds = [_condition(p[2], p[3]) for p in merged]
     if len(merged) == 2:
         (lo_v, lo_t, _, _), (hi_v, hi_t, _, _) = merged
-        return (f"{tex_lhs} = " + nx.cases((hi_v, conds[1][0]), (lo_v, conds[0][0])),
+        return (f"{tex_lhs} = " + cases((hi_v, conds[1][0]), (lo_v, conds[0][0])),
                 f"{text_lhs} = {hi_t} if {conds[1][1]} else {lo_t}")
     values = [p[0] for p in merged]
     lone = [i for i, v in enumerate(values) if values.count(v) == 1]
     if len(set(values)) == 2 and len(lone) == 1:
         i = lone[0]
         rest = merged[1 if i == 0 else 0]
-        return (f"{tex_lhs} = " + nx.cases((merged[i][0], conds[i][0]), (rest[0], r"\mathrm{otherwise}")),
+        return (f"{tex_lhs} = " + cases((merged[i][0], conds[i][0]), (rest[0], r"\mathrm{otherwise}")),
                 f"{text_lhs} = {merged[i][1]} if {conds[i][1]} else {rest[1]}")
-    return (f"{tex_lhs} = " + nx.cases(*((p[0], c[0]) for p, c in zip(merged, conds, strict=True))),
+    return (f"{tex_lhs} = " + cases(*((p[0], c[0]) for p, c in zip(merged, conds, strict=True))),
             f"{text_lhs} = " + ", ".join(f"{p[1]} if {c[1]}" for p, c in zip(merged, conds, strict=True)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
 from ..numerics.gates import (
@@ -22,7 +21,7 @@ from ..numerics.gates import (
     x_tanh_softplus_second,
 )
 from . import _textbook as tb
-from ._common import INF, Interval, Properties, param_formulas, same
+from ._common import INF, Interval, Properties, cases, param_formulas, same
 
 # --- gelu ---------------------------------------------------------------------------------
 
@@ -103,9 +102,9 @@ register(
         ),
         **param_formulas(
             (
-                "f(x) = " + nx.cases((_GELU_EXACT[0], r"\mathrm{none}"), (_GELU_TANH[0], r"\mathrm{tanh}")),
+                "f(x) = " + cases((_GELU_EXACT[0], r"\mathrm{none}"), (_GELU_TANH[0], r"\mathrm{tanh}")),
                 f"f(x) = {_GELU_EXACT[1]}; tanh: {_GELU_TANH[1]}",
-                "f'(x) = " + nx.cases((_GELU_EXACT[2], r"\mathrm{none}"), (_GELU_TANH[2], r"\mathrm{tanh}")),
+                "f'(x) = " + cases((_GELU_EXACT[2], r"\mathrm{none}"), (_GELU_TANH[2], r"\mathrm{tanh}")),
                 f"f'(x) = {_GELU_EXACT[3]}; tanh: {_GELU_TANH[3]}, t = tanh(√(2/π)(x + 0.044715x³))",
             ),
             _gelu_formulas,
@@ -341,7 +340,7 @@ register(
         kinks=(-3.0, 3.0),
         formula_tex=r"f(x) = x\,\frac{\mathrm{relu6}(x + 3)}{6} = x\,\frac{\min(\max(x + 3, 0), 6)}{6}",
         formula_text="f(x) = x·relu6(x + 3)/6 = x·min(max(x + 3, 0), 6)/6",
-        derivative_tex="f'(x) = " + nx.cases(
+        derivative_tex="f'(x) = " + cases(
             ("0", r"x \leq -3"), (r"(2x + 3)/6", r"-3 < x < 3"), ("1", r"x \geq 3")
         ),
         derivative_text="f'(x) = 0 if x <= -3; (2x + 3)/6 if -3 < x < 3; 1 if x >= 3",

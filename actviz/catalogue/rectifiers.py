@@ -26,7 +26,7 @@ from ..numerics.rectifiers import (
 )
 from ..numerics.special import sigmoid_from_exp, softplus_pair
 from . import _textbook as tb
-from ._common import INF, REAL, Interval, Properties, param_formulas, same
+from ._common import INF, REAL, Interval, Properties, cases, param_formulas, same
 from ._piecewise import piecewise
 
 # --- ranges that depend on the parameters ---------------------------------------------------
@@ -266,12 +266,12 @@ register(
         **param_formulas(
             (
                 "f(x) = "
-                + nx.cases(("x", r"x > \theta"), (r"\alpha\,(x - \theta)", r"x \leq \theta"))
+                + cases(("x", r"x > \theta"), (r"\alpha\,(x - \theta)", r"x \leq \theta"))
                 + r"\;\; \mathrm{then\ clipped\ to}\ [0,\,m]",
                 "f(x) = max(x, 0); with Keras's parameters: alpha·(x - threshold) if x <= threshold, "
                 "else x, clipped to [0, max_value] when max_value is set",
                 "f'(x) = "
-                + nx.cases((r"1\ (0\ \mathrm{outside}\ (0,\,m))", r"x > \theta"), (r"\alpha", r"x \leq \theta")),
+                + cases((r"1\ (0\ \mathrm{outside}\ (0,\,m))", r"x > \theta"), (r"\alpha", r"x \leq \theta")),
                 "f'(x) = 1 if x > 0 else 0; with Keras's parameters: alpha if x <= threshold, "
                 "else 1 (0 outside (0, max_value) when max_value is set)",
             ),
@@ -356,7 +356,7 @@ register(
         kinks=(0.0, 6.0),
         formula_tex=r"f(x) = \min(\max(x, 0), 6)",
         formula_text="f(x) = min(max(x, 0), 6)",
-        derivative_tex="f'(x) = " + nx.cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
+        derivative_tex="f'(x) = " + cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
         output_range=Interval(0.0, 6.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
@@ -428,9 +428,9 @@ register(
         mp_reference=_mp_leaky_relu,
         params=(_SLOPE,),
         kinks=_leaky_kinks,
-        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
+        formula_tex="f(x) = " + cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
         formula_text="f(x) = x if x > 0 else alpha·x",
-        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha",
         output_range=_leaky_range,
         properties=_leaky_properties,
@@ -503,9 +503,9 @@ register(
             ),
         ),
         kinks=_leaky_kinks,
-        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
+        formula_tex="f(x) = " + cases(("x", "x > 0"), (r"\alpha x", r"x \leq 0")),
         formula_text="f(x) = x if x > 0 else alpha·x, alpha learned",
-        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha  (and ∂f/∂alpha = x for x <= 0)",
         output_range=_leaky_range,
         properties=_leaky_properties,
@@ -573,10 +573,10 @@ register(
         ),
         validate=_rrelu_check,
         kinks=lambda lower, upper: _leaky_kinks(_rrelu_slope(lower, upper)),
-        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\frac{l + u}{2}\,x", r"x \leq 0")),
+        formula_tex="f(x) = " + cases(("x", "x > 0"), (r"\frac{l + u}{2}\,x", r"x \leq 0")),
         formula_text="f(x) = x if x > 0 else (lower + upper)/2 · x  (eval mode; 11/48 ≈ 0.229 at the "
         "defaults)",
-        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\frac{l + u}{2}", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\frac{l + u}{2}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else (lower + upper)/2",
         output_range=lambda lower, upper: _leaky_range(_rrelu_slope(lower, upper)),
         properties=lambda lower, upper: _leaky_properties(_rrelu_slope(lower, upper)),
@@ -641,9 +641,9 @@ register(
         mp_reference=_mp_elu,
         params=(Param("alpha", 1.0, "the negative saturation value is -alpha", low=0.0),),
         kinks=(0.0,),
-        formula_tex="f(x) = " + nx.cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
+        formula_tex="f(x) = " + cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
         formula_text="f(x) = x if x > 0 else alpha·(exp(x) - 1)",
-        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
         output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
         properties=lambda alpha: Properties(
@@ -738,10 +738,10 @@ register(
         evaluate_pair=_selu_pair,
         mp_reference=_mp_selu,
         kinks=(0.0,),
-        formula_tex=r"f(x) = \lambda" + nx.cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
+        formula_tex=r"f(x) = \lambda" + cases(("x", "x > 0"), (r"\alpha\,(e^{x} - 1)", r"x \leq 0")),
         formula_text="f(x) = λ·(x if x > 0 else α·(exp(x) - 1)),  λ = 1.0507009873554804934, "
         "α = 1.6732632423543772848",
-        derivative_tex="f'(x) = " + nx.cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
         output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
@@ -836,7 +836,7 @@ register(
         kinks=(0.0,),
         formula_tex=r"f(x) = \max(0, x) + \min(0, \alpha\,(e^{x/\alpha} - 1))",
         formula_text="f(x) = max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
-        derivative_tex="f'(x) = " + nx.cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
+        derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
         output_range=lambda alpha: Interval(-alpha, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
@@ -965,9 +965,9 @@ def _softplus_formulas(beta, threshold):
                 rf"f'(x) = \sigma(\beta x) = {d_tex}", f"f'(x) = σ(beta·x) = {d_text}")
     t = format_value(float(threshold))
     return (
-        "f(x) = " + nx.cases(("x", rf"\beta x > {t}"), (f_tex, rf"\beta x \leq {t}")),
+        "f(x) = " + cases(("x", rf"\beta x > {t}"), (f_tex, rf"\beta x \leq {t}")),
         f"f(x) = x if beta·x > {t} else {f_text}",
-        "f'(x) = " + nx.cases(("1", rf"\beta x > {t}"), (d_tex, rf"\beta x \leq {t}")),
+        "f'(x) = " + cases(("1", rf"\beta x > {t}"), (d_tex, rf"\beta x \leq {t}")),
         f"f'(x) = 1 if beta·x > {t} else {d_text}",
     )
 
@@ -989,7 +989,7 @@ _TF_SOFTPLUS = dict(
     functions=(softplus_tf, d_softplus_tf, d2_softplus_tf),
     formulas=(
         "f(x) = "
-        + nx.cases(("x", "x > 34.04"), ("e^{x}", "x < -34.04"), (r"\ln(1 + e^{x})", r"\mathrm{otherwise}")),
+        + cases(("x", "x > 34.04"), ("e^{x}", "x < -34.04"), (r"\ln(1 + e^{x})", r"\mathrm{otherwise}")),
         "f(x) = x if x > 34.0437, exp(x) if x < -34.0437, else ln(1 + exp(x))  "
         "(34.0437 = -(ln 2^-52 + 2), float64)",
         r"f'(x) = \sigma(x) = \frac{1}{1 + e^{-x}}",
@@ -1212,10 +1212,10 @@ register(
         derivatives=(d_sparse_plus, d2_sparse_plus),
         mp_reference=_mp_sparse_plus,
         kinks=(-1.0, 1.0),
-        formula_tex="f(x) = " + nx.cases(("0", r"x \leq -1"), (r"\frac{(x + 1)^2}{4}", "-1 < x < 1"),
+        formula_tex="f(x) = " + cases(("0", r"x \leq -1"), (r"\frac{(x + 1)^2}{4}", "-1 < x < 1"),
                                          ("x", r"x \geq 1")),
         formula_text="f(x) = 0 if x <= -1, (x + 1)²/4 if -1 < x < 1, x if x >= 1",
-        derivative_tex="f'(x) = " + nx.cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"),
+        derivative_tex="f'(x) = " + cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"),
                                              ("1", r"x \geq 1")),
         derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
         output_range=Interval(0.0, INF, True, False),

@@ -8,7 +8,7 @@ from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
 from ..numerics.special import x_minus_tanh
-from ._common import INF, REAL, Interval, Properties, same
+from ._common import INF, REAL, Interval, Properties, cases, same
 
 #: Keras's shrinks test x against the threshold with `where`, so NaN falls through to 0
 _KERAS_NAN_NOTE = "NaN gives 0 on the TensorFlow and JAX backends (a `where` on x > threshold)"
@@ -123,13 +123,13 @@ register(
         params=(_LAMBD,),
         kinks=_shrink_kinks,
         formula_tex="f(x) = "
-        + nx.cases(
+        + cases(
             (r"x - \lambda", r"x > \lambda"),
             ("0", r"|x| \leq \lambda"),
             (r"x + \lambda", r"x < -\lambda"),
         ),
         formula_text="f(x) = x - λ if x > λ, x + λ if x < -λ, else 0",
-        derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        derivative_tex="f'(x) = " + cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
         output_range=REAL,
         properties=lambda lambd: Properties(
@@ -166,9 +166,9 @@ register(
         mp_reference=_mp_hardshrink,
         params=(_LAMBD,),
         kinks=_shrink_kinks,
-        formula_tex="f(x) = " + nx.cases(("x", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        formula_tex="f(x) = " + cases(("x", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         formula_text="f(x) = x if |x| > λ else 0",
-        derivative_tex="f'(x) = " + nx.cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
+        derivative_tex="f'(x) = " + cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
         # the hull of (-∞, -λ) ∪ {0} ∪ (λ, ∞)
         output_range=REAL,
@@ -240,9 +240,9 @@ register(
             ),
         ),
         kinks=lambda threshold, value: (threshold,),
-        formula_tex="f(x) = " + nx.cases(("x", r"x > \theta"), ("v", r"x \leq \theta")),
+        formula_tex="f(x) = " + cases(("x", r"x > \theta"), ("v", r"x \leq \theta")),
         formula_text="f(x) = x if x > threshold else value",
-        derivative_tex="f'(x) = " + nx.cases(("1", r"x > \theta"), ("0", r"x \leq \theta")),
+        derivative_tex="f'(x) = " + cases(("1", r"x > \theta"), ("0", r"x \leq \theta")),
         derivative_text="f'(x) = 1 if x > threshold else 0",
         output_range=_threshold_range,
         properties=_threshold_properties,

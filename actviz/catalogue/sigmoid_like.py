@@ -9,7 +9,7 @@ from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.store import register
 from ..numerics.special import sigmoid_from_exp, sigmoid_pair
 from . import _textbook as tb
-from ._common import INF, Interval, Properties, same
+from ._common import INF, Interval, Properties, cases, same
 
 # --- step ---------------------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ register(
             ),
         ),
         kinks=(0.0,),
-        formula_tex="H(x) = " + nx.cases(("0", "x < 0"), ("v", "x = 0"), ("1", "x > 0")),
+        formula_tex="H(x) = " + cases(("0", "x < 0"), ("v", "x = 0"), ("1", "x > 0")),
         formula_text="H(x) = 0 if x < 0, value if x = 0, 1 if x > 0",
         derivative_tex=r"H'(x) = 0",
         derivative_text="H'(x) = 0 (at the jump too, by convention)",
@@ -233,7 +233,7 @@ register(
         kinks=(-3.0, 3.0),
         formula_tex=r"f(x) = \max\left(0, \min\left(1, \frac{x}{6} + \frac{1}{2}\right)\right)",
         formula_text="f(x) = clip(x/6 + 1/2, 0, 1) = relu6(x + 3)/6",
-        derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
+        derivative_tex="f'(x) = " + cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
         derivative_text="f'(x) = 1/6 if |x| < 3 else 0",
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
@@ -259,7 +259,7 @@ register(
                 formulas=(
                     r"f(x) = \mathrm{clip}(0.2x + 0.5,\ 0,\ 1)",
                     "f(x) = clip(0.2·x + 0.5, 0, 1)",
-                    "f'(x) = " + nx.cases(("0.2", r"|x| \leq 2.5"), ("0", r"|x| > 2.5")),
+                    "f'(x) = " + cases(("0.2", r"|x| \leq 2.5"), ("0", r"|x| > 2.5")),
                     "f'(x) = 0.2 if |x| <= 2.5 else 0",
                 ),
                 note="a different function: clip(0.2x + 0.5, 0, 1), kinks at ±2.5, slope 0.2; "
@@ -311,7 +311,7 @@ register(
         formula_tex=r"f(x) = \min(\max(x,\ \mathrm{min\_val}),\ \mathrm{max\_val})",
         formula_text="f(x) = min(max(x, min_val), max_val)",
         derivative_tex="f'(x) = "
-        + nx.cases(("1", r"\mathrm{min\_val} < x < \mathrm{max\_val}"), ("0", r"\mathrm{otherwise}")),
+        + cases(("1", r"\mathrm{min\_val} < x < \mathrm{max\_val}"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if min_val < x < max_val else 0",
         output_range=lambda min_val, max_val: Interval(min_val, max_val),
         properties=lambda min_val, max_val: Properties(
@@ -509,9 +509,9 @@ register(
         mp_reference=_mp_sparse_sigmoid,
         kinks=(-1.0, 1.0),
         formula_tex="f(x) = "
-        + nx.cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"), ("1", r"x \geq 1")),
+        + cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"), ("1", r"x \geq 1")),
         formula_text="f(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
-        derivative_tex="f'(x) = " + nx.cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
+        derivative_tex="f'(x) = " + cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
         derivative_text="f'(x) = 1/2 if |x| < 1 else 0",
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,

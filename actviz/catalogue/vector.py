@@ -22,7 +22,6 @@ vector NaN.
 from __future__ import annotations
 
 import math
-import operator
 from fractions import Fraction
 from functools import lru_cache
 
@@ -32,8 +31,20 @@ from .. import numerics as nx
 from ..core.records import Activation, Naive, Param
 from ..core.store import register
 from ..errors import UsageError
+from ..numerics.dd import two_difference
+from ..numerics.softmax import (
+    along_last,
+    diagonal_put,
+    s0,
+    s0_complement,
+    s0_one_minus_twice,
+    s0_prime,
+    slice_parts,
+    softmax_parts,
+    softmax_with_complement,
+)
 from . import _textbook as tb
-from ._common import INF, Interval, Properties, same
+from ._common import INF, Interval, Properties, cases, same
 
 # --- shared pieces -------------------------------------------------------------------------
 
@@ -49,112 +60,44 @@ OTHERS = Param("others", 0.0, "value of the other logits in the shown slice")
 SLICE_PARAMS = (CLASSES, OTHERS)
 
 
-def _along_last(z, axis, name: str) -> tuple[np.ndarray, int]:
-    """``z`` as float64 with ``axis`` moved last, and the axis as a non-negative index."""
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim == 0:
-        raise UsageError(f"{name} works along an axis: give an array with at least one dimension")
-    if isinstance(axis, bool):
-        raise UsageError(f"axis must be an integer, not {axis!r}")
-    try:
-        ax = operator.index(axis)
-    except TypeError:
-        raise UsageError(f"axis must be an integer, not {axis!r}") from None
-    if not -z.ndim <= ax < z.ndim:
-        raise UsageError(f"axis {ax} is out of range for a {z.ndim}-d array")
-    ax %= z.ndim
-    return np.moveaxis(z, ax, -1), ax
-
-
-def _diagonal_put(jac: np.ndarray, diag: np.ndarray) -> np.ndarray:
-    n = diag.shape[-1]
-    idx = np.arange(n)
-    jac[..., idx, idx] = diag
-    return jac
-
-
-def _split_difference(x, o) -> tuple[np.ndarray, np.ndarray]:
-    """x - o as hi + lo exactly (Knuth's TwoSum), so e^(x-o) keeps the bits the subtraction drops."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        hi = x - o
-        bb = hi - x
-        lo = (x - (hi - bb)) + (-o - bb)
-    return hi, np.where(np.isfinite(hi), lo, 0.0)
-
-
 # --- the softmax family: along an axis --------------------------------------------------------
 
 
-def _softmax_parts(zt):
-    """Shifted exponentials along the last axis and what the family needs from them.
-
-    Returns (shifted, lo, e, lead, rest, total): z - max = shifted + lo exactly (with the
-    limits for infinite entries), e = exp(shifted + lo), ``lead`` marks one maximal entry
-    (whose e is exactly 1), ``rest`` sums e over every other entry, total = 1 + rest. 1 - s
-    for the leading entry is rest/total, which keeps relative accuracy where 1 - s rounds to 0.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        m = np.max(zt, axis=-1, keepdims=True)
-    hi, lo = _split_difference(zt, m)
-    finite = np.isfinite(m)
-    shifted = np.where(
-        np.isposinf(m),
-        np.where(np.isposinf(zt), 0.0, -np.inf),
-        np.where(np.isneginf(m), 0.0, hi),
-    )
-    lo = np.where(finite, lo, 0.0)
-    e = nx.exp_sum(shifted, lo)
-    first = np.argmax(shifted, axis=-1)[..., None]
-    lead = np.zeros(zt.shape, dtype=bool)
-    np.put_along_axis(lead, first, True, axis=-1)
-    rest = np.sum(np.where(lead, 0.0, e), axis=-1, keepdims=True)
-    return shifted, lo, e, lead, rest, 1.0 + rest
-
-
-def _softmax_with_complement(zt):
-    """(s, 1 - s) along the last axis, each with relative accuracy."""
-    _, _, e, lead, rest, total = _softmax_parts(zt)
-    s = e / total
-    # total - e >= total/2 for every entry but the leading one, so that difference is safe
-    complement = np.where(lead, rest, total - e) / total
-    return s, complement
-
-
 def softmax_apply(z, axis=-1, **_slice):
-    zt, ax = _along_last(z, axis, "softmax")
+    zt, ax = along_last(z, axis, "softmax")
     if zt.shape[-1] == 0:
         return np.moveaxis(zt.copy(), -1, ax)
-    s, _ = _softmax_with_complement(zt)
+    s, _ = softmax_with_complement(zt)
     return np.moveaxis(s, -1, ax)
 
 
 def softmax_jacobian(z, axis=-1, **_slice):
-    zt, _ = _along_last(z, axis, "softmax")
+    zt, _ = along_last(z, axis, "softmax")
     n = zt.shape[-1]
     if n == 0:
         return np.zeros((*zt.shape[:-1], 0, 0))
-    s, complement = _softmax_with_complement(zt)
+    s, complement = softmax_with_complement(zt)
     jac = -s[..., :, None] * s[..., None, :]
-    return _diagonal_put(jac, s * complement)
+    return diagonal_put(jac, s * complement)
 
 
 def log_softmax_apply(z, axis=-1, **_slice):
-    zt, ax = _along_last(z, axis, "log_softmax")
+    zt, ax = along_last(z, axis, "log_softmax")
     if zt.shape[-1] == 0:
         return np.moveaxis(zt.copy(), -1, ax)
-    shifted, lo, _, _, rest, _ = _softmax_parts(zt)
+    shifted, lo, _, _, rest, _ = softmax_parts(zt)
     # log Σ e^(z - max) = log1p(Σ over the other entries): exact where the others are tiny
     return np.moveaxis((shifted - np.log1p(rest)) + lo, -1, ax)
 
 
 def log_softmax_jacobian(z, axis=-1, **_slice):
-    zt, _ = _along_last(z, axis, "log_softmax")
+    zt, _ = along_last(z, axis, "log_softmax")
     n = zt.shape[-1]
     if n == 0:
         return np.zeros((*zt.shape[:-1], 0, 0))
-    s, complement = _softmax_with_complement(zt)
+    s, complement = softmax_with_complement(zt)
     jac = np.repeat(-s[..., None, :], n, axis=-2)
-    return _diagonal_put(jac, complement)
+    return diagonal_put(jac, complement)
 
 
 def softmin_apply(z, axis=-1, **_slice):
@@ -168,54 +111,25 @@ def softmin_jacobian(z, axis=-1, **_slice):
 
 # --- the softmax family: the slice -------------------------------------------------------------
 #
-# With m = classes - 1 other logits at o, s_0(x) = e^x / (e^x + m e^o) = σ(x - o - ln m).
-# Written through e = e^(-|x - o|) it is e/(e + m) for x <= o and 1/(1 + m e) above: nothing
-# overflows, ln m is never rounded into the argument, and x - o is split exactly.
-
-
-def _slice_parts(x, classes, others):
-    """(below, e, m): below = (x <= o), e = e^(-|x - o|) to a few ULPs, m = classes - 1."""
-    hi, lo = _split_difference(x, others)
-    below = hi <= 0
-    e = nx.exp_sum(np.where(below, hi, -hi), np.where(below, lo, -lo))
-    return below, e, float(classes - 1)
-
-
-def _s0(below, e, m):
-    return np.where(below, e / (e + m), 1.0 / (1.0 + m * e))
-
-
-def _s0_complement(below, e, m):
-    """1 - s_0 = m e^o / (e^x + m e^o), without the cancellation."""
-    return np.where(below, m / (e + m), m * e / (1.0 + m * e))
-
-
-def _s0_prime(below, e, m):
-    """s_0 (1 - s_0), each factor with relative accuracy."""
-    return np.where(below, e * m / ((e + m) * (e + m)), m * e / ((1.0 + m * e) * (1.0 + m * e)))
-
-
-def _s0_one_minus_twice(below, e, m):
-    """1 - 2 s_0."""
-    return np.where(below, (m - e) / (e + m), (m * e - 1.0) / (1.0 + m * e))
+# s_0(x) = σ(x - o - ln m) with m = classes - 1 other logits at o (numerics.softmax says how).
 
 
 def softmax_slice(x, classes, others):
-    return _s0(*_slice_parts(x, classes, others))
+    return s0(*slice_parts(x, classes, others))
 
 
 def d_softmax_slice(x, classes, others):
-    return _s0_prime(*_slice_parts(x, classes, others))
+    return s0_prime(*slice_parts(x, classes, others))
 
 
 def d2_softmax_slice(x, classes, others):
-    parts = _slice_parts(x, classes, others)
-    return _s0_prime(*parts) * _s0_one_minus_twice(*parts)
+    parts = slice_parts(x, classes, others)
+    return s0_prime(*parts) * s0_one_minus_twice(*parts)
 
 
 def _softmax_slice_pair(x, classes, others):
-    parts = _slice_parts(x, classes, others)
-    return _s0(*parts), _s0_prime(*parts)
+    parts = slice_parts(x, classes, others)
+    return s0(*parts), s0_prime(*parts)
 
 
 def _mp_slice(x, classes, others, sign=1):
@@ -234,8 +148,8 @@ def _mp_softmax(x, classes, others):
 
 def log_softmax_slice(x, classes, others):
     """y_0 = -softplus(o + ln m - x), as x - o - ln m - log1p(e^(x-o)/m) below o, -log1p(m e^(o-x)) above."""
-    hi, lo = _split_difference(x, others)
-    below, e, m = _slice_parts(x, classes, others)
+    hi, lo = two_difference(x, others)
+    below, e, m = slice_parts(x, classes, others)
     with np.errstate(invalid="ignore"):
         # both terms are negative below o, so the sum has no cancellation
         low_side = hi - ((math.log(m) + np.log1p(e / m)) - lo)
@@ -243,11 +157,11 @@ def log_softmax_slice(x, classes, others):
 
 
 def d_log_softmax_slice(x, classes, others):
-    return _s0_complement(*_slice_parts(x, classes, others))
+    return s0_complement(*slice_parts(x, classes, others))
 
 
 def d2_log_softmax_slice(x, classes, others):
-    return -_s0_prime(*_slice_parts(x, classes, others))
+    return -s0_prime(*slice_parts(x, classes, others))
 
 
 def _log_softmax_slice_pair(x, classes, others):
@@ -266,21 +180,21 @@ def _mp_log_softmax(x, classes, others):
 
 
 def softmin_slice(x, classes, others):
-    return _s0(*_slice_parts(-x, classes, -others))
+    return s0(*slice_parts(-x, classes, -others))
 
 
 def d_softmin_slice(x, classes, others):
-    return -_s0_prime(*_slice_parts(-x, classes, -others))
+    return -s0_prime(*slice_parts(-x, classes, -others))
 
 
 def d2_softmin_slice(x, classes, others):
-    parts = _slice_parts(-x, classes, -others)
-    return _s0_prime(*parts) * _s0_one_minus_twice(*parts)
+    parts = slice_parts(-x, classes, -others)
+    return s0_prime(*parts) * s0_one_minus_twice(*parts)
 
 
 def _softmin_slice_pair(x, classes, others):
-    parts = _slice_parts(-x, classes, -others)
-    return _s0(*parts), -_s0_prime(*parts)
+    parts = slice_parts(-x, classes, -others)
+    return s0(*parts), -s0_prime(*parts)
 
 
 def _mp_softmin(x, classes, others):
@@ -462,7 +376,7 @@ def _sparsemax_last(zt):
 
 
 def sparsemax_apply(z, axis=-1, **_slice):
-    zt, ax = _along_last(z, axis, "sparsemax")
+    zt, ax = along_last(z, axis, "sparsemax")
     if zt.shape[-1] == 0:
         return np.moveaxis(zt.copy(), -1, ax)
     return np.moveaxis(_sparsemax_last(zt), -1, ax)
@@ -470,7 +384,7 @@ def sparsemax_apply(z, axis=-1, **_slice):
 
 def sparsemax_jacobian(z, axis=-1, **_slice):
     """diag(S) - S·Sᵀ/|S| with S the indicator of the support {i : p_i > 0}."""
-    zt, _ = _along_last(z, axis, "sparsemax")
+    zt, _ = along_last(z, axis, "sparsemax")
     n = zt.shape[-1]
     if n == 0:
         return np.zeros((*zt.shape[:-1], 0, 0))
@@ -478,7 +392,7 @@ def sparsemax_jacobian(z, axis=-1, **_slice):
     support = (p > 0).astype(np.float64)
     size = np.maximum(np.sum(support, axis=-1, keepdims=True), 1.0)
     jac = -support[..., :, None] * support[..., None, :] / size[..., None]
-    jac = _diagonal_put(jac, support - support * support / size)
+    jac = diagonal_put(jac, support - support * support / size)
     bad = np.isnan(p).any(axis=-1)
     return np.where(bad[..., None, None], np.nan, jac)
 
@@ -532,7 +446,7 @@ register(
         + _SLICE_TEXT
         + ": p_0(x) = clip(((classes - 1)(x - others) + 1)/classes, 0, 1)",
         derivative_tex=r"\frac{\partial p_0}{\partial x_0} = "
-        + nx.cases((r"\frac{c-1}{c}", r"o - \frac{1}{c-1} < x < o + 1"), ("0", r"\mathrm{otherwise}")),
+        + cases((r"\frac{c-1}{c}", r"o - \frac{1}{c-1} < x < o + 1"), ("0", r"\mathrm{otherwise}")),
         derivative_text="∂p_0/∂x_0 = (classes - 1)/classes between the kinks, else 0; "
         "full Jacobian diag(S) - S·Sᵀ/|S|, S the support indicator",
         output_range=Interval(0.0, 1.0),
@@ -563,7 +477,7 @@ register(
 
 
 def _glu_halves(z, axis):
-    zt, ax = _along_last(z, axis, "glu")
+    zt, ax = along_last(z, axis, "glu")
     n = zt.shape[-1]
     if n % 2:
         raise UsageError(f"glu splits its axis into two halves, so the axis size must be even, not {n}")
@@ -776,7 +690,7 @@ def _maxout_properties(slopes, intercepts):
 
 
 def _max_groups(z, axis, slopes):
-    zt, ax = _along_last(z, axis, "maxout")
+    zt, ax = along_last(z, axis, "maxout")
     n, k = zt.shape[-1], len(slopes)
     if n % k:
         raise UsageError(

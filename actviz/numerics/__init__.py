@@ -1,9 +1,11 @@
 """Numerical kernels under the catalogue's definitions, by subject.
 
-- dd: double-double arithmetic (error-free products, exponentials keeping an exponent's lost bits)
+- dd: double-double arithmetic (error-free products and differences, exponentials keeping an
+  exponent's lost bits)
 - special: sigmoid, softplus, sech², x - tanh x, erfcx (the normal CDF's tail)
 - gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives
 - rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold
+- softmax: shifted exponentials along an axis and their complements, the slice σ(x - o - ln m)
 - roots: roots of many bracketed functions at once, and the edge of a predicate
 - stencil: the five-point finite-difference derivative: its step, formula and reach
 
@@ -22,19 +24,6 @@ from .special import sech2, sigmoid, sigmoid_prime, sigmoid_second, softplus
 Array = np.ndarray
 
 
-def cases(*rows: tuple[str, str]) -> str:
-    """Mathtext for a piecewise definition, from rows of (value, condition).
-
-    Mathtext has no ``cases`` environment: two rows are stacked with ``genfrac`` under
-    a brace; more rows would not align, so they are written on one line.
-    """
-    if len(rows) == 2:
-        (v1, c1), (v2, c2) = rows
-        row = r"%s,\ \ \mathrm{if}\ %s"
-        return r"\left\{\genfrac{}{}{0}{0}{%s}{%s}\right." % (row % (v1, c1), row % (v2, c2))
-    return r",\;\; ".join(r"%s \; (%s)" % row for row in rows)
-
-
 def zeros_like(x: Array, **_: object) -> Array:
     """A derivative that is 0 everywhere (f'' of piecewise-linear functions)."""
     return np.zeros_like(np.asarray(x, dtype=np.float64))
@@ -45,6 +34,6 @@ def ones_like(x: Array, **_: object) -> Array:
 
 
 __all__ = [
-    "bracketed_roots", "cases", "exp_sum", "ones_like", "predicate_edge", "sech2", "sigmoid",
+    "bracketed_roots", "exp_sum", "ones_like", "predicate_edge", "sech2", "sigmoid",
     "sigmoid_prime", "sigmoid_second", "softplus", "two_product", "zeros_like",
 ]

@@ -74,3 +74,12 @@ def times_exp_deep(a, a_err, w, wl):
     out += (a_err + a * corr) * e
     out *= _UNSHIFT
     return out
+
+
+def two_difference(x, o) -> tuple[np.ndarray, np.ndarray]:
+    """x - o as hi + lo exactly (Knuth's TwoSum of x and -o), so e^(x-o) keeps the bits the subtraction drops."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        hi = x - o
+        bb = hi - x
+        lo = (x - (hi - bb)) + (-o - bb)
+    return hi, np.where(np.isfinite(hi), lo, 0.0)

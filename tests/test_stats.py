@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from conftest import ALL_NAMES
 
@@ -213,8 +214,17 @@ def test_statistics_are_consistent_for_every_activation(name):
     assert 0.0 <= r["dead_share"] <= 1.0 and 0.0 <= r["saturated_share"] <= 1.0
     assert r["dead_share"] + r["saturated_share"] <= 1.0 + 1e-12
     left, right = r["onset"]
-    assert left is None or -6.0 <= left <= 0.0
-    assert right is None or 0.0 <= right <= 6.0
+    lo, hi = r["range"]
+    # an onset lies in the interval, and |f'| stays below the threshold from it out to the end
+    # (squared_relu's left onset is x = τ/2 > 0: f' = 2x)
+    df = actviz.get(name).elementwise.derivative
+    tau = r["saturation_threshold"]
+    if left is not None:
+        assert lo <= left <= hi
+        assert np.all(np.abs(df(np.linspace(lo, left, 101)[:-1])) < tau)
+    if right is not None:
+        assert lo <= right <= hi and (left is None or left < right)
+        assert np.all(np.abs(df(np.linspace(right, hi, 101)[1:])) < tau)
     assert r["output_min"] <= r["f0"] <= r["output_max"]
     assert r["max_abs_df"] >= abs(r["df0"])
     g = r["gaussian"]

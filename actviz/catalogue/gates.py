@@ -228,6 +228,64 @@ register(
     )
 )
 
+# --- quick_gelu: x·σ(1.702x) ---------------------------------------------------------------
+
+#: the slope of QuickGELU's gate, as every implementation writes it (CLIP, Hugging Face)
+QUICK_GELU_BETA = 1.702
+
+
+def _quick_gelu_pair(x):
+    return _silu_pair(x, QUICK_GELU_BETA)
+
+
+def quick_gelu(x):
+    return _quick_gelu_pair(x)[0]
+
+
+def d_quick_gelu(x):
+    return _quick_gelu_pair(x)[1]
+
+
+def d2_quick_gelu(x):
+    return d2_silu(x, QUICK_GELU_BETA)
+
+
+def _mp_quick_gelu(x):
+    return _mp_silu(x, QUICK_GELU_BETA)
+
+
+register(
+    Activation(
+        name="quick_gelu",
+        gate=True,
+        aliases=("quickgelu",),
+        family="smooth gate",
+        forward=quick_gelu,
+        derivatives=(d_quick_gelu, d2_quick_gelu),
+        evaluate_pair=_quick_gelu_pair,
+        mp_reference=_mp_quick_gelu,
+        formula_tex=r"f(x) = x\,\sigma(1.702\,x)",
+        formula_text="f(x) = x·σ(1.702x)",
+        derivative_tex=r"f'(x) = \sigma(1.702x)\,\left(1 + 1.702x\,(1 - \sigma(1.702x))\right)",
+        derivative_text="f'(x) = σ(1.702x)·(1 + 1.702x·(1 - σ(1.702x)))",
+        # silu's minimum scaled by 1/β
+        output_range=Interval(-0.27846454276107380 / QUICK_GELU_BETA, INF, True, False),
+        properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
+        reference="Hendrycks & Gimpel 2016, arXiv:1606.08415 (the sigmoid approximation of GELU); "
+        "used by OpenAI's CLIP (Radford et al. 2021, arXiv:2103.00020) and Hugging Face's "
+        "hidden_act \"quick_gelu\" (QuickGELUActivation: x * sigmoid(1.702 * x)); silu(beta=1.702)",
+        numerics="silu's kernel at β = 1.702: σ through exp(-|βx|), βx as an exact product",
+        naive=Naive(
+            lambda x: x * tb.sigmoid(QUICK_GELU_BETA * x),
+            lambda x: tb.sigmoid(QUICK_GELU_BETA * x) + QUICK_GELU_BETA * x * tb.d_sigmoid(QUICK_GELU_BETA * x),
+            "x*sigmoid(1.702*x)",
+            "p + 1.702*x*p*(1-p)",
+        ),
+        checks=Checks(ulps=(4, 8)),
+    )
+)
+
 # --- mish ---------------------------------------------------------------------------------
 
 

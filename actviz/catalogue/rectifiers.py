@@ -372,6 +372,59 @@ register(
     )
 )
 
+# --- squared_relu (relu2) ------------------------------------------------------------------
+
+
+def squared_relu(x):
+    r = np.maximum(x, 0.0)
+    with np.errstate(over="ignore"):  # x² is +inf beyond √(largest float) ≈ 1.34e154, as it should be
+        return r * r
+
+
+def d_squared_relu(x):
+    with np.errstate(over="ignore"):  # 2x is +inf beyond half the largest float
+        return 2.0 * np.maximum(x, 0.0)
+
+
+def d2_squared_relu(x):
+    return np.where(x > 0, 2.0, 0.0)
+
+
+def _mp_squared_relu(x):
+    r = max(x, 0)
+    return r * r, 2 * r
+
+
+register(
+    Activation(
+        name="squared_relu",
+        aliases=("relu2", "relu_squared"),
+        family="rectifier",
+        forward=squared_relu,
+        derivatives=(d_squared_relu, d2_squared_relu),
+        mp_reference=_mp_squared_relu,
+        # f and f' are continuous; f'' jumps from 0 to 2 at 0
+        kinks=(0.0,),
+        formula_tex=r"f(x) = \max(x, 0)^2",
+        formula_text="f(x) = max(x, 0)²",
+        derivative_tex=r"f'(x) = 2\max(x, 0)",
+        derivative_text="f'(x) = 2·max(x, 0)",
+        output_range=Interval(0.0, INF, True, False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C1", zero_centred=True),
+        reference="So, Mańke, Liu, Dai, Shazeer & Le 2021, Primer: Searching for Efficient "
+        "Transformers for Language Modeling, arXiv:2109.08668 (Hugging Face hidden_act \"relu2\", "
+        "ReLUSquaredActivation: relu(x)**2; Transformer Engine's \"srelu\" is the same function)",
+        numerics="one rounding: max(x, 0) is exact and its square is one correctly rounded product",
+        kink_convention="f'(0) = 0 and f''(0) = 0 (autograd of relu(x)**2 gives 2·relu(x)·relu'(x) = 0 "
+        "at 0)",
+        # up to f = 9: on [-6, 6] x² would reach 36 and flatten the rectifiers beside it
+        plot_range=(-3.0, 3.0),
+        # x² leaves the float64 range beyond √(largest float)
+        checks=Checks(ulps=(1, 1), finite_within=(-INF, 1.3407807929942596e154)),
+    )
+)
+
 # --- leaky_relu, prelu, rrelu: x for x > 0, a slope s below -----------------------------
 
 

@@ -22,7 +22,10 @@ from ..numerics.rectifiers import (
     expm1_exp_quotient,
     leaky,
     scaled_offset,
+    scaled_square_plus,
     softplus_parts,
+    xielu_pair,
+    xielu_second,
 )
 from ..numerics.special import sigmoid_from_exp, softplus_pair
 from . import _textbook as tb
@@ -422,6 +425,96 @@ register(
         plot_range=(-3.0, 3.0),
         # x² leaves the float64 range beyond √(largest float)
         checks=Checks(ulps=(1, 1), finite_within=(-INF, 1.3407807929942596e154)),
+    )
+)
+
+# --- star_relu: s·relu(x)² + b ----------------------------------------------------------------
+
+#: The paper's constants (mpmath, 40 digits): for z ~ N(0, 1), E[relu(z)²] = 1/2 and
+#: E[relu(z)⁴] = 3/2, so s = 1/√Var = 2/√5 and b = -E·s = -1/√5 give E[f(z)] = 0, E[f(z)²] = 1
+STAR_RELU_SCALE = 0.8944271909999159
+STAR_RELU_BIAS = -0.4472135954999579
+
+
+def star_relu(x, scale, bias):
+    return scaled_square_plus(x, scale, bias)
+
+
+def d_star_relu(x, scale, bias):
+    with np.errstate(over="ignore"):  # 2s·x leaves the float range only where the truth does
+        return (2.0 * scale) * np.maximum(x, 0.0)
+
+
+def d2_star_relu(x, scale, bias):
+    return np.where(x > 0, 2.0 * scale, 0.0)
+
+
+def _mp_star_relu(x, scale, bias):
+    import mpmath as mp
+
+    s, r = mp.mpf(scale), max(x, 0)
+    return s * r * r + mp.mpf(bias), 2 * s * r
+
+
+register(
+    Activation(
+        name="star_relu",
+        aliases=("starrelu",),
+        family="rectifier",
+        forward=star_relu,
+        derivatives=(d_star_relu, d2_star_relu),
+        mp_reference=_mp_star_relu,
+        params=(
+            Param(
+                "scale",
+                STAR_RELU_SCALE,
+                "s, learned: 2/√5 (the paper's) makes E[f(z)²] = 1 for z ~ N(0, 1); MetaFormer's "
+                "and timm's StarReLU start it at scale_value=1.0",
+                low=0.0,
+                low_inclusive=False,
+                high=1e6,
+                aliases=("scale_value", "s"),
+            ),
+            Param(
+                "bias",
+                STAR_RELU_BIAS,
+                "b, learned: -1/√5 (the paper's) makes E[f(z)] = 0; MetaFormer's and timm's "
+                "StarReLU start it at bias_value=0.0",
+                aliases=("bias_value", "b"),
+            ),
+        ),
+        # f and f' are continuous; f'' jumps from 0 to 2s at 0
+        kinks=(0.0,),
+        formula_tex=r"f(x) = s\,\max(x, 0)^2 + b",
+        formula_text="f(x) = s·max(x, 0)² + b",
+        derivative_tex=r"f'(x) = 2s\,\max(x, 0)",
+        derivative_text="f'(x) = 2s·max(x, 0)",
+        output_range=lambda scale, bias: Interval(bias, INF, True, False),
+        properties=lambda scale, bias: Properties(
+            monotonic=True, bounded_above=False, bounded_below=True, smoothness="C1",
+            zero_centred=bias == 0.0,
+        ),
+        reference="Yu et al. 2022, MetaFormer Baselines for Vision, arXiv:2210.13452 (StarReLU, "
+        "the MLP activation of ConvFormer and CAFormer: relu(x)² standardised for z ~ N(0, 1), "
+        "then s and b learned); the reference code (sail-sg/metaformer metaformer_baselines.py) "
+        "and timm's timm/models/metaformer.py initialise scale_value=1.0 and bias_value=0.0",
+        numerics="s·x² is kept as an exact double-double before b is added, since the two cancel "
+        "where f crosses 0 (x = √(-b/s) = 1/√2 at the defaults); beyond 2^480 it is (s·x)·x",
+        kink_convention="f'(0) = 0 and f''(0) = 0, as autograd gives for s·relu(x)**2 + b",
+        naive=Naive(
+            lambda x, scale, bias: scale * np.maximum(x, 0) ** 2 + bias,
+            lambda x, scale, bias: 2 * scale * np.maximum(x, 0),
+            "s*max(x,0)**2+b",
+            "2*s*max(x,0)",
+        ),
+        # relu² reaches 9 at x = 3, squared_relu's frame: on [-6, 6] it would flatten the rest
+        plot_range=(-3.0, 3.0),
+        # MetaFormer's initial values (squared relu); a wider, lifted one
+        checks=Checks(
+            samples=({"scale": 1.0, "bias": 0.0}, {"scale": 2.5, "bias": 1.5}),
+            ulps=(4, 8),
+            finite_within=lambda scale, bias: (-INF, math.sqrt(MAX) / math.sqrt(scale) * (1 - 2.0**-40)),
+        ),
     )
 )
 
@@ -927,6 +1020,130 @@ register(
         ),
         # x/α rounds at 0.3 and 2.7: exp(x/α) needs the split quotient
         checks=Checks(samples=({"alpha": 0.3}, {"alpha": 2.7}, {"alpha": 0.4}), ulps=(4, 8)),
+    )
+)
+
+# --- xielu --------------------------------------------------------------------------------
+
+
+def _xielu_pair(x, alpha_p, alpha_n, beta, eps):
+    return xielu_pair(x, alpha_p, alpha_n, beta, eps)
+
+
+def xielu(x, alpha_p, alpha_n, beta, eps):
+    return xielu_pair(x, alpha_p, alpha_n, beta, eps)[0]
+
+
+def d_xielu(x, alpha_p, alpha_n, beta, eps):
+    return xielu_pair(x, alpha_p, alpha_n, beta, eps)[1]
+
+
+def _mp_xielu(x, alpha_p, alpha_n, beta, eps):
+    import mpmath as mp
+
+    ap, an, b, e = (mp.mpf(v) for v in (alpha_p, alpha_n, beta, eps))
+    if x > 0:
+        return ap * x * x + b * x, 2 * ap * x + b
+    f = an * (mp.expm1(min(x, e)) - x) + b * x
+    if x > e:
+        return f, b - an
+    if x == e:  # autograd's split of the tie in min(x, eps)
+        return f, an * (mp.exp(e) / 2 - 1) + b
+    return f, an * mp.expm1(x) + b
+
+
+def _check_xielu(alpha_p, alpha_n, beta, eps):
+    if not alpha_n > beta:
+        return (f"alpha_n must exceed beta (alpha_n = beta + softplus(raw) in the reference; got "
+                f"alpha_n={alpha_n:g}, beta={beta:g})")
+    return None
+
+
+def _xielu_range(alpha_p, alpha_n, beta, eps):
+    # the minimum: at x* = ln(1 - β/αn), where f' = αn(e^x - 1) + β vanishes, if x* < ε, and
+    # at 0 (the end of the line of slope β - αn, before the jump up to 0+)
+    candidates = [alpha_n * math.expm1(eps)]
+    x_star = math.log1p(-beta / alpha_n)
+    if x_star < eps:
+        candidates.append(-beta + (beta - alpha_n) * x_star)
+    return Interval(min(candidates), INF, True, False)
+
+
+register(
+    Activation(
+        name="xielu",
+        family="rectifier",
+        forward=xielu,
+        derivatives=(d_xielu, xielu_second),
+        evaluate_pair=_xielu_pair,
+        mp_reference=_mp_xielu,
+        params=(
+            Param("alpha_p", 0.8, "αp > 0, the curvature for x > 0 (learned: softplus of the stored "
+                  "parameter; Hugging Face's alpha_p_init)", low=0.0, low_inclusive=False,
+                  aliases=("alpha_p_init",)),
+            Param("alpha_n", 0.8, "αn > β, the scale of the negative branch (learned: β + softplus "
+                  "of the stored parameter; alpha_n_init)", low=0.0, low_inclusive=False,
+                  aliases=("alpha_n_init",)),
+            Param("beta", 0.5, "β > 0, the slope at 0 from either side (a fixed buffer in the "
+                  "reference)", low=0.0, low_inclusive=False),
+            Param("eps", -1e-6, "ε <= 0: e^x is taken at min(x, ε), so (ε, 0] is a line of slope "
+                  "β - αn and f jumps by -αn·(e^ε - 1) at 0; 0 gives the paper's C1 form", high=0.0),
+        ),
+        validate=_check_xielu,
+        kinks=lambda alpha_p, alpha_n, beta, eps: (eps, 0.0) if eps < 0 else (0.0,),
+        formula_tex="f(x) = " + cases(
+            (r"\alpha_p x^2 + \beta x", "x > 0"),
+            (r"\alpha_n\,(e^{\min(x,\,\epsilon)} - 1 - x) + \beta x", r"x \leq 0"),
+        ),
+        formula_text="f(x) = αp·x² + β·x if x > 0 else αn·(exp(min(x, eps)) - 1 - x) + β·x",
+        derivative_tex="f'(x) = " + cases(
+            (r"2\alpha_p x + \beta", "x > 0"),
+            (r"\beta - \alpha_n", r"\epsilon < x \leq 0"),
+            (r"\alpha_n\,(e^{x} - 1) + \beta", r"x < \epsilon"),
+        ),
+        derivative_text="f'(x) = 2αp·x + β if x > 0, β - αn if eps < x <= 0, αn·(exp(x) - 1) + β "
+        "if x < eps",
+        output_range=_xielu_range,
+        properties=lambda alpha_p, alpha_n, beta, eps: Properties(
+            monotonic=False, bounded_above=False, bounded_below=True,
+            # the paper's form (ε = 0) is C1: only f'' jumps at 0, from αn to 2αp (C2 where the
+            # two agree, which the smoothness classes here do not tell apart)
+            smoothness="discontinuous" if eps < 0 else "C1", zero_centred=eps == 0.0,
+        ),
+        reference="Huang & Schlag 2025, Deriving Activation Functions Using Integration, "
+        "arXiv:2411.13010; the activation of Swiss AI's Apertus LLMs (Hugging Face hidden_act "
+        "\"xielu\": XIELUActivation in transformers/activations.py, whose Python path this is "
+        "exactly, ε clamp included: with it f'(x) = β - αn = -0.3 on (ε, 0] and f jumps by "
+        "-αn·(e^ε - 1) = 8.0e-7 at 0; the module stores its parameters in bfloat16 by default, "
+        "where they round to αp = 0.8046875, αn = 0.80078125, ε = -9.98e-7)",
+        numerics="x·(αp·x + β) for x > 0; below, αn·(e^m - 1) + (β - αn)·x in double-double "
+        "(e^m - 1 from numerics.dd.expm1_double, to 2^-82), since f crosses 0 at x = -2.43 and "
+        "f' = αn·(e^x - 1) + β does at x = ln(1 - β/αn) = -0.98: the error is 2^-82 of the terms "
+        "there, so the ULPs of f and f' hold up to about 1e-9 from those two zeros",
+        kink_convention="f'(0) = β - αn and f''(0) = 0, the branch x <= 0 that torch.where takes; "
+        "at x = ε, torch.minimum splits the gradient of the tie, so f'(ε) = αn·(e^ε/2 - 1) + β "
+        "and f''(ε) = αn·e^ε/2, as autograd of the reference gives",
+        naive=Naive(
+            lambda x, alpha_p, alpha_n, beta, eps: np.where(
+                x > 0, alpha_p * x * x + beta * x,
+                (np.expm1(np.minimum(x, eps)) - x) * alpha_n + beta * x),
+            lambda x, alpha_p, alpha_n, beta, eps: np.where(
+                x > 0, 2 * alpha_p * x + beta,
+                np.where(x > eps, beta - alpha_n, alpha_n * np.exp(x) - alpha_n + beta)),
+            "where(x>0, ap*x*x+b*x, (expm1(min(x,eps))-x)*an+b*x)",
+            "where(x>0, 2*ap*x+b, where(x>eps, b-an, an*exp(x)-an+b))",
+        ),
+        # the minimum (x = -0.98), the zero (x = -2.4) and αp·x² up to 8.7
+        plot_range=(-4.0, 3.0),
+        # the paper's form (ε = 0), a steeper and a gentler one
+        checks=Checks(
+            samples=({"eps": 0.0}, {"alpha_p": 2.5, "alpha_n": 1.7, "beta": 0.3, "eps": -0.01}),
+            ulps=(4, 8),
+            finite_within=lambda alpha_p, alpha_n, beta, eps: (
+                -MAX / max(1.0, alpha_n - beta),
+                math.sqrt(MAX) / math.sqrt(alpha_p) * (1 - 2.0**-40) - beta / alpha_p,
+            ),
+        ),
     )
 )
 

@@ -7,7 +7,14 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.store import register
-from ..numerics.special import sigmoid_from_exp, sigmoid_pair
+from ..numerics.special import (
+    dyt_pair,
+    dyt_second,
+    sigmoid_from_exp,
+    sigmoid_pair,
+    softcap_pair,
+    softcap_second,
+)
 from . import _textbook as tb
 from ._common import INF, Interval, Properties, cases, same
 
@@ -190,6 +197,136 @@ register(
         ),
         torch_gain=5.0 / 3.0,
         checks=Checks(ulps=(4, 8)),
+    )
+)
+
+# --- softcap: c·tanh(x/c) -----------------------------------------------------------------
+
+
+def _softcap_pair(x, cap):
+    return softcap_pair(x, cap)
+
+
+def softcap(x, cap):
+    return softcap_pair(x, cap)[0]
+
+
+def d_softcap(x, cap):
+    return softcap_pair(x, cap)[1]
+
+
+def _mp_softcap(x, cap):
+    import mpmath as mp
+
+    c = mp.mpf(cap)
+    return c * mp.tanh(x / c), mp.sech(x / c) ** 2
+
+
+register(
+    Activation(
+        name="softcap",
+        aliases=("soft_cap", "logit_softcap"),
+        family="soft cap",
+        forward=softcap,
+        derivatives=(d_softcap, softcap_second),
+        evaluate_pair=_softcap_pair,
+        mp_reference=_mp_softcap,
+        params=(
+            Param("cap", 30.0, "c: outputs stay within ±c and f(x) ≈ x for |x| ≪ c; Gemma 2 caps its "
+                  "final logits at 30 and its attention logits at 50, Grok-1 its attention logits "
+                  "at 30", low=0.0, low_inclusive=False),
+        ),
+        formula_tex=r"f(x) = c\,\tanh(x / c)",
+        formula_text="f(x) = c·tanh(x/c)",
+        derivative_tex=r"f'(x) = 1 - \tanh^2(x / c)",
+        derivative_text="f'(x) = 1 - tanh(x/c)²",
+        output_range=lambda cap: Interval(-cap, cap, False, False),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
+        reference="Logit soft-capping: Gemma Team 2024, Gemma 2: Improving Open Language Models at a "
+        "Practical Size, arXiv:2408.00118 (Hugging Face Gemma2Config: final_logit_softcapping=30.0, "
+        "attn_logit_softcapping=50.0, applied as tanh(logits/cap)·cap in modeling_gemma2.py); "
+        "xAI's Grok-1 (grok-1 model.py: max_attn_val·tanh(attn_logits/max_attn_val), 30.0); "
+        "Bello et al. 2016, Neural Combinatorial Optimization with Reinforcement Learning, "
+        "arXiv:1611.09940, clipped logits the same way",
+        numerics="x/c as an exact quotient q + q_lo (sech² in the tails multiplies its rounding by "
+        "2|x/c|); f = x itself where tanh(x/c) rounds to x/c (c·fl(x/c) is wrong for subnormal x)",
+        naive=Naive(
+            lambda x, cap: cap * np.tanh(x / cap),
+            lambda x, cap: 1 - np.tanh(x / cap) ** 2,
+            "c*tanh(x/c)",
+            "1-tanh(x/c)**2",
+        ),
+        # out to ±3c, where tanh is within 0.5% of ±1
+        plot_range=lambda cap: (-3.0 * cap, 3.0 * cap),
+        # Gemma 2's attention cap; a cap below 1 (x/c then overflows for huge x unless clipped)
+        checks=Checks(samples=({"cap": 50.0}, {"cap": 0.7}), ulps=(4, 8)),
+    )
+)
+
+# --- dyt: γ·tanh(αx) + β ------------------------------------------------------------------
+
+
+def _dyt_pair(x, alpha, gamma, beta):
+    return dyt_pair(x, alpha, gamma, beta)
+
+
+def dyt(x, alpha, gamma, beta):
+    return dyt_pair(x, alpha, gamma, beta)[0]
+
+
+def d_dyt(x, alpha, gamma, beta):
+    return dyt_pair(x, alpha, gamma, beta)[1]
+
+
+def _mp_dyt(x, alpha, gamma, beta):
+    import mpmath as mp
+
+    a, g = mp.mpf(alpha), mp.mpf(gamma)
+    return g * mp.tanh(a * x) + mp.mpf(beta), a * g * mp.sech(a * x) ** 2
+
+
+register(
+    Activation(
+        name="dyt",
+        aliases=("dynamic_tanh",),
+        family="sigmoid-like",
+        forward=dyt,
+        derivatives=(d_dyt, dyt_second),
+        evaluate_pair=_dyt_pair,
+        mp_reference=_mp_dyt,
+        params=(
+            Param("alpha", 0.5, "α > 0, the learned input scale (one scalar; alpha_init_value=0.5)",
+                  low=0.0, low_inclusive=False, aliases=("alpha_init_value",)),
+            Param("gamma", 1.0, "γ > 0, the output scale (DyT's per-channel weight, initialised to "
+                  "1; one value here)", low=0.0, low_inclusive=False, aliases=("weight",)),
+            Param("beta", 0.0, "β, the output shift (DyT's per-channel bias, initialised to 0; one "
+                  "value here)", aliases=("bias",)),
+        ),
+        formula_tex=r"f(x) = \gamma\,\tanh(\alpha x) + \beta",
+        formula_text="f(x) = γ·tanh(αx) + β",
+        derivative_tex=r"f'(x) = \alpha\gamma\,(1 - \tanh^2(\alpha x))",
+        derivative_text="f'(x) = αγ·(1 - tanh(αx)²)",
+        output_range=lambda alpha, gamma, beta: Interval(beta - gamma, beta + gamma, False, False),
+        properties=lambda alpha, gamma, beta: Properties(
+            monotonic=True, bounded_above=True, bounded_below=True, smoothness="C∞",
+            zero_centred=beta == 0.0,
+        ),
+        reference="Zhu, Chen, He, LeCun & Liu 2025, Transformers without Normalization, "
+        "arXiv:2503.10622 (Dynamic Tanh, a drop-in for LayerNorm and RMSNorm; the reference "
+        "DynamicTanh in facebookresearch/DynamicTanh dynamic_tanh.py: tanh(alpha·x)·weight + bias, "
+        "alpha_init_value=0.5, weight ones, bias zeros)",
+        numerics="αx as an exact product, so sech² keeps every bit in the tails; where tanh(αx) "
+        "rounds to αx, f = (αγ)·x + β; with β ≠ 0 the sum γ·tanh(αx) + β is rounded as is, so "
+        "next to its zero (tanh(αx) = -β/γ) its error is relative to β, not to f",
+        naive=Naive(
+            lambda x, alpha, gamma, beta: gamma * np.tanh(alpha * x) + beta,
+            lambda x, alpha, gamma, beta: alpha * gamma * (1 - np.tanh(alpha * x) ** 2),
+            "gamma*tanh(alpha*x)+beta",
+            "alpha*gamma*(1-tanh(alpha*x)**2)",
+        ),
+        # a steeper, narrower one (β ≠ 0 is held to its own test: the sum cancels at its zero)
+        checks=Checks(samples=({"alpha": 1.7, "gamma": 0.3},), ulps=(4, 8)),
     )
 )
 

@@ -1,10 +1,14 @@
 """Numerical kernels under the catalogue's definitions, by subject.
 
-- dd: double-double arithmetic (error-free products and differences, exponentials keeping an
-  exponent's lost bits)
-- special: sigmoid, softplus, sech², x - tanh x, erfcx (the normal CDF's tail)
+- dd: double-double arithmetic (error-free sums, products and differences, e^v and e^v - 1 as
+  double-doubles, exponentials keeping an exponent's lost bits)
+- special: sigmoid, softplus, sech², x - tanh x, erfcx (the normal CDF's tail), c·tanh(x/c)
+  and γ·tanh(αx) + β
 - gates: x·Φ(x), x·σ(βx), x·tanh(softplus(x)) and their derivatives
-- rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold
+- compound_gates: x·tanh x, x·tanh(e^x), x·e^(-βe^(-γx)), x·tanh(ln(1 + σ(βx))),
+  x·ln(1 + σ(βx)), x·erf(ln(1 + e^x)) and their derivatives
+- rectifiers: overflow-free slopes, exponential branches, softplus with β and a threshold,
+  s·relu(x)² + b and xIELU
 - softmax: shifted exponentials along an axis and their complements, the slice σ(x - o - ln m)
 - roots: roots of many bracketed functions at once, and the edge of a predicate
 - stencil: the five-point finite-difference derivative: its step, formula and reach

@@ -1,5 +1,6 @@
-"""Double-double arithmetic: error-free products, and exponentials that keep the bits an
-exponent's rounding lost.
+"""Double-double arithmetic: error-free sums and products, sums and products of double-doubles,
+e^v and e^v - 1 as double-doubles, and exponentials that keep the bits an exponent's rounding
+lost.
 
 In a left tail the result is an exponential of a large negative number, so every rounding
 of its exponent is multiplied by that number; these helpers compute the exponent exactly
@@ -83,3 +84,117 @@ def two_difference(x, o) -> tuple[np.ndarray, np.ndarray]:
         bb = hi - x
         lo = (x - (hi - bb)) + (-o - bb)
     return hi, np.where(np.isfinite(hi), lo, 0.0)
+
+
+def two_sum(a, b):
+    """a + b = s + e exactly (Knuth's TwoSum), for finite a, b whose sum does not overflow."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+def fast_two_sum(a, b):
+    """a + b = s + e exactly where |a| >= |b| or a = 0 (Dekker): renormalises a double-double."""
+    s = a + b
+    return s, b - (s - a)
+
+
+def dd_add(ah, al, bh, bl):
+    """(ah + al) + (bh + bl) as a double-double."""
+    s, e = two_sum(ah, bh)
+    e += al + bl
+    return fast_two_sum(s, e)
+
+
+def dd_scale(hi, lo, c):
+    """(hi + lo)·c for a float c, as a double-double (|hi|, |c| < 1e300)."""
+    p, e = two_product_split(hi, *split(hi), c, *split(c))
+    e += lo * c
+    return fast_two_sum(p, e)
+
+
+def dd_mul(ah, al, bh, bl):
+    """(ah + al)·(bh + bl) as a double-double, for |ah|, |bh| < 1e300 (Veltkamp's split)."""
+    p, e = two_product_split(ah, *split(ah), bh, *split(bh))
+    e += ah * bl + al * bh
+    return fast_two_sum(p, e)
+
+
+# --- e^v to about 2^-82, as a double-double ---------------------------------------------------
+
+_INV_LN2 = 1.4426950408889634
+# ln 2 in three parts (mpmath, 50 digits): _LN2_A and _LN2_B carry 32 significant bits each, so
+# that k·_LN2_A and k·_LN2_B are exact for |k| < 2^21 (Cody & Waite); _LN2_C is the rest
+_LN2_A = 0.6931471803691238
+_LN2_B = 1.9082149288430703e-10
+_LN2_C = 4.275175589747649e-20
+# 1/n! for n = 4..9: the Taylor series of e^s - 1 - s - s²/2 - s³/6 for |s| <= ln(2)/512
+_EXP_TAIL = (1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880)
+_SQUARINGS = 8  # e^r = (e^(r/256))^256
+
+
+def exp_parts(v):
+    """e^v = 2^k·(1 + m_hi + m_lo) for finite |v| <= 750: (k as int64, m_hi, m_lo) with
+    |m| < 0.42 and 1 + m_hi + m_lo within about 2^-82 of e^(v - k ln 2), relatively.
+
+    v - k ln 2 is formed exactly (Cody & Waite), e^s - 1 for s = (v - k ln 2)/256 by its Taylor
+    series with s², s³/6 as double-doubles (the rest is below 2^-40 of it), and the result
+    squared eight times as m -> 2m + m² in double-double, which keeps m's relative accuracy
+    where e^r - 1 is small. NaN propagates (with k = 0).
+    """
+    v = np.asarray(v, dtype=np.float64)
+    k = np.rint(v * _INV_LN2)
+    t = v - k * _LN2_A  # exact: v and k·_LN2_A agree in sign and to within a factor 2
+    r, r_lo = two_sum(t, -(k * _LN2_B))
+    r_lo -= k * _LN2_C
+    s = r * (1.0 / (1 << _SQUARINGS))
+    s_lo = r_lo * (1.0 / (1 << _SQUARINGS))
+    sh, sl = split(s)
+    q, q_lo = two_product_split(s, sh, sl, s, sh, sl)  # s² exactly
+    c, c_lo = two_product_split(s, sh, sl, q, *split(q))  # s³
+    c_lo += s * q_lo
+    c6 = c / 6.0  # s³/6, with the division's remainder c - 6·c6 formed exactly
+    p, pe = two_product_split(c6, *split(c6), 6.0, 6.0, 0.0)
+    c6_lo = (((c - p) - pe) + c_lo) / 6.0
+    tail = s * _EXP_TAIL[-1]
+    for coef in _EXP_TAIL[-2::-1]:
+        tail += coef
+        tail *= s
+    tail *= c  # s⁴/24 + ... + s⁹/9!
+    m, m_lo = two_sum(s, 0.5 * q)
+    m2, m2_lo = two_sum(m, c6)
+    m2_lo += m_lo + 0.5 * q_lo + c6_lo + tail + s_lo * (1.0 + s + 0.5 * q)  # e^s·s_lo
+    m, m_lo = fast_two_sum(m2, m2_lo)
+    for _ in range(_SQUARINGS):
+        mh, ml = split(m)
+        sq, sq_lo = two_product_split(m, mh, ml, m, mh, ml)
+        sq_lo += 2.0 * m * m_lo
+        m, e = two_sum(2.0 * m, sq)
+        e += 2.0 * m_lo + sq_lo
+        m, m_lo = fast_two_sum(m, e)
+    return np.where(np.isnan(k), 0.0, k).astype(np.int64), m, m_lo
+
+
+def exp_double(v):
+    """e^v as hi + lo to about 2^-82 relative, for v in [-708, 709.78] (below, e^v is subnormal:
+    hi is still e^v to the subnormal grid's accuracy, lo is 0)."""
+    k, m, m_lo = exp_parts(v)
+    h, lo = two_sum(1.0, m)
+    lo += m_lo
+    h, lo = fast_two_sum(h, lo)
+    return np.ldexp(h, k), np.ldexp(lo, k)
+
+
+def expm1_double(v):
+    """e^v - 1 as hi + lo to about 2^-82 relative, for v in [-750, 709.78]: near 0 it is the
+    m of :func:`exp_parts` itself, so nothing cancels."""
+    k, m, m_lo = exp_parts(v)
+    h, lo = two_sum(1.0, m)
+    lo += m_lo
+    h, lo = np.ldexp(h, k), np.ldexp(lo, k)
+    d, d_lo = two_sum(h, -1.0)
+    d_lo += lo
+    d, d_lo = fast_two_sum(d, d_lo)
+    near = k == 0
+    return np.where(near, m, d), np.where(near, m_lo, d_lo)

@@ -8,7 +8,17 @@ import math
 
 import numpy as np
 
-from .dd import exp_sum, two_product
+from .dd import (
+    dd_add,
+    dd_mul,
+    dd_scale,
+    exp_sum,
+    expm1_double,
+    split,
+    two_product,
+    two_product_split,
+    two_sum,
+)
 
 MAX = float(np.finfo(np.float64).max)
 
@@ -94,3 +104,86 @@ def softplus_parts(x, beta, threshold):
         lim = MAX / beta * (1 - 2.0**-50) if beta > 1 else math.inf
         switch = (beta * np.clip(x, -lim, lim) if beta != 1 else x) > threshold
     return hi, e, switch
+
+
+# --- s·relu(x)² + b ----------------------------------------------------------------------------
+
+# Below this x, s·x² + b is summed in double-double; above, b is far below the last bit of
+# s·x² and (s·x)·x overflows only where the truth does (x² alone would sooner)
+_SQUARE_EXACT = 2.0**480
+
+
+def scaled_square_plus(x, scale, bias):
+    """s·max(x, 0)² + b (s in (0, 1e6]), rounded once: s·x² and b cancel where x is near
+    √(-b/s), so the product is kept exactly before b is added."""
+    r = np.maximum(x, 0.0)  # NaN propagates
+    limit = _SQUARE_EXACT / math.sqrt(max(1.0, scale))
+    rc = np.minimum(r, limit)
+    rh, rl = split(rc)
+    p, pe = two_product_split(rc, rh, rl, rc, rh, rl)  # x² exactly
+    q, qe = two_product_split(scale, *split(scale), p, *split(p))
+    qe += scale * pe
+    s, e = two_sum(q, bias)
+    out = s + (e + qe)
+    with np.errstate(over="ignore"):  # beyond √(max/s) the true value is beyond the float range
+        big = (scale * r) * r
+    return np.where(r > limit, big, out)
+
+
+# --- xIELU -------------------------------------------------------------------------------------
+
+# Beyond -_XIELU_FAR (inside the double-double products' range) the negative branch is
+# (β - αn)·x - αn to the last bit
+_XIELU_FAR = 1e299
+
+
+def _xielu_slope(alpha_n, beta):
+    """β - αn as a double-double."""
+    return two_sum(float(beta), -float(alpha_n))
+
+
+def xielu_pair(x, alpha_p, alpha_n, beta, eps):
+    """xIELU and its derivative as the reference implementation defines them (Hugging Face's
+    XIELUActivation, transformers/activations.py):
+
+        x > 0:        αp·x² + β·x
+        x <= 0:       αn·(e^min(x, eps) - 1 - x) + β·x
+
+    computed as x·(αp·x + β) (no cancellation, β > 0) and as αn·(e^m - 1) + (β - αn)·x in
+    double-double, since the negative branch crosses 0 (near x = -2.4 at the defaults) and its
+    derivative αn·(e^x - 1) + β does at x = ln(1 - β/αn). At x = eps, where min(x, eps) ties,
+    f' is autograd's: torch.minimum splits the gradient, so f'(eps) = αn·(e^eps/2 - 1) + β.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    d, d_lo = _xielu_slope(alpha_n, beta)
+    with np.errstate(over="ignore"):  # the true values leave the float range there too
+        f_pos = x * (alpha_p * x + beta)
+        d_pos = (2.0 * alpha_p) * x + beta
+        f_far = d * x - alpha_n
+    # x <= eps
+    xn = np.clip(x, -_XIELU_FAR, eps)
+    m, m_lo = expm1_double(np.maximum(xn, -750.0))
+    a, a_lo = dd_scale(m, m_lo, alpha_n)  # αn·(e^x - 1)
+    b, b_lo = dd_mul(d, d_lo, xn, 0.0)  # (β - αn)·x
+    s, s_lo = dd_add(a, a_lo, b, b_lo)
+    f_neg = np.where(x < -_XIELU_FAR, f_far, s + s_lo)
+    t, t_lo = two_sum(a, float(beta))
+    d_neg = t + (t_lo + a_lo)
+    # eps < x <= 0: min(x, eps) = eps, a straight line of slope β - αn
+    c, c_lo = dd_scale(*expm1_double(np.float64(eps)), alpha_n)
+    xm = np.clip(x, eps, 0.0)
+    b, b_lo = dd_mul(d, d_lo, xm, 0.0)
+    s, s_lo = dd_add(c, c_lo, b, b_lo)
+    f_mid = s + s_lo
+    tie = alpha_n * (0.5 * math.exp(eps) - 1.0) + beta
+    f = np.where(x > 0, f_pos, np.where(x > eps, f_mid, f_neg))
+    df = np.where(x > 0, d_pos, np.where(x > eps, d + d_lo, np.where(x == eps, tie, d_neg)))
+    return f, df
+
+
+def xielu_second(x, alpha_p, alpha_n, beta, eps):
+    """xIELU's f'': 2αp for x > 0, 0 on (eps, 0], αn·e^x below; αn·e^eps/2 at the tie x = eps."""
+    x = np.asarray(x, dtype=np.float64)
+    below = alpha_n * np.exp(np.minimum(x, eps))
+    out = np.where(x > 0, 2.0 * alpha_p, np.where(x > eps, 0.0, below))
+    return np.where(x == eps, 0.5 * alpha_n * math.exp(eps), out)

@@ -1,11 +1,14 @@
 """Special functions, each accurate to a few ULPs over the whole float64 range and raising
 no floating-point warning for finite input: the logistic sigmoid and its derivatives,
-softplus, sech², x - tanh(x), and erfcx = e^(y²)·erfc(y), which the normal CDF is taken through.
+softplus, sech² (also of a double-double argument), x - tanh(x), and erfcx = e^(y²)·erfc(y),
+which the normal CDF is taken through.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .dd import two_product
 
 Array = np.ndarray
 
@@ -74,6 +77,63 @@ def sech2(x: Array) -> Array:
     # |x| is capped first: 2|x| overflows for |x| > 9e307, and e^-2000 is 0 anyway.
     e = np.exp(-2.0 * np.minimum(np.abs(x), 1e3))
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def tanh_sech2(z: Array, z_lo: Array | float = 0.0) -> tuple[Array, Array]:
+    """(tanh, sech²) of z + z_lo for a double-double argument (|z_lo| <= ulp(z)): sech² is
+    4e/(1+e)² with e = e^(-2|z|)·(1 - 2|z|'s lost bits), since in the tails e^(-2|z|) multiplies
+    the rounding of z by 2|z|; tanh takes the first-order correction sech²·z_lo."""
+    a = np.minimum(np.abs(z), 1e3)  # e^-2000 is 0; 2|z| would overflow for |z| > 9e307
+    e = np.exp(-2.0 * a)
+    e *= 1.0 - 2.0 * np.where(z < 0, -z_lo, z_lo)
+    s2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    t = np.tanh(z)
+    t += s2 * z_lo
+    return t, s2
+
+
+# Below this |z|, tanh z rounds to z itself (z³/3 is under z·2^-55)
+TANH_LINEAR = 2.0**-27
+
+
+def softcap_pair(x: Array, cap: float) -> tuple[Array, Array]:
+    """(c·tanh(x/c), sech²(x/c)) with x/c as an exact quotient q + q_lo: in the tails sech²
+    would multiply the rounding of x/c by 2|x/c|. Where tanh(x/c) rounds to x/c, f is x itself
+    (c·fl(x/c) is not, and loses every bit for subnormal x)."""
+    limit = min(float(np.finfo(np.float64).max), cap * 1e300)
+    xc = np.clip(x, -limit, limit)
+    q = xc / cap
+    qc = np.clip(q, -1e3, 1e3)
+    p, pe = two_product(qc, cap)
+    q_lo = np.where(np.abs(q) < 1e3, ((xc - p) - pe) / cap, 0.0)
+    t, s2 = tanh_sech2(q, q_lo)
+    return np.where(np.abs(q) < TANH_LINEAR, x, cap * t), s2
+
+
+def softcap_second(x: Array, cap: float) -> Array:
+    """(c·tanh(x/c))'' = -(2/c)·tanh(x/c)·sech²(x/c)."""
+    limit = min(float(np.finfo(np.float64).max), cap * 1e300)
+    q = np.clip(x, -limit, limit) / cap
+    return (-2.0 / cap) * np.tanh(q) * sech2(q)
+
+
+def dyt_pair(x: Array, alpha: float, gamma: float, beta: float) -> tuple[Array, Array]:
+    """(γ·tanh(αx) + β, αγ·sech²(αx)) with αx as an exact product; where tanh(αx) rounds to
+    αx, f is (αγ)·x + β (γ·fl(αx) loses the bits of a subnormal αx)."""
+    limit = min(float(np.finfo(np.float64).max), 1e3 / alpha)  # tanh is ±1 and sech² 0 beyond
+    xc = np.clip(x, -limit, limit)
+    z, z_lo = two_product(xc, alpha)
+    t, s2 = tanh_sech2(z, z_lo)
+    ag = alpha * gamma
+    f = np.where(np.abs(z) < TANH_LINEAR, ag * x + beta, gamma * t + beta)
+    return f, ag * s2
+
+
+def dyt_second(x: Array, alpha: float, gamma: float, beta: float) -> Array:
+    """(γ·tanh(αx) + β)'' = -2α²γ·tanh(αx)·sech²(αx)."""
+    limit = min(float(np.finfo(np.float64).max), 1e3 / alpha)
+    z = alpha * np.clip(x, -limit, limit)
+    return (-2.0 * alpha * alpha * gamma) * np.tanh(z) * sech2(z)
 
 
 # Below this |x|, x - tanh(x) loses more than an ULP to cancellation; above it the

@@ -87,7 +87,9 @@ def _sigma(z):
 def mp_smish(x, a=1.0, b=1.0):
     a, b = mp.mpf(a), mp.mpf(b)
     s = _sigma(b * x)
-    g = mp.tanh(mp.log(1 + s))
+    # ln(1 + s) as log1p: at 60 digits 1 + s rounds to 1 for s below 1e-60 (x < -138), and
+    # the reference would be 0 where the true value is x·e^x
+    g = mp.tanh(mp.log1p(s))
     # d/ds tanh(ln(1 + s)) = sech²(ln(1 + s))/(1 + s), and ds/dx = β·s(1 - s)
     return a * x * g, a * g + a * x * (1 - g**2) / (1 + s) * b * s * (1 - s)
 
@@ -95,11 +97,12 @@ def mp_smish(x, a=1.0, b=1.0):
 def mp_logish(x, a=1.0, b=1.0):
     a, b = mp.mpf(a), mp.mpf(b)
     s = _sigma(b * x)
-    return a * x * mp.log(1 + s), a * mp.log(1 + s) + a * x * b * s * (1 - s) / (1 + s)
+    g = mp.log1p(s)  # as in mp_smish: log(1 + s) is 0 at 60 digits once s < 1e-60
+    return a * x * g, a * g + a * x * b * s * (1 - s) / (1 + s)
 
 
 def mp_serf(x):
-    y = mp.log(1 + mp.exp(x))
+    y = mp.log1p(mp.exp(x))  # as in mp_smish: log(1 + e^x) is 0 at 60 digits once x < -138
     return x * mp.erf(y), mp.erf(y) + x * 2 / mp.sqrt(mp.pi) * mp.exp(-y * y) * _sigma(x)
 
 

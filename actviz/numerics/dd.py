@@ -177,8 +177,10 @@ def exp_parts(v):
 
 
 def exp_double(v):
-    """e^v as hi + lo to about 2^-82 relative, for v in [-708, 709.78] (below, e^v is subnormal:
-    hi is still e^v to the subnormal grid's accuracy, lo is 0)."""
+    """e^v as hi + lo to about 2^-82 relative, for v in [-651, 709.78]. Below -651, lo is
+    subnormal and holds e^v's low bits only to the subnormal grid (an absolute 2^-1075 more);
+    below -708, hi is itself subnormal, to that grid's accuracy, and lo is 0. The kernels call
+    it for v >= -600 (numerics.dd.DEEP) and take deeper exponentials through times_exp_deep."""
     k, m, m_lo = exp_parts(v)
     h, lo = two_sum(1.0, m)
     lo += m_lo

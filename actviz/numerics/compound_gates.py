@@ -118,6 +118,14 @@ def x_tanh_exp_second(x):
     if deep.size:
         xd = np.maximum(x[deep], -2e3)
         out[deep] = times_exp_deep(2.0 + xd, 0.0, xd, 0.0)
+    # right of x = 5.7, sech² u = 4e^(-2u) is below e^-600 (subnormal from 2u = 708 on) and is
+    # multiplied by u·(2 + x - 2xu), up to 1e7: take the product and the exponential in one
+    # rounding, as in the left tail (tanh u is 1 there)
+    far = np.flatnonzero(-2.0 * u < DEEP)
+    if far.size:
+        xf, uf, uf_lo = xc[far], u[far], u_lo[far]
+        a = 4.0 * (uf + uf_lo) * (2.0 + xf - 2.0 * xf * uf)
+        out[far] = times_exp_deep(a, 0.0, -2.0 * uf, -2.0 * uf_lo)
     return out
 
 

@@ -282,8 +282,10 @@ def test_xielu_without_the_clamp_is_the_papers_c1_function():
     assert act.kinks == (0.0,) and act.properties.smoothness == "C1"
     assert act(0.0) == 0.0 and act.properties.zero_centred
     left, right = -1e-9, 1e-9
-    assert float(act.derivative(left)) == pytest.approx(0.5, abs=1e-9)
-    assert float(act.derivative(right)) == pytest.approx(0.5, abs=1e-9)
+    # f' = αn·(e^x - 1) + β on the left, 2αp·x + β on the right: both 0.5 + O(x), 0.5 at 0
+    assert float(act.derivative(left)) == pytest.approx(0.5 + 0.8 * math.expm1(left), rel=1e-15)
+    assert float(act.derivative(right)) == pytest.approx(0.5 + 1.6 * right, rel=1e-15)
+    assert abs(float(act.derivative(left)) - 0.5) < 1e-9 and abs(float(act.derivative(right)) - 0.5) < 2e-9
     # f'' jumps from αn = 0.8 to 2αp = 1.6
     assert float(act.derivative(left, order=2)) == pytest.approx(0.8, rel=1e-8)
     assert float(act.derivative(right, order=2)) == 1.6

@@ -1122,7 +1122,8 @@ register(
         "there, so the ULPs of f and f' hold up to about 1e-9 from those two zeros",
         kink_convention="f'(0) = β - αn and f''(0) = 0, the branch x <= 0 that torch.where takes; "
         "at x = ε, torch.minimum splits the gradient of the tie, so f'(ε) = αn·(e^ε/2 - 1) + β "
-        "and f''(ε) = αn·e^ε/2, as autograd of the reference gives",
+        "and f''(ε) = αn·e^ε/4 (the double backward meets the split twice), as autograd of the "
+        "reference gives",
         naive=Naive(
             lambda x, alpha_p, alpha_n, beta, eps: np.where(
                 x > 0, alpha_p * x * x + beta * x,

@@ -152,7 +152,8 @@ def xielu_pair(x, alpha_p, alpha_n, beta, eps):
     computed as x·(αp·x + β) (no cancellation, β > 0) and as αn·(e^m - 1) + (β - αn)·x in
     double-double, since the negative branch crosses 0 (near x = -2.4 at the defaults) and its
     derivative αn·(e^x - 1) + β does at x = ln(1 - β/αn). At x = eps, where min(x, eps) ties,
-    f' is autograd's: torch.minimum splits the gradient, so f'(eps) = αn·(e^eps/2 - 1) + β.
+    f' is autograd's: torch.minimum splits the gradient, so f'(eps) = αn·(e^eps/2 - 1) + β (and
+    f''(eps) = αn·e^eps/4, the double backward passing through the split twice).
     """
     x = np.asarray(x, dtype=np.float64)
     d, d_lo = _xielu_slope(alpha_n, beta)
@@ -182,8 +183,9 @@ def xielu_pair(x, alpha_p, alpha_n, beta, eps):
 
 
 def xielu_second(x, alpha_p, alpha_n, beta, eps):
-    """xIELU's f'': 2αp for x > 0, 0 on (eps, 0], αn·e^x below; αn·e^eps/2 at the tie x = eps."""
+    """xIELU's f'': 2αp for x > 0, 0 on (eps, 0], αn·e^x below; αn·e^eps/4 at the tie x = eps
+    (autograd's: the first backward halves e^m at the tie, and differentiating it halves again)."""
     x = np.asarray(x, dtype=np.float64)
     below = alpha_n * np.exp(np.minimum(x, eps))
     out = np.where(x > 0, 2.0 * alpha_p, np.where(x > eps, 0.0, below))
-    return np.where(x == eps, 0.5 * alpha_n * math.exp(eps), out)
+    return np.where(x == eps, 0.25 * alpha_n * math.exp(eps), out)

@@ -628,3 +628,16 @@ def test_against_the_implementations_as_their_sources_write_them(spec):
     np.testing.assert_array_less(np.abs(act(x) - f), 1e-13 * scale)
     np.testing.assert_array_less(np.abs(act.derivative(x) - d), 1e-13 * scale)
     np.testing.assert_array_less(np.abs(act.derivative(x, order=2) - d2), 1e-11 * scale)
+
+
+@pytest.mark.parametrize("spec", ["golu", "tanhexp", "smish", "logish", "serf"])
+def test_deep_tails_for_scalars_and_2d_arrays(spec):
+    # the kernels patch the far tails (f' and f'' too) by flat index: a scalar or a 2-D x there
+    # gets the same values as a 1-D array
+    act = actviz.get(spec)
+    x = np.array([-700.0, -7.0, -1.0, 0.5, 5.9, 700.0])
+    want = [act.derivative(x, order) if order else act(x) for order in (0, 1, 2)]
+    for order in (0, 1, 2):
+        run = (lambda v, o=order: act.derivative(v, o) if o else act(v))
+        assert [float(run(v)) for v in x] == want[order].tolist(), (spec, order)
+        np.testing.assert_array_equal(run(x.reshape(2, 3).T), want[order].reshape(2, 3).T)

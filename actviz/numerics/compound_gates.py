@@ -17,6 +17,7 @@ Below e^-600 the gate underflows: f and f' are then a·e^w rounded once (dd.time
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -36,6 +37,21 @@ from .dd import (
 from .special import sech2, tanh_sech2, x_minus_tanh
 
 Array = np.ndarray
+
+
+def _flat(kernel):
+    """Run ``kernel`` on x as a 1-D float64 array and give its results x's shape: the kernels
+    patch their tails by flat index (np.flatnonzero), which a 0-d or 2-D x would not take."""
+
+    @functools.wraps(kernel)
+    def run(x, *params):
+        x = np.asarray(x, dtype=np.float64)
+        out = kernel(x.ravel(), *params)
+        if isinstance(out, tuple):
+            return tuple(np.reshape(o, x.shape) for o in out)
+        return np.reshape(out, x.shape)
+
+    return run
 
 # 2/√π as a double-double (mpmath, 40 digits)
 _TWO_OVER_SQRTPI = 1.1283791670955126
@@ -81,6 +97,7 @@ def _tanh_exp_parts(x):
     return xc, u, u_lo, t, s2
 
 
+@_flat
 def x_tanh_exp(x):
     """(x·tanh(e^x), tanh(e^x) + x·e^x·sech²(e^x)).
 
@@ -108,6 +125,7 @@ def x_tanh_exp(x):
     return f, d
 
 
+@_flat
 def x_tanh_exp_second(x):
     """(x·tanh(e^x))'' = u·sech² u·(2 + x - 2x·u·tanh u), u = e^x (a double-double, as in f')."""
     x = np.asarray(x, dtype=np.float64)
@@ -160,6 +178,7 @@ def _gompertz_parts(x, beta, gamma):
     return z, z_lo, w, w_lo
 
 
+@_flat
 def x_gompertz(x, alpha, beta, gamma):
     """(α·x·e^w, α·e^w·(1 - z·w)) with z = γx, w = -β·e^(-z).
 
@@ -215,6 +234,7 @@ def _sigmoid_parts(x, beta):
     return xc, z, z_lo, neg, e, e_lo
 
 
+@_flat
 def x_smish(x, alpha, beta):
     """(α·x·g, α·(g + z·g')) for g = tanh(ln(1 + σ(z))), z = βx, written rationally in e = e^-|z|:
 
@@ -311,6 +331,7 @@ def log1p_ratio_m1(s):
     return 2.0 * t / (2.0 + s) * acc - w
 
 
+@_flat
 def x_logish(x, alpha, beta):
     """(α·x·ln(1 + σ(z)), α·(g + z·σ(z)σ(-z)/(1 + σ(z)))), z = βx.
 
@@ -368,6 +389,7 @@ def _erf_ratio_m1(y):
     return acc * t
 
 
+@_flat
 def x_erf_softplus(x):
     """(x·erf(y), erf(y) + x·(2/√π)·e^(-y²)·σ(x)) with y = ln(1 + e^x).
 

@@ -192,6 +192,21 @@ GATES = declared_specs(lambda rec: rec.family == "smooth gate", presets=False)
 ACCURATE = [s for s in GATES if actviz.get(s).record.checks.ulps is not None]
 
 
+def _unit_gate(act):
+    """Whether f = x·g with 0 <= g <= 1 rising from 0 to 1 (f -> 0 on the left, f ~ x on the
+    right), which the limit and property tests below assume. Not so: clipped_gelu (capped at
+    its max), lisht (g = tanh x, so f is even), smish and logish (g rises to α·tanh(ln 2) and
+    α·ln 2), golu with α != 1 (g rises to α); their own tests (test_catalogue_batch_a.py) and
+    the registry-wide ones cover their limits."""
+    name = act.record.name
+    if name in ("clipped_gelu", "lisht", "smish", "logish"):
+        return False
+    return act.params.get("alpha", 1.0) == 1.0 if name == "golu" else True
+
+
+UNIT_GATES = [s for s in GATES if _unit_gate(actviz.get(s))]
+
+
 def _errors(act, x):
     f, d = act.evaluate(x)
     rf, rd = mp_values(act.record.mp_reference, x, **act.params)
@@ -231,7 +246,10 @@ def test_derivative_near_the_minimum_of_f(spec):
 
     act = actviz.get(spec)
     beta = act.params.get("beta", 1.0)
-    guess = {"gelu": -0.75, "gelu(approximate=tanh)": -0.75, "mish": -1.19}.get(spec, -1.28 / beta)
+    # golu's minimum is at γx = -W(1/β) (-0.567 at the defaults); lisht's at 0
+    guess = {"gelu": -0.75, "gelu(approximate=tanh)": -0.75, "mish": -1.19, "golu": -0.567,
+             "golu(alpha=0.7, gamma=2.5)": -0.567 / 2.5, "golu(beta=2.5)": -0.3,
+             "lisht": 0.0}.get(spec, -1.28 / beta)
     with mp.workdps(30):
         root = float(mp.findroot(lambda t: act.record.mp_reference(t, **act.params)[1], guess))
         # f at the root of f' is the output range's lower end
@@ -302,8 +320,13 @@ def test_second_derivative_against_mpmath(spec):
 
     act = actviz.get(spec)
     x = np.array([-30.0, -6.0, -2.5, -1.0, -0.3, 0.0, 0.4, 1.7, 5.0, 12.0])
+    # at a kink f'' is autograd's one-sided value (hard_mish''(0) = 1), which a central
+    # difference does not see: each entry's own tests check those
+    x = x[[all(v != k for k in act.kinks) for v in x]]
     got = act.derivative(x, order=2)
-    with mp.workdps(120):  # f' = 1 - 1e-58 at x = 12 (tanh form): needs the digits
+    # f' = 1 - 1e-58 at x = 12 (gelu's tanh form) and tanhexp's f' = 1 + 3e-126 at x = 5 with
+    # f'' = -1.1e-123 there: the difference quotient needs the digits
+    with mp.workdps(200):
         want = [mp.diff(lambda t: act.record.mp_reference(t, **act.params)[1], mp.mpf(v)) for v in x]
     for g, w, v in zip(got, want, x, strict=True):
         assert float(g) == pytest.approx(float(w), rel=1e-12, abs=1e-300), (spec, v)
@@ -327,7 +350,7 @@ def test_blocks_and_layouts_do_not_change_values(spec):
     np.testing.assert_array_equal(act(grid), f[:2000].reshape(40, 50).T)
 
 
-@pytest.mark.parametrize("spec", GATES)
+@pytest.mark.parametrize("spec", UNIT_GATES)
 def test_limits_and_extremes(spec):
     act = actviz.get(spec)
     x = np.array([-np.inf, -1e308, -1e200, 1e200, 1e308, np.inf, -0.0, np.nan])
@@ -346,7 +369,7 @@ finite = st.floats(-1e308, 1e308, allow_nan=False)
 
 
 @settings(max_examples=200, deadline=None)
-@given(x=finite, spec=st.sampled_from(GATES))
+@given(x=finite, spec=st.sampled_from(UNIT_GATES))
 def test_gates_stay_above_their_minimum_and_below_identity(x, spec):
     act = actviz.get(spec)
     y = float(act(x))
@@ -356,7 +379,7 @@ def test_gates_stay_above_their_minimum_and_below_identity(x, spec):
 
 
 @settings(max_examples=200, deadline=None)
-@given(x=st.floats(0.0, 1e300), spec=st.sampled_from(GATES))
+@given(x=st.floats(0.0, 1e300), spec=st.sampled_from(UNIT_GATES))
 def test_gates_increase_on_the_right(x, spec):
     act = actviz.get(spec)
     assert float(act.derivative(x)) > 0

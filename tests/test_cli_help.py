@@ -109,7 +109,8 @@ def complete(words: str) -> list[str]:
 @pytest.mark.parametrize("command", ["plot", "table relu", "compare tanh", "info", "stats", "check",
                                      "accuracy", "signal"])
 def test_completing_a_spec_offers_registry_names(command):
-    assert complete(f"actviz {command} gel") == ["gelu"]
+    # names and aliases: gelu_10 is clipped_gelu's alias (Hugging Face's ACT2FN name)
+    assert complete(f"actviz {command} gel") == ["gelu", "gelu_10"]
 
 
 def test_completion_offers_aliases_and_presets():

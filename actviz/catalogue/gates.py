@@ -714,7 +714,10 @@ register(
                               smoothness="C∞", zero_centred=True),
         reference="Wang, Ren & Wang 2022, Smish: A Novel Activation Function for Deep Learning "
         "Methods, Electronics 11(4):540, doi:10.3390/electronics11040540 (the parameterised "
-        "αx·tanh(ln(1 + σ(βx))) was best at α = β = 1, the form implementations ship)",
+        "αx·tanh(ln(1 + σ(βx))) was best at α = β = 1, the form implementations ship); the "
+        "activation of TEED, the Tiny and Efficient Edge Detector (Soria et al. 2023, "
+        "arXiv:2308.06468; xavysp/TEED ted.py, utils/AF/Fsmish.py), which ControlNet "
+        "preprocessors ship as a soft-edge detector",
         numerics="tanh(ln(1 + σ)) written rationally in e = e^-|βx| (e(3e + 2)/(5e² + 6e + 2) for "
         "x <= 0), βx exact and e a double-double; f' for x <= 0 as e·B/Q² with B, which vanishes "
         "at f's minimum, in double-double",

@@ -239,12 +239,62 @@ class Checks:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How one implementation feeds a gated unit: from one array split in two, or from two
+    projections."""
+
+    # who writes it this way, e.g. "vLLM SiluAndMul"
+    name: str
+    # "contiguous" (x[..., :n/2], x[..., n/2:]), "interleaved" (x[..., ::2], x[..., 1::2]) or
+    # "separate" (two projections, nothing split)
+    split: str
+    # which half is the gate input a: "first" or "second" ("" for separate projections)
+    gate: str
+    # the expression as shipped, one line
+    code: str
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A gated unit f(a, b) = g(a)·v(b) of two inputs: the gate input a goes through the
+    nonlinearity g, the value input b through v (the identity, or GPT-OSS's clip(b) + 1).
+
+    Each function takes its input as a float64 array and the record's parameters other than
+    ``b`` (which is the value held fixed along the gate curve that plots and tables show).
+    """
+
+    # (g, g', g''): the gate, g(a, **params)
+    gate: tuple[Callable[..., Array], Callable[..., Array], Callable[..., Array]]
+    # (v, v', v''): the value factor, v(b, **params)
+    value: tuple[Callable[..., Array], Callable[..., Array], Callable[..., Array]]
+    # mpmath references: (g, g') at an mpf a, and (v, v') at an mpf b
+    mp_gate: Callable[..., tuple[Any, Any]]
+    mp_value: Callable[..., tuple[Any, Any]]
+    # (g, g') together from shared intermediates, or None
+    gate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # a where g' jumps, and b where v' jumps: tuples or functions of the parameters (without b)
+    gate_kinks: ParamsFn | tuple[float, ...] = ()
+    value_kinks: ParamsFn | tuple[float, ...] = ()
+    # how one array is split when a call gets a single one, and which half is the gate input
+    split: str = "contiguous"
+    gate_half: str = "first"
+    # the partial derivatives as plain text: ∂f/∂a, ∂f/∂b, ∂²f/∂a², ∂²f/∂a∂b, ∂²f/∂b²
+    partials_text: tuple[str, str, str, str, str] = ("", "", "", "", "")
+    # one line on the partials' values at the kinks of a and b
+    kink_convention: str = ""
+    # the implementations and how each feeds the unit (shown by `info`)
+    layouts: tuple[Layout, ...] = ()
+    # where the unit is used, one line
+    used_in: str = ""
+
+
+@dataclass(frozen=True)
 class Activation:
     """Everything actviz knows about one activation function."""
 
     # canonical name
     name: str
-    # "sigmoid-like", "rectifier", "smooth gate", "shrink", "vector", "linear"
+    # "sigmoid-like", "rectifier", "smooth gate", "shrink", "vector", "gated", "linear"
     family: str
     # f(x, **params), numpy in, numpy out, float64
     forward: Callable[..., Array]
@@ -279,6 +329,10 @@ class Activation:
     # for vector activations: (f(z, axis, **params), jacobian(z, axis, **params)), what a call and
     # .jacobian of the bound activation run; forward and derivatives are then its slice
     vector: tuple[Callable[..., Array], Callable[..., Array]] | None = None
+    # for gated units f(a, b) = g(a)·v(b) (also vector: one array is split into a and b): the
+    # two factors, what a two-input call and the partials run; forward and derivatives are the
+    # gate curve f(x, b) at the parameter b (actviz.core.gated.gated_unit builds such a record)
+    gated: Gated | None = None
     # one line on the stable formula, shown by `info`
     numerics: str = ""
     # one line on the derivative's value at kinks, shown by `info`

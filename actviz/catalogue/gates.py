@@ -26,17 +26,17 @@ from ._common import INF, Interval, Properties, cases, param_formulas, same
 # --- gelu ---------------------------------------------------------------------------------
 
 
-def _gelu_pair(x, approximate):
+def gelu_pair(x, approximate):
     """(f, f'): x·Φ(x), or x·σ(2√(2/π)(x + 0.044715x³)) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     return x_sigmoid_cubic(x) if approximate == "tanh" else x_normal_cdf(x)
 
 
 def gelu(x, approximate):
-    return _gelu_pair(x, approximate)[0]
+    return gelu_pair(x, approximate)[0]
 
 
 def d_gelu(x, approximate):
-    return _gelu_pair(x, approximate)[1]
+    return gelu_pair(x, approximate)[1]
 
 
 def d2_gelu(x, approximate):
@@ -54,6 +54,16 @@ def _mp_gelu(x, approximate):
         return x * s, s + x * s * s_neg * dz
     return x * mp.ncdf(x), mp.ncdf(x) + x * mp.npdf(x)
 
+
+#: gelu's form (geglu takes the same parameter)
+GELU_APPROXIMATE = Param(
+    "approximate",
+    "none",
+    "none: x·Φ(x) exactly; tanh: the tanh approximation",
+    kind="choice",
+    choices=("none", "tanh"),
+    choice_aliases={"false": "none", "true": "tanh", "exact": "none", "erf": "none"},
+)
 
 # (f tex, f text, f' tex, f' text) of each form, without the "f(x) = "
 _GELU_EXACT = (
@@ -88,18 +98,9 @@ register(
         family="smooth gate",
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
-        evaluate_pair=_gelu_pair,
+        evaluate_pair=gelu_pair,
         mp_reference=_mp_gelu,
-        params=(
-            Param(
-                "approximate",
-                "none",
-                "none: x·Φ(x) exactly; tanh: the tanh approximation",
-                kind="choice",
-                choices=("none", "tanh"),
-                choice_aliases={"false": "none", "true": "tanh", "exact": "none", "erf": "none"},
-            ),
-        ),
+        params=(GELU_APPROXIMATE,),
         **param_formulas(
             (
                 "f(x) = " + cases((_GELU_EXACT[0], r"\mathrm{none}"), (_GELU_TANH[0], r"\mathrm{tanh}")),
@@ -154,16 +155,16 @@ register(
 # --- silu / swish -------------------------------------------------------------------------
 
 
-def _silu_pair(x, beta):
+def silu_pair(x, beta):
     return x_sigmoid(x, beta)  # x·σ(βx) and σ(βx)·(1 + βx·σ(-βx))
 
 
 def silu(x, beta):
-    return _silu_pair(x, beta)[0]
+    return silu_pair(x, beta)[0]
 
 
 def d_silu(x, beta):
-    return _silu_pair(x, beta)[1]
+    return silu_pair(x, beta)[1]
 
 
 def d2_silu(x, beta):
@@ -189,7 +190,7 @@ register(
         family="smooth gate",
         forward=silu,
         derivatives=(d_silu, d2_silu),
-        evaluate_pair=_silu_pair,
+        evaluate_pair=silu_pair,
         mp_reference=_mp_silu,
         params=(
             Param("beta", 1.0, "slope of the gate σ(βx); 1 is SiLU", low=0.0, low_inclusive=False,
@@ -235,7 +236,7 @@ QUICK_GELU_BETA = 1.702
 
 
 def _quick_gelu_pair(x):
-    return _silu_pair(x, QUICK_GELU_BETA)
+    return silu_pair(x, QUICK_GELU_BETA)
 
 
 def quick_gelu(x):

@@ -52,6 +52,11 @@ _Q_FLOOR = 1e-200
 def check_elementwise(act: BoundActivation) -> BoundActivation:
     """``act`` if signal propagation can take it (elementwise and continuous), else a
     :class:`UsageError` saying why."""
+    if act.is_gated:
+        raise UsageError(
+            f"signal propagation needs an elementwise activation; {act.name} is a gated unit of two "
+            "inputs, f(a, b), which the mean-field maps of one pre-activation do not describe"
+        )
     if act.is_vector:
         raise UsageError(
             f"signal propagation needs an elementwise activation; {act.name} acts on a whole vector"

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.bound import BoundActivation
+from ..core.bound import BoundActivation, bind
 from ..core.options import check_gaussian, check_threshold
 from ..core.records import resolve
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
@@ -29,6 +29,9 @@ STATS_KEYS = (
     "torch_gain",
 )
 GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
+#: A gated unit's ``gaussian``, for independent a, b ~ N(mu, sigma²): f's moments, ∂f/∂a's
+#: (mean_df, second_moment_df) and ∂f/∂b's.
+GATED_GAUSSIAN_KEYS = (*GAUSSIAN_KEYS, "mean_dfdb", "second_moment_dfdb")
 
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -111,20 +114,33 @@ def stats(
     [left, right]: where the saturated tail on that side begins, None where there is none;
     ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
     ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
+
+    A gated unit f(a, b) has its saturation and shape taken along its gate curve (f' being
+    ∂f/∂a there), and its moments and gain for independent a, b ~ N(mu, sigma²) (N(0, 1)
+    for the gain): ``gaussian`` then holds :data:`GATED_GAUSSIAN_KEYS`.
     """
-    from .gaussian import gaussian_stats
+    from .gaussian import gated_gaussian_stats, gaussian_stats
     from .quadrature import expect
 
-    act = get(act).elementwise
+    bound = get(act)
+    act = bound.elementwise
     mu, sigma = check_gaussian(mu, sigma)
     saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)
     shape = shape_stats(act, grid(*sat.range, sat.points))
-    moments = gaussian_stats(act, mu, sigma)
-    if mu == 0.0 and sigma == 1.0:
-        second = moments.second_moment
+    if act.is_gated:
+        unit = bind(act.record, act.params, act.framework)  # the two-input function, from its gate curve too
+        moments = gated_gaussian_stats(unit, mu, sigma)
+        keys = GATED_GAUSSIAN_KEYS
+        standard = moments if mu == 0.0 and sigma == 1.0 else gated_gaussian_stats(unit)
+        second = standard.second_moment
     else:
-        second = expect(lambda z: act(z) ** 2, 0.0, 1.0, act.kinks)
+        moments = gaussian_stats(act, mu, sigma)
+        keys = GAUSSIAN_KEYS
+        if mu == 0.0 and sigma == 1.0:
+            second = moments.second_moment
+        else:
+            second = expect(lambda z: act(z) ** 2, 0.0, 1.0, act.kinks)
     gain = 1.0 / math.sqrt(second) if second > 0 and math.isfinite(second) else None
     return {
         "spec": act.spec,
@@ -136,7 +152,7 @@ def stats(
         "onset": [sat.onset[0], sat.onset[1]],
         "stationary": [{"x": t, "f": v} for t, v in sat.stationary],
         **shape,
-        "gaussian": {k: float(getattr(moments, k)) for k in GAUSSIAN_KEYS},
+        "gaussian": {k: float(getattr(moments, k)) for k in keys},
         "gain": gain,
         "torch_gain": torch_gain(act),
     }

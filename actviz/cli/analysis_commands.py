@@ -23,6 +23,7 @@ from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     OutputOpt,
     ParamOpt,
     PointsOpt,
@@ -130,6 +131,7 @@ def signal_command(
     panel: PanelOpt = None,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
     figure: FigureOpt = None,
@@ -149,7 +151,7 @@ def signal_command(
     options.check_seed(seed)
     panels = options.check_panels(panel, SIGNAL_PANELS)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     for act in acts:
         sig.check_elementwise(act)
     results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
@@ -231,6 +233,7 @@ def accuracy_command(
     ] = False,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
     figure: FigureOpt = None,
@@ -256,7 +259,7 @@ def accuracy_command(
         for d in dtypes:
             acc.check_exhaustive(d, range_)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     results, labels = [], []
     for act in acts:
         for d in dtypes:
@@ -276,7 +279,10 @@ def accuracy_command(
         from ..render.export import accuracy_grid
 
         header, rows = accuracy_grid(records, labels)
-        _emit(target, data_fmt, "Accuracy in ULPs (units in the last place)", header, rows, records)
+        title = "Accuracy in ULPs (units in the last place)"
+        if any(a.is_gated for a in acts):  # the audit runs on a gated unit's gate curve
+            title += "; gated units along their gate curves f(x, b), f' being ∂f/∂a"
+        _emit(target, data_fmt, title, header, rows, records)
     if fig_target is not None:
         from ..render.analysis_figures import accuracy_figure
 

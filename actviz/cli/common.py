@@ -59,6 +59,11 @@ BetaOpt = Annotated[
     float | None,
     typer.Option("--beta", metavar="VALUE", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
 ]
+BOpt = Annotated[
+    float | None,
+    typer.Option("--b", metavar="VALUE", help="Set b on every activation that has it: the value input a gated unit's "
+                 "gate curve holds fixed (swiglu, glu, ...), squareplus's b.", show_default=False),
+]
 ParamOpt = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", metavar="NAME=VALUE", help="Set a parameter on every activation that has it; repeatable.", show_default=False),
@@ -86,8 +91,9 @@ NumericOpt = Annotated[
 DEFAULTS = {"range": DEFAULT_RANGE, "points": DEFAULT_POINTS, "saturation": 0.01}
 
 
-def parse_param_options(alpha: float | None = None, beta: float | None = None, pairs: list[str] | None = None) -> dict[str, object]:
-    """``--alpha``, ``--beta`` and ``-p NAME=VALUE`` as one dict; a parameter set twice is an error."""
+def parse_param_options(alpha: float | None = None, beta: float | None = None, pairs: list[str] | None = None,
+                        b: float | None = None) -> dict[str, object]:
+    """``--alpha``, ``--beta``, ``--b`` and ``-p NAME=VALUE`` as one dict; a parameter set twice is an error."""
     params: dict[str, object] = {}
     given: dict[str, str] = {}
 
@@ -100,6 +106,8 @@ def parse_param_options(alpha: float | None = None, beta: float | None = None, p
         put("alpha", alpha, f"--alpha {alpha:g}")
     if beta is not None:
         put("beta", beta, f"--beta {beta:g}")
+    if b is not None:
+        put("b", b, f"--b {b:g}")
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         name, value = name.strip(), value.strip()

@@ -24,6 +24,7 @@ from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     NumericOpt,
     OrderOpt,
     OutputOpt,
@@ -188,6 +189,7 @@ def table_command(
     numeric: NumericOpt = False,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     output: OutputOpt = None,
@@ -198,12 +200,12 @@ def table_command(
     --sweep alpha=0.5,1,2 gives each value its own columns (rows in CSV and JSON)."""
     from ..core.options import MAX_POINTS
     from ..render.export import SAMPLE_WRITERS
-    from ..render.tables import subset_note, values_table
+    from ..render.tables import gate_curve_note, subset_note, values_table
     from ..sampling import sample
 
     target, fmt = _destination(output, fmt, stdout_format="csv")
     (lo, hi), points = check_grid(range_, points)
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
     if points * len(acts) > MAX_POINTS:  # the same memory bound as one grid
         raise UsageError(f"{len(acts)} activations × {points:,} points is too many values "
@@ -212,9 +214,9 @@ def table_command(
     renderables: list = []
     if fmt == "table":
         renderables.append(values_table(samples))
-        note = subset_note(samples)
-        if note:
-            renderables.append(note)
+        for note in (subset_note(samples), gate_curve_note(samples)):
+            if note:
+                renderables.append(note)
     _deliver(target, fmt, renderables, SAMPLE_WRITERS, samples)
 
 
@@ -231,6 +233,7 @@ def stats_command(
     sigma: Annotated[float, typer.Option("--sigma", metavar="VALUE", help="Standard deviation of the Gaussian input z.")] = 1.0,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     output: OutputOpt = None,
@@ -248,7 +251,7 @@ def stats_command(
     (lo, hi), points = check_grid(range_, points)
     tau = check_threshold(saturation, "saturation")
     mu, sigma = check_gaussian(mu, sigma)
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
     results = [stats(a, (lo, hi), points, tau, mu, sigma) for a in acts]
     _deliver(target, fmt, [stats_table(results)] if fmt == "table" else [], STATS_WRITERS, results)

@@ -25,6 +25,7 @@ from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     NumericOpt,
     OrderOpt,
     OutputOpt,
@@ -103,7 +104,7 @@ class _Request:
 
 
 def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
-           curves: int = 1, diff: bool = False) -> _Request:
+           curves: int = 1, diff: bool = False, heat_map: bool = False) -> _Request:
     from ..core import options
     from ..render import figures
 
@@ -116,7 +117,7 @@ def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, s
         rows = figures.legend_rows(4, figures.PLOT_COLUMNS)
     else:
         rows = figures.legend_rows(figures.compare_legend_entries(curves), figures.COMPARE_COLUMNS)
-    size = figures.check_size(size, dpi, panels, rows)
+    size = figures.check_size(size, dpi, panels, rows, heat_map=heat_map)
     style = figures.check_style(style)
     target = None if output is None else str(output)
     chosen = None
@@ -245,6 +246,7 @@ def plot(
     spec: SpecArg,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
@@ -266,16 +268,19 @@ def plot(
     Without -o the plot is drawn in the terminal. Example: actviz plot relu --alpha 0.1 -o relu.png;
     actviz plot elu --sweep alpha=0.5,1,2 draws one curve per value.
     """
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     (act,) = resolve_specs([spec], params)
     swept, name = apply_sweep([act], sweep, params)
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
-                 curves=len(swept))
+                 curves=len(swept), heat_map=act.is_gated and name is None)
     if name is not None:
         _sweep_figure("plot", [act.label], swept, name, sweep, req)
         return
     if req.output is None and not req.show:
         _terminal_plot([act], req)
+        if act.is_gated:
+            typer.echo(f"{act.label}: the gate curve f(a, b = {format_value(act.params['b'])}) and ∂f/∂a; "
+                       "the saved figure adds a heat map of f(a, b)", err=True)
         typer.echo(_save_hint("plot", [act.label], req, _figure_flags(req)), err=True)
         return
     from ..render.figures import plot as plot_figure
@@ -288,6 +293,7 @@ def compare(
     specs: SpecsArg,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
@@ -312,7 +318,7 @@ def compare(
     """
     if len(specs) < 2:
         raise UsageError("compare needs at least two activations (use 'actviz plot' for one)")
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     acts, name = apply_sweep(resolve_specs(specs, params), sweep, params)
     if name is not None and diff:
         raise UsageError("--diff and --sweep do not go together: a sweep's curves are compared by colour")

@@ -40,6 +40,7 @@ def describe(act: BoundActivation) -> dict[str, Any]:
         "numerics": "" if own else r.numerics,
         "reference": r.reference,
         "vector": act.is_vector,
+        "gated": _gated(act),
         "frameworks": {
             fw: {
                 "name": v.name,
@@ -48,4 +49,31 @@ def describe(act: BoundActivation) -> dict[str, Any]:
             }
             for fw, v in r.frameworks.items()
         },
+    }
+
+
+def _gated(act: BoundActivation) -> dict[str, Any] | None:
+    """A gated unit's two-input face: inputs, partials, kinks of a and b, how one array is
+    split, the gate curve shown, and how each implementation feeds it."""
+    from ..core.gated import gate_kinks, layout_text, value_at, value_kinks
+
+    gated = act.record.gated
+    if gated is None:
+        return None
+    return {
+        "inputs": "a is the gate input, through the nonlinearity; b is the value input",
+        "partials": dict(zip(("a", "b", "aa", "ab", "bb"), gated.partials_text, strict=True)),
+        "gate_kinks": list(gate_kinks(gated, act.params)),
+        "value_kinks": list(value_kinks(gated, act.params)),
+        "kink_convention": gated.kink_convention,
+        "split": gated.split,
+        "gate": gated.gate_half,
+        "one_array": layout_text(gated.split, gated.gate_half),
+        "gate_curve": {"b": act.params["b"], "value_factor": value_at(gated, act.params)},
+        "layouts": [
+            {"name": lay.name, "split": lay.split, "gate": lay.gate, "code": lay.code,
+             "halves": layout_text(lay.split, lay.gate)}
+            for lay in gated.layouts
+        ],
+        "used_in": gated.used_in,
     }

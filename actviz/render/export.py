@@ -196,12 +196,16 @@ def _metadata(samples: Sequence) -> dict[str, Any]:
     from ..version import __version__
 
     x = samples[0].x if samples else np.array([])
-    return {
+    head = {
         "range": [float(x[0]), float(x[-1])] if len(x) else None,
         "points": int(len(x)),
         "activations": [identity(s.activation) for s in samples],
         "versions": {"actviz": __version__, "numpy": np.__version__},
     }
+    gated = {s.activation.label: s.activation.params["b"] for s in samples if s.activation.is_gated}
+    if gated:  # what the columns of a gated unit's rows are: its gate curve at that b
+        head["gate_curves"] = {"b": gated, "x": "the gate input a", "df": "∂f/∂a", "d2f": "∂²f/∂a²"}
+    return head
 
 
 def iter_samples_json(samples: Sequence) -> Iterator[str]:
@@ -314,6 +318,31 @@ STATS_ROWS = (
 )
 
 
+def _gated_mean(r: dict, key: str, second: str) -> str:
+    return _mean(r, key, second) if key in r["gaussian"] else "—"
+
+
+#: The rows a gated unit f(a, b) adds, after E[f'(z)²]: its moments are for z = (a, b), a and b
+#: independent, f' being ∂f/∂a; the value input b has its own partial. "—" for the others.
+GATED_STATS_ROWS = (
+    ("E[∂f/∂b] (gated)", lambda r: _gated_mean(r, "mean_dfdb", "second_moment_dfdb")),
+    ("E[(∂f/∂b)²] (gated)", lambda r: readable(r["gaussian"].get("second_moment_dfdb"), 6)),
+)
+
+
+def _is_gated(r: dict) -> bool:
+    return "mean_dfdb" in r["gaussian"]
+
+
+def stats_rows(results: Sequence[dict]) -> tuple:
+    """The rows of a stats table: :data:`STATS_ROWS`, with :data:`GATED_STATS_ROWS` after
+    E[f'(z)²] when a gated unit is among the results."""
+    if not any(_is_gated(r) for r in results):
+        return STATS_ROWS
+    at = next(i for i, (label, _) in enumerate(STATS_ROWS) if label == "E[f'(z)²]") + 1
+    return STATS_ROWS[:at] + GATED_STATS_ROWS + STATS_ROWS[at:]
+
+
 def stats_setting(r: dict) -> dict[str, str]:
     """The settings a stats dict was computed with, as text."""
     g = r["gaussian"]
@@ -322,6 +351,15 @@ def stats_setting(r: dict) -> dict[str, str]:
         "τ =": readable(r["saturation_threshold"], 6),
         "z ~": f"N({readable(g['mu'], 6)}, {readable(g['sigma'], 6)}²)",
     }
+
+
+def gated_note(results: Sequence[dict]) -> str:
+    """What the statistics of the gated units among ``results`` are, or ''."""
+    names = [short_label(r["spec"]) for r in results if _is_gated(r)]
+    if not names:
+        return ""
+    return (f"gated ({', '.join(names)}): z = (a, b), a and b independent, f' = ∂f/∂a; saturation and "
+            "shape along the gate curve")
 
 
 def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]]:
@@ -333,7 +371,7 @@ def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]
     shared = {k: v for k, v in settings[0].items() if all(s[k] == v for s in settings)} if results else {}
     title = ", ".join(f"{k} {v}" for k, v in shared.items())
     rows = [[k, *(s[k] for s in settings)] for k in (settings[0] if results else {}) if k not in shared]
-    rows += [[label, *(get(r) for r in results)] for label, get in STATS_ROWS]
+    rows += [[label, *(get(r) for r in results)] for label, get in stats_rows(results)]
     return title, ["statistic", *(short_label(r["spec"]) for r in results)], rows
 
 
@@ -377,16 +415,20 @@ def stats_csv(results: Sequence[dict]) -> str:
     flat = [_flatten(labelled(r, params=False)) for r in results]
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    cols = list(flat[0]) if flat else []
+    # every key in first-seen order: a gated unit's ∂f/∂b moments are empty in the other rows
+    widest = max(flat, key=len) if flat else {}
+    cols = list(dict.fromkeys([*widest, *(k for row in flat for k in row)]))
     out.writerow(cols)
     for row in flat:
-        out.writerow([v if isinstance(v, (str, int)) and not isinstance(v, bool) else exact(v) for v in row.values()])
+        values = [row.get(k) for k in cols]
+        out.writerow([v if isinstance(v, (str, int)) and not isinstance(v, bool) else exact(v) for v in values])
     return buf.getvalue()
 
 
 def stats_markdown(results: Sequence[dict]) -> str:
     title, header, rows = stats_grid(results)
-    return (f"{title}\n\n" if title else "") + grid_markdown(header, rows)
+    note = gated_note(results)
+    return (f"{title}\n\n" if title else "") + grid_markdown(header, rows) + (f"\n{note}\n" if note else "")
 
 
 STATS_WRITERS = {"csv": stats_csv, "json": results_json, "md": stats_markdown}

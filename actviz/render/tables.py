@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .export import catalogue_rows, readable, stats_grid
+from .export import catalogue_rows, gated_note, readable, stats_grid
 
 #: Plain-text tables: a rule of dashes under the header, nothing else.
 PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
@@ -175,6 +175,7 @@ def stats_table(results: list[dict]) -> Table:
     title, header, rows = stats_grid(results)
     table = grid_table(title, header, rows)
     table.min_width = len(title) or None  # a title wider than the columns widens the table, unwrapped
+    table.caption = gated_note(results) or None  # what a gated unit's z and f' are
     return table
 
 
@@ -201,6 +202,17 @@ def subset_note(samples: Sequence, max_rows: int = MAX_ROWS) -> str | None:
         return None
     return (f"showing {len(rows)} of {len(x)} rows (one in {rows[1] - rows[0]}); "
             "write them all with -o FILE.csv, .json or .md")
+
+
+def gate_curve_note(samples: Sequence) -> str | None:
+    """What a value table shows of the gated units among ``samples``, or None."""
+    from ..core.spec import format_value
+
+    gated = [s.activation for s in samples if s.activation.is_gated]
+    if not gated:
+        return None
+    each = ", ".join(f"{a.label} at b = {format_value(a.params['b'])}" for a in gated)
+    return f"gated units along their gate curves ({each}): x is the gate input a, f' is ∂f/∂a, f'' is ∂²f/∂a²"
 
 
 def _longest_word(text: str) -> int:
@@ -325,6 +337,7 @@ class _FrameworksTable(TextTable):
 
 def info_renderables(act, stats: dict | None = None) -> list[Any]:
     """What `actviz info` prints: facts, parameters, frameworks and key statistics."""
+    from ..core.spec import format_value
     from .describe import describe
 
     info = describe(act)
@@ -337,7 +350,18 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
     if info["aliases"]:
         facts.add_row("aliases", ", ".join(info["aliases"]))
     facts.add_row("formula", info["formula"]["text"])
-    facts.add_row("derivative", info["derivative"]["text"])
+    gated = info["gated"]
+    if gated is None:
+        facts.add_row("derivative", info["derivative"]["text"])
+    else:
+        facts.add_row("inputs", gated["inputs"])
+        for i, key in enumerate(("a", "b", "aa", "ab", "bb")):
+            facts.add_row("partials" if i == 0 else "", gated["partials"][key])
+        facts.add_row("one array", f"split={gated['split']}, gate={gated['gate']}: {gated['one_array']} "
+                      "(act(x, split=..., gate=...) for another layout)")
+        b = format_value(gated["gate_curve"]["b"])
+        facts.add_row("shown", f"plots, tables and stats along the gate curve f(x, b = {b}) (the parameter b; "
+                      f"value factor {format_value(gated['gate_curve']['value_factor'])}), f' = ∂f/∂a there")
     facts.add_row("output range", info["output_range"])
     props = info["properties"]
     if props:
@@ -345,7 +369,13 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         facts.add_row("properties", f"monotonic: {_yes(props['monotonic'])}; "
                       f"bounded: {' and '.join(bounded) if bounded else 'no'}; "
                       f"smoothness: {props['smoothness']}; f(0) = 0: {_yes(props['zero_centred'])}")
-    if info["kinks"]:
+    if gated is not None:
+        kinks = [f"a = {readable(k, 10)}" for k in gated["gate_kinks"]] + [
+            f"b = {readable(k, 10)}" for k in gated["value_kinks"]]
+        facts.add_row("kinks", "; ".join(kinks) if kinks else "none")
+        if gated["kink_convention"]:
+            facts.add_row("", gated["kink_convention"])
+    elif info["kinks"]:
         kinks = "; ".join(f"x = {readable(k['x'], 10)}: f' taken as {readable(k['derivative'], 10)}"
                           for k in info["kinks"])
         facts.add_row("kinks", kinks)
@@ -355,11 +385,20 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         facts.add_row("kinks", "none")
     if info["numerics"]:
         facts.add_row("numerics", info["numerics"])
-    if info["vector"]:
+    if info["vector"] and gated is None:
         facts.add_row("vector", "acts on a vector; plots and tables show component 0 as logit 0 "
                       "sweeps x (derivative: the diagonal Jacobian term)")
+    if gated is not None and gated["used_in"]:
+        facts.add_row("used in", gated["used_in"])
     facts.add_row("paper", info["reference"] or "—")
     out: list[Any] = [facts]
+    if gated is not None and gated["layouts"]:
+        layouts = _table("layouts: where a and b come from")
+        for col in ("implementation", "a and b", "as written"):
+            layouts.add_column(col, style="cyan" if col == "implementation" else None)
+        for lay in gated["layouts"]:
+            layouts.add_row(lay["name"], lay["halves"], lay["code"])
+        out.append(layouts)
 
     if rec.params:
         params = _table("parameters")

@@ -699,34 +699,40 @@ def monte_carlo(
 
     keep = depth * width * width * 8 <= _KEEP_WEIGHTS
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    # kept weights share one block: one large allocation, which the kernel backs with huge
+    # pages, faults in far fewer pages than a fresh array a layer
+    block = np.empty((depth, width, width)) if keep else None
 
     def layer(l: int) -> tuple[np.ndarray, np.ndarray]:
         if l in kept:
             return kept.pop(l)
         rng = np.random.default_rng(seeds[l])
-        w = rng.standard_normal((width, width))
-        w *= scale
+        # standard normal: the products with it are scaled instead, a pass over width² saved
+        w = rng.standard_normal(out=block[l]) if keep else rng.standard_normal((width, width))
         out = w, rng.standard_normal(width) * sigma_b
         if keep:
             kept[l] = out
         return out
 
     x = np.random.default_rng(seeds[depth]).standard_normal((samples, width)) * math.sqrt(q_in)
-    pre = []
+    variance = np.empty(depth)
+    slopes = []  # f'(h^l), for the backward pass
     with np.errstate(over="ignore", invalid="ignore"):
-        h = x
+        post = x
         for l in range(depth):
             w, b = layer(l)
-            h = (h if l == 0 else act(h)) @ w.T + b
-            pre.append(h)
+            h = (post @ w.T) * scale + b
+            variance[l] = np.mean(np.square(h))
+            if l < depth - 1:
+                post, slope = act.evaluate(h, (0, 1))
+                slopes.append(slope)
         g = np.random.default_rng(seeds[depth + 1]).standard_normal((samples, width))
         grad = np.empty(depth)
         grad[-1] = np.mean(np.square(g))
         for l in range(depth - 1, 0, -1):
             w, _ = layer(l)
-            g = (g @ w) * act.derivative(pre[l - 1])
+            g = (g @ w) * scale * slopes[l - 1]
             grad[l - 1] = np.mean(np.square(g))
-        variance = np.array([np.mean(np.square(h)) for h in pre])
         grad = grad / grad[-1]
     q_pred = np.empty(depth)
     q_pred[0] = sigma_w**2 * q_in + sigma_b**2

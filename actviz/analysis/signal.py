@@ -159,13 +159,14 @@ def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
 
 # -- the fixed point of the length map ------------------------------------------------------
 
-#: Lattice points per factor 4 of q in :func:`_lattice`.
-_LATTICE_STEPS = 24
+#: Lattice points per factor 4 of q in :func:`_lattice` within a factor 4^8 of q0 (where the
+#: fixed points of any reasonable σ_w, σ_b lie), and beyond it.
+_LATTICE_STEPS, _LATTICE_NEAR, _LATTICE_FAR = 24, 8, 4
 
 
 @dataclass(frozen=True)
 class _Lattice:
-    """V(q) = E[f(√q z)²] and V'(q) on the lattice q0·4^(k/m), from its lowest point at or above
+    """V(q) = E[f(√q z)²] and V'(q) on a lattice of q0·4^e, from its lowest point at or above
     Q_MIN to its first above Q_MAX; ``start`` indexes q0."""
 
     q: np.ndarray
@@ -176,16 +177,15 @@ class _Lattice:
 
 @functools.lru_cache(maxsize=32)
 def _lattice(act: BoundActivation, q0: float) -> _Lattice:
-    m = _LATTICE_STEPS
-    lo = min(0, math.ceil(m * math.log(Q_MIN / q0, 4.0)) - 1)
-    hi = max(0, math.floor(m * math.log(Q_MAX / q0, 4.0)) + 1)
-    k = np.arange(lo, hi + 1)
+    # e = k/m: steps of 1/m within ±_LATTICE_NEAR, of 1/_LATTICE_FAR beyond (whole 4s included)
+    m, near, far = _LATTICE_STEPS, _LATTICE_STEPS * _LATTICE_NEAR, _LATTICE_STEPS // _LATTICE_FAR
+    lo = min(0, math.floor(m * math.log(Q_MIN / q0, 4.0) / far) * far)
+    hi = max(0, math.ceil(m * math.log(Q_MAX / q0, 4.0) / far + 1) * far)
+    k = np.concatenate([np.arange(lo, -near, far), np.arange(-near, near), np.arange(near, hi + 1, far)])
     q = q0 * 4.0 ** (k / m)
-    keep = (q >= Q_MIN) | (k >= 0)
-    q, k = q[keep], k[keep]
-    while q[-1] <= Q_MAX:
-        q = np.append(q, q0 * 4.0 ** ((k[-1] + 1) / m))
-        k = np.append(k, k[-1] + 1)
+    # from the lowest point at or above Q_MIN to the first above Q_MAX
+    first, last = np.flatnonzero((q >= Q_MIN) | (k >= 0))[0], np.flatnonzero((q > Q_MAX) & (k >= 0))[0]
+    q, k = q[first:last + 1], k[first:last + 1]
     v, dv = np.empty(q.size), np.empty(q.size)
     # a few decades at a time: each batch's rule reaches only as far as its own largest q
     for part in np.array_split(np.arange(q.size), max(1, q.size // 96)):

@@ -366,22 +366,25 @@ def _pair_expect(act: BoundActivation, q: float, c, orders: tuple[int, ...] = (0
 
     With w, z₁, z₂ independent: u_i = √q(±√|c| w + √(1-|c|) z_i), so the double integral is
     E_w[h(w) h(±w)] with h(w) = E_z[g(√(q|c|) w + √(q(1-|c|)) z)], two nested 1-D rules. The
-    outer rule is symmetric (its cuts are mirrored), so h(-w) is h at the mirror node; every
-    inner integral of every c goes through one evaluation of f and f'.
+    outer rule is symmetric (its cuts are mirrored), so h(-w) is h at the mirror node and c
+    and -c share their integrals; every inner integral of every c goes through one
+    evaluation of f and f'.
     """
     c = np.clip(np.asarray(c, dtype=np.float64).ravel(), -1.0, 1.0)
     kinks = act.kinks
     mirrored = tuple(sorted({*kinks, *(-k for k in kinks)}))
     t_max = float(_reach(act, np.array(math.sqrt(q))))
     out = [np.empty(c.size) for _ in orders]
-    nodes, weights, b_rows, owner = [], [], [], []
-    for i, ci in enumerate(c):
-        a = math.sqrt(q * abs(ci))
-        b = math.sqrt(q * max(0.0, 1.0 - abs(ci)))
+    sizes, which = np.unique(np.abs(c), return_inverse=True)
+    blocks = {}  # |c| -> (start of its h, outer weights, mirror, whether h(-w) follows)
+    nodes, b_rows, start = [], [], 0
+    for j, size in enumerate(sizes):
+        a = math.sqrt(q * size)
+        b = math.sqrt(q * max(0.0, 1.0 - size))
         if a == 0.0:  # independent: E[g]²
             x, w, values = _gauss(act, q, orders)
             for o, v in enumerate(values):
-                out[o][i] = float(weighted_sum(v, w)[0]) ** 2
+                out[o][which == j] = float(weighted_sum(v, w)[0]) ** 2
             continue
         # h is f smoothed over a width b: near a kink it bends within a few b of it
         near = [s * (k + b * m) for k in kinks for m in (-16, -8, -4, -2, -1, 1, 2, 4, 8, 16) for s in (1, -1)]
@@ -389,20 +392,19 @@ def _pair_expect(act: BoundActivation, q: float, c, orders: tuple[int, ...] = (0
         used = w[0] > 0
         t, w = t[0][used], w[0][used]
         mirror = bool(np.array_equal(t, -t[::-1]))
-        if ci < 0 and not mirror:  # h(-w) evaluated outright
-            nodes.append(a * np.concatenate([t, -t]))
-        else:
-            nodes.append(a * t)
-        weights.append(w)
-        b_rows.append(np.full(nodes[-1].size, b))
-        owner.append((i, mirror))
+        apart = not mirror and bool(np.any(c[which == j] < 0))  # h(-w) evaluated outright
+        x = a * (np.concatenate([t, -t]) if apart else t)
+        blocks[j] = (start, w, mirror)
+        nodes.append(x)
+        b_rows.append(np.full(x.size, b))
+        start += x.size
     if not nodes:
         return tuple(out)
     mu, b_all = np.concatenate(nodes), np.concatenate(b_rows)
     h = [np.empty(mu.size) for _ in orders]
     width = max(1, _PAIR_BATCH // 600)
-    for start in range(0, mu.size, width):
-        part = slice(start, start + width)
+    for first in range(0, mu.size, width):
+        part = slice(first, first + width)
         m, s = mu[part], b_all[part]
         smooth = s > 0
         with np.errstate(over="ignore", invalid="ignore"):
@@ -415,15 +417,23 @@ def _pair_expect(act: BoundActivation, q: float, c, orders: tuple[int, ...] = (0
                 values = act.evaluate(ms[:, None] + ss[:, None] * t, orders)
                 for o, v in enumerate(values):
                     h[o][part][smooth] = weighted_sum(v, w)
-    start = 0
-    for (i, mirror), w, x in zip(owner, weights, nodes, strict=True):
+    for i, j in enumerate(which):
+        if j not in blocks:
+            continue
+        first, w, mirror = blocks[j]
         n = w.size
         for o in range(len(orders)):
-            hi = h[o][start:start + n]
-            other = hi if c[i] > 0 else (hi[::-1] if mirror else h[o][start + n:start + 2 * n])
+            hi = h[o][first:first + n]
+            other = hi if c[i] > 0 else (hi[::-1] if mirror else h[o][first + n:first + 2 * n])
             out[o][i] = float(np.sum(hi * other * w))
-        start += x.size
     return tuple(out)
+
+
+def correlation_grid(n: int) -> np.ndarray:
+    """n evenly spaced c from -1 to 1, exactly symmetric about 0 (np.linspace is not, by an ulp
+    here and there), so that :func:`correlation_map` does each ±c pair's integrals once."""
+    c = np.linspace(-1.0, 1.0, n)
+    return 0.5 * (c - c[::-1])
 
 
 def _map_and_slope(act: BoundActivation, c, sigma_w: float, sigma_b: float, q: float, orders=(0, 1)):
@@ -470,7 +480,7 @@ def correlation_fixed_point(act: BoundActivation | str, sigma_w: float, sigma_b:
     act = get(act)
     if not slope_at_1 > 1.0 + CRITICAL_TOL:
         return 1.0
-    grid = np.append(np.linspace(-1.0, 1.0, 21)[:-1], 1.0 - 1e-6)
+    grid = np.append(correlation_grid(21)[:-1], 1.0 - 1e-6)
     values = correlation_map(act, grid, sigma_w, sigma_b, q) - grid
     if values[-1] >= 0:  # c* within 1e-6 of 1: taken as 1
         return 1.0

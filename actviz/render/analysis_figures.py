@@ -110,7 +110,7 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     """C(c) against c at q*, with the diagonal and each c* marked."""
     fig, ax = _new_axes(ax)
     results = results or [sig.analyse(a, sigma_w, sigma_b) for a in acts]
-    c = np.linspace(-1.0, 1.0, 41)
+    c = sig.correlation_grid(41)
     ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="$C(c) = c$")
     for act, r, style in zip(acts, results, _styles(len(acts)), strict=True):
         ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), **style,

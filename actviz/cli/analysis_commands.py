@@ -19,6 +19,7 @@ from ..errors import UsageError
 from ..render.io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
 from ._memory import keep_freed_memory
+from ._threads import one_blas_thread
 from .app import app
 from .common import (
     AlphaOpt,
@@ -119,6 +120,11 @@ PanelOpt = Annotated[
 ]
 
 
+#: The Monte-Carlo networks (--samples × --width²) whose products run on one BLAS thread:
+#: up to 64 inputs at width 1024, a few ms a product (see cli._threads).
+_SMALL_PRODUCT = 64 * 1024 * 1024
+
+
 @app.command("signal", cls=ActvizCommand)
 def signal_command(
     specs: SpecsArg,
@@ -142,6 +148,8 @@ def signal_command(
 
     Mean field (Poole et al. 2016, Schoenholz et al. 2017): the fixed points of the length and correlation maps, χ and the phase, the depth scales ξ_q and ξ_c, and the σ_w where χ = 1. The figure adds χ against σ_w, a phase diagram over (σ_w, σ_b) and a Monte-Carlo check on a random numpy network of --width units and --depth layers.
     """
+    if samples * width * width <= _SMALL_PRODUCT:
+        one_blas_thread()  # before numpy loads
     from ..analysis import signal as sig
     from ..core import options
     from ..render.analysis_figures import SIGNAL_PANELS

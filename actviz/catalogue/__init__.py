@@ -6,3 +6,4 @@ from . import rectifiers
 from . import gates
 from . import shrinks
 from . import vector
+from . import periodic

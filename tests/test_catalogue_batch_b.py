@@ -1,0 +1,223 @@
+"""Snake, SnakeBeta, sine (SIREN) and the Gaussian bump: closed forms, mpmath at the hard
+points (zeros of f and f', tails, huge arguments), Gaussian moments in closed form, and the
+shipped implementations' own formulas in torch where it is installed."""
+
+import math
+
+import numpy as np
+import pytest
+
+import actviz
+from actviz.analysis.gaussian import gaussian_stats
+from actviz.analysis.ulp import ulp_error
+
+MP_DPS = 60
+
+
+def mp_ulps(got, exact, xs, bits=None):
+    """ULP errors of ``got`` against ``exact(mpf x)`` evaluated by mpmath at 60 digits (or at
+    ``bits`` bits, for arguments whose reduction needs more)."""
+    import mpmath as mp
+
+    with mp.workdps(MP_DPS) if bits is None else mp.workprec(bits):
+        ref = [exact(mp.mpf(float(x))) for x in xs]
+    return ulp_error(np.asarray(got, dtype=np.float64), ref)
+
+
+def nearest_floats(values):
+    """The float64 nearest each mpmath value, and its two neighbours."""
+    out = []
+    for v in values:
+        f = float(v)
+        out += [np.nextafter(f, -np.inf), f, np.nextafter(f, np.inf)]
+    return np.array(out)
+
+
+# --- snake and snake_beta -------------------------------------------------------------------
+
+
+def test_snake_is_x_plus_sin_squared_over_alpha_to_the_last_ulp_at_the_zeros_of_its_slope():
+    import mpmath as mp
+
+    # f' = 1 + sin 2x vanishes at x = -π/4 + kπ; the floats there (mpmath, 60 digits), out to
+    # |x| = 700, where f' is as small as 1e-30 and 1 + sin(2x) keeps no digit
+    with mp.workdps(MP_DPS):
+        zeros = [-mp.pi / 4 + k * mp.pi for k in (-222, -7, -1, 0, 1, 3, 222)]
+    x = nearest_floats(zeros)
+    act = actviz.get("snake")
+    f, d = act.evaluate(x)
+    assert np.max(mp_ulps(f, lambda t: t + mp.sin(t) ** 2, x)) <= 2
+    err = mp_ulps(d, lambda t: 1 + mp.sin(2 * t), x)
+    assert np.max(err) <= 4, err
+    naive = mp_ulps(1 + np.sin(2 * x), lambda t: 1 + mp.sin(2 * t), x)
+    assert np.max(naive) > 1e6  # what the stable form is for
+    # f'' = 2α cos 2αx, through its zeros too (x = π/4 + kπ/2)
+    with mp.workdps(MP_DPS):
+        zeros2 = [mp.pi / 4 + k * mp.pi / 2 for k in (-300, -1, 0, 5)]
+    x2 = nearest_floats(zeros2)
+    assert np.max(mp_ulps(act.derivative(x2, order=2), lambda t: 2 * mp.cos(2 * t), x2)) <= 4
+
+
+def test_snake_at_other_alphas_and_huge_arguments_matches_mpmath():
+    import mpmath as mp
+
+    x = np.array([-1e300, -1e20, -700.0, -3.3, -0.7, 1e-200, 0.4, 9.1, 700.0, 1e17, 1.7e308])
+    for alpha, eps in ((0.5, 0.0), (3.0, 0.0), (1.0, 1e-9), (2.5, 1e-9)):
+        act = actviz.get("snake", alpha=alpha, eps=eps)
+        f, d = act.evaluate(x)
+
+        def exact(t, alpha=alpha, eps=eps):
+            a, b = mp.mpf(alpha), mp.mpf(alpha) + mp.mpf(eps)  # α + ε exactly, at this precision
+            return t + mp.sin(a * t) ** 2 / b, 1 + a / b * mp.sin(2 * a * t)
+
+        # beyond 2^990 the kernel has mpmath reduce the argument; the reference takes 1,400 bits
+        assert np.max(mp_ulps(f, lambda t: exact(t)[0], x, bits=1400)) <= 2
+        assert np.max(mp_ulps(d, lambda t: exact(t)[1], x, bits=1400)) <= 4
+
+
+def test_snake_beta_at_the_defaults_keeps_the_1e_9_minimum_of_its_slope():
+    import mpmath as mp
+
+    # α = β = 1, ε = 1e-9 (BigVGAN): f' = 1 + sin(2x)/(1 + 1e-9) has its minimum 1e-9/(1 + 1e-9)
+    # at x = -π/4 + kπ, where 1 + c·sin(2x) would keep 7 digits at best
+    act = actviz.get("snake_beta")
+    assert act.params == {"alpha": 1.0, "beta": 1.0, "eps": 1e-9}
+    with mp.workdps(MP_DPS):
+        zeros = [-mp.pi / 4 + k * mp.pi for k in (-100, 0, 2)]
+    x = nearest_floats(zeros)
+    err = mp_ulps(act.derivative(x), lambda t: 1 + mp.sin(2 * t) / (1 + mp.mpf(1e-9)), x)
+    assert np.max(err) <= 4, err
+    assert act.properties.monotonic
+    # α above β + ε: f' dips below 0, and the claim says so
+    assert not actviz.get("snake_beta(alpha=2)").properties.monotonic
+    assert actviz.get("snake_beta(alpha=2)").derivative(-math.pi / 4 / 2) < 0
+
+
+def test_the_bigvgan_forms_agree():
+    torch = pytest.importorskip("torch")
+    # NVIDIA/BigVGAN activations.py, Snake and SnakeBeta with alpha_logscale (BigVGAN v2):
+    # x + 1/(exp(b) + 1e-9) * sin(x * exp(a))^2, here in float64 with autograd
+    x = np.concatenate([np.linspace(-20.0, 20.0, 2001), [-700.0, 700.0]])
+    for log_a, log_b in ((0.0, 0.0), (0.3, -0.2), (-0.5, 0.7)):
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        alpha, beta = torch.exp(torch.tensor(log_a, dtype=torch.float64)), torch.exp(torch.tensor(log_b, dtype=torch.float64))
+        y = t + (1.0 / (beta + 0.000000001)) * torch.pow(torch.sin(t * alpha), 2)
+        (grad,) = torch.autograd.grad(y.sum(), t)
+        act = actviz.get("snake_beta", alpha=float(alpha), beta=float(beta))
+        # torch rounds x·α before the sine (|x|·2^-53 absolute, 1.6e-13 at x = 700)
+        np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-15, atol=4e-13)
+        np.testing.assert_allclose(act.derivative(x), grad.numpy(), rtol=0, atol=1e-12)
+        if log_a == log_b:  # Snake: magnitude 1/(α + 1e-9)
+            np.testing.assert_array_equal(actviz.get("snake", alpha=float(alpha), eps=1e-9)(x), act(x))
+
+
+def test_snake_gaussian_moments_are_the_closed_forms():
+    # z ~ N(0, 1), E[cos(kz)] = e^(-k²/2): E[sin² z] = (1 - e^-2)/2; E[z·sin² z] = 0 (odd);
+    # E[sin⁴ z] = (3 - 4e^-2 + e^-8)/8; E[sin 2z] = 0; E[sin² 2z] = (1 - e^-8)/2
+    g = gaussian_stats(actviz.get("snake"))
+    e2, e8 = math.exp(-2.0), math.exp(-8.0)
+    assert g.mean == pytest.approx((1 - e2) / 2, rel=1e-12)
+    assert g.second_moment == pytest.approx(1 + (3 - 4 * e2 + e8) / 8, rel=1e-12)
+    assert g.mean_df == pytest.approx(1.0, rel=1e-12)
+    assert g.second_moment_df == pytest.approx(1 + (1 - e8) / 2, rel=1e-12)
+
+
+def test_snake_has_no_limit_of_its_slope_at_infinity():
+    act = actviz.get("snake")
+    f, d, d2 = act.evaluate(np.array([-np.inf, np.inf]), orders=(0, 1, 2))
+    np.testing.assert_array_equal(f, [-np.inf, np.inf])
+    assert np.isnan(d).all() and np.isnan(d2).all()
+
+
+# --- sine ---------------------------------------------------------------------------------
+
+
+def test_sine_keeps_its_relative_accuracy_at_its_zeros_out_to_700():
+    import mpmath as mp
+
+    # sin(30x) = 0 at x = kπ/30: the floats there, k up to 6684 (x = 699.9)
+    with mp.workdps(MP_DPS):
+        zeros = [k * mp.pi / 30 for k in (-6684, -1000, -1, 1, 7, 6684)]
+    x = nearest_floats(zeros)
+    act = actviz.get("sine")
+    assert act.params == {"w0": 30.0}  # SIREN's omega_0
+    f, d = act.evaluate(x)
+    assert np.max(mp_ulps(f, lambda t: mp.sin(30 * t), x)) <= 2
+    assert np.max(mp_ulps(d, lambda t: 30 * mp.cos(30 * t), x)) <= 4
+    # np.sin(30*x) rounds 30x first: no correct digit left there
+    assert np.max(mp_ulps(np.sin(30 * x), lambda t: mp.sin(30 * t), x)) > 1e9
+    # cos(30x) = 0 at x = (k + 1/2)π/30, where f' must keep its digits
+    with mp.workdps(MP_DPS):
+        zeros = [(k + mp.mpf(1) / 2) * mp.pi / 30 for k in (-5000, 0, 3)]
+    x = nearest_floats(zeros)
+    assert np.max(mp_ulps(act.derivative(x), lambda t: 30 * mp.cos(30 * t), x)) <= 4
+
+
+def test_sine_of_huge_arguments_is_reduced_exactly():
+    import mpmath as mp
+
+    # 30·1e308 is beyond the float range; mpmath at 1,400 bits is the reference
+    x = np.array([-1.7976931348623157e308, -1e308, 3e307, 1e300, 2.0**1000])
+    assert np.max(mp_ulps(actviz.get("sine")(x), lambda t: mp.sin(30 * t), x, bits=1400)) <= 1
+
+
+def test_sine_gaussian_moments_are_the_closed_forms():
+    # E[sin(ωz)] = 0, E[sin²(ωz)] = (1 - e^(-2ω²))/2, E[ω cos(ωz)] = ω e^(-ω²/2),
+    # E[ω² cos²(ωz)] = ω²(1 + e^(-2ω²))/2; at ω = 30 the exponentials are below 1e-190
+    for w0 in (30.0, 1.0):
+        g = gaussian_stats(actviz.get("sine", w0=w0))
+        assert g.mean == pytest.approx(0.0, abs=1e-12)
+        assert g.second_moment == pytest.approx((1 - math.exp(-2 * w0 * w0)) / 2, rel=1e-10)
+        assert g.mean_df == pytest.approx(w0 * math.exp(-w0 * w0 / 2), rel=1e-10, abs=1e-12)
+        assert g.second_moment_df == pytest.approx(w0 * w0 * (1 + math.exp(-2 * w0 * w0)) / 2, rel=1e-10)
+
+
+def test_sine_is_siren_sine_layer_activation():
+    torch = pytest.importorskip("torch")
+    # SIREN's SineLayer: torch.sin(omega_0 * z), omega_0 = 30 (float64 here)
+    x = np.linspace(-1.0, 1.0, 2001)
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = torch.sin(30 * t)
+    (grad,) = torch.autograd.grad(y.sum(), t)
+    act = actviz.get("siren")
+    # torch rounds 30x: an absolute error up to 30·2^-53 in the argument
+    np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=0, atol=5e-15)
+    np.testing.assert_allclose(act.derivative(x), grad.numpy(), rtol=0, atol=1.5e-13)
+
+
+def test_sine_is_nan_at_infinity_and_has_no_limit_to_claim():
+    f, d, d2 = actviz.get("sine").evaluate(np.array([-np.inf, np.inf]), orders=(0, 1, 2))
+    assert np.isnan(f).all() and np.isnan(d).all() and np.isnan(d2).all()
+    assert actviz.get("sine").record.checks.oscillates == (0, 1, 2)
+
+
+# --- gaussian ------------------------------------------------------------------------------
+
+
+def test_gaussian_bump_is_exact_in_its_tails_and_subnormals():
+    import mpmath as mp
+
+    # e^(-x²/2) down to the subnormals (x = 38.6 gives 2e-324); x² is not a float here
+    x = np.array([-38.55, -38.3, -37.7, -20.013, -8.113, -1.0, 0.0, 1e-160, 0.3, 1.0, 8.113, 30.07, 38.55])
+    act = actviz.get("gaussian")
+    f, d = act.evaluate(x)
+    assert np.max(mp_ulps(f, lambda t: mp.exp(-t * t / 2), x)) <= 1
+    assert np.max(mp_ulps(d, lambda t: -t * mp.exp(-t * t / 2), x)) <= 2
+    naive = mp_ulps(np.exp(-(x**2) / 2), lambda t: mp.exp(-t * t / 2), x)
+    assert np.max(naive) > 100
+    # f'' = (x² - 1)e^(-x²/2) keeps its digits through its zero at x = ±1
+    x1 = np.array([np.nextafter(1.0, 0), 1.0, np.nextafter(1.0, 2), -np.nextafter(1.0, 2)])
+    err = mp_ulps(act.derivative(x1, order=2), lambda t: (t * t - 1) * mp.exp(-t * t / 2), x1)
+    assert np.max(err) <= 4
+    assert act(1.0) == math.exp(-0.5) and act(0.0) == 1.0
+
+
+@pytest.mark.parametrize("a", [1.0, 0.1, 3.0])
+def test_gaussian_moments_are_the_closed_forms(a):
+    # E[e^(-cz²)] = (1 + 2c)^(-1/2); E[z² e^(-cz²)] = (1 + 2c)^(-3/2): with c = 1/(2a²) for f
+    # and 1/a² for f² and f'² = (z²/a⁴)e^(-z²/a²)
+    g = gaussian_stats(actviz.get("gaussian", a=a))
+    assert g.mean == pytest.approx(a / math.sqrt(a * a + 1), rel=1e-11)
+    assert g.second_moment == pytest.approx(a / math.sqrt(a * a + 2), rel=1e-11)
+    assert g.mean_df == pytest.approx(0.0, abs=1e-13)
+    assert g.second_moment_df == pytest.approx(a**-4 * (1 + 2 / a**2) ** -1.5, rel=1e-11)

@@ -1,6 +1,7 @@
-"""Snake, SnakeBeta, sine (SIREN) and the Gaussian bump: closed forms, mpmath at the hard
-points (zeros of f and f', tails, huge arguments), Gaussian moments in closed form, and the
-shipped implementations' own formulas in torch where it is installed."""
+"""Snake, SnakeBeta, sine (SIREN), the Gaussian bump, laplace (MEGA) and ISRU: closed forms,
+mpmath at the hard points (zeros of f and f', tails, huge arguments), Gaussian moments in
+closed form or by mpmath quadrature, and the shipped implementations' own formulas in torch
+where it is installed."""
 
 import math
 
@@ -221,3 +222,68 @@ def test_gaussian_moments_are_the_closed_forms(a):
     assert g.second_moment == pytest.approx(a / math.sqrt(a * a + 2), rel=1e-11)
     assert g.mean_df == pytest.approx(0.0, abs=1e-13)
     assert g.second_moment_df == pytest.approx(a**-4 * (1 + 2 / a**2) ** -1.5, rel=1e-11)
+
+
+# --- laplace -------------------------------------------------------------------------------
+
+
+def test_laplace_is_hugging_faces_laplace_activation():
+    torch = pytest.importorskip("torch")
+    act = actviz.get("laplace")
+    # transformers/activations.py LaplaceActivation.forward(input, mu=0.707107, sigma=0.282095)
+    assert act.params == {"mu": 0.707107, "sigma": 0.282095}
+    x = np.linspace(-0.5, 3.0, 1401)
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = 0.5 * (1.0 + torch.erf((t - 0.707107).div(0.282095 * math.sqrt(2.0))))
+    (grad,) = torch.autograd.grad(y.sum(), t)
+    np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(act.derivative(x), grad.numpy(), rtol=1e-13, atol=1e-16)
+    assert act(0.707107) == 0.5
+
+
+def test_laplace_keeps_its_left_tail_where_one_plus_erf_is_zero():
+    import mpmath as mp
+
+    x = np.array([-10.0, -9.9, -5.3, -2.0, -1.66, -1.0, 0.0, 0.707107, 1.4, 2.3, 5.0])
+    act = actviz.get("laplace")
+    mu, sigma = mp.mpf(0.707107), mp.mpf(0.282095)
+    f, d = act.evaluate(x)
+    assert np.max(mp_ulps(f, lambda t: mp.ncdf((t - mu) / sigma), x)) <= 2
+    assert np.max(mp_ulps(d, lambda t: mp.npdf((t - mu) / sigma) / sigma, x)) <= 2
+    from scipy.special import erf
+
+    # 0.5·(1 + erf(...)) is 0 from x = -1.66 down (mpmath: 1.3e-16 there, 3.2e-322 at -9.9)
+    assert 0.5 * (1 + erf((-1.66 - 0.707107) / (0.282095 * math.sqrt(2)))) == 0.0
+    assert f[1] > 0
+
+
+def test_laplace_gaussian_moments():
+    import mpmath as mp
+
+    # E[Φ((z - μ)/σ)] = Φ(-μ/√(1 + σ²)); E[φ((z - μ)/σ)/σ] = φ(μ/√(1 + σ²))/√(1 + σ²)
+    # (the density of z - σw at μ, w ~ N(0, 1)); E[f²] by mpmath quadrature
+    mu, sigma = 0.707107, 0.282095
+    s = math.sqrt(1 + sigma * sigma)
+    g = gaussian_stats(actviz.get("laplace"))
+    with mp.workdps(30):
+        m = mp.ncdf(-mu / s)
+        d = mp.npdf(mu / s) / s
+        sq = mp.quad(lambda z: mp.ncdf((z - mu) / sigma) ** 2 * mp.npdf(z), [-mp.inf, mu, mp.inf])
+    assert g.mean == pytest.approx(float(m), rel=1e-11)
+    assert g.mean_df == pytest.approx(float(d), rel=1e-11)
+    assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
+
+
+# --- isru ---------------------------------------------------------------------------------
+
+
+def test_isru_gaussian_moments_by_mpmath_quadrature():
+    import mpmath as mp
+
+    g = gaussian_stats(actviz.get("isru"))
+    with mp.workdps(30):
+        sq = mp.quad(lambda z: z * z / (1 + z * z) * mp.npdf(z), [-mp.inf, 0, mp.inf])
+        d = mp.quad(lambda z: (1 + z * z) ** -1.5 * mp.npdf(z), [-mp.inf, 0, mp.inf])
+    assert g.mean == pytest.approx(0.0, abs=1e-14)  # odd
+    assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
+    assert g.mean_df == pytest.approx(float(d), rel=1e-11)

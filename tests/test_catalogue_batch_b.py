@@ -1,7 +1,7 @@
-"""Snake, SnakeBeta, sine (SIREN), the Gaussian bump, laplace (MEGA) and ISRU: closed forms,
-mpmath at the hard points (zeros of f and f', tails, huge arguments), Gaussian moments in
-closed form or by mpmath quadrature, and the shipped implementations' own formulas in torch
-where it is installed."""
+"""Snake, SnakeBeta, sine (SIREN), the Gaussian bump, laplace (MEGA), ISRU, ISRLU and the bent
+identity: closed forms, mpmath at the hard points (zeros of f and f', tails, huge arguments),
+Gaussian moments in closed form or by mpmath quadrature, and the shipped implementations' own
+formulas in torch where it is installed."""
 
 import math
 
@@ -274,7 +274,7 @@ def test_laplace_gaussian_moments():
     assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
 
 
-# --- isru ---------------------------------------------------------------------------------
+# --- isru and isrlu ------------------------------------------------------------------------
 
 
 def test_isru_gaussian_moments_by_mpmath_quadrature():
@@ -287,3 +287,85 @@ def test_isru_gaussian_moments_by_mpmath_quadrature():
     assert g.mean == pytest.approx(0.0, abs=1e-14)  # odd
     assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
     assert g.mean_df == pytest.approx(float(d), rel=1e-11)
+
+
+def test_isrlu_is_x_on_the_right_and_isru_on_the_left():
+    import mpmath as mp
+
+    act = actviz.get("isrlu")
+    right = np.array([0.0, 5e-324, 1e-300, 0.5, 3.0, 700.0, 1e300])
+    np.testing.assert_array_equal(act(right), right)
+    np.testing.assert_array_equal(act.derivative(right), np.ones_like(right))
+    left = -np.geomspace(1e-300, 1e300, 61)
+    for alpha in (1.0, 0.25, 3.0):
+        act = actviz.get("isrlu", alpha=alpha)
+        f, d = act.evaluate(left)
+        assert np.max(mp_ulps(f, lambda t, a=alpha: t / mp.sqrt(1 + a * t * t), left)) <= 2
+        assert np.max(mp_ulps(d, lambda t, a=alpha: (1 + a * t * t) ** -1.5, left)) <= 8
+        # the saturation value -1/√α
+        assert act(-np.inf) == -1 / math.sqrt(alpha)
+    # it is isru itself on the left
+    np.testing.assert_allclose(actviz.get("isrlu")(left), actviz.get("isru")(left), rtol=4e-16)
+
+
+def test_isrlu_is_c2_at_0_only_its_third_derivative_jumps():
+    act = actviz.get("isrlu(alpha=2)")
+    assert act.kinks == (0.0,) and act.properties.smoothness == "C2"
+    h = 1e-6
+    d = act.derivative(np.array([-h, 0.0, h]))
+    d2 = act.derivative(np.array([-h, 0.0, h]), order=2)
+    # f' = 1 - (3α/2)x² + …, f'' = -3αx + … on the left (series of (1 + αx²)^(-3/2))
+    assert d[1] == 1.0 and d[2] == 1.0 and d[0] == pytest.approx(1 - 3.0 * h * h, rel=1e-15)
+    assert d2[1] == 0.0 and d2[2] == 0.0 and d2[0] == pytest.approx(6.0 * h, rel=1e-9)
+    # the third derivative: -3α from the left, 0 from the right
+    assert (d2[1] - d2[0]) / h == pytest.approx(-6.0, rel=1e-9)
+
+
+def test_isrlu_gaussian_moments():
+    import mpmath as mp
+
+    # the right half of z ~ N(0, 1) gives E[z; z > 0] = 1/√(2π) and E[z²; z > 0] = 1/2
+    g = gaussian_stats(actviz.get("isrlu"))
+    with mp.workdps(30):
+        left = mp.quad(lambda z: z / mp.sqrt(1 + z * z) * mp.npdf(z), [-mp.inf, 0])
+        left2 = mp.quad(lambda z: z * z / (1 + z * z) * mp.npdf(z), [-mp.inf, 0])
+    assert g.mean == pytest.approx(1 / math.sqrt(2 * math.pi) + float(left), rel=1e-11)
+    assert g.second_moment == pytest.approx(0.5 + float(left2), rel=1e-11)
+
+
+# --- bent identity -------------------------------------------------------------------------
+
+
+def test_bent_identity_has_no_cancellation_near_0_and_no_overflow_far_out():
+    import mpmath as mp
+
+    x = np.concatenate([-np.geomspace(1e300, 1e-300, 50), [0.0], np.geomspace(1e-300, 1e300, 50)])
+    act = actviz.get("bent_identity")
+    f, d = act.evaluate(x)
+
+    def exact(t):
+        return (mp.sqrt(t * t + 1) - 1) / 2 + t
+
+    assert np.max(mp_ulps(f, exact, x)) <= 2
+    assert np.max(mp_ulps(d, lambda t: 1 + t / (2 * mp.sqrt(t * t + 1)), x)) <= 2
+    with np.errstate(over="ignore"):
+        naive = (np.sqrt(x**2 + 1) - 1) / 2 + x
+    assert not np.isfinite(naive).all()  # x**2 overflows beyond 1.3e154
+    # closed forms: f(1) = (√2 - 1)/2 + 1; f(-1e300) = -5e299 - 1/2 (to the last digit)
+    assert act(1.0) == pytest.approx((math.sqrt(2) - 1) / 2 + 1, rel=1e-16)
+    assert act(-1e300) == pytest.approx(-5e299, rel=1e-16)
+    # f' runs from 1/2 to 3/2; beyond the largest float over 1.5, f overflows as the truth does
+    assert act.derivative(-np.inf) == 0.5 and act.derivative(np.inf) == 1.5
+    assert np.isfinite(act(1.19e308)) and act(1.2e308) == np.inf
+
+
+def test_bent_identity_gaussian_moments():
+    import mpmath as mp
+
+    g = gaussian_stats(actviz.get("bent"))
+    with mp.workdps(30):
+        m = mp.quad(lambda z: (mp.sqrt(z * z + 1) - 1) / 2 * mp.npdf(z), [-mp.inf, 0, mp.inf])
+        sq = mp.quad(lambda z: ((mp.sqrt(z * z + 1) - 1) / 2 + z) ** 2 * mp.npdf(z), [-mp.inf, 0, mp.inf])
+    assert g.mean == pytest.approx(float(m), rel=1e-11)  # E[z] = 0
+    assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
+    assert g.mean_df == pytest.approx(1.0, rel=1e-12)  # x/(2√(x²+1)) is odd

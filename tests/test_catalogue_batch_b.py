@@ -1,16 +1,20 @@
-"""Snake, SnakeBeta, sine (SIREN), the Gaussian bump, laplace (MEGA), ISRU, ISRLU and the bent
-identity: closed forms, mpmath at the hard points (zeros of f and f', tails, huge arguments),
-Gaussian moments in closed form or by mpmath quadrature, and the shipped implementations' own
-formulas in torch where it is installed."""
+"""Snake, SnakeBeta, sine (SIREN), the Gaussian bump, laplace (MEGA), ISRU, ISRLU, the bent
+identity and the rational units (PAU, KAT): closed forms, mpmath at the hard points (zeros of
+f and f', tails, huge arguments), Gaussian moments in closed form or by mpmath quadrature,
+the shipped implementations' own formulas in torch where it is installed, and what the
+rational units' coefficients imply."""
 
 import math
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import actviz
 from actviz.analysis.gaussian import gaussian_stats
 from actviz.analysis.ulp import ulp_error
+from actviz.cli import app
+from actviz.numerics.rational import analyse
 
 MP_DPS = 60
 
@@ -369,3 +373,145 @@ def test_bent_identity_gaussian_moments():
     assert g.mean == pytest.approx(float(m), rel=1e-11)  # E[z] = 0
     assert g.second_moment == pytest.approx(float(sq), rel=1e-11)
     assert g.mean_df == pytest.approx(1.0, rel=1e-12)  # x/(2√(x²+1)) is odd
+
+
+# --- rational (PAU) and kat_rational (KAT) -----------------------------------------------------
+
+# rational_activations' rationals_config.json, "Rational_version_A5/4" → "leaky_relu"
+PAU_P = (0.029792778657264946, 0.6183735264987601, 2.323309062531321, 3.051936237265109,
+         1.4854203263828845, 0.2510244961111299)
+PAU_Q = (-1.1419548357285474, 4.393159974992486, 0.8714712309957245, 0.34719662339598834)
+# rational_kat_cu's kat_rational/init.json → "gelu"
+KAT_P = (-0.00153969, 0.51692871, 0.44075827, 0.0972553, -0.00884418, -0.00378675)
+KAT_Q = (-0.14171056, -0.06481231, -0.0444695, 0.01283776)
+
+
+def test_rational_defaults_are_the_shipped_starting_points():
+    pau, kat = actviz.get("pau"), actviz.get("kat_group")
+    assert pau.name == "rational" and kat.name == "kat_rational"
+    assert pau.params == {"p": PAU_P, "q": PAU_Q, "version": "a"}
+    assert kat.params == {"p": KAT_P, "q": KAT_Q, "version": "a"}
+    # the spec lists the tuples and reads back to the same floats
+    assert actviz.get(pau.spec) == pau and actviz.get(pau.spec).params == pau.params
+
+
+def _torch_rational(torch, x, p, q, version):
+    """rational_activations' Rational_PYTORCH_A_F / _B_F (rational/torch/rational_pytorch_functions.py),
+    in float64: A sums |q_k x^k| (with the constant 1), B takes 1 + |Σ q_k x^k|."""
+    xps = torch.stack([x**j for j in range(len(p))], dim=1)  # torch.vander, without its in-place backward
+    numerator = xps.mul(torch.tensor(p, dtype=torch.float64)).sum(1)
+    if version == "a":
+        dw = torch.cat([torch.tensor([1.0], dtype=torch.float64), torch.tensor(q, dtype=torch.float64),
+                        torch.zeros(len(p) - len(q) - 1, dtype=torch.float64)])
+        return numerator.div(xps.mul(dw).abs().sum(1))
+    denominator = xps[:, 1:len(q) + 1].mul(torch.tensor(q, dtype=torch.float64)).sum(1).abs()
+    return numerator.div(1 + denominator)
+
+
+@pytest.mark.parametrize("version", ["a", "b"])
+@pytest.mark.parametrize("coefficients", [(PAU_P, PAU_Q), (KAT_P, KAT_Q)])
+def test_rational_is_rational_activations_pytorch_form(coefficients, version):
+    torch = pytest.importorskip("torch")
+    p, q = coefficients
+    x = np.concatenate([np.linspace(-6.0, 6.0, 1201), [-1e-8, 1e-8]])
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = _torch_rational(torch, t, p, q, version)
+    (grad,) = torch.autograd.grad(y.sum(), t)
+    act = actviz.get("rational", p=p, q=q, version=version)
+    np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(act.derivative(x), grad.numpy(), rtol=1e-12, atol=1e-13)
+    # at the kink x = 0 both take abs'(0) = 0, so f'(0) = p_1
+    assert act.derivative(0.0) == p[1] == grad.numpy()[600]
+
+
+def _gelu(x):
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+
+
+def test_the_starting_points_fit_what_they_were_fitted_to_in_the_form_they_were_fitted_in():
+    x = np.linspace(-3.0, 3.0, 601)
+    # PAU: version A, fitted to leaky_relu(0.01) on [-3, 3]: within 0.03 (at x = 0, f = p_0)
+    pau = actviz.get("rational")
+    leaky = np.where(x > 0, x, 0.01 * x)
+    assert np.max(np.abs(pau(x) - leaky)) == pytest.approx(PAU_P[0], rel=1e-12)
+    # KAT: kat_rational/fit.py fits 1 + |Σ q_k x^k| (version b) to GELU on [-3, 3] ...
+    fitted = actviz.get("kat_rational(version=b)")
+    assert np.max(np.abs(fitted(x) - _gelu(x))) < 3e-3
+    # ... but KAT's kernels compute 1 + Σ|q_k|·|x|^k, which starts 1.46 below GELU at x = 3
+    run = actviz.get("kat_rational")
+    assert _gelu(np.array([3.0]))[0] - run(3.0) == pytest.approx(1.4648, abs=1e-3)
+
+
+def test_rational_is_correctly_rounded_next_to_the_zeros_of_p_and_of_its_slope():
+    # the stationary points and zeros the coefficients give (numpy roots, polished), and a
+    # dense grid: f and f' are summed in double-double, so both keep their last digit
+    for p, q in ((PAU_P, PAU_Q), (KAT_P, KAT_Q)):
+        for version in ("a", "b"):
+            act = actviz.get("rational", p=p, q=q, version=version)
+            x = np.concatenate([np.linspace(-8.0, 8.0, 801), np.geomspace(8, 1e6, 30), -np.geomspace(8, 1e6, 30)])
+            grid = np.linspace(-6.0, 6.0, 120001)
+            f, d = act.evaluate(grid)
+            turns = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)
+            crossings = np.flatnonzero(np.sign(f[:-1]) * np.sign(f[1:]) < 0)
+            x = np.concatenate([x, grid[turns], grid[turns + 1], grid[crossings], grid[crossings + 1]])
+            x = x[np.abs(x) > 1e-12]  # the kink
+
+            def exact(t, p=p, q=q, version=version, reference=act.record.mp_reference):
+                return reference(t, p, q, version)
+
+            ef = mp_ulps(act(x), lambda t: exact(t)[0], x)
+            ed = mp_ulps(act.derivative(x), lambda t: exact(t)[1], x)
+            assert np.max(ef) <= 1 and np.max(ed) <= 1, (p, version, np.max(ef), np.max(ed))
+            assert turns.size and crossings.size
+
+
+def test_rational_kinks_and_claims_follow_the_coefficients():
+    # version b: |Σ q_k x^k| turns at its sign changes, x = 0 and the cubic's real root
+    b = actviz.get("rational(version=b)")
+    assert b.kinks[0] == 0.0 and len(b.kinks) == 2
+    r = b.kinks[1]
+    assert abs(np.polynomial.Polynomial((0.0, *PAU_Q))(r)) < 1e-15
+    assert b.properties.smoothness == "C0"
+    # f = (x + x²/2)/(1 + x²/4): no kink; f' = 0 at 1 + x - x²/4 = 0, x = 2 ± 2√2, where
+    # f = 1 ± √2 (closed form), the range's two ends, attained
+    act = actviz.get("rational(p=(0, 1, 0.5), q=(0, 0.25))")
+    assert act.kinks == () and act.properties.smoothness == "C∞" and act.properties.zero_centred
+    rng = act.output_range
+    assert rng.low == pytest.approx(1 - math.sqrt(2), rel=1e-14) and rng.high == pytest.approx(1 + math.sqrt(2), rel=1e-14)
+    assert rng.low_closed and rng.high_closed and not act.properties.monotonic
+    # Q = 1 + |x|³: the two sides differ from x³ on, so f'' is continuous and f''' jumps
+    c2 = actviz.get("rational(p=(1, 1), q=(0, 0, 1))")
+    assert c2.kinks == (0.0,) and c2.properties.smoothness == "C2"
+    assert analyse((1.0, 1.0), (0.0, 0.0, 1.0), "a").kinks == ((0.0, 3),)
+    # a monotone one: (x + x³)/(1 + x²) = x
+    assert actviz.get("rational(p=(0, 1, 0, 1), q=(0, 1))").properties.monotonic
+
+
+def test_rational_overflows_only_where_the_truth_does():
+    # shifted coefficients: f ~ (p5/|q4|)·x far out, |p5/q4| = 3.25/0.85 > 1, so f(±1e308) is
+    # beyond the float range; within finite_within it is finite
+    act = actviz.get("rational(p=(0.5, 1.6, 3.8, 5.1, 4.0, 3.25), q=(-0.6, 5.4, 2.4, 0.85))")
+    lo, hi = act.record.checks.finite_within(**act.params)
+    assert np.isfinite(act(np.array([lo * 0.999, hi * 0.999]))).all()
+    with np.errstate(over="raise"):
+        assert act(1e308) == np.inf and act(-1e308) == -np.inf
+    # the limits of f' at ±inf are the slope p5/|q4|
+    assert act.derivative(np.inf) == pytest.approx(3.25 / 0.85, rel=1e-15)
+
+
+def test_rational_tuples_on_the_command_line():
+    runner = CliRunner()
+    result = runner.invoke(app, ["table", "rational(p=(0, 1), q=(0.5,))", "--range", "-1", "1", "--points", "3",
+                                 "-o", "-", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    import csv
+
+    rows = list(csv.reader(result.stdout.strip().splitlines()))
+    assert rows[0][:4] == ["activation", "x", "f", "df"]
+    assert rows[1][0] == "rational(p=(0, 1), q=(0.5,))"
+    # f = x/(1 + 0.5|x|): f(-1) = -2/3, f(0) = 0, f(1) = 2/3; f'(±1) = 1/(1.5)² = 4/9
+    assert rows[1][1:4] == ["-1.0", repr(-2 / 3), repr(4 / 9)]
+    for bad in ("rational(p=())", "rational(version=c)", "rational(q=(1, x))"):
+        result = runner.invoke(app, ["table", bad, "--points", "3"])
+        assert result.exit_code == 2 and "Traceback" not in result.output, (bad, result.output)
+        assert len(result.stderr.strip().splitlines()) <= 2, result.stderr

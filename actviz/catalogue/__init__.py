@@ -7,3 +7,4 @@ from . import gates
 from . import shrinks
 from . import vector
 from . import periodic
+from . import rational

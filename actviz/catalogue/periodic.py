@@ -3,8 +3,9 @@ bump (coordinate networks).
 
 The kernels are in numerics.periodic (sin and cos of the exact product ωx, so that a zero of
 f or f' keeps its relative accuracy) and numerics.normal (e^(-x²/(2a²)) with the exponent
-formed exactly). f itself has a limit at ±∞ only where it is x plus something bounded;
-sin(ωx) and the derivatives of Snake keep oscillating, and are NaN there (Checks.oscillates).
+formed exactly). Snake is x plus something bounded, so it goes to ±∞ with x, but its
+derivatives, and sin(ωx) with all of its own, keep oscillating: they have no limit at ±∞ and
+are NaN there (Checks.oscillates).
 """
 
 from __future__ import annotations

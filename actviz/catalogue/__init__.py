@@ -7,3 +7,5 @@ from . import gates
 from . import shrinks
 from . import vector
 from . import gated
+from . import periodic
+from . import rational

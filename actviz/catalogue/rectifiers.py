@@ -78,6 +78,77 @@ register(
     )
 )
 
+# --- bent_identity -------------------------------------------------------------------------
+
+
+def _bent_ratio(x):
+    # x/(√(x² + 1) + 1), in (-1, 1); ±1 at ±inf, where it would be inf/inf
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(x), np.sign(x), x / (np.hypot(x, 1.0) + 1.0))
+
+
+def bent_identity(x):
+    # (√(x² + 1) - 1)/2 + x = x·(1 + ½·x/(√(x² + 1) + 1)): √(x² + 1) - 1 = x²/(√(x² + 1) + 1)
+    # does not cancel near 0, and x² is never formed
+    with np.errstate(over="ignore"):
+        return x * (1.0 + 0.5 * _bent_ratio(x))
+
+
+def d_bent_identity(x):
+    with np.errstate(invalid="ignore"):
+        r = np.where(np.isinf(x), np.sign(x), x / np.hypot(x, 1.0))
+    return 1.0 + 0.5 * r
+
+
+def d2_bent_identity(x):
+    r = 1.0 / np.hypot(x, 1.0)
+    return 0.5 * (r * r * r)
+
+
+def _bent_pair(x):
+    return bent_identity(x), d_bent_identity(x)
+
+
+def _mp_bent_identity(x):
+    import mpmath as mp
+
+    h = mp.sqrt(x * x + 1)
+    return x * x / (2 * (h + 1)) + x, 1 + x / (2 * h)
+
+
+register(
+    Activation(
+        name="bent_identity",
+        aliases=("bent",),
+        family="linear",
+        forward=bent_identity,
+        derivatives=(d_bent_identity, d2_bent_identity),
+        evaluate_pair=_bent_pair,
+        mp_reference=_mp_bent_identity,
+        formula_tex=r"f(x) = \frac{\sqrt{x^2 + 1} - 1}{2} + x",
+        formula_text="f(x) = (√(x² + 1) - 1)/2 + x",
+        derivative_tex=r"f'(x) = 1 + \frac{x}{2\sqrt{x^2 + 1}}",
+        derivative_text="f'(x) = 1 + x/(2√(x² + 1))",
+        output_range=REAL,
+        # f' lies in (1/2, 3/2)
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
+        reference="The bent identity: a smooth identity with slope 1/2 far left and 3/2 far right, "
+        "as listed in the activation-function tables of the literature (e.g. Wikipedia's "
+        "\"Activation function\"); no primary paper",
+        numerics="f = x·(1 + ½·x/(hypot(x, 1) + 1)), since √(x² + 1) - 1 = x²/(√(x² + 1) + 1): no "
+        "cancellation near 0 and no x² to overflow; f' = 1 + ½·x/hypot(x, 1)",
+        naive=Naive(
+            lambda x: (np.sqrt(x**2 + 1) - 1) / 2 + x,
+            lambda x: x / (2 * np.sqrt(x**2 + 1)) + 1,
+            "(sqrt(x**2+1)-1)/2+x",
+            "x/(2*sqrt(x**2+1))+1",
+        ),
+        # f ≈ 1.5x - 0.5 far right: beyond the largest float over 1.5 the true value is not a float
+        checks=Checks(ulps=(4, 8), finite_within=(-INF, MAX / 1.5)),
+    )
+)
+
 # --- relu (with Keras's negative slope, max_value and threshold) --------------------------
 
 _RELU_PARAMS = (
@@ -927,6 +998,70 @@ register(
         ),
         # x/α rounds at 0.3 and 2.7: exp(x/α) needs the split quotient
         checks=Checks(samples=({"alpha": 0.3}, {"alpha": 2.7}, {"alpha": 0.4}), ulps=(4, 8)),
+    )
+)
+
+# --- isrlu: x for x >= 0, the inverse square root unit below ---------------------------------
+
+
+def _isrlu_scaled(x, alpha):
+    # √α·min(x, 0) overflows only for α > 1 near the largest float, where the limit still holds
+    with np.errstate(over="ignore"):
+        return np.sqrt(alpha) * np.minimum(x, 0.0)
+
+
+def isrlu(x, alpha):
+    # x/√(1 + αx²) below 0 as tanh(asinh(√α·x))/√α: no αx² to overflow, and -inf gives -1/√α
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, x, np.tanh(np.arcsinh(u)) / np.sqrt(alpha))
+
+
+def d_isrlu(x, alpha):
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, 1.0, (1.0 / np.hypot(1.0, u)) ** 3)
+
+
+def d2_isrlu(x, alpha):
+    # -3αx(1 + αx²)^(-5/2) below 0, which is 0 at 0 as on the right: f'' is continuous
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, 0.0, -3.0 * np.sqrt(alpha) * np.tanh(np.arcsinh(u)) * (1.0 / np.hypot(1.0, u)) ** 4)
+
+
+def _mp_isrlu(x, alpha):
+    if x >= 0:
+        return x, 1
+    return x / (1 + alpha * x * x) ** 0.5, (1 + alpha * x * x) ** -1.5
+
+
+register(
+    Activation(
+        name="isrlu",
+        family="rectifier",
+        forward=isrlu,
+        derivatives=(d_isrlu, d2_isrlu),
+        mp_reference=_mp_isrlu,
+        params=(Param("alpha", 1.0, "the negative saturation value is -1/√alpha", low=0.0, low_inclusive=False),),
+        # f, f' and f'' are continuous at 0; the third derivative jumps there, from -3·alpha to 0
+        kinks=(0.0,),
+        formula_tex="f(x) = " + cases(("x", r"x \geq 0"), (r"\frac{x}{\sqrt{1 + \alpha x^2}}", "x < 0")),
+        formula_text="f(x) = x if x >= 0 else x/√(1 + alpha·x²)",
+        derivative_tex="f'(x) = " + cases(("1", r"x \geq 0"), (r"(1 + \alpha x^2)^{-3/2}", "x < 0")),
+        derivative_text="f'(x) = 1 if x >= 0 else (1 + alpha·x²)^(-3/2)",
+        output_range=lambda alpha: Interval(-1.0 / math.sqrt(alpha), INF, False, False),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C2", zero_centred=True),
+        reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017, Improving Deep Learning by "
+        "Inverse Square Root Linear Units (ISRLUs), arXiv:1710.09967",
+        numerics="below 0, f = tanh(asinh(√α·x))/√α and f' = 1/hypot(1, √α·x)³: αx² is never formed",
+        kink_convention="f'(0) = 1 and f''(0) = 0 from both sides; only the third derivative jumps at 0 (from -3·alpha "
+        "to 0), so f is C2 there, not C∞",
+        naive=Naive(
+            lambda x, alpha: np.where(x < 0, x / np.sqrt(1 + alpha * x**2), x),
+            lambda x, alpha: np.where(x < 0, (1 + alpha * x**2) ** -1.5, 1.0),
+            "x/sqrt(1+alpha*x**2) if x < 0 else x",
+            "(1+alpha*x**2)**-1.5 if x < 0 else 1",
+        ),
+        checks=Checks(samples=({"alpha": 0.25}, {"alpha": 3.0}), ulps=(4, 8)),
     )
 )
 

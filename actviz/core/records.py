@@ -162,7 +162,8 @@ class Properties:
     # output bounded above / below
     bounded_above: bool
     bounded_below: bool
-    # "C∞", "C1", "C0" or "discontinuous"
+    # "C∞", "C2", "C1", "C0" or "discontinuous": the highest class it is in; C2 means f'' is
+    # continuous too and only a higher derivative jumps at a kink (isrlu's third, at 0)
     smoothness: str
     # f(0) == 0 (shown as such: E[f(z)], in `stats`, says whether outputs centre on 0)
     zero_centred: bool
@@ -236,6 +237,13 @@ class Checks:
     # presets whose switches are real but below what float64 resolves (a drop of under an ULP):
     # the claim tests hold them to showing no jump at all
     unresolved_presets: tuple[str, ...] = ()
+    # orders (0 for f, 1 for f', 2 for f'') that have no limit at ±inf because they keep
+    # oscillating (sin(ωx)): they are NaN there, as numpy's sin(±inf) is
+    oscillates: tuple[int, ...] = ()
+    # the x scale on which f changes, a number or a function of the parameters (1/ω0 for
+    # sin(ω0·x)): the numeric-derivative check samples x in these units, so that the
+    # finite-difference step (about 7e-4·max(1, √|x|)) stays small beside it
+    x_scale: float | ParamsFn = 1.0
 
 
 @dataclass(frozen=True)
@@ -294,7 +302,8 @@ class Activation:
 
     # canonical name
     name: str
-    # "sigmoid-like", "rectifier", "smooth gate", "shrink", "vector", "gated", "linear"
+    # "sigmoid-like", "rectifier", "linear", "exponential", "smooth gate", "shrink", "vector",
+    # "gated", "periodic", "bump", "rational"
     family: str
     # f(x, **params), numpy in, numpy out, float64
     forward: Callable[..., Array]

@@ -12,11 +12,11 @@ the implementations' code written out in numpy or run in torch.
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
 from scipy.special import ndtr
+from test_catalogue_vector import quiet
 from typer.testing import CliRunner
 
 import actviz
@@ -51,21 +51,6 @@ def gpt_oss_numpy(x, alpha=ALPHA, limit=LIMIT):
     x_linear = np.clip(x_linear, -limit, limit)
     out_glu = x_glu * sigmoid(alpha * x_glu)
     return out_glu * (x_linear + 1)  # "we add an extra bias of 1 to the linear layer"
-
-
-class quiet:
-    """Fail on any floating-point warning (underflow to 0 is the true result, so allowed)."""
-
-    def __enter__(self):
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("error")
-        self._e = np.errstate(all="raise", under="ignore")
-        self._e.__enter__()
-
-    def __exit__(self, *exc):
-        self._e.__exit__(*exc)
-        self._w.__exit__(*exc)
 
 
 # --- the records ----------------------------------------------------------------------------------

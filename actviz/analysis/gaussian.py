@@ -47,23 +47,13 @@ def gaussian_stats(act: BoundActivation, mu: float = 0.0, sigma: float = 1.0) ->
 
 
 @dataclass(frozen=True)
-class GatedGaussianStats:
+class GatedGaussianStats(GaussianStats):
     """Moments of a gated unit f(a, b) = g(a)·v(b) and of its partials, for independent
     a, b ~ N(mu, sigma²): f's mean, variance and second moment, then ∂f/∂a's (mean_df,
     second_moment_df) and ∂f/∂b's (mean_dfdb, second_moment_dfdb)."""
 
-    mu: float
-    sigma: float
-    mean: float
-    var: float
-    second_moment: float
-    mean_df: float
-    second_moment_df: float
     mean_dfdb: float
     second_moment_dfdb: float
-
-    def as_dict(self) -> dict[str, float]:
-        return dict(self.__dict__)
 
 
 def _factor_moments(fn, d_fn, mu: float, sigma: float, kinks) -> tuple[float, float, float, float, float]:

@@ -2,8 +2,9 @@
 
 Saturation over an interval (dead and saturated shares, onset), the shape of f and f'
 there (output range, f(0), f'(0), the steepest slope and where), the moments of f(z)
-and f'(z) for a Gaussian z, the variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and,
-beside it, the gain PyTorch's ``torch.nn.init.calculate_gain`` uses.
+and f'(z) for a Gaussian z, the activation sparsity P(f(z) = 0) for that z, the
+variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and, beside it, the gain PyTorch's
+``torch.nn.init.calculate_gain`` uses.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .saturation import saturation as saturation_of
 #: The keys of :func:`stats`'s result, in order (the JSON schema of `actviz stats`).
 STATS_KEYS = (
     "spec", "range", "points", "saturation_threshold", "dead_share", "saturated_share", "onset",
-    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
-    "torch_gain",
+    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "sparsity",
+    "gain", "torch_gain",
 )
 GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
 
@@ -110,10 +111,13 @@ def stats(
     Keys are :data:`STATS_KEYS`; ``gaussian`` holds :data:`GAUSSIAN_KEYS`. ``onset`` is
     [left, right]: where the saturated tail on that side begins, None where there is none;
     ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
-    ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
+    ``sparsity`` is P(f(z) = 0) for z ~ N(mu, sigma²) (:func:`actviz.analysis.sparsity.sparsity`;
+    None where the activation does not say where it is 0). ``gain`` is 1/√E[f(z)²] for
+    z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
     """
     from .gaussian import gaussian_stats
     from .quadrature import expect
+    from .sparsity import sparsity
 
     act = get(act).elementwise
     mu, sigma = check_gaussian(mu, sigma)
@@ -137,6 +141,7 @@ def stats(
         "stationary": [{"x": t, "f": v} for t, v in sat.stationary],
         **shape,
         "gaussian": {k: float(getattr(moments, k)) for k in GAUSSIAN_KEYS},
+        "sparsity": sparsity(act, mu, sigma),
         "gain": gain,
         "torch_gain": torch_gain(act),
     }

@@ -227,7 +227,8 @@ def stats_command(
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     saturation: SaturationOpt = 0.01,
-    mu: Annotated[float, typer.Option("--mu", metavar="VALUE", help="Mean of the Gaussian input z.")] = 0.0,
+    mu: Annotated[str, typer.Option("--mu", metavar="VALUES", help="Mean of the Gaussian input z; several "
+                                    "(-1,0,1, or -2:2:9 for nine from -2 to 2) give each its own column.")] = "0",
     sigma: Annotated[float, typer.Option("--sigma", metavar="VALUE", help="Standard deviation of the Gaussian input z.")] = 1.0,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
@@ -236,21 +237,24 @@ def stats_command(
     output: OutputOpt = None,
     fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
-    """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side.
+    """Saturation (dead and saturated shares, onset), Gaussian statistics and sparsity, side by side.
 
-    --sweep alpha=0.5,1,2 gives each value its own column."""
+    Sparsity is P(f(z) = 0) for z ~ N(μ, σ²), from the intervals where f is 0 (relu's x <= 0):
+    --mu -2:2:9 shows how it moves with the input's mean. --sweep alpha=0.5,1,2 gives each
+    value its own column."""
     from ..analysis.stats import stats
-    from ..core.options import check_gaussian, check_threshold
+    from ..core.options import check_gaussian, check_mu_values, check_threshold
     from ..render.export import STATS_WRITERS
     from ..render.tables import stats_table
 
     target, fmt = _destination(output, fmt, stdout_format="json")
     (lo, hi), points = check_grid(range_, points)
     tau = check_threshold(saturation, "saturation")
-    mu, sigma = check_gaussian(mu, sigma)
+    means = check_mu_values(mu)
+    _, sigma = check_gaussian(means[0], sigma)
     params = parse_param_options(alpha, beta, param)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
-    results = [stats(a, (lo, hi), points, tau, mu, sigma) for a in acts]
+    results = [stats(a, (lo, hi), points, tau, m, sigma) for a in acts for m in means]
     _deliver(target, fmt, [stats_table(results)] if fmt == "table" else [], STATS_WRITERS, results)
 
 

@@ -190,6 +190,15 @@ class BoundActivation:
     def properties(self) -> Properties | None:
         return self._claim("properties")
 
+    @cached_property
+    def zeros(self) -> tuple[tuple[float, float], ...] | None:
+        """The intervals (a, b), ascending, on which f is identically 0: what activation
+        sparsity adds up. None where the record does not say (a plugin, an expression)."""
+        value = self._claim("zeros")
+        if value is None:
+            return None
+        return tuple(sorted((float(a), float(b)) for a, b in value))
+
     def _formula(self, index: int, field: str) -> str:
         if self.variant is not None and self.variant.formulas is not None:
             return self.variant.formulas[index]

@@ -33,6 +33,8 @@ FRAMEWORK_ALIASES = {"pytorch": "torch", "keras3": "keras", "tensorflow": "tf", 
 Array = np.ndarray
 #: A field that is either a value or a function of the parameters returning it.
 ParamsFn = Callable[..., Any]
+#: Intervals (a, b) of x, ascending and disjoint; an end may be ±inf.
+Intervals = tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ class Variant:
     properties: Properties | ParamsFn | None = None
     # output range where it differs: Interval or a function of params
     output_range: Interval | ParamsFn | None = None
+    # where f is identically 0, where that differs from the record's (see Activation.zeros)
+    zeros: Intervals | ParamsFn | None = None
     # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
     formulas: tuple[str, str, str, str] | None = None
     # parameters the framework does not expose (fixed at their default)
@@ -264,6 +268,10 @@ class Activation:
     kinks: ParamsFn | tuple[float, ...] = ()
     # the output range: Interval or a function of params returning one
     output_range: Interval | ParamsFn = field(default_factory=lambda: Interval(-math.inf, math.inf))
+    # the intervals (a, b) on which f is identically 0, what activation sparsity P(f(z) = 0)
+    # adds up (isolated zeros such as tanh's at 0 have no probability and are not listed):
+    # a tuple or a function of params; () for none, None where the record does not say
+    zeros: Intervals | ParamsFn | None = None
     # shape properties: Properties or a function of params returning one
     properties: Properties | ParamsFn | None = None
     # reference paper, e.g. "Hendrycks & Gimpel 2016, arXiv:1606.08415"

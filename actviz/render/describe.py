@@ -9,7 +9,8 @@ from ..core.bound import BoundActivation
 
 def describe(act: BoundActivation) -> dict[str, Any]:
     """Name, spec, family, parameters (value, default, range, meaning), formulas, output range,
-    properties, kinks with the derivative taken there, notes, paper and framework versions."""
+    properties, kinks with the derivative taken there, the intervals where f is 0, notes, paper
+    and framework versions."""
     r = act.record
     props = act.properties
     own = act.variant is not None and act.variant.functions is not None
@@ -35,6 +36,8 @@ def describe(act: BoundActivation) -> dict[str, Any]:
         "output_range": str(act.output_range),
         "properties": None if props is None else props.__dict__.copy(),
         "kinks": [{"x": k, "derivative": d} for k, d in act.kink_derivatives().items()],
+        # [a, b] with ±inf as null (JSON has no infinity): relu's [[null, 0.0]]
+        "zeros": None if act.zeros is None else [[a, b] for a, b in act.zeros],
         # a preset with a definition of its own: the record's notes describe another function
         "kink_convention": act.variant.note if own else r.kink_convention,
         "numerics": "" if own else r.numerics,

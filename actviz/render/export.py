@@ -309,6 +309,7 @@ STATS_ROWS = (
     ("E[f(z)²]", lambda r: readable(r["gaussian"]["second_moment"], 6)),
     ("E[f'(z)]", lambda r: _mean(r, "mean_df", "second_moment_df")),
     ("E[f'(z)²]", lambda r: readable(r["gaussian"]["second_moment_df"], 6)),
+    ("sparsity P(f(z) = 0)", lambda r: "—" if r["sparsity"] is None else _share(r["sparsity"])),
     ("gain 1/√E[f(z)²], z ~ N(0, 1)", lambda r: readable(r["gain"], 6)),
     ("torch calculate_gain", lambda r: readable(r["torch_gain"], 6)),
 )

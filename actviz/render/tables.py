@@ -358,6 +358,8 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
     if info["vector"]:
         facts.add_row("vector", "acts on a vector; plots and tables show component 0 as logit 0 "
                       "sweeps x (derivative: the diagonal Jacobian term)")
+    if act.zeros is not None:
+        facts.add_row("f = 0 on", zero_set_text(act))
     facts.add_row("paper", info["reference"] or "—")
     out: list[Any] = [facts]
 
@@ -410,3 +412,16 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
     if stats is not None:
         out.append(stats_table([stats]))
     return out
+
+
+def zero_set_text(act) -> str:
+    """The intervals where f is 0, each end closed where f is 0 there too: '(-∞, 0]'."""
+    if not act.zeros:
+        return "no interval (sparsity 0)"
+    parts = []
+    for a, b in act.zeros:
+        fn = act.elementwise
+        left = "(-∞" if a == -np.inf else ("[" if fn(np.float64(a)) == 0 else "(") + readable(a, 10)
+        right = "∞)" if b == np.inf else readable(b, 10) + ("]" if fn(np.float64(b)) == 0 else ")")
+        parts.append(f"{left}, {right}")
+    return " ∪ ".join(parts)

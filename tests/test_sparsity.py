@@ -45,9 +45,11 @@ CLOSED_FORMS = [
     ("softshrink(lambd=1.5)", [(-1.5, 1.5)]),
     ("hard_sigmoid", [(-math.inf, -3.0)]),            # x/6 + 1/2 clipped: 0 below -3
     ("hard_sigmoid@keras2", [(-math.inf, -2.5)]),     # 0.2x + 0.5 clipped: 0 below -2.5
+    ("hard_sigmoid@onnx", [(-math.inf, -2.5)]),
     ("hard_swish", [(-math.inf, -3.0)]),
     ("sparse_plus", [(-math.inf, -1.0)]),
     ("threshold(threshold=0.7, value=0)", [(-math.inf, 0.7)]),
+    ("thresholdedrelu@onnx", [(-math.inf, 1.0)]),
     ("leaky_relu(alpha=0)", [(-math.inf, 0.0)]),
     ("relu(threshold=-1, max_value=3)", [(-math.inf, 0.0)]),  # alpha·(x + 1) = 0 below -1, clip(x, 0, 3) above
     ("relu(max_value=0)", [(-math.inf, math.inf)]),          # clip(x, 0, 0): 0 everywhere
@@ -66,7 +68,7 @@ def test_sparsity_is_the_gaussian_mass_of_the_zero_set(spec, zero_set, mu, sigma
 
 
 @pytest.mark.parametrize("spec", ["gelu", "silu", "sigmoid", "tanh", "elu", "selu", "softplus", "mish",
-                                  "leaky_relu", "tanhshrink", "softmax",
+                                  "leaky_relu", "gelu_new", "selu@onnx", "tanhshrink", "softmax",
                                   "hardshrink(lambd=0)", "threshold(value=1)"])
 def test_an_activation_with_no_zero_interval_is_never_sparse(spec):
     # tanh and tanhshrink are 0 at 0 alone, hardshrink(λ = 0) too: no probability

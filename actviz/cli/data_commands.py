@@ -125,13 +125,32 @@ def list_command(
         typer.Option("--family", metavar="NAME", help="Only this family (sigmoid-like, rectifier, ...: the families "
                      "`actviz list` shows).", show_default=False, autocompletion=_complete_family),
     ] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="The names model configs and engines use instead (gelu_new@hf, "
+                           "gelu@te, …): what each means and whether it computes it its own way.")
+    ] = False,
     fmt: Annotated[
         str, _format_option("table (terminal), json or md (the README's catalogue table).", "table", "json", "md")
     ] = "table",
 ) -> None:
-    """Every activation: name, aliases, family, parameters and defaults, framework presets."""
+    """Every activation: name, aliases, family, parameters and defaults, framework presets.
+
+    --names lists the engines' names instead: Hugging Face's hidden_act values, Transformer
+    Engine's, candle's, ONNX's, MLX's and MindSpore's."""
     from ..registry import records
 
+    if names:
+        if family is not None:
+            raise UsageError("--names lists every engine name; --family does not apply to it")
+        from ..render.export import engine_names_json, engine_names_markdown, engine_names_rows
+
+        if fmt == "table":
+            from ..render.tables import emit, engine_names_listing
+
+            emit(engine_names_listing(engine_names_rows()))
+            return
+        typer.echo((engine_names_json if fmt == "json" else engine_names_markdown)(), nl=False)
+        return
     recs = records()
     if family is not None:
         families = _families()

@@ -208,6 +208,36 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class EngineName:
+    """What one engine (a model library, a runtime, a format) means by one of its names for an
+    activation: which record, at which parameters, and, where its own arithmetic differs from the
+    record's by more than rounding to a few ULP, that arithmetic as a preset of the record."""
+
+    # the engine's key in specs, e.g. "hf" (name@hf)
+    engine: str
+    # the name as the engine spells it ("gelu_new", "HardSigmoid"); specs match it without
+    # regard to case, '-' read as '_'
+    name: str
+    # the catalogue record it means
+    target: str
+    # the preset: the parameters it sets (defaults), those it does not let change (fixed), its
+    # own functions and formulas where it computes differently, where it is defined (name) and
+    # one line on how it differs (note)
+    variant: Variant
+    # what the tests hold it to, where its arithmetic is not the record's (Checks)
+    checks: Checks = field(default_factory=lambda: Checks())
+
+    @property
+    def key(self) -> str:
+        """The name as specs spell it: lower case, '-' read as '_'."""
+        return self.name.strip().lower().replace("-", "_")
+
+    @property
+    def spec_head(self) -> str:
+        return f"{self.key}@{self.engine}"
+
+
+@dataclass(frozen=True)
 class Naive:
     """A textbook formula and its textbook derivative: what the accuracy audit compares the
     stable form against, computed in the input's own dtype exactly as a reader would type it."""
@@ -240,6 +270,10 @@ class Checks:
     # presets whose switches are real but below what float64 resolves (a drop of under an ULP):
     # the claim tests hold them to showing no jump at all
     unresolved_presets: tuple[str, ...] = ()
+    # for an engine's arithmetic that cancels (0.5·x·(1 + tanh u) in the left tail): the size of
+    # the terms it subtracts at x, a function cancels(x, order) for f (order 0) and f' (1); the
+    # claim tests allow a few ULPs of that, not of f, for rounding. None: f is held to its own ULPs
+    cancels: Callable[[Array, int], Array] | None = None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def usage(command: list[str]) -> str:
 
 def test_usage_names_the_arguments_by_their_metavar():
     assert usage(["plot"]) == "actviz plot [OPTIONS] SPEC"
-    assert usage(["info"]) == "actviz info [OPTIONS] SPEC"
+    assert usage(["info"]) == "actviz info [OPTIONS] [SPEC]"  # or --config FILE
     assert usage(["table"]) == "actviz table [OPTIONS] SPEC..."
     assert usage(["check"]) == "actviz check [OPTIONS] [SPEC...]"
     assert usage(["gallery"]) == "actviz gallery [OPTIONS]"

@@ -31,7 +31,6 @@ from .common import (
     PointsOpt,
     RangeOpt,
     SaturationOpt,
-    SpecArg,
     SpecsArg,
     SweepOpt,
     apply_sweep,
@@ -175,24 +174,49 @@ def list_command(
 
 @app.command("info", cls=ActvizCommand)
 def info_command(
-    spec: SpecArg,
+    spec: Annotated[
+        str | None,
+        typer.Argument(metavar="SPEC", help="Activation: name, name(k=v, ...), name@framework or an engine's "
+                       "name (gelu_new, gelu@te).", show_default=False, autocompletion=complete_spec),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="Instead of SPEC: a model's config.json (or its directory); "
+                     "the activation its hidden_activation, hidden_act, activation_function or "
+                     "feed_forward_proj names, at the top or in text_config.", show_default=False),
+    ] = None,
     fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
 ) -> None:
-    """Formula, derivative, parameters, output range, properties, kinks, framework versions, paper and key statistics."""
+    """Formula, derivative, parameters, output range, properties, kinks, framework versions, engine names, paper and key statistics.
+
+    --config FILE reads the activation from a model's config.json (hidden_act = "gelu_new"
+    is Hugging Face's NewGELUActivation, as it computes it)."""
     from ..analysis.stats import stats
     from ..registry import get
 
-    act = get(spec)
+    if spec is not None and config is not None:
+        raise UsageError("give a SPEC or --config FILE, not both")
+    found = None
+    if config is not None:
+        from ..configs import read_config, resolve
+
+        found = read_config(config)
+        act = resolve(found)
+    elif spec is not None:
+        act = get(spec)
+    else:
+        raise UsageError("name an activation (actviz info gelu) or a model config (actviz info --config config.json)")
     key_stats = stats(act)
     if fmt == "json":
-        from ..render.describe import describe
+        from ..render.describe import describe, describe_config
         from ..render.export import to_json
 
-        typer.echo(to_json({**describe(act), "stats": key_stats}, default=str), nl=False)
+        head = {} if found is None else {"config": describe_config(found, act)}
+        typer.echo(to_json({**head, **describe(act), "stats": key_stats}, default=str), nl=False)
         return
-    from ..render.tables import emit, info_renderables
+    from ..render.tables import config_lines, emit, info_renderables
 
-    emit(*info_renderables(act, key_stats))
+    emit(*([] if found is None else config_lines(found, act)), *info_renderables(act, key_stats))
 
 
 # -- table -------------------------------------------------------------------------------------

@@ -101,3 +101,10 @@ def describe(act: BoundActivation) -> dict[str, Any]:
         "engine": engine,
         "engine_names": engine_name_rows(act),
     }
+
+
+def describe_config(found, act: BoundActivation) -> dict[str, Any]:
+    """Where a model config names its activation and what that resolved to (``info --config``)."""
+    return {"source": found.source, "key": found.key, "value": found.value, "name": found.name,
+            "gated": found.gated, "spec": act.spec,
+            "others": [{"key": k, "value": v} for k, v in found.others]}

@@ -9,6 +9,7 @@ tables come out as plain text: no escape codes, ASCII rules, never wrapped or cu
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -467,6 +468,23 @@ def engine_names_table(rows: Sequence[dict], name: str) -> Table:
             cells = [readable(gap["max_abs_f"], 3), readable(gap["max_ulp_f"], 3), readable(gap["x_ulp_f"], 4)]
         table.add_row(r["spec"], r["means"], *cells)
     return table
+
+
+def config_lines(found, act) -> list[str]:
+    """What `info --config` says above the activation: where the config names it, what that
+    resolved to, and the other activation keys the config has."""
+    whose = f" (a {engine_title_of(act)} name)" if act.engine is not None else ""
+    lines = [f"{found.described} → {act.label}{whose}"]
+    for key, value in found.others:
+        same = "the same name" if value == found.value else "another name: which one a model reads is its code's choice"
+        lines.append(f"also in the config: {key} = {json.dumps(value)} ({same})")
+    return [*lines, ""]
+
+
+def engine_title_of(act) -> str:
+    from ..registry import engine_title
+
+    return engine_title(act.engine.engine)
 
 
 def engine_names_listing(rows: Sequence[dict]) -> Table:

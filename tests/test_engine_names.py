@@ -401,3 +401,21 @@ def test_shell_completion_offers_the_engine_names():
     assert "gelu@te" in complete_spec("gelu@") and "gelu@jax" in complete_spec("gelu@")
     assert complete_spec("gelu_new@") == ["gelu_new@hf"]
     assert "srelu@te" in complete_spec("srelu@")
+
+
+def test_a_float64_audit_measures_written_arithmetic_against_its_own_formula():
+    from actviz.analysis.accuracy import audit
+
+    # gelu_fast's reference has its own 0.7978845608 (against √(2/π) it would be ~3e4 ULP off):
+    # near the middle, the formula's rounding alone (1 + tanh u at x = -2 is 0.06: four bits lost)
+    mid = audit("gelu_fast", "float64", (-2.0, 2.0), 401)
+    assert mid.forward.max_ulp <= 16 and mid.reference == "mpmath, 60 digits"
+    # in the left tail 1 + tanh(u) is 0 where the formula is 1e-30: every digit lost
+    tail = audit("gelu_fast", "float64", (-12.0, -8.0), 101)
+    assert tail.forward.max_ulp > 1e15 and not tail.passed
+    # ONNX's Selu against its own float32 constants: α·eˣ - α loses digits next to 0 only
+    assert audit("selu@onnx", "float64", (-3.0, -0.5), 201).forward.max_ulp <= 16
+    assert audit("selu@onnx", "float64", (-1e-8, -1e-12), 201).forward.max_ulp > 1e3
+    # a preset without a reference of its own still says so
+    with pytest.raises(actviz.UsageError, match="has no mpmath reference for a float64 audit"):
+        audit("hard_sigmoid@onnx", "float64", (-3.0, 3.0), 11)

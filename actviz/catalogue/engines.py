@@ -71,6 +71,9 @@ class Written:
     kink_derivative: Mapping[float, float] | None = None
     # what the tests hold it to: where it stays finite, and the terms it cancels
     checks: Checks = Checks()
+    # the formula in mpmath, with the engine's constants: (f, f') at x, what a float64 accuracy
+    # audit measures the written arithmetic against
+    mp_reference: Callable[..., tuple[Any, Any]] | None = None
 
 
 def _row(engine: str, name: str, target: str, source: str, *, params: Mapping[str, Any] | None = None,
@@ -90,7 +93,8 @@ def _row(engine: str, name: str, target: str, source: str, *, params: Mapping[st
         fixed = tuple(dict.fromkeys((*base.fixed, *fixed)))
         params = {**base.defaults, **(params or {})}
     if written is not None:
-        fields |= {"functions": written.functions, "formulas": written.formulas}
+        fields |= {"functions": written.functions, "formulas": written.formulas,
+                   "mp_reference": written.mp_reference}
         if written.output_range is not None:
             fields["output_range"] = written.output_range
         if written.kinks is not None:
@@ -106,7 +110,29 @@ def _row(engine: str, name: str, target: str, source: str, *, params: Mapping[st
 # --- the written GELUs -------------------------------------------------------------------------
 
 
-def _tanh_written(form: str, c: float, tex_u: str, text_u: str, lowest: float | None = None) -> Written:
+def _mp_tanh_gelu(c):
+    """The tanh GELU with the constant c (an mpmath number or its decimal text), as mpmath (f, f'):
+    ½x(1 + tanh u) = x·σ(2u), u = c(x + 0.044715x³), without 1 + tanh u losing digits."""
+
+    def reference(x, approximate="tanh"):
+        import mpmath as mp
+
+        cc, kappa = mp.mpf(c) if isinstance(c, str) else c(), mp.mpf("0.044715")
+        u = cc * (x + kappa * x**3)
+        s, s_neg = 1 / (1 + mp.exp(-2 * u)), 1 / (1 + mp.exp(2 * u))
+        return x * s, s + x * s * s_neg * 2 * cc * (1 + 3 * kappa * x * x)
+
+    return reference
+
+
+def _sqrt_2_over_pi():
+    import mpmath as mp
+
+    return mp.sqrt(2 / mp.pi)
+
+
+def _tanh_written(form: str, c: float, tex_u: str, text_u: str, lowest: float | None = None,
+                  exact_c: Any = _sqrt_2_over_pi) -> Written:
     def f(x, approximate="tanh"):
         return ne.tanh_gelu(x, form, c)
 
@@ -123,7 +149,14 @@ def _tanh_written(form: str, c: float, tex_u: str, text_u: str, lowest: float | 
         "f'(x) = 0.5·(1 + t) + 0.5·x·(1 - t·t)·u', t = tanh(u)",
     )
     rng = None if lowest is None else Interval(lowest, INF, True, False)
-    return Written((f, d, d2), formulas, output_range=rng, checks=Checks(cancels=_half_x))
+    return Written((f, d, d2), formulas, output_range=rng, checks=Checks(cancels=_half_x),
+                   mp_reference=_mp_tanh_gelu(exact_c))
+
+
+def _mp_erf_gelu(x, approximate="none"):
+    import mpmath as mp
+
+    return x * mp.ncdf(x), mp.ncdf(x) + x * mp.npdf(x)
 
 
 def _half_x(x, order=0):
@@ -149,7 +182,8 @@ def _erf_written(form: str, tex: str, text: str, finite_within=None) -> Written:
     formulas = (f"f(x) = {tex}", f"f(x) = {text}, in float64 as written",
                 r"f'(x) = \frac{1}{2}(1 + \mathrm{erf}(x/\sqrt{2})) + x\,\varphi(x)",
                 "f'(x) = 0.5·(1 + erf(x·√½)) + x·φ(x), as ATen's backward")
-    return Written((f, d, d2), formulas, checks=Checks(cancels=_half_x, finite_within=finite_within))
+    return Written((f, d, d2), formulas, checks=Checks(cancels=_half_x, finite_within=finite_within),
+                   mp_reference=_mp_erf_gelu)
 
 
 #: the minima of the forms whose constants move them, mpmath (findroot of f', 50 digits):
@@ -162,7 +196,7 @@ _CUBIC = (r"\sqrt{2/\pi}\,(x + 0.044715\,x\,x\,x)", "√(2/π)·(x + 0.044715·(
 ATEN_TANH = _tanh_written("cubic", ne.SQRT_2_OVER_PI, *_CUBIC)
 ATEN_ERF = _erf_written("aten", r"x \cdot 0.5\,(1 + \mathrm{erf}(x\,\sqrt{1/2}))", "x·0.5·(1 + erf(x·M_SQRT1_2))")
 HF_FAST = _tanh_written("factored", ne.SQRT_2_OVER_PI_10, r"x \cdot 0.7978845608\,(1 + 0.044715\,x\,x)",
-                        "x·0.7978845608·(1 + 0.044715·x·x)", lowest=GELU_FAST_MIN)
+                        "x·0.7978845608·(1 + 0.044715·x·x)", lowest=GELU_FAST_MIN, exact_c="0.7978845608")
 HF_PYTHON = _erf_written("python", r"x \cdot 0.5\,(1 + \mathrm{erf}(x/\sqrt{2}))", "x·0.5·(1 + erf(x/√2))")
 CANDLE_TANH = _tanh_written("factored", ne.SQRT_2_OVER_PI, r"\sqrt{2/\pi}\,x\,(1 + 0.044715\,x\,x)",
                             "√(2/π)·x·(1 + 0.044715·x·x)")
@@ -172,6 +206,16 @@ MLX_TANH = _tanh_written("pow", ne.SQRT_2_OVER_PI, r"\sqrt{2/\pi}\,(x + 0.044715
 # x·(1 + erf) overflows before the halving once x >= 2^1023, as it does in MLX
 MLX_ERF = _erf_written("mlx", r"x\,(1 + \mathrm{erf}(x/\sqrt{2}))/2", "x·(1 + erf(x/√2))/2",
                        finite_within=(-INF, 2.0**1023))
+def _mp_te_gelu(x):
+    """Transformer Engine's gelu and dgelu with its float32 constants, as mpmath (f, f')."""
+    import mpmath as mp
+
+    c1, c2, kappa, c3 = (mp.mpf(v) for v in (ne.TE_C1, ne.TE_C2, ne.TE_KAPPA, ne.TE_C3))
+    f = x / (1 + mp.exp(-2 * x * (c1 + c2 * x * x)))  # x·(½ + ½·tanh v) = x·σ(2v)
+    t = mp.tanh(c1 * x * (1 + kappa * x * x))
+    return f, x / 2 * (1 - t * t) * (c1 + c3 * x * x) + (1 + t) / 2
+
+
 TE_GELU = Written(
     (lambda x, approximate="tanh": ne.te_gelu(x), lambda x, approximate="tanh": ne.d_te_gelu(x),
      lambda x, approximate="tanh": ne.d2_te_gelu(x)),
@@ -183,7 +227,20 @@ TE_GELU = Written(
      "t = tanh(0.79788456·x·(1 + 0.044715·x·x)) (dgelu as written)"),
     output_range=Interval(TE_GELU_MIN, INF, True, False),
     checks=Checks(cancels=_half_x),
+    mp_reference=lambda x, approximate="tanh": _mp_te_gelu(x),
 )
+
+
+def _mp_selu(alpha: float, scale: float):
+    def reference(x):
+        import mpmath as mp
+
+        a, lam = mp.mpf(alpha), mp.mpf(scale)
+        if x > 0:
+            return lam * x, lam
+        return lam * a * mp.expm1(x), lam * a * mp.exp(x)
+
+    return reference
 
 
 def _selu_written(f, d, d2, alpha: float, scale: float, at_zero: float, tex: str, text: str) -> Written:
@@ -197,6 +254,7 @@ def _selu_written(f, d, d2, alpha: float, scale: float, at_zero: float, tex: str
         kink_derivative={0.0: at_zero},
         # α·exp(x) - α (and exp(x) - 1) subtract terms of the size of λα next to 0
         checks=Checks(cancels=lambda x, order=0: np.full(np.shape(x), scale * alpha)),
+        mp_reference=_mp_selu(alpha, scale),
     )
 
 
@@ -236,7 +294,7 @@ _hf("gelu_python", "gelu", "GELUActivation(use_gelu_python=True)", params=_EXACT
 _hf("gelu_pytorch_tanh", "gelu", "GELUTanh (torch.nn.functional.gelu(approximate='tanh'))", params=_TANH,
     fixed=("approximate",), written=ATEN_TANH,
     note=f"torch's tanh gelu {_ATEN}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x·x·x))), the same float64 "
-    f"operations as gelu_new (the two differ by torch's vectorised tanh only); {_CANCELS}")
+    f"operations as gelu_new (torch's results for the two differ in the last bits only); {_CANCELS}")
 _hf("gelu_python_tanh", "gelu", "GELUTanh(use_gelu_tanh_python=True)", params=_TANH, fixed=("approximate",),
     written=ATEN_TANH, note=f"gelu_new's formula, as x·0.5·(…): the same float64 result; {_CANCELS}")
 _hf("gelu_accurate", "gelu", "AccurateGELUActivation", params=_TANH, fixed=("approximate",), written=ATEN_TANH,

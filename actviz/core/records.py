@@ -201,6 +201,9 @@ class Variant:
     zeros: Intervals | ParamsFn | None = None
     # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
     formulas: tuple[str, str, str, str] | None = None
+    # its mpmath reference, when functions is given (as Activation.mp_reference): what a float64
+    # accuracy audit measures it against; None: it has none
+    mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # parameters the framework does not expose (fixed at their default)
     fixed: tuple[str, ...] = ()
     # one line on how it differs, shown by `info`

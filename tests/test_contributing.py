@@ -130,5 +130,6 @@ def test_the_example_holds_to_its_claims(registered):
             props.test_zero_centred_claim_holds,
             props.test_smoothness_claim_matches_the_kinks,
             props.test_no_jump_away_from_the_kinks,
+            props.test_zeros_claim_holds,
         ):
             check(spec)

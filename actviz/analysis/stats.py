@@ -2,8 +2,9 @@
 
 Saturation over an interval (dead and saturated shares, onset), the shape of f and f'
 there (output range, f(0), f'(0), the steepest slope and where), the moments of f(z)
-and f'(z) for a Gaussian z, the variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and,
-beside it, the gain PyTorch's ``torch.nn.init.calculate_gain`` uses.
+and f'(z) for a Gaussian z, the activation sparsity P(f(z) = 0) for that z, the
+variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and, beside it, the gain PyTorch's
+``torch.nn.init.calculate_gain`` uses.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .saturation import saturation as saturation_of
 #: The keys of :func:`stats`'s result, in order (the JSON schema of `actviz stats`).
 STATS_KEYS = (
     "spec", "range", "points", "saturation_threshold", "dead_share", "saturated_share", "onset",
-    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
-    "torch_gain",
+    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "sparsity",
+    "gain", "torch_gain",
 )
 GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
 #: A gated unit's ``gaussian``, for independent a, b ~ N(mu, sigma²): f's moments, ∂f/∂a's
@@ -113,7 +114,9 @@ def stats(
     Keys are :data:`STATS_KEYS`; ``gaussian`` holds :data:`GAUSSIAN_KEYS`. ``onset`` is
     [left, right]: where the saturated tail on that side begins, None where there is none;
     ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
-    ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
+    ``sparsity`` is P(f(z) = 0) for z ~ N(mu, sigma²) (:func:`actviz.analysis.sparsity.sparsity`;
+    None where the activation does not say where it is 0). ``gain`` is 1/√E[f(z)²] for
+    z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
 
     A gated unit f(a, b) has its saturation and shape taken along its gate curve (f' being
     ∂f/∂a there), and its moments and gain for independent a, b ~ N(mu, sigma²) (N(0, 1)
@@ -121,6 +124,7 @@ def stats(
     """
     from .gaussian import gated_gaussian_stats, gaussian_stats
     from .quadrature import expect
+    from .sparsity import sparsity
 
     bound = get(act)
     act = bound.elementwise
@@ -129,7 +133,8 @@ def stats(
     sat = saturation_of(act, range, points, saturation)
     shape = shape_stats(act, grid(*sat.range, sat.points))
     if act.is_gated:
-        unit = bind(act.record, act.params, act.framework)  # the two-input function, from its gate curve too
+        # the two-input function, from its gate curve too (an engine's name for it included)
+        unit = bind(act.record, act.params, None if act.engine else act.framework, act.engine)
         moments = gated_gaussian_stats(unit, mu, sigma)
         keys = GATED_GAUSSIAN_KEYS
         standard = moments if mu == 0.0 and sigma == 1.0 else gated_gaussian_stats(unit)
@@ -153,6 +158,7 @@ def stats(
         "stationary": [{"x": t, "f": v} for t, v in sat.stationary],
         **shape,
         "gaussian": {k: float(getattr(moments, k)) for k in keys},
+        "sparsity": sparsity(act, mu, sigma),
         "gain": gain,
         "torch_gain": torch_gain(act),
     }

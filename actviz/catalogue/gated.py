@@ -183,6 +183,7 @@ _RELU = Properties(monotonic=True, bounded_above=False, bounded_below=True, smoo
 register(
     gated_unit(
         name="reglu",
+        zeros=((-math.inf, 0.0),),  # relu(a) = 0 for every a <= 0
         gated=Gated(
             gate=(_relu, _d_relu, nx.zeros_like),
             value=IDENTITY,

@@ -110,6 +110,7 @@ register(
             ),
             _gelu_formulas,
         ),
+        zeros=(),
         output_range=lambda approximate: Interval(
             # the minimum, mpmath (findroot of f', 50 digits): at x = -0.7517915 / -0.7524614
             -0.17004075057125405 if approximate == "tanh" else -0.16997120747990366, INF, True, False
@@ -201,6 +202,7 @@ register(
         derivative_tex=r"f'(x) = \sigma(\beta x)\,\left(1 + \beta x\,(1 - \sigma(\beta x))\right)",
         derivative_text="f'(x) = σ(βx)·(1 + βx·(1 - σ(βx)))",
         # the minimum, mpmath: -(1 + W(1/e))·... = x*+1 at x* = -1 - W(1/e), scaled by 1/β
+        zeros=(),
         output_range=lambda beta: Interval(-0.27846454276107380 / beta, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -270,6 +272,7 @@ register(
         derivative_tex=r"f'(x) = \sigma(1.702x)\,\left(1 + 1.702x\,(1 - \sigma(1.702x))\right)",
         derivative_text="f'(x) = σ(1.702x)·(1 + 1.702x·(1 - σ(1.702x)))",
         # silu's minimum scaled by 1/β
+        zeros=(),
         output_range=Interval(-0.27846454276107380 / QUICK_GELU_BETA, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -328,6 +331,7 @@ register(
         derivative_tex=r"f'(x) = \tanh(\mathrm{sp}(x)) + x\,\sigma(x)\,(1 - \tanh^2(\mathrm{sp}(x)))",
         derivative_text="f'(x) = tanh(sp(x)) + x·σ(x)·(1 - tanh²(sp(x)))",
         # the minimum, mpmath (findroot of f', 50 digits): at x = -1.1924312
+        zeros=(),
         output_range=Interval(-0.30884341301725041, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -403,6 +407,7 @@ register(
             ("0", r"x \leq -3"), (r"(2x + 3)/6", r"-3 < x < 3"), ("1", r"x \geq 3")
         ),
         derivative_text="f'(x) = 0 if x <= -3; (2x + 3)/6 if -3 < x < 3; 1 if x >= 3",
+        zeros=((-INF, -3.0),),
         output_range=Interval(-0.375, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C0", zero_centred=True),

@@ -80,6 +80,7 @@ register(
         derivative_tex=r"f'(x) = 1 + \frac{\alpha}{\alpha + \epsilon}\sin(2\alpha x)",
         derivative_text="f'(x) = 1 + alpha/(alpha + eps)·sin(2·alpha·x)",
         output_range=REAL,
+        zeros=(),
         # f' = 1 + c·sin(2αx) with c = α/(α + ε) <= 1: never negative
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
                               smoothness="C∞", zero_centred=True),
@@ -145,6 +146,7 @@ register(
         derivative_tex=r"f'(x) = 1 + \frac{\alpha}{\beta + \epsilon}\sin(2\alpha x)",
         derivative_text="f'(x) = 1 + alpha/(beta + eps)·sin(2·alpha·x)",
         output_range=REAL,
+        zeros=(),
         # f' = 1 + c·sin(2αx) dips below 0 exactly when c = α/(β + ε) exceeds 1
         properties=lambda alpha, beta, eps: Properties(
             monotonic=alpha <= beta + eps, bounded_above=False, bounded_below=False,
@@ -216,6 +218,7 @@ register(
         derivative_tex=r"f'(x) = \omega_0 \cos(\omega_0 x)",
         derivative_text="f'(x) = w0·cos(w0·x)",
         output_range=Interval(-1.0, 1.0),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Sitzmann, Martel, Bergman, Lindell & Wetzstein 2020, Implicit Neural "
@@ -283,6 +286,7 @@ register(
         derivative_tex=r"f'(x) = -\frac{x}{a^2}\,e^{-x^2/(2a^2)}",
         derivative_text="f'(x) = -(x/a²)·exp(-x²/(2a²))",
         output_range=Interval(0.0, 1.0, False, True),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
         reference="Ramasinghe & Lucey 2022, Beyond Periodicity: Towards a Unifying Framework for "

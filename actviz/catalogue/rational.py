@@ -14,7 +14,7 @@ import math
 from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
 from ..numerics.rational import analyse, form
-from ._common import Interval, Properties, param_formulas
+from ._common import INF, Interval, Properties, param_formulas
 
 # rational_activations (ml-research/rational_activations, rational/rationals_config.json,
 # "Rational_version_A5/4" → "leaky_relu"; the same numbers as PAU's pau/paus_config.json
@@ -166,6 +166,7 @@ register(
         **param_formulas(_GENERAL, _formulas),
         kinks=_kinks,
         output_range=_output_range,
+        zeros=lambda p, **_: ((-INF, INF),) if not any(p) else (),  # P = 0: f is 0 everywhere
         properties=_properties,
         reference="Molina, Schramowski & Kersting 2020, Padé Activation Units: End-to-end Learning "
         "of Flexible Activation Functions in Deep Networks, ICLR 2020, arXiv:1907.06732; the "
@@ -193,6 +194,7 @@ register(
         **param_formulas(_GENERAL, _formulas),
         kinks=_kinks,
         output_range=_output_range,
+        zeros=lambda p, **_: ((-INF, INF),) if not any(p) else (),  # P = 0: f is 0 everywhere
         properties=_properties,
         reference="Yang & Wang 2024, Kolmogorov-Arnold Transformer, ICLR 2025, arXiv:2409.10594 "
         "(the group-rational unit of its KAN layers; Adamdad/rational_kat_cu). The defaults are "

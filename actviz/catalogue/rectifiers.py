@@ -26,7 +26,7 @@ from ..numerics.rectifiers import (
 )
 from ..numerics.special import sigmoid_from_exp, softplus_pair
 from . import _textbook as tb
-from ._common import INF, REAL, Interval, Properties, cases, param_formulas, same
+from ._common import INF, REAL, Interval, Properties, cases, merge_intervals, param_formulas, same
 from ._piecewise import piecewise
 
 # --- ranges that depend on the parameters ---------------------------------------------------
@@ -64,6 +64,7 @@ register(
         formula_text="f(x) = x",
         derivative_tex="f'(x) = 1",
         derivative_text="f'(x) = 1",
+        zeros=(),
         output_range=REAL,
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
                               smoothness="C∞", zero_centred=True),
@@ -130,6 +131,7 @@ register(
         derivative_tex=r"f'(x) = 1 + \frac{x}{2\sqrt{x^2 + 1}}",
         derivative_text="f'(x) = 1 + x/(2√(x² + 1))",
         output_range=REAL,
+        zeros=(),
         # f' lies in (1/2, 3/2)
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
                               smoothness="C∞", zero_centred=True),
@@ -202,6 +204,17 @@ def _relu_kinks(alpha, max_value, threshold):
         if max_value > threshold:
             kinks.append(max_value)
     return tuple(kinks)
+
+
+def _relu_zeros(alpha, max_value, threshold):
+    # at or below the threshold when the slope there is 0; above it where the clip to
+    # [0, max_value] gives 0: x <= 0 beside a negative threshold, every x when max_value is 0
+    parts = [(-INF, threshold)] if alpha == 0 else []
+    if max_value == 0:
+        parts.append((threshold, INF))
+    elif max_value is not None and threshold < 0:
+        parts.append((threshold, 0.0))
+    return merge_intervals(parts)
 
 
 def _relu_range(alpha, max_value, threshold):
@@ -348,6 +361,7 @@ register(
             ),
             _relu_formulas,
         ),
+        zeros=_relu_zeros,
         output_range=_relu_range,
         properties=_relu_properties,
         reference="Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines; "
@@ -429,6 +443,7 @@ register(
         formula_text="f(x) = min(max(x, 0), 6)",
         derivative_tex="f'(x) = " + cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
+        zeros=((-INF, 0.0),),
         output_range=Interval(0.0, 6.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=True),
@@ -480,6 +495,7 @@ register(
         formula_text="f(x) = max(x, 0)²",
         derivative_tex=r"f'(x) = 2\max(x, 0)",
         derivative_text="f'(x) = 2·max(x, 0)",
+        zeros=((-INF, 0.0),),
         output_range=Interval(0.0, INF, True, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -507,6 +523,11 @@ def _leaky_range(alpha):
 def _leaky_properties(alpha):
     return Properties(monotonic=alpha >= 0, bounded_above=False, bounded_below=alpha <= 0,
                       smoothness="C∞" if alpha == 1 else "C0", zero_centred=True)
+
+
+def _leaky_zeros(alpha):
+    # a slope (or scale) of 0 on the left leaves relu
+    return ((-INF, 0.0),) if alpha == 0 else ()
 
 
 def _leaky_kinks(alpha):
@@ -556,6 +577,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·x",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha",
+        zeros=_leaky_zeros,
         output_range=_leaky_range,
         properties=_leaky_properties,
         reference="Maas, Hannun & Ng 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
@@ -631,6 +653,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·x, alpha learned",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha  (and ∂f/∂alpha = x for x <= 0)",
+        zeros=_leaky_zeros,
         output_range=_leaky_range,
         properties=_leaky_properties,
         reference="He, Zhang, Ren & Sun 2015, Delving Deep into Rectifiers, arXiv:1502.01852",
@@ -702,6 +725,7 @@ register(
         "defaults)",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\frac{l + u}{2}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else (lower + upper)/2",
+        zeros=lambda lower, upper: _leaky_zeros(_rrelu_slope(lower, upper)),
         output_range=lambda lower, upper: _leaky_range(_rrelu_slope(lower, upper)),
         properties=lambda lower, upper: _leaky_properties(_rrelu_slope(lower, upper)),
         reference="Xu, Wang, Chen & Li 2015, Empirical Evaluation of Rectified Activations in "
@@ -769,6 +793,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·(exp(x) - 1)",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
+        zeros=_leaky_zeros,  # alpha = 0 leaves relu
         output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
         properties=lambda alpha: Properties(
             monotonic=True, bounded_above=False, bounded_below=True,
@@ -867,6 +892,7 @@ register(
         "α = 1.6732632423543772848",
         derivative_tex="f'(x) = " + cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
+        zeros=(),
         output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C0", zero_centred=True),
@@ -962,6 +988,7 @@ register(
         formula_text="f(x) = max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
+        zeros=(),
         output_range=lambda alpha: Interval(-alpha, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -1048,6 +1075,7 @@ register(
         derivative_tex="f'(x) = " + cases(("1", r"x \geq 0"), (r"(1 + \alpha x^2)^{-3/2}", "x < 0")),
         derivative_text="f'(x) = 1 if x >= 0 else (1 + alpha·x²)^(-3/2)",
         output_range=lambda alpha: Interval(-1.0 / math.sqrt(alpha), INF, False, False),
+        zeros=(),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C2", zero_centred=True),
         reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017, Improving Deep Learning by "
@@ -1219,6 +1247,7 @@ register(
             ),
             _softplus_formulas,
         ),
+        zeros=(),
         output_range=_softplus_range,
         # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there;
         # with a negative threshold f(0) is on the x branch: 0
@@ -1347,6 +1376,7 @@ register(
         formula_text="f(x) = (x + sqrt(x² + b)) / 2",
         derivative_tex=r"f'(x) = \frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
         derivative_text="f'(x) = (1 + x / sqrt(x² + b)) / 2",
+        zeros=lambda b: ((-INF, 0.0),) if b == 0 else (),  # b = 0 is relu
         output_range=lambda b: Interval(0.0, INF, b == 0, False),
         properties=lambda b: Properties(monotonic=True, bounded_above=False, bounded_below=True,
                                         smoothness="C0" if b == 0 else "C∞", zero_centred=b == 0),
@@ -1406,6 +1436,7 @@ register(
         derivative_tex="f'(x) = " + cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"),
                                              ("1", r"x \geq 1")),
         derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
+        zeros=((-INF, -1.0),),
         output_range=Interval(0.0, INF, True, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=False),
@@ -1449,6 +1480,7 @@ register(
         formula_text="f(x) = exp(x)",
         derivative_tex="f'(x) = e^{x}",
         derivative_text="f'(x) = exp(x)",
+        zeros=(),
         output_range=Interval(0.0, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=False),

@@ -50,6 +50,7 @@ register(
         formula_text="H(x) = 0 if x < 0, value if x = 0, 1 if x > 0",
         derivative_tex=r"H'(x) = 0",
         derivative_text="H'(x) = 0 (at the jump too, by convention)",
+        zeros=((-INF, 0.0),),
         output_range=lambda value: Interval(min(0.0, value), max(1.0, value)),
         properties=lambda value: Properties(
             monotonic=0.0 <= value <= 1.0, bounded_above=True, bounded_below=True,
@@ -117,6 +118,7 @@ register(
         formula_text="σ(x) = 1 / (1 + exp(-x))",
         derivative_tex=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
         derivative_text="σ'(x) = σ(x)·(1 - σ(x))",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -168,6 +170,7 @@ register(
         formula_text="tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         derivative_tex=r"\tanh'(x) = 1 - \tanh^2(x)",
         derivative_text="tanh'(x) = 1 - tanh(x)²",
+        zeros=(),
         output_range=Interval(-1.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -236,6 +239,7 @@ register(
         formula_text="f(x) = clip(x/6 + 1/2, 0, 1) = relu6(x + 3)/6",
         derivative_tex="f'(x) = " + cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
         derivative_text="f'(x) = 1/6 if |x| < 3 else 0",
+        zeros=((-INF, -3.0),),
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=False),
@@ -257,6 +261,7 @@ register(
                 name="tf.keras.activations.hard_sigmoid",
                 functions=(hard_sigmoid_keras2, d_hard_sigmoid_keras2, nx.zeros_like),
                 kinks=lambda: (-2.5, 2.5),
+                zeros=((-INF, -2.5),),
                 formulas=(
                     r"f(x) = \mathrm{clip}(0.2x + 0.5,\ 0,\ 1)",
                     "f(x) = clip(0.2·x + 0.5, 0, 1)",
@@ -281,6 +286,15 @@ def hard_tanh(x, min_val, max_val):
 def d_hard_tanh(x, min_val, max_val):
     # PyTorch's hardtanh backward zeroes the gradient at the bounds themselves
     return np.where((x > min_val) & (x < max_val), 1.0, 0.0)
+
+
+def _hard_tanh_zeros(min_val, max_val):
+    # clip(x, min_val, max_val) is 0 on a whole side only when that bound is 0
+    if min_val == 0.0:
+        return ((-INF, 0.0),)
+    if max_val == 0.0:
+        return ((0.0, INF),)
+    return ()
 
 
 def _mp_hard_tanh(x, min_val, max_val):
@@ -314,6 +328,7 @@ register(
         derivative_tex="f'(x) = "
         + cases(("1", r"\mathrm{min\_val} < x < \mathrm{max\_val}"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if min_val < x < max_val else 0",
+        zeros=_hard_tanh_zeros,
         output_range=lambda min_val, max_val: Interval(min_val, max_val),
         properties=lambda min_val, max_val: Properties(
             monotonic=True, bounded_above=True, bounded_below=True, smoothness="C0",
@@ -396,6 +411,7 @@ register(
         formula_text="f(x) = x / (1 + |x|)",
         derivative_tex=r"f'(x) = \frac{1}{(1 + |x|)^2}",
         derivative_text="f'(x) = 1 / (1 + |x|)²",
+        zeros=(),
         output_range=Interval(-1.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -464,6 +480,7 @@ register(
         formula_text="f(x) = log σ(x) = -log(1 + exp(-x))",
         derivative_tex=r"f'(x) = \sigma(-x) = 1 - \sigma(x)",
         derivative_text="f'(x) = σ(-x) = 1 - σ(x)",
+        zeros=(),
         output_range=Interval(-INF, 0.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
                               smoothness="C∞", zero_centred=False),
@@ -514,6 +531,7 @@ register(
         formula_text="f(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
         derivative_tex="f'(x) = " + cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
         derivative_text="f'(x) = 1/2 if |x| < 1 else 0",
+        zeros=((-INF, -1.0),),
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=False),
@@ -580,6 +598,7 @@ register(
         derivative_tex=r"f'(x) = \frac{1}{\sigma}\,\varphi\left(\frac{x - \mu}{\sigma}\right)",
         derivative_text="f'(x) = φ((x - mu)/sigma)/sigma",
         output_range=Interval(0.0, 1.0, False, False),
+        zeros=(),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
         reference="Ma, Zhou, Kong, He, Gui, Neubig, May & Zettlemoyer 2022, Mega: Moving Average "
@@ -641,6 +660,8 @@ register(
         derivative_tex=r"f'(x) = (1 + \alpha x^2)^{-3/2}",
         derivative_text="f'(x) = (1 + alpha·x²)^(-3/2)",
         output_range=lambda alpha: Interval(-1 / np.sqrt(alpha), 1 / np.sqrt(alpha), False, False),
+        # the intervals where f is identically 0 (activation sparsity adds them up): none
+        zeros=(),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017, Improving Deep Learning by "

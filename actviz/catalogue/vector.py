@@ -225,6 +225,7 @@ register(
         + ": s_0(x) = σ(x - others - ln(classes - 1))",
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = s_0·(1 - s_0); full Jacobian ∂s_i/∂z_j = s_i·(δ_ij - s_j)",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -274,6 +275,7 @@ register(
         + ": y_0(x) = -softplus(others + ln(classes - 1) - x)",
         derivative_tex=r"\frac{\partial y_0}{\partial x_0} = 1 - s_0",
         derivative_text="∂y_0/∂x_0 = 1 - s_0 with s = softmax; full Jacobian ∂y_i/∂z_j = δ_ij - s_j",
+        zeros=(),
         output_range=Interval(-INF, 0.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
                               smoothness="C∞", zero_centred=False),
@@ -323,6 +325,7 @@ register(
         formula_text="softmin(z) = softmax(-z); " + _SLICE_TEXT + ": s_0(x) = σ(others - x - ln(classes - 1))",
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = -s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = -s_0·(1 - s_0); full Jacobian -s_i·(δ_ij - s_j) with s = softmin(z)",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=False, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -450,6 +453,7 @@ register(
         + cases((r"\frac{c-1}{c}", r"o - \frac{1}{c-1} < x < o + 1"), ("0", r"\mathrm{otherwise}")),
         derivative_text="∂p_0/∂x_0 = (classes - 1)/classes between the kinks, else 0; "
         "full Jacobian diag(S) - S·Sᵀ/|S|, S the support indicator",
+        zeros=lambda classes, others: ((-INF, _sparsemax_kinks(classes, others)[0]),),
         output_range=Interval(0.0, 1.0),
         # p_0(0) = 0 once the other logits take all the mass at x = 0 (the lower kink at or above 0)
         properties=lambda classes, others: Properties(
@@ -587,6 +591,15 @@ def _maxout_range(slopes, intercepts):
     return Interval(low, high, True, high_closed)
 
 
+def _maxout_zeros(slopes, intercepts):
+    # the pieces of the envelope that are the line 0 (slope and intercept both 0), each
+    # between the kinks beside it
+    env = _envelope(slopes, intercepts)
+    edges = (-INF, *env.kinks, INF)
+    return tuple((edges[i], edges[i + 1]) for i in range(len(env.slopes))
+                 if env.slopes[i] == 0 and env.intercepts[i] == 0)
+
+
 def _maxout_properties(slopes, intercepts):
     env = _envelope(slopes, intercepts)
     first, last = env.slopes[0], env.slopes[-1]
@@ -650,6 +663,7 @@ register(
         derivative_tex=r"f'(x) = w_{j^*},\;\; j^* = \mathrm{first}\,\arg\max_j\,(w_j x + b_j)",
         derivative_text="f'(x) = slopes_j* for the first maximal piece j*; full Jacobian: 1 at each "
         "group's first maximal entry, shape (n/k, n)",
+        zeros=_maxout_zeros,
         output_range=_maxout_range,
         properties=_maxout_properties,
         reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013, Maxout Networks, "

@@ -16,15 +16,17 @@ if TYPE_CHECKING:
 
 
 def complete_spec(incomplete: str) -> list[str]:
-    """Shell completion of a spec: the registry's names and aliases, and once '@' is typed,
-    the framework presets (gelu@jax)."""
-    from ..registry import all_names, records
+    """Shell completion of a spec: the registry's names and aliases and the engines' names
+    (gelu_new), and once '@' is typed, the framework presets (gelu@jax) and engine names
+    (gelu_new@hf)."""
+    from ..registry import all_names, engine_names, records
 
     text = incomplete.strip().lower()
     if "@" in text:
         candidates = [f"{r.name}@{fw}" for r in records() for fw in r.frameworks]
+        candidates += [row.spec_head for row in engine_names()]
     else:
-        candidates = all_names()
+        candidates = list(dict.fromkeys([*all_names(), *(row.key for row in engine_names())]))
     return [c for c in candidates if c.startswith(text)]
 
 

@@ -215,17 +215,18 @@ def _save_hint(command: str, specs: list[str], req: _Request, extra: list[str]) 
 
 
 def _file_stem(spec: str) -> str:
-    """The catalogue name a spec names (letters, digits, _ and - only), else "expression"."""
+    """The catalogue name a spec names, or an engine's name and the engine (gelu_new-hf), in
+    letters, digits, _ and - only; else "expression"."""
     import re
 
-    from ..core.spec import parse_spec
-    from ..errors import SpecError
-    from ..registry import lookup
+    from ..errors import UsageError
+    from ..registry import named
 
     try:
-        name = lookup(parse_spec(spec).name).name
-    except SpecError:
+        act = named(spec)
+    except UsageError:
         return "expression"
+    name = f"{act.engine.key}-{act.engine.engine}" if act.engine is not None else act.record.name
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "expression"
 
 
@@ -313,7 +314,8 @@ def compare(
 ) -> None:
     """Overlay several activations: f and f' on shared axes, --diff for differences from the first.
 
-    Without -o the plot is drawn in the terminal with the key statistics below it.
+    Without -o the plot is drawn in the terminal with the key statistics below it, and how far
+    each activation is from the first: max |Δf| and |Δf'|, and the same in ULPs.
     Example: actviz compare gelu 'gelu(approximate=tanh)' --diff -o gelu.svg
     """
     if len(specs) < 2:
@@ -328,13 +330,16 @@ def compare(
         _sweep_figure("compare", list(specs), acts, name, sweep, req)
         return
     if req.output is None and not req.show:
+        from ..analysis.difference import difference
         from ..analysis.stats import stats
-        from ..render.tables import emit, stats_table
+        from ..render.tables import differences_table, emit, stats_table
 
         _terminal_plot(acts, req, diff)
         results = [stats(a, range=req.range, points=req.points, saturation=req.saturation) for a in acts]
         typer.echo()
         emit(stats_table(results))
+        typer.echo()
+        emit(differences_table([difference(a, acts[0], req.range, req.points) for a in acts[1:]]))
         extra = (["--diff"] if diff else []) + _figure_flags(req)
         typer.echo(_save_hint("compare", [a.label for a in acts], req, extra), err=True)
         return

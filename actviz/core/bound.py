@@ -18,6 +18,8 @@ from .records import (
     FRAMEWORK_TITLES,
     FRAMEWORKS,
     Activation,
+    Checks,
+    EngineName,
     Interval,
     Properties,
 )
@@ -27,10 +29,14 @@ from .spec import format_value
 Array = np.ndarray
 
 
-def bind(record: Activation, given: Mapping[str, Any], framework: str | None = None) -> BoundActivation:
-    """Check ``given`` against ``record``'s parameters and return the bound activation."""
+def bind(record: Activation, given: Mapping[str, Any], framework: str | None = None,
+         engine: EngineName | None = None) -> BoundActivation:
+    """Check ``given`` against ``record``'s parameters and return the bound activation: the
+    record itself, its ``framework`` preset, or what ``engine`` means by one of its names."""
     variant = None
-    if framework is not None:
+    if engine is not None:
+        variant, framework = engine.variant, engine.engine
+    elif framework is not None:
         framework = FRAMEWORK_ALIASES.get(framework.lower(), framework.lower())
         if framework not in FRAMEWORKS:
             raise PresetError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
@@ -57,9 +63,10 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
         value = p.coerce(raw, record.name)
         # a fixed parameter may be restated at its fixed value (specs list every parameter)
         if variant is not None and p.name in variant.fixed and value != values[p.name]:
+            head = engine.spec_head if engine is not None else f"{record.name}@{framework}"
             raise ParameterError(
-                f"{record.name}@{framework}: {p.name!r} is fixed at "
-                f"{format_value(values[p.name])} in that framework"
+                f"{head}: {p.name!r} is fixed at {format_value(values[p.name])} in that "
+                f"{'engine' if engine is not None else 'framework'}"
             )
         values[p.name] = value
     if record.validate is not None:
@@ -67,9 +74,9 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
         if message:
             raise ParameterError(f"{record.name}: {message}")
     if record.gated is not None:
-        return GatedActivation(record, values, framework)
+        return GatedActivation(record, values, framework, engine)
     kind = BoundActivation if record.vector is None else VectorActivation
-    return kind(record, values, framework)
+    return kind(record, values, framework, engine)
 
 
 
@@ -111,11 +118,17 @@ class BoundActivation:
     what plots, tables and statistics evaluate.
     """
 
-    def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None):
+    def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None,
+                 engine: EngineName | None = None):
         self.record = record
         self.params = dict(params)
         self.framework = framework
-        self.variant = record.frameworks.get(framework) if framework else None
+        # an engine's name for the record (gelu_new@hf): its preset, and its name in the spec
+        self.engine = engine
+        if engine is not None:
+            self.variant = engine.variant
+        else:
+            self.variant = record.frameworks.get(framework) if framework else None
         fns = self.variant.functions if self.variant and self.variant.functions else None
         self._forward = fns[0] if fns else record.forward
         self._derivs = (fns[1], fns[2]) if fns else record.derivatives
@@ -132,10 +145,16 @@ class BoundActivation:
     def name(self) -> str:
         return self.record.name
 
+    @property
+    def _head(self) -> str:
+        if self.engine is not None:
+            return self.engine.spec_head
+        return self.name + (f"@{self.framework}" if self.framework else "")
+
     @cached_property
     def spec(self) -> str:
         """The full spec with every parameter, e.g. ``leaky_relu(alpha=0.1)``; ``get`` reads it back."""
-        head = self.name + (f"@{self.framework}" if self.framework else "")
+        head = self._head
         if not self.params:
             return head
         args = ", ".join(f"{k}={format_value(v)}" for k, v in self.params.items())
@@ -148,7 +167,7 @@ class BoundActivation:
         if self.variant:
             base.update(self.variant.defaults)
         changed = {k: v for k, v in self.params.items() if base.get(k) != v}
-        head = self.name + (f"@{self.framework}" if self.framework else "")
+        head = self._head
         if not changed:
             return head
         return head + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in changed.items()) + ")"
@@ -172,7 +191,8 @@ class BoundActivation:
 
     def with_params(self, **params: Any) -> BoundActivation:
         """The same activation (or slice) with some parameters changed."""
-        return bind(self.record, {**self.params, **params}, self.framework).elementwise
+        framework = None if self.engine is not None else self.framework
+        return bind(self.record, {**self.params, **params}, framework, self.engine).elementwise
 
     def _claim(self, field: str) -> Any:
         """A descriptive field for these parameters: this preset's own where it states one,
@@ -192,6 +212,20 @@ class BoundActivation:
     @cached_property
     def properties(self) -> Properties | None:
         return self._claim("properties")
+
+    @property
+    def checks(self) -> Checks:
+        """What the tests hold this activation to: an engine name's own checks, else the record's."""
+        return self.engine.checks if self.engine is not None else self.record.checks
+
+    @cached_property
+    def zeros(self) -> tuple[tuple[float, float], ...] | None:
+        """The intervals (a, b), ascending, on which f is identically 0: what activation
+        sparsity adds up. None where the record does not say (a plugin, an expression)."""
+        value = self._claim("zeros")
+        if value is None:
+            return None
+        return tuple(sorted((float(a), float(b)) for a, b in value))
 
     def _formula(self, index: int, field: str) -> str:
         if self.variant is not None and self.variant.formulas is not None:
@@ -394,7 +428,7 @@ class VectorActivation(BoundActivation):
     @cached_property
     def slice(self) -> BoundActivation:
         """The one-dimensional slice: component 0 as x sweeps, an elementwise activation."""
-        return BoundActivation(self.record, self.params, self.framework)
+        return BoundActivation(self.record, self.params, self.framework, self.engine)
 
     @property
     def elementwise(self) -> BoundActivation:

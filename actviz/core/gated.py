@@ -217,7 +217,12 @@ def gated_unit(
     along the gate curve, ``value_doc`` its meaning) is added after them. ``fields`` are the
     remaining :class:`~actviz.core.records.Activation` fields (formulas, output range and
     properties of the gate curve, as functions of every parameter, ``b`` included).
+
+    ``zeros`` (none unless given) are where the gate g(a) is 0: f(a, b) is 0 there whatever b
+    is, while the value factor's zeros (b = 0) have no probability for a Gaussian b, so the
+    gate's alone give P(f(a, b) = 0) for independent a and b, what ``stats`` reports.
     """
+    fields.setdefault("zeros", ())
     value = Param(VALUE, value_default, value_doc, aliases=value_aliases)
     return Activation(
         name=name,

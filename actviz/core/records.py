@@ -33,6 +33,8 @@ FRAMEWORK_ALIASES = {"pytorch": "torch", "keras3": "keras", "tensorflow": "tf", 
 Array = np.ndarray
 #: A field that is either a value or a function of the parameters returning it.
 ParamsFn = Callable[..., Any]
+#: Intervals (a, b) of x, ascending and disjoint; an end may be ±inf.
+Intervals = tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -196,12 +198,47 @@ class Variant:
     properties: Properties | ParamsFn | None = None
     # output range where it differs: Interval or a function of params
     output_range: Interval | ParamsFn | None = None
+    # where f is identically 0, where that differs from the record's (see Activation.zeros)
+    zeros: Intervals | ParamsFn | None = None
     # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
     formulas: tuple[str, str, str, str] | None = None
+    # its mpmath reference, when functions is given (as Activation.mp_reference): what a float64
+    # accuracy audit measures it against; None: it has none
+    mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # parameters the framework does not expose (fixed at their default)
     fixed: tuple[str, ...] = ()
     # one line on how it differs, shown by `info`
     note: str = ""
+
+
+@dataclass(frozen=True)
+class EngineName:
+    """What one engine (a model library, a runtime, a format) means by one of its names for an
+    activation: which record, at which parameters, and, where its own arithmetic differs from the
+    record's by more than rounding to a few ULP, that arithmetic as a preset of the record."""
+
+    # the engine's key in specs, e.g. "hf" (name@hf)
+    engine: str
+    # the name as the engine spells it ("gelu_new", "HardSigmoid"); specs match it without
+    # regard to case, '-' read as '_'
+    name: str
+    # the catalogue record it means
+    target: str
+    # the preset: the parameters it sets (defaults), those it does not let change (fixed), its
+    # own functions and formulas where it computes differently, where it is defined (name) and
+    # one line on how it differs (note)
+    variant: Variant
+    # what the tests hold it to, where its arithmetic is not the record's (Checks)
+    checks: Checks = field(default_factory=lambda: Checks())
+
+    @property
+    def key(self) -> str:
+        """The name as specs spell it: lower case, '-' read as '_'."""
+        return self.name.strip().lower().replace("-", "_")
+
+    @property
+    def spec_head(self) -> str:
+        return f"{self.key}@{self.engine}"
 
 
 @dataclass(frozen=True)
@@ -244,6 +281,10 @@ class Checks:
     # sin(ω0·x)): the numeric-derivative check samples x in these units, so that the
     # finite-difference step (about 7e-4·max(1, √|x|)) stays small beside it
     x_scale: float | ParamsFn = 1.0
+    # for an engine's arithmetic that cancels (0.5·x·(1 + tanh u) in the left tail): the size of
+    # the terms it subtracts at x, a function cancels(x, order) for f (order 0) and f' (1); the
+    # claim tests allow a few ULPs of that, not of f, for rounding. None: f is held to its own ULPs
+    cancels: Callable[[Array, int], Array] | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +364,10 @@ class Activation:
     kinks: ParamsFn | tuple[float, ...] = ()
     # the output range: Interval or a function of params returning one
     output_range: Interval | ParamsFn = field(default_factory=lambda: Interval(-math.inf, math.inf))
+    # the intervals (a, b) on which f is identically 0, what activation sparsity P(f(z) = 0)
+    # adds up (isolated zeros such as tanh's at 0 have no probability and are not listed):
+    # a tuple or a function of params; () for none, None where the record does not say
+    zeros: Intervals | ParamsFn | None = None
     # shape properties: Properties or a function of params returning one
     properties: Properties | ParamsFn | None = None
     # reference paper, e.g. "Hendrycks & Gimpel 2016, arXiv:1606.08415"

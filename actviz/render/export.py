@@ -313,6 +313,7 @@ STATS_ROWS = (
     ("E[f(z)²]", lambda r: readable(r["gaussian"]["second_moment"], 6)),
     ("E[f'(z)]", lambda r: _mean(r, "mean_df", "second_moment_df")),
     ("E[f'(z)²]", lambda r: readable(r["gaussian"]["second_moment_df"], 6)),
+    ("sparsity P(f(z) = 0)", lambda r: "—" if r["sparsity"] is None else _share(r["sparsity"])),
     ("gain 1/√E[f(z)²], z ~ N(0, 1)", lambda r: readable(r["gain"], 6)),
     ("torch calculate_gain", lambda r: readable(r["torch_gain"], 6)),
 )
@@ -618,4 +619,46 @@ def catalogue_json(records: Sequence | None = None) -> str:
                            for fw, v in rec.frameworks.items()},
             "reference": rec.reference,
         })
+    return to_json(out)
+
+
+# -- the engines' names ----------------------------------------------------------------------
+
+
+def engine_names_rows() -> list[dict[str, str]]:
+    """One row of text cells per engine name: spec, engine, its name, what it means, whether it
+    computes it its own way, where it is defined."""
+    from ..registry import engine_names, engine_title, get
+
+    rows = []
+    for row in engine_names():
+        act = get(row.spec_head)
+        entry = get(row.target, **act.params)
+        rows.append({
+            "spec": row.spec_head,
+            "engine": engine_title(row.engine),
+            "name": row.name,
+            "means": entry.label,
+            "arithmetic": "its own" if row.variant.functions is not None else "the catalogue's",
+            "source": row.variant.name,
+        })
+    return rows
+
+
+def engine_names_markdown() -> str:
+    """The engines' names as a Markdown table (`actviz list --names --format md`)."""
+    rows = engine_names_rows()
+    header = ["spec", "engine", "name", "means", "arithmetic", "source"]
+    return markdown_table(header, ([f"`{r['spec']}`", *(r[h] for h in header[1:])] for r in rows))
+
+
+def engine_names_json() -> str:
+    """The engines' names as JSON, each with its note and parameters."""
+    from ..registry import engine_names, get
+
+    out = []
+    for row, cells in zip(engine_names(), engine_names_rows(), strict=True):
+        out.append({**cells, "engine": row.engine, "engine_title": cells["engine"],
+                    "params": get(row.spec_head).params, "fixed": list(row.variant.fixed),
+                    "note": row.variant.note})
     return to_json(out)

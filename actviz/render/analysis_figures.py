@@ -255,6 +255,32 @@ def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: floa
     return axes
 
 
+def _in_background(compute):
+    """Start ``compute()`` on a thread of its own; the returned function waits for its result
+    (re-raising what it raised). The thread is a daemon: an interrupted command exits without
+    waiting for it."""
+    import threading
+
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = compute()
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="actviz-background", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]
+
+    return result
+
+
 def signal_figure(
     acts: Sequence[BoundActivation],
     sigma_w: float,
@@ -282,7 +308,10 @@ def signal_figure(
     axes = _panel_grid(fig, panels, cols, bars, _TOP + (_TITLE_LINE if narrow else 0.0))
     mc_runs = None
     if {"variance", "gradient"} & set(panels):
-        mc_runs = [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts]
+        # the network's products and random draws release the GIL: they run on the other core
+        # while the other panels are laid out, and are waited for by the first panel they fill
+        mc_runs = _in_background(
+            lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
     for name, ax in zip(panels, axes, strict=True):
         if name == "qmap":
             plot_qmap(acts, sigma_w, sigma_b, ax, [r.q_star for r in results])
@@ -293,7 +322,7 @@ def signal_figure(
         elif name == "phase":
             plot_phase(acts, sigma_w, sigma_b, ax)
         else:
-            plot_montecarlo(mc_runs, name, ax)
+            plot_montecarlo(mc_runs(), name, ax)
     labels = ", ".join(a.label for a in acts)
     sep = "\n" if narrow else "  "
     fig.suptitle(f"Signal propagation: {labels}{sep}({_sw_sb(sigma_w, sigma_b)})", fontsize="large",

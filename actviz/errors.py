@@ -75,3 +75,7 @@ class PresetError(UsageError):
 
 class OutputError(ActvizError):
     """A result could not be written (exit 1)."""
+
+
+class ConfigError(ActvizError):
+    """A model config that cannot be read, is not JSON, or names no activation (exit 1)."""

@@ -6,14 +6,16 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import actviz  # noqa: E402
+from actviz.registry import engine_names  # noqa: E402
 
 
 def declared(rec, presets=True):
     """``rec`` bound at its defaults, at each parameter sample its checks declare and (with
-    ``presets``) as each framework preset."""
+    ``presets``) as each framework preset and as each engine's name for it."""
     out = [actviz.get(rec.name), *(actviz.get(rec.name, **sample) for sample in rec.checks.samples)]
     if presets:
         out += [actviz.get(f"{rec.name}@{fw}") for fw in rec.frameworks]
+        out += [actviz.get(row.spec_head) for row in engine_names(rec.name)]
     return out
 
 

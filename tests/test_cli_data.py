@@ -715,6 +715,13 @@ def test_check_covers_every_preset_that_defines_the_function_differently():
     assert "hard_sigmoid@keras2" in specs
     assert not any(s.startswith("sigmoid@") for s in specs)
     assert len(specs) == len(set(specs))
+    # an engine name with its own arithmetic too, once per arithmetic: gelu_new, gelu_accurate,
+    # gelu_python_tanh and gelu_pytorch_tanh share one
+    assert "gelu_fast@hf(approximate=tanh)" in specs and "selu@onnx" in specs and "gelu@te(approximate=tanh)" in specs
+    tanh = {"gelu_new@hf(approximate=tanh)", "gelu_accurate@hf(approximate=tanh)",
+            "gelu_python_tanh@hf(approximate=tanh)", "gelu_pytorch_tanh@hf(approximate=tanh)"}
+    assert len(tanh & set(specs)) == 1
+    assert not any(s.startswith("relu2@") for s in specs)
 
 
 def test_info_of_a_preset_with_its_own_definition_describes_that_definition():

@@ -49,7 +49,7 @@ def usage(command: list[str]) -> str:
 
 def test_usage_names_the_arguments_by_their_metavar():
     assert usage(["plot"]) == "actviz plot [OPTIONS] SPEC"
-    assert usage(["info"]) == "actviz info [OPTIONS] SPEC"
+    assert usage(["info"]) == "actviz info [OPTIONS] [SPEC]"  # or --config FILE
     assert usage(["table"]) == "actviz table [OPTIONS] SPEC..."
     assert usage(["check"]) == "actviz check [OPTIONS] [SPEC...]"
     assert usage(["gallery"]) == "actviz gallery [OPTIONS]"
@@ -109,8 +109,11 @@ def complete(words: str) -> list[str]:
 @pytest.mark.parametrize("command", ["plot", "table relu", "compare tanh", "info", "stats", "check",
                                      "accuracy", "signal"])
 def test_completing_a_spec_offers_registry_names(command):
-    # names and aliases: gelu_10 is clipped_gelu's alias (Hugging Face's ACT2FN name)
-    assert complete(f"actviz {command} gel") == ["gelu", "gelu_10"]
+    # the catalogue's name first, then its aliases (clipped_gelu's gelu_10, Hugging Face's ACT2FN
+    # name) and the engines' (Hugging Face's gelu_new, MLX's gelu_approx)
+    offered = complete(f"actviz {command} gel")
+    assert offered[0] == "gelu" and {"gelu_10", "gelu_new", "gelu_approx"} <= set(offered)
+    assert all(name.startswith("gel") for name in offered)
 
 
 def test_completion_offers_aliases_and_presets():

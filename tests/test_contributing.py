@@ -1,6 +1,7 @@
-"""CONTRIBUTING.md's example declaration works as it says: run in the family file it names, it
-registers a record that binds, evaluates and passes the registry-wide checks with nothing else
-edited."""
+"""CONTRIBUTING.md's example declaration is the real one, and works as it says: it is, word
+for word, the last entry of the family file it names, and run there (in a copy of the store,
+in place of the registered record) it registers the same record, which binds, evaluates and
+passes the registry-wide checks with nothing else edited."""
 
 import re
 from pathlib import Path
@@ -17,7 +18,8 @@ from actviz.catalogue import sigmoid_like
 from actviz.core import store
 from actviz.render.gallery import suggested_range
 
-GUIDE = Path(__file__).resolve().parent.parent / "CONTRIBUTING.md"
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "CONTRIBUTING.md"
 FAMILY_FILE = "actviz/catalogue/sigmoid_like.py"
 
 
@@ -29,17 +31,37 @@ def example() -> tuple[str, str]:
     return code, re.search(r'name="(\w+)"', code).group(1)
 
 
-@pytest.fixture
-def registered():
-    """The example run as part of its family file, in a copy of the store put back afterwards."""
-    actviz.names()
-    saved = dict(store._REGISTRY), dict(store._ALIASES)
+def test_the_example_is_the_family_files_last_entry_word_for_word():
     code, name = example()
     assert FAMILY_FILE in GUIDE.read_text(encoding="utf-8")
+    source = (ROOT / FAMILY_FILE).read_text(encoding="utf-8")
+    assert source.endswith("\n\n" + code), f"the guide's block is not the end of {FAMILY_FILE}"
+    registered = actviz.lookup(name)
+    assert registered.name == name and registered.forward.__module__ == sigmoid_like.__name__
+
+
+@pytest.fixture
+def real():
+    """The record the catalogue registered under the example's name."""
+    actviz.names()
+    return actviz.lookup(example()[1])
+
+
+@pytest.fixture
+def registered(real):
+    """The example run as part of its family file, in a copy of the store put back afterwards,
+    with the registered record of that name taken out first (else registering it again fails)."""
+    saved = dict(store._REGISTRY), dict(store._ALIASES)
+    code, name = example()
     try:
+        del store._REGISTRY[name]
+        for alias in real.aliases:
+            del store._ALIASES[alias]
         # as if written in the family file: its imports and helpers in scope
         exec(compile(code, str(GUIDE), "exec"), dict(vars(sigmoid_like)))  # noqa: S102
-        yield actviz.lookup(name)
+        fresh = actviz.lookup(name)
+        assert fresh is not real
+        yield fresh
     finally:
         store._REGISTRY.clear()
         store._REGISTRY.update(saved[0])
@@ -47,9 +69,15 @@ def registered():
         store._ALIASES.update(saved[1])
 
 
-def test_the_example_is_a_new_name():
-    _, name = example()
-    assert name not in actviz.names()
+def test_the_example_gives_the_registered_record(real, registered):
+    for field in ("name", "aliases", "family", "params", "formula_tex", "formula_text", "derivative_tex",
+                  "derivative_text", "reference", "numerics", "plot_range", "checks"):
+        assert getattr(registered, field) == getattr(real, field), field
+    x = np.concatenate([-np.geomspace(1e300, 1e-300, 40), [0.0], np.geomspace(1e-300, 1e300, 40)])
+    for alpha in (0.25, 1.0, 3.0):
+        pairs = ((registered.forward, real.forward), *zip(registered.derivatives, real.derivatives, strict=True))
+        for mine, theirs in pairs:
+            np.testing.assert_array_equal(mine(x, alpha), theirs(x, alpha))
 
 
 def test_the_example_binds_and_evaluates(registered):
@@ -102,5 +130,6 @@ def test_the_example_holds_to_its_claims(registered):
             props.test_zero_centred_claim_holds,
             props.test_smoothness_claim_matches_the_kinks,
             props.test_no_jump_away_from_the_kinks,
+            props.test_zeros_claim_holds,
         ):
             check(spec)

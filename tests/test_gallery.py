@@ -44,9 +44,21 @@ def test_no_member_flattens_the_rest_of_its_sheet():
             continue
         spans = [gallery.output_span(actviz.get(s)) for s in job.specs]
         assert max(spans) <= gallery.SPAN_RATIO * min(spans), (job.key, job.specs, spans)
+        # the derivative panel likewise: no member's f' flattens the others'
+        slopes = [gallery.slope_scale(actviz.get(s)) for s in job.specs]
+        assert max(slopes) <= gallery.SPAN_RATIO * min(slopes), (job.key, job.specs, slopes)
+    # sine(ω0 = 30)'s f' (±30) would flatten snake's (within ±2): it has a sheet of its own
+    sheets = [[actviz.get(s).name for s in j.specs] for j in gallery.plan() if j.key.startswith("periodic")]
+    assert sheets == [["snake", "snake_beta"], ["sine"]]
+    assert gallery.slope_scale(actviz.get("sine")) == pytest.approx(30.0, rel=1e-3)
+    assert gallery.slope_scale(actviz.get("step")) == gallery.SLOPE_FLOOR  # 0 away from its jump
     # the vector family: the probabilities on one sheet, log_softmax and maxout (span 6) on another
     sheets = [[actviz.get(s).name for s in j.specs] for j in gallery.plan() if j.key.startswith("vector")]
-    assert ["log_softmax", "maxout"] in sheets and ["softmax", "softmin", "sparsemax", "glu"] in sheets
+    assert ["log_softmax", "maxout"] in sheets and ["softmax", "softmin", "sparsemax"] in sheets
+    # the gated family: glu's gate σ (span 1) with reglu's relu on [-3, 3] (span 3); the
+    # unbounded smooth gates with GPT-OSS's clamped one (span 7)
+    sheets = [[actviz.get(s).name for s in j.specs] for j in gallery.plan() if j.key.startswith("gated")]
+    assert sheets == [["glu", "reglu"], ["geglu", "swiglu", "swiglu_oai"]]
 
 
 def test_a_family_of_like_spans_is_cut_in_catalogue_order():

@@ -22,7 +22,7 @@ LAYERS = (
     ("actviz.catalogue",),
     ("actviz.expr",),
     ("actviz.plugins",),
-    ("actviz.registry", "actviz.sampling", "actviz.sweep"),
+    ("actviz.registry", "actviz.sampling", "actviz.sweep", "actviz.configs"),
     ("actviz.analysis",),
     ("actviz.render",),
     ("actviz.cli",),

@@ -147,7 +147,7 @@ PACKAGE = {
 
         def make_bent():
             return actviz.Activation(
-                name="bent_identity", family="user", forward=_bent,
+                name="bent_demo", family="user", forward=_bent,
                 derivatives=(lambda x: x / (2 * np.sqrt(x * x + 1)) + 1,
                              lambda x: 1 / (2 * (x * x + 1) ** 1.5)),
                 formula_tex="(\\\\sqrt{x^2+1}-1)/2+x", formula_text="(sqrt(x²+1)-1)/2 + x",
@@ -199,9 +199,9 @@ def demo_package(tmp_path):
 def test_entry_points_register_and_broken_ones_are_reported(demo_package, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(demo_package))
     added = plugins.load_entry_points()
-    assert set(added) == {"bent_identity", "bent_a", "bent_b", "bent_record", "shifted"}
+    assert set(added) == {"bent_demo", "bent_a", "bent_b", "bent_record", "shifted"}
     assert set(added) <= set(actviz.names())
-    assert actviz.get("bent_identity")(0.0) == 0.0
+    assert actviz.get("bent_demo")(0.0) == 0.0
     assert actviz.get("shifted").derivative(3.0) == 1.0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3, err  # missing, clash and bad: one line each, naming the entry point
@@ -232,7 +232,7 @@ def test_entry_points_in_a_fresh_interpreter(demo_package):
     )
     assert result.returncode == 0, result.stderr
     names = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
-    for name in ("bent_identity", "bent_a", "bent_b", "bent_record", "shifted", "sigmoid", "relu"):
+    for name in ("bent_demo", "bent_a", "bent_b", "bent_record", "shifted", "sigmoid", "relu"):
         assert name in names, name
     warnings = [line for line in result.stderr.splitlines() if line.startswith("actviz: warning: plugin")]
     assert len(warnings) == 3, result.stderr

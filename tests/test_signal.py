@@ -450,3 +450,32 @@ def test_analysis_figures_are_built_without_pyplot():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_monte_carlo_network_runs_beside_the_other_panels_and_its_errors_reach_the_caller(monkeypatch):
+    # signal_figure runs the network on a thread of its own; what it raises is raised by the
+    # figure, and its numbers are the ones monte_carlo gives on the calling thread
+    import threading
+
+    from actviz.render.analysis_figures import signal_figure
+
+    threads = []
+    real = sig.monte_carlo
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sig, "monte_carlo", recording)
+    fig = signal_figure([actviz.get("tanh")], 1.5, 0.05, ["qmap", "variance"], width=32, depth=4, samples=4)
+    assert threads == ["actviz-background"]
+    shown = [line for line in fig.axes[1].lines if line.get_gid() == "network"] or fig.axes[1].lines
+    want = real("tanh", 1.5, 0.05, width=32, depth=4, samples=4).variance
+    assert any(np.array_equal(np.asarray(line.get_ydata(), dtype=float), want) for line in shown)
+
+    def failing(*args, **kwargs):
+        raise MemoryError("no room for the network")
+
+    monkeypatch.setattr(sig, "monte_carlo", failing)
+    with pytest.raises(MemoryError, match="no room for the network"):
+        signal_figure([actviz.get("tanh")], 1.5, 0.05, ["variance"], width=32, depth=4, samples=4)

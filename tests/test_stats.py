@@ -110,6 +110,35 @@ def test_tanh_gaussian_moments_match_mpmath():
     assert g["second_moment_df"] == pytest.approx(float(second_df), abs=1e-10)
 
 
+def _mp_gain(f2, cut=0):
+    """1/√E[f(z)²] for z ~ N(0, 1), mpmath quadrature (30 digits) split at the kink ``cut``."""
+    import mpmath as mp
+
+    with mp.workdps(30):
+        second = mp.quad(lambda z: f2(z) * mp.npdf(z), [-mp.inf, cut, mp.inf])
+        return float(1 / mp.sqrt(second))
+
+
+@pytest.mark.parametrize(("spec", "f2", "shown"), [
+    # E[f(z)²] from the definitions: gelu z·Φ(z), silu z·σ(z), squared relu max(z, 0)²
+    ("gelu", lambda z: (z * __import__("mpmath").ncdf(z)) ** 2, "1.53353"),
+    ("silu", lambda z: (z / (1 + __import__("mpmath").exp(-z))) ** 2, "1.67653"),
+    ("squared_relu", lambda z: max(z, 0) ** 4, "0.816497"),
+])
+def test_the_gain_is_the_quadrature_of_the_definition(spec, f2, shown):
+    expected = _mp_gain(f2)
+    r = stats(spec, points=101)
+    assert r["gain"] == pytest.approx(expected, rel=1e-12)
+    # what the table prints (6 digits) is that number rounded
+    assert f"{expected:.6g}" == shown
+    from typer.testing import CliRunner
+
+    from actviz.cli import app
+
+    table = CliRunner().invoke(app, ["stats", spec, "--points", "101"]).stdout
+    assert next(line for line in table.splitlines() if line.startswith("gain")).split()[-1] == shown
+
+
 def test_gain_is_for_the_standard_normal_whatever_mu_and_sigma():
     r = stats("relu", mu=0.0, sigma=2.0)
     # E[max(σz, 0)] = σ/√(2π) for the requested Gaussian; the gain stays √2

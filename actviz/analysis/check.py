@@ -26,15 +26,25 @@ def kink_margin(kink: float) -> float:
 
 def default_specs() -> list[str]:
     """Every activation at its defaults, plus each framework preset that defines it
-    differently (its own formula or other defaults), once per distinct definition."""
-    from ..registry import get, preset_groups, records
+    differently (its own formula or other defaults), once per distinct definition, and each
+    engine name that computes it its own way (gelu_fast@hf), once per distinct arithmetic."""
+    from ..registry import engine_names, get, preset_groups, records
 
     out = []
     for rec in records():
         out.append(rec.name)
         canonical = get(rec.name)
+        seen = set()
         for act, _ in preset_groups(rec.name):
             if act.params != canonical.params or (act.variant and act.variant.functions):
+                out.append(act.spec)
+                seen.add((id(act.variant.functions), tuple(sorted(act.params.items()))))
+        for row in engine_names(rec.name):
+            functions = row.variant.functions
+            act = get(row.spec_head)
+            key = (id(functions), tuple(sorted(act.params.items())))
+            if functions is not None and key not in seen:
+                seen.add(key)
                 out.append(act.spec)
     return out
 

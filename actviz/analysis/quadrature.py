@@ -105,46 +105,59 @@ _RULE_NODES = 12
 _T_CUTS = np.concatenate([-np.arange(40.0, 12.0, -4.0), np.arange(-12.0, 12.5, 2.0), np.arange(16.0, 40.5, 4.0)])
 
 
-def rule(mu: np.ndarray, sigma: np.ndarray, kinks=(), extra=()) -> tuple[np.ndarray, np.ndarray]:
+def rule(mu: np.ndarray, sigma: np.ndarray, kinks=(), extra=(), t_max=T_MAX) -> tuple[np.ndarray, np.ndarray]:
     """Nodes t (rows, n) and weights (rows, n) with E[g(mu + sigma z)] ≈ Σ w g(mu + sigma t), one
-    row per (mu, sigma) pair (1-D arrays); ``kinks`` and ``extra`` are further panel ends, in x."""
-    reach = float(np.max(np.abs(mu) + T_MAX * sigma)) if mu.size else 1.0
+    row per (mu, sigma) pair (1-D arrays); ``kinks`` and ``extra`` are further panel ends, in x.
+
+    The rule covers t ∈ [-t_max, t_max] (a number, or one per row): :data:`T_MAX` unless the
+    caller knows that the integrand adds nothing further out. Cuts that fall outside it for
+    every row are left out rather than kept as empty panels.
+    """
+    t_max = np.broadcast_to(np.asarray(t_max, dtype=np.float64), mu.shape)
+    widest = float(np.max(t_max)) if mu.size else T_MAX
+    reach = float(np.max(np.abs(mu) + t_max * sigma)) if mu.size else 1.0
     top = max(-3, math.ceil(math.log2(reach))) if reach > 0 else -3
     powers = 2.0 ** np.arange(-3, top + 1)
     x_cuts = np.concatenate([-powers, [0.0], powers, np.asarray(kinks, dtype=np.float64), np.asarray(extra, dtype=np.float64)])
     with np.errstate(divide="ignore", invalid="ignore"):
         t_x = (x_cuts[None, :] - mu[:, None]) / sigma[:, None]
-    t_x = np.clip(np.nan_to_num(t_x, nan=0.0, posinf=T_MAX, neginf=-T_MAX), -T_MAX, T_MAX)
-    cuts = np.sort(np.concatenate([np.broadcast_to(_T_CUTS, (len(mu), len(_T_CUTS))), t_x], axis=1), axis=1)
+    lim = t_max[:, None]
+    t_x = np.clip(np.nan_to_num(t_x, nan=0.0, posinf=T_MAX, neginf=-T_MAX), -lim, lim)
+    t_x = t_x[:, np.any(np.abs(t_x) < lim, axis=0)]
+    inner = _T_CUTS[np.abs(_T_CUTS) < widest]
+    ends = np.concatenate([-lim, np.clip(np.broadcast_to(inner, (len(mu), len(inner))), -lim, lim), lim], axis=1)
+    cuts = np.sort(np.concatenate([ends, t_x], axis=1), axis=1)
     t, half = panels(cuts, _RULE_NODES)
     t = t.reshape(len(mu), -1)
     w = (half[..., None] * legendre(_RULE_NODES)[1]).reshape(len(mu), -1) * (_INV_SQRT_2PI * np.exp(-0.5 * t * t))
     return t, w
 
 
-def _weighted_sum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+def weighted_sum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Σ w·values along the last axis: a :func:`rule`'s estimate, for values taken at its nodes."""
     # where the density underflows to 0 an overflowing integrand must not make inf * 0 = NaN
     with np.errstate(invalid="ignore", over="ignore"):
         return np.sum(np.where(w > 0, values * w, 0.0), axis=-1)
 
 
-def expect_many(g: Fn, mu, sigma, kinks: tuple[float, ...] = ()) -> np.ndarray:
+def expect_many(g: Fn, mu, sigma, kinks: tuple[float, ...] = (), t_max=T_MAX) -> np.ndarray:
     """E[g(mu + sigma z)], z ~ N(0, 1), for each (mu, sigma) pair (arrays broadcast), with one
     call of ``g`` for the whole batch.
 
     ``g`` maps a float64 array to one of the same shape; ``kinks`` are x where g or its
-    derivative jumps. ``sigma = 0`` gives g(mu).
+    derivative jumps; ``t_max`` is the rule's reach (see :func:`rule`). ``sigma = 0`` gives g(mu).
     """
     mu, sigma = np.broadcast_arrays(np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64))
     shape = mu.shape
     if mu.size == 0:
         return np.empty(shape)
     mu, sigma = mu.ravel(), sigma.ravel()
-    t, w = rule(mu, sigma, kinks)
+    t_max = np.broadcast_to(np.asarray(t_max, dtype=np.float64), shape).ravel()
+    t, w = rule(mu, sigma, kinks, t_max=t_max)
     with np.errstate(over="ignore", invalid="ignore"):
         x = mu[:, None] + sigma[:, None] * t
         values = np.asarray(g(x), dtype=np.float64)
-    return _weighted_sum(values, w).reshape(shape)
+    return weighted_sum(values, w).reshape(shape)
 
 
 # -- one (μ, σ), adaptive --------------------------------------------------------------------

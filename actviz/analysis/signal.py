@@ -19,14 +19,18 @@ the chaotic one (they decorrelate to c* < 1, gradients explode), χ = 1 the edge
 Deviations from the fixed points decay as e^(-l/ξ): ξ_q = -1/ln Q'(q*) and
 ξ_c = -1/ln χ_c, χ_c = σ_w² E[f'(u₁) f'(u₂)] at c* (equal to χ where c* = 1).
 
-Every expectation is :func:`actviz.analysis.quadrature.expect_many`, a composite
-Gauss-Legendre rule vectorised over a batch of variances. A single root is found by Brent's
-method; a batch of them (a phase diagram's q*) by bisecting all at once, one evaluation
-of the whole batch per halving.
+Every expectation is the composite Gauss-Legendre rule of
+:func:`actviz.analysis.quadrature.rule`, vectorised over a batch of variances, with f and f'
+evaluated once for all the moments a step needs. Every mean here is 0, so a moment depends on
+q alone: the length map's fixed points are bracketed on one table of E[f(√q z)²] per
+activation (a whole phase diagram walks the same table) and found by Newton's method with the
+exact slope, usually in one evaluation. The correlation map evaluates all its c at once, and
+c* is found by Newton's method with Price's slope.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,9 +40,9 @@ import numpy as np
 from ..core.bound import BoundActivation
 from ..core.options import check_network, check_seed, check_sigmas
 from ..errors import UsageError
-from ..numerics import bracketed_roots
+from ..numerics import bracketed_roots, newton_roots
 from ..registry import get
-from .quadrature import Fn, expect_many, rule
+from .quadrature import T_MAX, expect_many, rule, weighted_sum
 
 #: |χ - 1| below this counts as critical.
 CRITICAL_TOL = 1e-6
@@ -52,6 +56,11 @@ _Q_FLOOR = 1e-200
 def check_elementwise(act: BoundActivation) -> BoundActivation:
     """``act`` if signal propagation can take it (elementwise and continuous), else a
     :class:`UsageError` saying why."""
+    if act.is_gated:
+        raise UsageError(
+            f"signal propagation needs an elementwise activation; {act.name} is a gated unit of two "
+            "inputs, f(a, b), which the mean-field maps of one pre-activation do not describe"
+        )
     if act.is_vector:
         raise UsageError(
             f"signal propagation needs an elementwise activation; {act.name} acts on a whole vector"
@@ -71,11 +80,68 @@ def _sd(q) -> np.ndarray:
     return np.sqrt(np.maximum(np.where(np.isinf(q), Q_MAX, q), _Q_FLOOR))
 
 
+# -- Gaussian moments -------------------------------------------------------------------------
+
+#: How far, in standard deviations, the rules reach for an activation that grows at most like
+#: a polynomial: φ(12) ≈ 2e-32, so what lies beyond adds nothing at float64 precision.
+_T_POLY = 12.0
+
+
+@functools.lru_cache(maxsize=128)
+def _polynomial(act: BoundActivation) -> bool:
+    """Whether |f| and |f'| stay within (1 + their value at 0)·(1 + |x|)³ at x = ±2^k, k = 0..31:
+    past the largest x any map evaluates (40·√Q_MAX ≈ 1.3e9). e^x does not."""
+    x = 2.0 ** np.arange(32.0)
+    x = np.concatenate([-x[::-1], [0.0], x])
+    with np.errstate(all="ignore"):
+        f, d = act.evaluate(x, (0, 1))
+        bound = (1.0 + np.abs(x)) ** 3
+        return bool(np.all(np.abs(f) <= (1.0 + abs(f[32])) * bound) and np.all(np.abs(d) <= (1.0 + abs(d[32])) * bound))
+
+
+def _reach(act: BoundActivation, sd: np.ndarray) -> np.ndarray:
+    """The t_max of the rules for N(0, sd²): the full :data:`~.quadrature.T_MAX` for an activation
+    that grows faster than a polynomial (its moments live far out), else :data:`_T_POLY`
+    standard deviations beyond the kink nearest 0 (softshrink is 0 up to its kinks, so all
+    its weight may lie past them)."""
+    if not _polynomial(act):
+        return np.full(np.shape(sd), T_MAX)
+    nearest = min((abs(k) for k in act.kinks), default=0.0)
+    if nearest == 0.0:
+        return np.full(np.shape(sd), _T_POLY)
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.minimum(T_MAX, _T_POLY + nearest / np.asarray(sd, dtype=np.float64))
+
+
+def _gauss(act: BoundActivation, q, orders: tuple[int, ...]):
+    """One rule for each variance in q (flattened) and f and its derivatives of ``orders`` at its
+    nodes: (x, weights, values), the values in the order of ``orders``."""
+    sd = _sd(q).ravel()
+    t, w = rule(np.zeros(sd.size), sd, act.kinks, t_max=_reach(act, sd))
+    x = sd[:, None] * t
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = act.evaluate(x, orders)
+    return x, w, values
+
+
+def _moments(act: BoundActivation, q, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """Moments of f(√q z), z ~ N(0, 1), for each q (the shape of q), from one rule and one
+    evaluation of f and f': "f" E[f], "f2" E[f²], "d2" E[f'²], "xfd" E[x f f'] (x = √q z)."""
+    shape = np.shape(q)
+    orders = tuple(o for o, used in ((0, {"f", "f2", "xfd"}), (1, {"d2", "xfd"})) if used & set(names))
+    x, w, values = _gauss(act, q, orders)
+    f = values[orders.index(0)] if 0 in orders else None
+    d = values[orders.index(1)] if 1 in orders else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        parts = {"f": lambda: f, "f2": lambda: f * f, "d2": lambda: d * d, "xfd": lambda: x * f * d}
+        return tuple(weighted_sum(parts[n](), w).reshape(shape) for n in names)
+
+
 def length_map(act: BoundActivation | str, q, sigma_w, sigma_b) -> np.ndarray:
     """Q(q) = σ_w² E[f(√q z)²] + σ_b² (arrays broadcast)."""
     act = check_elementwise(get(act))
     q, sigma_w, sigma_b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, sigma_w, sigma_b)))
-    second = expect_many(lambda x: np.square(act(x)), 0.0, _sd(q), act.kinks)
+    (second,) = _moments(act, q, ("f2",))
     return sigma_w**2 * second + sigma_b**2
 
 
@@ -83,106 +149,200 @@ def length_map_slope(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     """Q'(q) = σ_w² E[z f(√q z) f'(√q z)] / √q (Gaussian integration by parts, no f'' needed)."""
     act = check_elementwise(get(act))
     q, sigma_w = np.broadcast_arrays(np.asarray(q, dtype=np.float64), np.asarray(sigma_w, dtype=np.float64))
-    sd = _sd(q)
-
-    def g(x):
-        f, d = act.evaluate(x, (0, 1))
-        return x * f * d
-
     # E[z f f'] / √q = E[x f f'] / q with x = √q z
-    return sigma_w**2 * expect_many(g, 0.0, sd, act.kinks) / sd**2
+    (xfd,) = _moments(act, q, ("xfd",))
+    return sigma_w**2 * xfd / _sd(q) ** 2
 
 
 def chi(act: BoundActivation | str, q, sigma_w) -> np.ndarray:
     """χ = σ_w² E[f'(√q z)²], the slope of the correlation map at c = 1."""
     act = check_elementwise(get(act))
     q, sigma_w = np.broadcast_arrays(np.asarray(q, dtype=np.float64), np.asarray(sigma_w, dtype=np.float64))
-    return sigma_w**2 * expect_many(lambda x: np.square(act.derivative(x)), 0.0, _sd(q), act.kinks)
+    (d2,) = _moments(act, q, ("d2",))
+    return sigma_w**2 * d2
 
 
-def _valley_floor(g: Callable[[float], float], a: float, b: float) -> float | None:
-    """Where g <= 0 at the bottom of a valley of g in (a, b), or None if g stays above 0.
+# -- the fixed point of the length map ------------------------------------------------------
 
-    Golden-section search to 1e-9·b (g is unimodal between a falling and a rising end), which
-    stops early at the first point where g <= 0: that is all the caller needs.
-    """
+#: Lattice points per factor 4 of q in :func:`_lattice` within a factor 4^8 of q0 (where the
+#: fixed points of any reasonable σ_w, σ_b lie), and beyond it.
+_LATTICE_STEPS, _LATTICE_NEAR, _LATTICE_FAR = 24, 8, 4
+
+
+@dataclass(frozen=True)
+class _Lattice:
+    """V(q) = E[f(√q z)²] and V'(q) on a lattice of q0·4^e, from its lowest point at or above
+    Q_MIN to its first above Q_MAX; ``start`` indexes q0."""
+
+    q: np.ndarray
+    v: np.ndarray
+    dv: np.ndarray
+    start: int
+
+
+@functools.lru_cache(maxsize=32)
+def _lattice(act: BoundActivation, q0: float) -> _Lattice:
+    # e = k/m: steps of 1/m within ±_LATTICE_NEAR, of 1/_LATTICE_FAR beyond (whole 4s included)
+    m, near, far = _LATTICE_STEPS, _LATTICE_STEPS * _LATTICE_NEAR, _LATTICE_STEPS // _LATTICE_FAR
+    lo = min(0, math.floor(m * math.log(Q_MIN / q0, 4.0) / far) * far)
+    hi = max(0, math.ceil(m * math.log(Q_MAX / q0, 4.0) / far + 1) * far)
+    k = np.concatenate([np.arange(lo, -near, far), np.arange(-near, near), np.arange(near, hi + 1, far)])
+    q = q0 * 4.0 ** (k / m)
+    # from the lowest point at or above Q_MIN to the first above Q_MAX
+    first, last = np.flatnonzero((q >= Q_MIN) | (k >= 0))[0], np.flatnonzero((q > Q_MAX) & (k >= 0))[0]
+    q, k = q[first:last + 1], k[first:last + 1]
+    v, dv = np.empty(q.size), np.empty(q.size)
+    # a few decades at a time: each batch's rule reaches only as far as its own largest q
+    for part in np.array_split(np.arange(q.size), max(1, q.size // 96)):
+        f2, xfd = _moments(act, q[part], ("f2", "xfd"))
+        v[part], dv[part] = f2, xfd / q[part]
+    return _Lattice(q, v, dv, int(np.flatnonzero(k == 0)[0]))
+
+
+def _valley_floors(g: Callable[[np.ndarray, np.ndarray], np.ndarray], rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where g <= 0 at the bottom of a valley of g in (a, b), one per row (NaN where g stays
+    above 0): golden-section searches side by side, to 1e-9·b (g is unimodal between a
+    falling and a rising end), each stopping at its first point where g <= 0."""
     ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = a.astype(np.float64), b.astype(np.float64)
     c, d = b - ratio * (b - a), a + ratio * (b - a)
-    gc, gd = g(c), g(d)
-    while b - a > 1e-9 * b:
-        if min(gc, gd) <= 0:
-            return c if gc <= gd else d
-        if gc < gd:
-            b, d, gd = d, c, gc
-            c = b - ratio * (b - a)
-            gc = g(c)
-        else:
-            a, c, gc = c, d, gd
-            d = a + ratio * (b - a)
-            gd = g(d)
-    return None
+    gc, gd = g(c, rows), g(d, rows)
+    out = np.full(a.size, np.nan)
+    open_ = np.ones(a.size, dtype=bool)
+    while True:
+        hit = open_ & (np.minimum(gc, gd) <= 0)
+        out[hit] = np.where(gc <= gd, c, d)[hit]
+        open_ &= ~hit & (b - a > 1e-9 * b)
+        idx = np.flatnonzero(open_)
+        if not idx.size:
+            return out
+        ai, bi, ci, di, gci, gdi = a[idx], b[idx], c[idx], d[idx], gc[idx], gd[idx]
+        # the floor is left of d ([a, d], whose d is the old c) or right of c ([c, b], whose c is the old d)
+        left = gci < gdi
+        ai, bi = np.where(left, ai, ci), np.where(left, di, bi)
+        probe = np.where(left, bi - ratio * (bi - ai), ai + ratio * (bi - ai))
+        gp = g(probe, rows[idx])
+        c[idx], gc[idx] = np.where(left, probe, di), np.where(left, gp, gdi)
+        d[idx], gd[idx] = np.where(left, ci, probe), np.where(left, gci, gp)
+        a[idx], b[idx] = ai, bi
+
+
+def _hermite_root(a, b, ga, gb, da, db) -> np.ndarray:
+    """A root in [a, b] of the cubic through (a, ga), (b, gb) with slopes da, db (ga, gb of
+    opposite signs): a few Newton steps from the secant's root, kept in the interval."""
+    h = b - a
+    s = np.clip(ga / (ga - gb), 0.0, 1.0)
+    with np.errstate(all="ignore"):
+        for _ in range(4):
+            s2, s3 = s * s, s * s * s
+            p = (2 * s3 - 3 * s2 + 1) * ga + (s3 - 2 * s2 + s) * h * da + (3 * s2 - 2 * s3) * gb + (s3 - s2) * h * db
+            dp = (6 * s2 - 6 * s) * ga + (3 * s2 - 4 * s + 1) * h * da + (6 * s - 6 * s2) * gb + (3 * s2 - 2 * s) * h * db
+            step = np.where(np.isfinite(p / dp), p / dp, 0.0)
+            s = np.clip(s - step, 0.0, 1.0)
+    return a + s * h
+
+
+#: Lattice cells looked at per pass of :func:`fixed_point`'s walk.
+_WALK_BLOCK = 48
 
 
 def fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float = 1.0) -> np.ndarray:
     """q*, the fixed point of the length map reached from q0 (arrays broadcast).
 
     Q is increasing in q for the catalogue's activations, so the iterates from q0 move
-    monotonically to the nearest fixed point in the direction of Q(q0) - q0; that point
-    is bracketed by steps of 4 (looking into any valley of Q(q) - q on the way up) and
-    found by Brent's method or, for a batch, bisection. ``inf`` where the variance grows
-    without bound (beyond :data:`Q_MAX`), 0 where it shrinks to 0 (below :data:`Q_MIN`).
+    monotonically to the nearest fixed point in the direction of Q(q0) - q0. That point is
+    bracketed by walking the activation's table of E[f(√q z)²] (:func:`_lattice`, shared by
+    every σ_w and σ_b) cell by cell, looking into any valley of Q(q) - q on the way up, and
+    then found by Newton's method from the table's cubic interpolant, with one or two
+    evaluations of the map a root. ``inf`` where the variance grows without bound (beyond
+    :data:`Q_MAX`), 0 where it shrinks to 0 (below :data:`Q_MIN`).
     """
     act = check_elementwise(get(act))
     sw, sb = np.broadcast_arrays(np.asarray(sigma_w, dtype=np.float64), np.asarray(sigma_b, dtype=np.float64))
     shape = sw.shape
-    sw, sb = sw.ravel().copy(), sb.ravel().copy()
-    n = sw.size
+    s2, b2 = np.square(sw.ravel()), np.square(sb.ravel())
+    n = s2.size
+    lat = _lattice(act, float(q0))
+    last = lat.q.size - 1
+
+    def table(rows, cols):
+        g = s2[rows, None] * lat.v[cols] + b2[rows, None] - lat.q[cols]
+        return g, s2[rows, None] * lat.dv[cols] - 1.0
 
     def excess(q, rows):
-        return length_map(act, q, sw[rows], sb[rows]) - q
-
-    def slope(q, rows):
-        return length_map_slope(act, q, sw[rows]) - 1.0
+        (f2,) = _moments(act, q, ("f2",))
+        return s2[rows] * f2 + b2[rows] - q
 
     out = np.full(n, np.nan)
-    rows = np.arange(n)
-    start = np.full(n, float(q0))
-    g0 = excess(start, rows)
-    out[g0 == 0] = q0
-    lo, hi = np.full(n, np.nan), np.full(n, np.nan)
-    # upward: grow by 4 until Q(q) <= q. Where g = Q - q falls at a and rises at 4a (a valley:
-    # Q convex, as for exponentially growing activations) two fixed points may hide between,
-    # so the valley's floor is found and checked before stepping on.
+    cell = np.full(n, -1)  # the bracket is lattice cell [cell, cell + 1] ...
+    top = np.full(n, np.nan)  # ... or [cell, top] where a valley's floor closed it
+    g0 = table(np.arange(n), np.array([lat.start]))[0][:, 0]
+    out[g0 == 0] = lat.q[lat.start]
+    # upward: the first cell whose top end has Q(q) <= q. Where Q - q falls at a cell's
+    # bottom and rises at its top (a valley: Q convex, as for exponentially growing
+    # activations) two fixed points may hide inside, so the valley's floor is checked first.
     up = np.flatnonzero(g0 > 0)
-    a = start[up].copy()
-    falling = slope(a, up) < 0
+    pos = np.full(up.size, lat.start)
     while up.size:
-        b = 4.0 * a
-        gb, rising = excess(b, up), slope(b, up) > 0
-        found = gb <= 0
-        for i in np.flatnonzero(~found & falling & rising):
-            floor = _valley_floor(lambda q, r=up[i]: float(excess(np.array([q]), np.array([r]))[0]), a[i], b[i])
-            if floor is not None:
-                found[i], b[i] = True, floor
-        lo[up[found]], hi[up[found]] = a[found], b[found]
-        a, falling, up = b[~found], ~rising[~found], up[~found]
-        gone = a > Q_MAX
+        cols = np.minimum(pos[:, None] + np.arange(_WALK_BLOCK + 1), last)
+        g, slope = table(up, cols)
+        crossing = g[:, 1:] <= 0
+        valley = ~crossing & (slope[:, :-1] < 0) & (slope[:, 1:] > 0)
+        event = crossing | valley
+        first = np.argmax(event, axis=1)
+        any_event = event[np.arange(up.size), first]
+        at = pos + first
+        crossed = any_event & crossing[np.arange(up.size), first]
+        cell[up[crossed]] = at[crossed]
+        in_valley = np.flatnonzero(any_event & ~crossed)
+        if in_valley.size:
+            rows = up[in_valley]
+            floor = _valley_floors(excess, rows, lat.q[at[in_valley]], lat.q[at[in_valley] + 1])
+            closed = np.isfinite(floor)
+            cell[rows[closed]], top[rows[closed]] = at[in_valley][closed], floor[closed]
+            crossed[in_valley[closed]] = True
+        # on from the next cell: past a valley that stayed above 0, or past the whole block
+        pos = np.where(any_event, at + 1, pos + _WALK_BLOCK)
+        gone = ~crossed & (pos >= last)
         out[up[gone]] = math.inf
-        a, falling, up = a[~gone], falling[~gone], up[~gone]
-    # downward: shrink until Q(q) > q
+        keep = ~crossed & ~gone
+        up, pos = up[keep], pos[keep]
+    # downward: the first cell whose bottom end has Q(q) > q
     down = np.flatnonzero(g0 < 0)
-    a, b = start[down] / 4.0, start[down].copy()
+    pos = np.full(down.size, lat.start)
     while down.size:
-        ga = excess(a, down)
-        found = ga > 0
-        lo[down[found]], hi[down[found]] = a[found], b[found]
-        a, b, down = a[~found] / 4.0, a[~found], down[~found]
-        gone = a < Q_MIN
+        cols = np.maximum(pos[:, None] - np.arange(1, _WALK_BLOCK + 1), 0)
+        g, _ = table(down, cols)
+        found = g > 0
+        first = np.argmax(found, axis=1)
+        hit = found[np.arange(down.size), first]
+        cell[down[hit]] = (pos - 1 - first)[hit]
+        pos = pos - _WALK_BLOCK
+        gone = ~hit & (pos <= 0)
         out[down[gone]] = 0.0
-        a, b, down = a[~gone], b[~gone], down[~gone]
-    todo = np.flatnonzero(np.isfinite(lo))
-    if todo.size:
-        out[todo] = bracketed_roots(excess, lo[todo], hi[todo], todo)
+        keep = ~hit & ~gone
+        down, pos = down[keep], pos[keep]
+
+    rows = np.flatnonzero(cell >= 0)
+    if rows.size:
+        k = cell[rows]
+        lo = lat.q[k]
+        valley = np.isfinite(top[rows])
+        hi = np.where(valley, top[rows], lat.q[np.minimum(k + 1, last)])
+        g, slope = table(rows, np.stack([k, np.minimum(k + 1, last)], axis=1))
+        g_hi = np.where(valley, np.nan, g[:, 1])
+        guess = np.where(valley, 0.5 * (lo + hi), _hermite_root(lo, hi, g[:, 0], g_hi, slope[:, 0], slope[:, 1]))
+        curvature = np.where(valley, np.nan, np.abs(slope[:, 1] - slope[:, 0]) / (2.0 * (hi - lo)))
+
+        def value_and_slope(q, r):
+            f2, xfd = _moments(act, q, ("f2", "xfd"))
+            return s2[r] * f2 + b2[r] - q, s2[r] * xfd / q - 1.0
+
+        exact = g_hi == 0
+        out[rows[exact]] = hi[exact]
+        solve = ~exact
+        out[rows[solve]] = newton_roots(value_and_slope, lo[solve], hi[solve], guess[solve], rows[solve],
+                                        sign_lo=1.0, curvature=curvature[solve])
     return out.reshape(shape)
 
 
@@ -201,30 +361,97 @@ def chi_at_fixed_point(act: BoundActivation | str, sigma_w, sigma_b, q0: float =
 
 # -- correlations ---------------------------------------------------------------------------
 
+#: Points (outer nodes × inner nodes) per batch of :func:`_pair_expect`'s inner integrals.
+_PAIR_BATCH = 1 << 20
 
-def _pair_expect(g: Fn, q: float, c: np.ndarray, kinks: tuple[float, ...]) -> np.ndarray:
-    """E[g(u₁) g(u₂)], (u₁, u₂) Gaussian with variance q and correlation c, for each c.
+
+def _pair_expect(act: BoundActivation, q: float, c, orders: tuple[int, ...] = (0,)) -> tuple[np.ndarray, ...]:
+    """E[g(u₁) g(u₂)] for g = f (order 0) and g = f' (order 1), (u₁, u₂) Gaussian with variance
+    q and correlation c, for each c: one array per order.
 
     With w, z₁, z₂ independent: u_i = √q(±√|c| w + √(1-|c|) z_i), so the double integral is
-    E_w[h(w) h(±w)] with h(w) = E_z[g(√(q|c|) w + √(q(1-|c|)) z)], two nested 1-D rules.
+    E_w[h(w) h(±w)] with h(w) = E_z[g(√(q|c|) w + √(q(1-|c|)) z)], two nested 1-D rules. The
+    outer rule is symmetric (its cuts are mirrored), so h(-w) is h at the mirror node and c
+    and -c share their integrals; every inner integral of every c goes through one
+    evaluation of f and f'.
     """
     c = np.clip(np.asarray(c, dtype=np.float64).ravel(), -1.0, 1.0)
-    out = np.empty(c.size)
-    for i, ci in enumerate(c):
-        a = math.sqrt(q * abs(ci))
-        b = math.sqrt(q * max(0.0, 1.0 - abs(ci)))
+    kinks = act.kinks
+    mirrored = tuple(sorted({*kinks, *(-k for k in kinks)}))
+    t_max = float(_reach(act, np.array(math.sqrt(q))))
+    out = [np.empty(c.size) for _ in orders]
+    sizes, which = np.unique(np.abs(c), return_inverse=True)
+    blocks = {}  # |c| -> (start of its h, outer weights, mirror, whether h(-w) follows)
+    nodes, b_rows, start = [], [], 0
+    for j, size in enumerate(sizes):
+        a = math.sqrt(q * size)
+        b = math.sqrt(q * max(0.0, 1.0 - size))
         if a == 0.0:  # independent: E[g]²
-            out[i] = expect_many(g, 0.0, b, kinks) ** 2
+            x, w, values = _gauss(act, q, orders)
+            for o, v in enumerate(values):
+                out[o][which == j] = float(weighted_sum(v, w)[0]) ** 2
             continue
         # h is f smoothed over a width b: near a kink it bends within a few b of it
-        near = [k + b * s for k in kinks for s in (-16, -8, -4, -2, -1, 1, 2, 4, 8, 16)]
-        t, w = rule(np.zeros(1), np.array([a]), kinks, near)
-        t, w = t[0], w[0]
-        used = w > 0
-        t, w = t[used], w[used]
-        h = expect_many(g, a * t, b, kinks)
-        h_other = h if ci > 0 else expect_many(g, -a * t, b, kinks)
-        out[i] = float(np.sum(h * h_other * w))
+        near = [s * (k + b * m) for k in kinks for m in (-16, -8, -4, -2, -1, 1, 2, 4, 8, 16) for s in (1, -1)]
+        t, w = rule(np.zeros(1), np.array([a]), mirrored, near, t_max=t_max)
+        used = w[0] > 0
+        t, w = t[0][used], w[0][used]
+        mirror = bool(np.array_equal(t, -t[::-1]))
+        apart = not mirror and bool(np.any(c[which == j] < 0))  # h(-w) evaluated outright
+        x = a * (np.concatenate([t, -t]) if apart else t)
+        blocks[j] = (start, w, mirror)
+        nodes.append(x)
+        b_rows.append(np.full(x.size, b))
+        start += x.size
+    if not nodes:
+        return tuple(out)
+    mu, b_all = np.concatenate(nodes), np.concatenate(b_rows)
+    h = [np.empty(mu.size) for _ in orders]
+    width = max(1, _PAIR_BATCH // 600)
+    for first in range(0, mu.size, width):
+        part = slice(first, first + width)
+        m, s = mu[part], b_all[part]
+        smooth = s > 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.any(~smooth):  # |c| = 1: h is g itself
+                for o, v in enumerate(act.evaluate(m[~smooth], orders)):
+                    h[o][part][~smooth] = v
+            if np.any(smooth):
+                ms, ss = m[smooth], s[smooth]
+                t, w = rule(ms, ss, kinks, t_max=t_max)
+                values = act.evaluate(ms[:, None] + ss[:, None] * t, orders)
+                for o, v in enumerate(values):
+                    h[o][part][smooth] = weighted_sum(v, w)
+    for i, j in enumerate(which):
+        if j not in blocks:
+            continue
+        first, w, mirror = blocks[j]
+        n = w.size
+        for o in range(len(orders)):
+            hi = h[o][first:first + n]
+            other = hi if c[i] > 0 else (hi[::-1] if mirror else h[o][first + n:first + 2 * n])
+            out[o][i] = float(np.sum(hi * other * w))
+    return tuple(out)
+
+
+def correlation_grid(n: int) -> np.ndarray:
+    """n evenly spaced c from -1 to 1, exactly symmetric about 0 (np.linspace is not, by an ulp
+    here and there), so that :func:`correlation_map` does each ±c pair's integrals once."""
+    c = np.linspace(-1.0, 1.0, n)
+    return 0.5 * (c - c[::-1])
+
+
+def _map_and_slope(act: BoundActivation, c, sigma_w: float, sigma_b: float, q: float, orders=(0, 1)):
+    """C(c) and C'(c) (those of ``orders``: 0 the map, 1 its slope) at variance q, from one
+    set of nested rules."""
+    c_arr = np.asarray(c, dtype=np.float64)
+    q = max(float(_q_eval(q)), _Q_FLOOR)
+    pairs = _pair_expect(act, q, c_arr, orders)
+    scale = float(length_map(act, q, sigma_w, sigma_b))
+    out = []
+    for o, pair in zip(orders, pairs, strict=True):
+        value = (sigma_w**2 * pair + sigma_b**2) / scale if o == 0 else sigma_w**2 * q * pair / scale
+        out.append(value.reshape(c_arr.shape))
     return out
 
 
@@ -236,39 +463,30 @@ def correlation_map(act: BoundActivation | str, c, sigma_w: float, sigma_b: floa
     q* = 0 is read as q -> 0+.
     """
     act = check_elementwise(get(act))
-    c_arr = np.asarray(c, dtype=np.float64)
     if q is None:
         q = float(fixed_point(act, sigma_w, sigma_b))
-    q = max(float(_q_eval(q)), _Q_FLOOR)
-    pair = _pair_expect(act, q, c_arr, act.kinks)
-    return ((sigma_w**2 * pair + sigma_b**2) / float(length_map(act, q, sigma_w, sigma_b))).reshape(c_arr.shape)
+    return _map_and_slope(act, c, sigma_w, sigma_b, q, (0,))[0]
 
 
 def correlation_slope(act: BoundActivation | str, c, sigma_w: float, sigma_b: float, q: float) -> np.ndarray:
     """C'(c) = σ_w² q E[f'(u₁) f'(u₂)] / Q(q) (Price's theorem): χ_c at c = c*, and χ at c = 1
     where q = q*."""
     act = check_elementwise(get(act))
-    c_arr = np.asarray(c, dtype=np.float64)
-    q = max(float(_q_eval(q)), _Q_FLOOR)
-    pair = _pair_expect(act.derivative, q, c_arr, act.kinks)
-    return (sigma_w**2 * q * pair / float(length_map(act, q, sigma_w, sigma_b))).reshape(c_arr.shape)
+    return _map_and_slope(act, c, sigma_w, sigma_b, q, (1,))[0]
 
 
 def correlation_fixed_point(act: BoundActivation | str, sigma_w: float, sigma_b: float, q: float, slope_at_1: float) -> float:
     """The attracting fixed point c* of the correlation map, given its slope C'(1) (χ at a finite q*).
 
     c = 1 attracts unless C'(1) > 1. Then C(c) < c just below 1, and c* is the largest c
-    below 1 where C crosses the diagonal: bracketed on a grid, then found by regula falsi.
+    below 1 where C crosses the diagonal: bracketed on a grid, then found by Newton's method
+    with Price's slope (both from one set of rules a step).
     """
     act = get(act)
     if not slope_at_1 > 1.0 + CRITICAL_TOL:
         return 1.0
-
-    def excess(c):
-        return correlation_map(act, c, sigma_w, sigma_b, q) - c
-
-    grid = np.append(np.linspace(-1.0, 1.0, 21)[:-1], 1.0 - 1e-6)
-    values = excess(grid)
+    grid = np.append(correlation_grid(21)[:-1], 1.0 - 1e-6)
+    values = correlation_map(act, grid, sigma_w, sigma_b, q) - grid
     if values[-1] >= 0:  # c* within 1e-6 of 1: taken as 1
         return 1.0
     above = np.flatnonzero(values >= 0)
@@ -277,7 +495,14 @@ def correlation_fixed_point(act: BoundActivation | str, sigma_w: float, sigma_b:
     k = above[-1]
     if values[k] == 0:
         return float(grid[k])
-    return float(bracketed_roots(lambda c, _rows: excess(c), grid[k], grid[k + 1])[0])
+
+    def value_and_slope(c, _rows):
+        value, slope = _map_and_slope(act, c, sigma_w, sigma_b, q)
+        return value - c, slope - 1.0
+
+    lo, hi = grid[k], grid[k + 1]
+    guess = lo + (hi - lo) * values[k] / (values[k] - values[k + 1])
+    return float(newton_roots(value_and_slope, lo, hi, guess, sign_lo=1.0)[0])
 
 
 # -- edge of chaos --------------------------------------------------------------------------
@@ -399,17 +624,19 @@ def analyse(act: BoundActivation | str, sigma_w: float = 1.0, sigma_b: float = 0
     q_star = float(fixed_point(act, sigma_w, sigma_b, q0))
     bounded = math.isfinite(q_star)
     q = float(_q_eval(q_star))
-    chi_1 = float(chi(act, q, sigma_w))
-    slope = float(length_map_slope(act, q, sigma_w))
-    # C'(1) = χ·q/Q(q): χ itself at a finite q*
     q_eff = max(q, _Q_FLOOR)
-    slope_1 = chi_1 if bounded else chi_1 * q_eff / float(length_map(act, q_eff, sigma_w, sigma_b))
+    d2, xfd, f2 = (float(m) for m in _moments(act, q, ("d2", "xfd", "f2")))
+    chi_1 = sigma_w**2 * d2
+    slope = sigma_w**2 * xfd / q_eff
+    # C'(1) = χ·q/Q(q): χ itself at a finite q*
+    slope_1 = chi_1 if bounded else chi_1 * q_eff / (sigma_w**2 * f2 + sigma_b**2)
     c_star = correlation_fixed_point(act, sigma_w, sigma_b, q_star, slope_1)
     chi_c = slope_1 if c_star == 1.0 else float(correlation_slope(act, c_star, sigma_w, sigma_b, q_star))
     if bounded:
         sd = math.sqrt(q)  # q* = 0 gives f(0) and variance 0
-        mean = float(expect_many(act, 0.0, sd, act.kinks))
-        var = float(expect_many(lambda x: np.square(act(x) - mean), 0.0, sd, act.kinks))
+        reach = _reach(act, np.array(sd))
+        mean = float(expect_many(act, 0.0, sd, act.kinks, reach))
+        var = float(expect_many(lambda x: np.square(act(x) - mean), 0.0, sd, act.kinks, reach))
     else:
         mean = var = math.inf
     return SignalResult(
@@ -487,34 +714,40 @@ def monte_carlo(
 
     keep = depth * width * width * 8 <= _KEEP_WEIGHTS
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    # kept weights share one block: one large allocation, which the kernel backs with huge
+    # pages, faults in far fewer pages than a fresh array a layer
+    block = np.empty((depth, width, width)) if keep else None
 
     def layer(l: int) -> tuple[np.ndarray, np.ndarray]:
         if l in kept:
             return kept.pop(l)
         rng = np.random.default_rng(seeds[l])
-        w = rng.standard_normal((width, width))
-        w *= scale
+        # standard normal: the products with it are scaled instead, a pass over width² saved
+        w = rng.standard_normal(out=block[l]) if keep else rng.standard_normal((width, width))
         out = w, rng.standard_normal(width) * sigma_b
         if keep:
             kept[l] = out
         return out
 
     x = np.random.default_rng(seeds[depth]).standard_normal((samples, width)) * math.sqrt(q_in)
-    pre = []
+    variance = np.empty(depth)
+    slopes = []  # f'(h^l), for the backward pass
     with np.errstate(over="ignore", invalid="ignore"):
-        h = x
+        post = x
         for l in range(depth):
             w, b = layer(l)
-            h = (h if l == 0 else act(h)) @ w.T + b
-            pre.append(h)
+            h = (post @ w.T) * scale + b
+            variance[l] = np.mean(np.square(h))
+            if l < depth - 1:
+                post, slope = act.evaluate(h, (0, 1))
+                slopes.append(slope)
         g = np.random.default_rng(seeds[depth + 1]).standard_normal((samples, width))
         grad = np.empty(depth)
         grad[-1] = np.mean(np.square(g))
         for l in range(depth - 1, 0, -1):
             w, _ = layer(l)
-            g = (g @ w) * act.derivative(pre[l - 1])
+            g = (g @ w) * scale * slopes[l - 1]
             grad[l - 1] = np.mean(np.square(g))
-        variance = np.array([np.mean(np.square(h)) for h in pre])
         grad = grad / grad[-1]
     q_pred = np.empty(depth)
     q_pred[0] = sigma_w**2 * q_in + sigma_b**2

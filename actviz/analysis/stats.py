@@ -2,8 +2,9 @@
 
 Saturation over an interval (dead and saturated shares, onset), the shape of f and f'
 there (output range, f(0), f'(0), the steepest slope and where), the moments of f(z)
-and f'(z) for a Gaussian z, the variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and,
-beside it, the gain PyTorch's ``torch.nn.init.calculate_gain`` uses.
+and f'(z) for a Gaussian z, the activation sparsity P(f(z) = 0) for that z, the
+variance-preserving gain 1/√E[f(z)²] (z ~ N(0, 1)) and, beside it, the gain PyTorch's
+``torch.nn.init.calculate_gain`` uses.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.bound import BoundActivation
+from ..core.bound import BoundActivation, bind
 from ..core.options import check_gaussian, check_threshold
 from ..core.records import resolve
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, grid
@@ -25,10 +26,13 @@ from .saturation import saturation as saturation_of
 #: The keys of :func:`stats`'s result, in order (the JSON schema of `actviz stats`).
 STATS_KEYS = (
     "spec", "range", "points", "saturation_threshold", "dead_share", "saturated_share", "onset",
-    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "gain",
-    "torch_gain",
+    "stationary", "output_min", "output_max", "f0", "df0", "max_abs_df", "argmax_abs_df", "gaussian", "sparsity",
+    "gain", "torch_gain",
 )
 GAUSSIAN_KEYS = ("mu", "sigma", "mean", "var", "second_moment", "mean_df", "second_moment_df")
+#: A gated unit's ``gaussian``, for independent a, b ~ N(mu, sigma²): f's moments, ∂f/∂a's
+#: (mean_df, second_moment_df) and ∂f/∂b's.
+GATED_GAUSSIAN_KEYS = (*GAUSSIAN_KEYS, "mean_dfdb", "second_moment_dfdb")
 
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -110,21 +114,38 @@ def stats(
     Keys are :data:`STATS_KEYS`; ``gaussian`` holds :data:`GAUSSIAN_KEYS`. ``onset`` is
     [left, right]: where the saturated tail on that side begins, None where there is none;
     ``stationary`` lists the interior zeros of f' outside dead regions as {"x", "f"}.
-    ``gain`` is 1/√E[f(z)²] for z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
-    """
-    from .gaussian import gaussian_stats
-    from .quadrature import expect
+    ``sparsity`` is P(f(z) = 0) for z ~ N(mu, sigma²) (:func:`actviz.analysis.sparsity.sparsity`;
+    None where the activation does not say where it is 0). ``gain`` is 1/√E[f(z)²] for
+    z ~ N(0, 1), whatever ``mu`` and ``sigma`` are.
 
-    act = get(act).elementwise
+    A gated unit f(a, b) has its saturation and shape taken along its gate curve (f' being
+    ∂f/∂a there), and its moments and gain for independent a, b ~ N(mu, sigma²) (N(0, 1)
+    for the gain): ``gaussian`` then holds :data:`GATED_GAUSSIAN_KEYS`.
+    """
+    from .gaussian import gated_gaussian_stats, gaussian_stats
+    from .quadrature import expect
+    from .sparsity import sparsity
+
+    bound = get(act)
+    act = bound.elementwise
     mu, sigma = check_gaussian(mu, sigma)
     saturation = check_threshold(saturation, "saturation")
     sat = saturation_of(act, range, points, saturation)
     shape = shape_stats(act, grid(*sat.range, sat.points))
-    moments = gaussian_stats(act, mu, sigma)
-    if mu == 0.0 and sigma == 1.0:
-        second = moments.second_moment
+    if act.is_gated:
+        # the two-input function, from its gate curve too (an engine's name for it included)
+        unit = bind(act.record, act.params, None if act.engine else act.framework, act.engine)
+        moments = gated_gaussian_stats(unit, mu, sigma)
+        keys = GATED_GAUSSIAN_KEYS
+        standard = moments if mu == 0.0 and sigma == 1.0 else gated_gaussian_stats(unit)
+        second = standard.second_moment
     else:
-        second = expect(lambda z: act(z) ** 2, 0.0, 1.0, act.kinks)
+        moments = gaussian_stats(act, mu, sigma)
+        keys = GAUSSIAN_KEYS
+        if mu == 0.0 and sigma == 1.0:
+            second = moments.second_moment
+        else:
+            second = expect(lambda z: act(z) ** 2, 0.0, 1.0, act.kinks)
     gain = 1.0 / math.sqrt(second) if second > 0 and math.isfinite(second) else None
     return {
         "spec": act.spec,
@@ -136,7 +157,8 @@ def stats(
         "onset": [sat.onset[0], sat.onset[1]],
         "stationary": [{"x": t, "f": v} for t, v in sat.stationary],
         **shape,
-        "gaussian": {k: float(getattr(moments, k)) for k in GAUSSIAN_KEYS},
+        "gaussian": {k: float(getattr(moments, k)) for k in keys},
+        "sparsity": sparsity(act, mu, sigma),
         "gain": gain,
         "torch_gain": torch_gain(act),
     }

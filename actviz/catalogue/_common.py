@@ -11,6 +11,17 @@ INF = math.inf
 REAL = Interval(-INF, INF, False, False)
 
 
+def merge_intervals(parts) -> tuple[tuple[float, float], ...]:
+    """Intervals (a, b) as an ascending tuple, overlapping or touching ones joined."""
+    out: list[list[float]] = []
+    for a, b in sorted((float(a), float(b)) for a, b in parts):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return tuple((a, b) for a, b in out)
+
+
 def same(name: str, note: str = "", **kw) -> Variant:
     """A framework variant that only differs (if at all) by name."""
     return Variant(name=name, note=note, **kw)
@@ -49,7 +60,8 @@ def param_formulas(general: tuple[str, str, str, str], fn: Callable[..., tuple[s
     return {name: field(i) for i, name in enumerate(_FORMULA_FIELDS)}
 
 
-__all__ = ["ParamFormula", "param_formulas", "INF", "REAL", "Interval", "Properties", "Variant", "same"]
+__all__ = ["ParamFormula", "param_formulas", "INF", "REAL", "Interval", "Properties", "Variant", "merge_intervals",
+           "same"]
 
 
 def cases(*rows: tuple[str, str]) -> str:

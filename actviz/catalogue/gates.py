@@ -44,17 +44,17 @@ from ._common import INF, Interval, Properties, cases, param_formulas, same
 # --- gelu ---------------------------------------------------------------------------------
 
 
-def _gelu_pair(x, approximate):
+def gelu_pair(x, approximate):
     """(f, f'): x·Φ(x), or x·σ(2√(2/π)(x + 0.044715x³)) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     return x_sigmoid_cubic(x) if approximate == "tanh" else x_normal_cdf(x)
 
 
 def gelu(x, approximate):
-    return _gelu_pair(x, approximate)[0]
+    return gelu_pair(x, approximate)[0]
 
 
 def d_gelu(x, approximate):
-    return _gelu_pair(x, approximate)[1]
+    return gelu_pair(x, approximate)[1]
 
 
 def d2_gelu(x, approximate):
@@ -72,6 +72,16 @@ def _mp_gelu(x, approximate):
         return x * s, s + x * s * s_neg * dz
     return x * mp.ncdf(x), mp.ncdf(x) + x * mp.npdf(x)
 
+
+#: gelu's form (geglu takes the same parameter)
+GELU_APPROXIMATE = Param(
+    "approximate",
+    "none",
+    "none: x·Φ(x) exactly; tanh: the tanh approximation",
+    kind="choice",
+    choices=("none", "tanh"),
+    choice_aliases={"false": "none", "true": "tanh", "exact": "none", "erf": "none"},
+)
 
 # (f tex, f text, f' tex, f' text) of each form, without the "f(x) = "
 _GELU_EXACT = (
@@ -106,18 +116,9 @@ register(
         family="smooth gate",
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
-        evaluate_pair=_gelu_pair,
+        evaluate_pair=gelu_pair,
         mp_reference=_mp_gelu,
-        params=(
-            Param(
-                "approximate",
-                "none",
-                "none: x·Φ(x) exactly; tanh: the tanh approximation",
-                kind="choice",
-                choices=("none", "tanh"),
-                choice_aliases={"false": "none", "true": "tanh", "exact": "none", "erf": "none"},
-            ),
-        ),
+        params=(GELU_APPROXIMATE,),
         **param_formulas(
             (
                 "f(x) = " + cases((_GELU_EXACT[0], r"\mathrm{none}"), (_GELU_TANH[0], r"\mathrm{tanh}")),
@@ -127,6 +128,7 @@ register(
             ),
             _gelu_formulas,
         ),
+        zeros=(),
         output_range=lambda approximate: Interval(
             # the minimum, mpmath (findroot of f', 50 digits): at x = -0.7517915 / -0.7524614
             -0.17004075057125405 if approximate == "tanh" else -0.16997120747990366, INF, True, False
@@ -172,16 +174,16 @@ register(
 # --- silu / swish -------------------------------------------------------------------------
 
 
-def _silu_pair(x, beta):
+def silu_pair(x, beta):
     return x_sigmoid(x, beta)  # x·σ(βx) and σ(βx)·(1 + βx·σ(-βx))
 
 
 def silu(x, beta):
-    return _silu_pair(x, beta)[0]
+    return silu_pair(x, beta)[0]
 
 
 def d_silu(x, beta):
-    return _silu_pair(x, beta)[1]
+    return silu_pair(x, beta)[1]
 
 
 def d2_silu(x, beta):
@@ -207,7 +209,7 @@ register(
         family="smooth gate",
         forward=silu,
         derivatives=(d_silu, d2_silu),
-        evaluate_pair=_silu_pair,
+        evaluate_pair=silu_pair,
         mp_reference=_mp_silu,
         params=(
             Param("beta", 1.0, "slope of the gate σ(βx); 1 is SiLU", low=0.0, low_inclusive=False,
@@ -218,6 +220,7 @@ register(
         derivative_tex=r"f'(x) = \sigma(\beta x)\,\left(1 + \beta x\,(1 - \sigma(\beta x))\right)",
         derivative_text="f'(x) = σ(βx)·(1 + βx·(1 - σ(βx)))",
         # the minimum, mpmath: -(1 + W(1/e))·... = x*+1 at x* = -1 - W(1/e), scaled by 1/β
+        zeros=(),
         output_range=lambda beta: Interval(-0.27846454276107380 / beta, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -253,7 +256,7 @@ QUICK_GELU_BETA = 1.702
 
 
 def _quick_gelu_pair(x):
-    return _silu_pair(x, QUICK_GELU_BETA)
+    return silu_pair(x, QUICK_GELU_BETA)
 
 
 def quick_gelu(x):
@@ -287,6 +290,7 @@ register(
         derivative_tex=r"f'(x) = \sigma(1.702x)\,\left(1 + 1.702x\,(1 - \sigma(1.702x))\right)",
         derivative_text="f'(x) = σ(1.702x)·(1 + 1.702x·(1 - σ(1.702x)))",
         # silu's minimum scaled by 1/β
+        zeros=(),
         output_range=Interval(-0.27846454276107380 / QUICK_GELU_BETA, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -449,6 +453,7 @@ register(
         derivative_tex=r"f'(x) = \tanh(\mathrm{sp}(x)) + x\,\sigma(x)\,(1 - \tanh^2(\mathrm{sp}(x)))",
         derivative_text="f'(x) = tanh(sp(x)) + x·σ(x)·(1 - tanh²(sp(x)))",
         # the minimum, mpmath (findroot of f', 50 digits): at x = -1.1924312
+        zeros=(),
         output_range=Interval(-0.30884341301725041, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -962,6 +967,7 @@ register(
             ("0", r"x \leq -3"), (r"(2x + 3)/6", r"-3 < x < 3"), ("1", r"x \geq 3")
         ),
         derivative_text="f'(x) = 0 if x <= -3; (2x + 3)/6 if -3 < x < 3; 1 if x >= 3",
+        zeros=((-INF, -3.0),),
         output_range=Interval(-0.375, INF, True, False),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C0", zero_centred=True),

@@ -29,7 +29,7 @@ from ..numerics.rectifiers import (
 )
 from ..numerics.special import sigmoid_from_exp, softplus_pair
 from . import _textbook as tb
-from ._common import INF, REAL, Interval, Properties, cases, param_formulas, same
+from ._common import INF, REAL, Interval, Properties, cases, merge_intervals, param_formulas, same
 from ._piecewise import piecewise
 
 # --- ranges that depend on the parameters ---------------------------------------------------
@@ -67,6 +67,7 @@ register(
         formula_text="f(x) = x",
         derivative_tex="f'(x) = 1",
         derivative_text="f'(x) = 1",
+        zeros=(),
         output_range=REAL,
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
                               smoothness="C∞", zero_centred=True),
@@ -78,6 +79,78 @@ register(
             "jax": same("jax.nn.identity"),
         },
         torch_gain=1.0,
+    )
+)
+
+# --- bent_identity -------------------------------------------------------------------------
+
+
+def _bent_ratio(x):
+    # x/(√(x² + 1) + 1), in (-1, 1); ±1 at ±inf, where it would be inf/inf
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(x), np.sign(x), x / (np.hypot(x, 1.0) + 1.0))
+
+
+def bent_identity(x):
+    # (√(x² + 1) - 1)/2 + x = x·(1 + ½·x/(√(x² + 1) + 1)): √(x² + 1) - 1 = x²/(√(x² + 1) + 1)
+    # does not cancel near 0, and x² is never formed
+    with np.errstate(over="ignore"):
+        return x * (1.0 + 0.5 * _bent_ratio(x))
+
+
+def d_bent_identity(x):
+    with np.errstate(invalid="ignore"):
+        r = np.where(np.isinf(x), np.sign(x), x / np.hypot(x, 1.0))
+    return 1.0 + 0.5 * r
+
+
+def d2_bent_identity(x):
+    r = 1.0 / np.hypot(x, 1.0)
+    return 0.5 * (r * r * r)
+
+
+def _bent_pair(x):
+    return bent_identity(x), d_bent_identity(x)
+
+
+def _mp_bent_identity(x):
+    import mpmath as mp
+
+    h = mp.sqrt(x * x + 1)
+    return x * x / (2 * (h + 1)) + x, 1 + x / (2 * h)
+
+
+register(
+    Activation(
+        name="bent_identity",
+        aliases=("bent",),
+        family="linear",
+        forward=bent_identity,
+        derivatives=(d_bent_identity, d2_bent_identity),
+        evaluate_pair=_bent_pair,
+        mp_reference=_mp_bent_identity,
+        formula_tex=r"f(x) = \frac{\sqrt{x^2 + 1} - 1}{2} + x",
+        formula_text="f(x) = (√(x² + 1) - 1)/2 + x",
+        derivative_tex=r"f'(x) = 1 + \frac{x}{2\sqrt{x^2 + 1}}",
+        derivative_text="f'(x) = 1 + x/(2√(x² + 1))",
+        output_range=REAL,
+        zeros=(),
+        # f' lies in (1/2, 3/2)
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
+                              smoothness="C∞", zero_centred=True),
+        reference="The bent identity: a smooth identity with slope 1/2 far left and 3/2 far right, "
+        "as listed in the activation-function tables of the literature (e.g. Wikipedia's "
+        "\"Activation function\"); no primary paper",
+        numerics="f = x·(1 + ½·x/(hypot(x, 1) + 1)), since √(x² + 1) - 1 = x²/(√(x² + 1) + 1): no "
+        "cancellation near 0 and no x² to overflow; f' = 1 + ½·x/hypot(x, 1)",
+        naive=Naive(
+            lambda x: (np.sqrt(x**2 + 1) - 1) / 2 + x,
+            lambda x: x / (2 * np.sqrt(x**2 + 1)) + 1,
+            "(sqrt(x**2+1)-1)/2+x",
+            "x/(2*sqrt(x**2+1))+1",
+        ),
+        # f ≈ 1.5x - 0.5 far right: beyond the largest float over 1.5 the true value is not a float
+        checks=Checks(ulps=(4, 8), finite_within=(-INF, MAX / 1.5)),
     )
 )
 
@@ -134,6 +207,17 @@ def _relu_kinks(alpha, max_value, threshold):
         if max_value > threshold:
             kinks.append(max_value)
     return tuple(kinks)
+
+
+def _relu_zeros(alpha, max_value, threshold):
+    # at or below the threshold when the slope there is 0; above it where the clip to
+    # [0, max_value] gives 0: x <= 0 beside a negative threshold, every x when max_value is 0
+    parts = [(-INF, threshold)] if alpha == 0 else []
+    if max_value == 0:
+        parts.append((threshold, INF))
+    elif max_value is not None and threshold < 0:
+        parts.append((threshold, 0.0))
+    return merge_intervals(parts)
 
 
 def _relu_range(alpha, max_value, threshold):
@@ -280,6 +364,7 @@ register(
             ),
             _relu_formulas,
         ),
+        zeros=_relu_zeros,
         output_range=_relu_range,
         properties=_relu_properties,
         reference="Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines; "
@@ -361,6 +446,7 @@ register(
         formula_text="f(x) = min(max(x, 0), 6)",
         derivative_tex="f'(x) = " + cases(("1", "0 < x < 6"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if 0 < x < 6 else 0",
+        zeros=((-INF, 0.0),),
         output_range=Interval(0.0, 6.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=True),
@@ -412,6 +498,7 @@ register(
         formula_text="f(x) = max(x, 0)²",
         derivative_tex=r"f'(x) = 2\max(x, 0)",
         derivative_text="f'(x) = 2·max(x, 0)",
+        zeros=((-INF, 0.0),),
         output_range=Interval(0.0, INF, True, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -531,6 +618,11 @@ def _leaky_properties(alpha):
                       smoothness="C∞" if alpha == 1 else "C0", zero_centred=True)
 
 
+def _leaky_zeros(alpha):
+    # a slope (or scale) of 0 on the left leaves relu
+    return ((-INF, 0.0),) if alpha == 0 else ()
+
+
 def _leaky_kinks(alpha):
     return () if alpha == 1 else (0.0,)
 
@@ -578,6 +670,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·x",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha",
+        zeros=_leaky_zeros,
         output_range=_leaky_range,
         properties=_leaky_properties,
         reference="Maas, Hannun & Ng 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
@@ -653,6 +746,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·x, alpha learned",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha  (and ∂f/∂alpha = x for x <= 0)",
+        zeros=_leaky_zeros,
         output_range=_leaky_range,
         properties=_leaky_properties,
         reference="He, Zhang, Ren & Sun 2015, Delving Deep into Rectifiers, arXiv:1502.01852",
@@ -724,6 +818,7 @@ register(
         "defaults)",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\frac{l + u}{2}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else (lower + upper)/2",
+        zeros=lambda lower, upper: _leaky_zeros(_rrelu_slope(lower, upper)),
         output_range=lambda lower, upper: _leaky_range(_rrelu_slope(lower, upper)),
         properties=lambda lower, upper: _leaky_properties(_rrelu_slope(lower, upper)),
         reference="Xu, Wang, Chen & Li 2015, Empirical Evaluation of Rectified Activations in "
@@ -791,6 +886,7 @@ register(
         formula_text="f(x) = x if x > 0 else alpha·(exp(x) - 1)",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"\alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else alpha·exp(x)",
+        zeros=_leaky_zeros,  # alpha = 0 leaves relu
         output_range=lambda alpha: Interval(-alpha if alpha else 0.0, INF, alpha == 0, False),
         properties=lambda alpha: Properties(
             monotonic=True, bounded_above=False, bounded_below=True,
@@ -889,6 +985,7 @@ register(
         "α = 1.6732632423543772848",
         derivative_tex="f'(x) = " + cases((r"\lambda", "x > 0"), (r"\lambda \alpha\,e^{x}", r"x \leq 0")),
         derivative_text="f'(x) = λ if x > 0 else λα·exp(x)",
+        zeros=(),
         output_range=Interval(-SELU_LAMBDA_ALPHA, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C0", zero_centred=True),
@@ -984,6 +1081,7 @@ register(
         formula_text="f(x) = max(0, x) + min(0, alpha·(exp(x/alpha) - 1))",
         derivative_tex="f'(x) = " + cases(("1", "x > 0"), (r"e^{x/\alpha}", r"x \leq 0")),
         derivative_text="f'(x) = 1 if x > 0 else exp(x/alpha)",
+        zeros=(),
         output_range=lambda alpha: Interval(-alpha, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -1148,6 +1246,71 @@ register(
     )
 )
 
+# --- isrlu: x for x >= 0, the inverse square root unit below ---------------------------------
+
+
+def _isrlu_scaled(x, alpha):
+    # √α·min(x, 0) overflows only for α > 1 near the largest float, where the limit still holds
+    with np.errstate(over="ignore"):
+        return np.sqrt(alpha) * np.minimum(x, 0.0)
+
+
+def isrlu(x, alpha):
+    # x/√(1 + αx²) below 0 as tanh(asinh(√α·x))/√α: no αx² to overflow, and -inf gives -1/√α
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, x, np.tanh(np.arcsinh(u)) / np.sqrt(alpha))
+
+
+def d_isrlu(x, alpha):
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, 1.0, (1.0 / np.hypot(1.0, u)) ** 3)
+
+
+def d2_isrlu(x, alpha):
+    # -3αx(1 + αx²)^(-5/2) below 0, which is 0 at 0 as on the right: f'' is continuous
+    u = _isrlu_scaled(x, alpha)
+    return np.where(x >= 0, 0.0, -3.0 * np.sqrt(alpha) * np.tanh(np.arcsinh(u)) * (1.0 / np.hypot(1.0, u)) ** 4)
+
+
+def _mp_isrlu(x, alpha):
+    if x >= 0:
+        return x, 1
+    return x / (1 + alpha * x * x) ** 0.5, (1 + alpha * x * x) ** -1.5
+
+
+register(
+    Activation(
+        name="isrlu",
+        family="rectifier",
+        forward=isrlu,
+        derivatives=(d_isrlu, d2_isrlu),
+        mp_reference=_mp_isrlu,
+        params=(Param("alpha", 1.0, "the negative saturation value is -1/√alpha", low=0.0, low_inclusive=False),),
+        # f, f' and f'' are continuous at 0; the third derivative jumps there, from -3·alpha to 0
+        kinks=(0.0,),
+        formula_tex="f(x) = " + cases(("x", r"x \geq 0"), (r"\frac{x}{\sqrt{1 + \alpha x^2}}", "x < 0")),
+        formula_text="f(x) = x if x >= 0 else x/√(1 + alpha·x²)",
+        derivative_tex="f'(x) = " + cases(("1", r"x \geq 0"), (r"(1 + \alpha x^2)^{-3/2}", "x < 0")),
+        derivative_text="f'(x) = 1 if x >= 0 else (1 + alpha·x²)^(-3/2)",
+        output_range=lambda alpha: Interval(-1.0 / math.sqrt(alpha), INF, False, False),
+        zeros=(),
+        properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
+                              smoothness="C2", zero_centred=True),
+        reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017, Improving Deep Learning by "
+        "Inverse Square Root Linear Units (ISRLUs), arXiv:1710.09967",
+        numerics="below 0, f = tanh(asinh(√α·x))/√α and f' = 1/hypot(1, √α·x)³: αx² is never formed",
+        kink_convention="f'(0) = 1 and f''(0) = 0 from both sides; only the third derivative jumps at 0 (from -3·alpha "
+        "to 0), so f is C2 there, not C∞",
+        naive=Naive(
+            lambda x, alpha: np.where(x < 0, x / np.sqrt(1 + alpha * x**2), x),
+            lambda x, alpha: np.where(x < 0, (1 + alpha * x**2) ** -1.5, 1.0),
+            "x/sqrt(1+alpha*x**2) if x < 0 else x",
+            "(1+alpha*x**2)**-1.5 if x < 0 else 1",
+        ),
+        checks=Checks(samples=({"alpha": 0.25}, {"alpha": 3.0}), ulps=(4, 8)),
+    )
+)
+
 # --- softplus -----------------------------------------------------------------------------
 
 # TensorFlow's float64 switch points: x above -(ln ε + 2) gives x, x below ln ε + 2 gives e^x,
@@ -1302,6 +1465,7 @@ register(
             ),
             _softplus_formulas,
         ),
+        zeros=(),
         output_range=_softplus_range,
         # the switch to x drops f by log1p(e^-t)/β: neither continuous nor monotone there;
         # with a negative threshold f(0) is on the x branch: 0
@@ -1430,6 +1594,7 @@ register(
         formula_text="f(x) = (x + sqrt(x² + b)) / 2",
         derivative_tex=r"f'(x) = \frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
         derivative_text="f'(x) = (1 + x / sqrt(x² + b)) / 2",
+        zeros=lambda b: ((-INF, 0.0),) if b == 0 else (),  # b = 0 is relu
         output_range=lambda b: Interval(0.0, INF, b == 0, False),
         properties=lambda b: Properties(monotonic=True, bounded_above=False, bounded_below=True,
                                         smoothness="C0" if b == 0 else "C∞", zero_centred=b == 0),
@@ -1489,6 +1654,7 @@ register(
         derivative_tex="f'(x) = " + cases(("0", r"x \leq -1"), (r"\frac{x + 1}{2}", "-1 < x < 1"),
                                              ("1", r"x \geq 1")),
         derivative_text="f'(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1  (= sparse_sigmoid)",
+        zeros=((-INF, -1.0),),
         output_range=Interval(0.0, INF, True, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C1", zero_centred=False),
@@ -1532,6 +1698,7 @@ register(
         formula_text="f(x) = exp(x)",
         derivative_tex="f'(x) = e^{x}",
         derivative_text="f'(x) = exp(x)",
+        zeros=(),
         output_range=Interval(0.0, INF, False, False),
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=False),

@@ -61,6 +61,7 @@ register(
         formula_text="f(x) = x - tanh(x)",
         derivative_tex=r"f'(x) = \tanh^2(x)",
         derivative_text="f'(x) = tanh(x)²",
+        zeros=(),
         output_range=REAL,
         properties=Properties(monotonic=True, bounded_above=False, bounded_below=False,
                               smoothness="C∞", zero_centred=True),
@@ -88,6 +89,11 @@ _LAMBD = Param(
     low=0.0,
     aliases=("threshold", "lambda"),
 )
+
+
+def _shrink_zeros(lambd):
+    # the dead zone; at λ = 0 only the point 0 is left
+    return ((-lambd, lambd),) if lambd > 0 else ()
 
 
 def _shrink_kinks(lambd):
@@ -131,6 +137,7 @@ register(
         formula_text="f(x) = x - λ if x > λ, x + λ if x < -λ, else 0",
         derivative_tex="f'(x) = " + cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
+        zeros=_shrink_zeros,
         output_range=REAL,
         properties=lambda lambd: Properties(
             monotonic=True, bounded_above=False, bounded_below=False,
@@ -171,6 +178,7 @@ register(
         derivative_tex="f'(x) = " + cases(("1", r"|x| > \lambda"), ("0", r"|x| \leq \lambda")),
         derivative_text="f'(x) = 1 if |x| > λ else 0",
         # the hull of (-∞, -λ) ∪ {0} ∪ (λ, ∞)
+        zeros=_shrink_zeros,
         output_range=REAL,
         properties=lambda lambd: Properties(
             monotonic=True, bounded_above=False, bounded_below=False,
@@ -244,6 +252,7 @@ register(
         formula_text="f(x) = x if x > threshold else value",
         derivative_tex="f'(x) = " + cases(("1", r"x > \theta"), ("0", r"x \leq \theta")),
         derivative_text="f'(x) = 1 if x > threshold else 0",
+        zeros=lambda threshold, value: ((-INF, threshold),) if value == 0 else (),
         output_range=_threshold_range,
         properties=_threshold_properties,
         reference="Konda, Memisevic & Krueger 2015, Zero-bias autoencoders and the benefits of "

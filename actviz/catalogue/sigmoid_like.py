@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.store import register
+from ..numerics.normal import normal_cdf_terms
 from ..numerics.special import (
     dyt_pair,
     dyt_second,
@@ -56,6 +57,7 @@ register(
         formula_text="H(x) = 0 if x < 0, value if x = 0, 1 if x > 0",
         derivative_tex=r"H'(x) = 0",
         derivative_text="H'(x) = 0 (at the jump too, by convention)",
+        zeros=((-INF, 0.0),),
         output_range=lambda value: Interval(min(0.0, value), max(1.0, value)),
         properties=lambda value: Properties(
             monotonic=0.0 <= value <= 1.0, bounded_above=True, bounded_below=True,
@@ -123,6 +125,7 @@ register(
         formula_text="σ(x) = 1 / (1 + exp(-x))",
         derivative_tex=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
         derivative_text="σ'(x) = σ(x)·(1 - σ(x))",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -174,6 +177,7 @@ register(
         formula_text="tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",
         derivative_tex=r"\tanh'(x) = 1 - \tanh^2(x)",
         derivative_text="tanh'(x) = 1 - tanh(x)²",
+        zeros=(),
         output_range=Interval(-1.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
@@ -372,6 +376,7 @@ register(
         formula_text="f(x) = clip(x/6 + 1/2, 0, 1) = relu6(x + 3)/6",
         derivative_tex="f'(x) = " + cases((r"\frac{1}{6}", "|x| < 3"), ("0", r"|x| \geq 3")),
         derivative_text="f'(x) = 1/6 if |x| < 3 else 0",
+        zeros=((-INF, -3.0),),
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=False),
@@ -393,6 +398,7 @@ register(
                 name="tf.keras.activations.hard_sigmoid",
                 functions=(hard_sigmoid_keras2, d_hard_sigmoid_keras2, nx.zeros_like),
                 kinks=lambda: (-2.5, 2.5),
+                zeros=((-INF, -2.5),),
                 formulas=(
                     r"f(x) = \mathrm{clip}(0.2x + 0.5,\ 0,\ 1)",
                     "f(x) = clip(0.2·x + 0.5, 0, 1)",
@@ -417,6 +423,15 @@ def hard_tanh(x, min_val, max_val):
 def d_hard_tanh(x, min_val, max_val):
     # PyTorch's hardtanh backward zeroes the gradient at the bounds themselves
     return np.where((x > min_val) & (x < max_val), 1.0, 0.0)
+
+
+def _hard_tanh_zeros(min_val, max_val):
+    # clip(x, min_val, max_val) is 0 on a whole side only when that bound is 0
+    if min_val == 0.0:
+        return ((-INF, 0.0),)
+    if max_val == 0.0:
+        return ((0.0, INF),)
+    return ()
 
 
 def _mp_hard_tanh(x, min_val, max_val):
@@ -450,6 +465,7 @@ register(
         derivative_tex="f'(x) = "
         + cases(("1", r"\mathrm{min\_val} < x < \mathrm{max\_val}"), ("0", r"\mathrm{otherwise}")),
         derivative_text="f'(x) = 1 if min_val < x < max_val else 0",
+        zeros=_hard_tanh_zeros,
         output_range=lambda min_val, max_val: Interval(min_val, max_val),
         properties=lambda min_val, max_val: Properties(
             monotonic=True, bounded_above=True, bounded_below=True, smoothness="C0",
@@ -532,6 +548,7 @@ register(
         formula_text="f(x) = x / (1 + |x|)",
         derivative_tex=r"f'(x) = \frac{1}{(1 + |x|)^2}",
         derivative_text="f'(x) = 1 / (1 + |x|)²",
+        zeros=(),
         output_range=Interval(-1.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C1", zero_centred=True),
@@ -600,6 +617,7 @@ register(
         formula_text="f(x) = log σ(x) = -log(1 + exp(-x))",
         derivative_tex=r"f'(x) = \sigma(-x) = 1 - \sigma(x)",
         derivative_text="f'(x) = σ(-x) = 1 - σ(x)",
+        zeros=(),
         output_range=Interval(-INF, 0.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
                               smoothness="C∞", zero_centred=False),
@@ -650,6 +668,7 @@ register(
         formula_text="f(x) = 0 if x <= -1, (x + 1)/2 if -1 < x < 1, 1 if x >= 1",
         derivative_tex="f'(x) = " + cases((r"\frac{1}{2}", "|x| < 1"), ("0", r"|x| \geq 1")),
         derivative_text="f'(x) = 1/2 if |x| < 1 else 0",
+        zeros=((-INF, -1.0),),
         output_range=Interval(0.0, 1.0),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C0", zero_centred=False),
@@ -668,5 +687,133 @@ register(
                 note="its clip splits the gradient at the bounds: f'(±1) = 0.25",
             ),
         },
+    )
+)
+
+# --- laplace ------------------------------------------------------------------------------
+
+
+def laplace(x, mu, sigma):
+    return normal_cdf_terms(x, mu, sigma)[0]
+
+
+def d_laplace(x, mu, sigma):
+    return normal_cdf_terms(x, mu, sigma)[1]
+
+
+def d2_laplace(x, mu, sigma):
+    return normal_cdf_terms(x, mu, sigma)[2]
+
+
+def _laplace_pair(x, mu, sigma):
+    f, d, _ = normal_cdf_terms(x, mu, sigma)
+    return f, d
+
+
+def _mp_laplace(x, mu, sigma):
+    import mpmath as mp
+
+    t = (x - mp.mpf(mu)) / mp.mpf(sigma)
+    return mp.ncdf(t), mp.npdf(t) / mp.mpf(sigma)
+
+
+register(
+    Activation(
+        name="laplace",
+        family="sigmoid-like",
+        forward=laplace,
+        derivatives=(d_laplace, d2_laplace),
+        evaluate_pair=_laplace_pair,
+        mp_reference=_mp_laplace,
+        params=(
+            Param("mu", 0.707107, "centre, where f = 1/2 (√½ rounded to 6 digits, as MEGA's code "
+                  "writes it)"),
+            Param("sigma", 0.282095, "width (1/√(4π) rounded to 6 digits)", low=0.0, low_inclusive=False),
+        ),
+        formula_tex=r"f(x) = \frac{1}{2}\left(1 + \mathrm{erf}\,\frac{x - \mu}{\sigma\sqrt{2}}\right) = \Phi\left(\frac{x - \mu}{\sigma}\right)",
+        formula_text="f(x) = ½(1 + erf((x - mu)/(sigma·√2))) = Φ((x - mu)/sigma)",
+        derivative_tex=r"f'(x) = \frac{1}{\sigma}\,\varphi\left(\frac{x - \mu}{\sigma}\right)",
+        derivative_text="f'(x) = φ((x - mu)/sigma)/sigma",
+        output_range=Interval(0.0, 1.0, False, False),
+        zeros=(),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=False),
+        reference="Ma, Zhou, Kong, He, Gui, Neubig, May & Zettlemoyer 2022, Mega: Moving Average "
+        "Equipped Gated Attention, arXiv:2209.10655 (the attention activation that approximates "
+        "relu² near 0 with a bounded range); Hugging Face transformers' LaplaceActivation "
+        "(hidden_act \"laplace\"): 0.5·(1 + erf((x - mu)/(sigma·√2))), mu = 0.707107, "
+        "sigma = 0.282095. Despite the name it is the normal distribution function",
+        numerics="Φ(t) with t = (x - mu)/sigma formed exactly (TwoSum, Dekker): Φ(-|t|) = "
+        "½erfcx(|t|/√2)·exp(-t²/2) with t² split exactly, and 1 - Φ(-t) on the right; "
+        "HF's 1 + erf(t/√2) cancels on the left: 7e7 ULP off at x = -1, and 0 below x = -1.66",
+        naive=Naive(
+            lambda x, mu, sigma: 0.5 * (1 + tb.erf((x - mu) / (sigma * np.sqrt(2.0)))),
+            lambda x, mu, sigma: np.exp(-(((x - mu) / sigma) ** 2) / 2) / (sigma * np.sqrt(2 * np.pi)),
+            "0.5*(1+erf((x-mu)/(sigma*sqrt(2))))",
+            "exp(-((x-mu)/sigma)**2/2)/(sigma*sqrt(2*pi))",
+        ),
+        plot_range=lambda mu, sigma: (mu - 6.0 * sigma, mu + 6.0 * sigma),
+        checks=Checks(samples=({"mu": 0.0, "sigma": 1.0}, {"mu": -2.0, "sigma": 3.0}), ulps=(4, 8)),
+    )
+)
+
+# --- isru ---------------------------------------------------------------------------------
+
+
+def _isru_scaled(x, alpha):
+    # √α·x overflows to ±inf for α > 1 near the largest float, where the limits below still hold
+    with np.errstate(over="ignore"):
+        return np.sqrt(alpha) * x
+
+
+def isru(x, alpha):
+    # x/√(1 + αx²) as tanh(asinh(√α·x))/√α: no αx² to overflow, and ±inf give ±1/√α
+    return np.tanh(np.arcsinh(_isru_scaled(x, alpha))) / np.sqrt(alpha)
+
+
+def d_isru(x, alpha):
+    return (1.0 / np.hypot(1.0, _isru_scaled(x, alpha))) ** 3
+
+
+def d2_isru(x, alpha):
+    u = _isru_scaled(x, alpha)
+    return -3.0 * np.sqrt(alpha) * np.tanh(np.arcsinh(u)) * (1.0 / np.hypot(1.0, u)) ** 4
+
+
+def _mp_isru(x, alpha):
+    return x / (1 + alpha * x * x) ** 0.5, (1 + alpha * x * x) ** -1.5
+
+
+register(
+    Activation(
+        name="isru",
+        family="sigmoid-like",
+        forward=isru,
+        derivatives=(d_isru, d2_isru),
+        mp_reference=_mp_isru,
+        params=(Param("alpha", 1.0, "f stays within ±1/√alpha", low=0.0, low_inclusive=False),),
+        formula_tex=r"f(x) = \frac{x}{\sqrt{1 + \alpha x^2}}",
+        formula_text="f(x) = x / √(1 + alpha·x²)",
+        derivative_tex=r"f'(x) = (1 + \alpha x^2)^{-3/2}",
+        derivative_text="f'(x) = (1 + alpha·x²)^(-3/2)",
+        output_range=lambda alpha: Interval(-1 / np.sqrt(alpha), 1 / np.sqrt(alpha), False, False),
+        # the intervals where f is identically 0 (activation sparsity adds them up): none
+        zeros=(),
+        properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
+                              smoothness="C∞", zero_centred=True),
+        reference="Carlile, Delamarter, Kinney, Marti & Whitney 2017, Improving Deep Learning by "
+        "Inverse Square Root Linear Units (ISRLUs), arXiv:1710.09967",
+        numerics="f = tanh(asinh(√α·x))/√α and f' = 1/hypot(1, √α·x)³: αx² is never formed",
+        # the textbook form, for `actviz accuracy` to show beside the stable one
+        naive=Naive(
+            lambda x, alpha: x / np.sqrt(1 + alpha * x**2),
+            lambda x, alpha: (1 + alpha * x**2) ** -1.5,
+            "x/sqrt(1+alpha*x**2)",
+            "(1+alpha*x**2)**-1.5",
+        ),
+        # the gallery's frame: the bends and both plateaus
+        plot_range=(-5.0, 5.0),
+        # also tested at α = 1/4 and 3, and held to 4 ULP (f) and 8 ULP (f') of mpmath
+        checks=Checks(samples=({"alpha": 0.25}, {"alpha": 3.0}), ulps=(4, 8)),
     )
 )

@@ -1,4 +1,5 @@
-"""Vector-valued activations: softmax, log_softmax, softmin, sparsemax, glu, maxout.
+"""Vector-valued activations: softmax, log_softmax, softmin, sparsemax, maxout (glu, which is
+vector-valued too, is a gated unit: catalogue.gated).
 
 Each record has two faces.
 
@@ -9,8 +10,8 @@ Each record has two faces.
 * The scalar interface (forward, derivatives, kinks, mp_reference, formulas) is a
   one-dimensional slice, ``get("softmax").slice``, which plots, tables and statistics show:
   logit 0 sweeps x while the other ``classes - 1`` logits stay at ``others``, and the
-  derivative shown is the diagonal Jacobian term ∂y_0/∂x_0. glu and maxout, whose outputs
-  do not mix a whole axis, say in their records which slice they show.
+  derivative shown is the diagonal Jacobian term ∂y_0/∂x_0. maxout, whose outputs do not
+  mix a whole axis, says in its record which slice it shows.
 
 Infinite logits (softmax family and sparsemax): the frameworks return NaN for any +inf.
 Here the +inf entries share the mass equally, which is the limit as they grow together;
@@ -224,6 +225,7 @@ register(
         + ": s_0(x) = σ(x - others - ln(classes - 1))",
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = s_0·(1 - s_0); full Jacobian ∂s_i/∂z_j = s_i·(δ_ij - s_j)",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -273,6 +275,7 @@ register(
         + ": y_0(x) = -softplus(others + ln(classes - 1) - x)",
         derivative_tex=r"\frac{\partial y_0}{\partial x_0} = 1 - s_0",
         derivative_text="∂y_0/∂x_0 = 1 - s_0 with s = softmax; full Jacobian ∂y_i/∂z_j = δ_ij - s_j",
+        zeros=(),
         output_range=Interval(-INF, 0.0, False, False),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=False,
                               smoothness="C∞", zero_centred=False),
@@ -322,6 +325,7 @@ register(
         formula_text="softmin(z) = softmax(-z); " + _SLICE_TEXT + ": s_0(x) = σ(others - x - ln(classes - 1))",
         derivative_tex=r"\frac{\partial s_0}{\partial x_0} = -s_0\,(1 - s_0)",
         derivative_text="∂s_0/∂x_0 = -s_0·(1 - s_0); full Jacobian -s_i·(δ_ij - s_j) with s = softmin(z)",
+        zeros=(),
         output_range=Interval(0.0, 1.0, False, False),
         properties=Properties(monotonic=False, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=False),
@@ -449,6 +453,7 @@ register(
         + cases((r"\frac{c-1}{c}", r"o - \frac{1}{c-1} < x < o + 1"), ("0", r"\mathrm{otherwise}")),
         derivative_text="∂p_0/∂x_0 = (classes - 1)/classes between the kinks, else 0; "
         "full Jacobian diag(S) - S·Sᵀ/|S|, S the support indicator",
+        zeros=lambda classes, others: ((-INF, _sparsemax_kinks(classes, others)[0]),),
         output_range=Interval(0.0, 1.0),
         # p_0(0) = 0 once the other logits take all the mass at x = 0 (the lower kink at or above 0)
         properties=lambda classes, others: Properties(
@@ -469,97 +474,6 @@ register(
                 "gives [0.1, 0, 0, 0] instead of [0.6, 0.4, 0, 0] (keras-team/keras #23425, fixed by "
                 "PR #23469); this preset computes the correct algorithm",
             ),
-        },
-    )
-)
-
-# --- glu ----------------------------------------------------------------------------------------
-
-
-def _glu_halves(z, axis):
-    zt, ax = along_last(z, axis, "glu")
-    n = zt.shape[-1]
-    if n % 2:
-        raise UsageError(f"glu splits its axis into two halves, so the axis size must be even, not {n}")
-    return zt[..., : n // 2], zt[..., n // 2 :], ax
-
-
-def glu_apply(z, axis=-1, **_slice):
-    a, b, ax = _glu_halves(z, axis)
-    with np.errstate(invalid="ignore"):  # ±inf · σ(-inf) is ∞·0: NaN, as the limit does not exist
-        return np.moveaxis(a * nx.sigmoid(b), -1, ax)
-
-
-def glu_jacobian(z, axis=-1, **_slice):
-    """∂y_i/∂a_i = σ(b_i), ∂y_i/∂b_i = a_i σ'(b_i); shape (..., n/2, n)."""
-    a, b, _ = _glu_halves(z, axis)
-    h = a.shape[-1]
-    jac = np.zeros((*a.shape, 2 * h))
-    idx = np.arange(h)
-    jac[..., idx, idx] = nx.sigmoid(b)
-    with np.errstate(invalid="ignore"):
-        jac[..., idx, h + idx] = a * nx.sigmoid_prime(b)
-    return jac
-
-
-# The slice: the gate b_0 = x sweeps while a_0 stays at the parameter `a`, so y_0 = a σ(x) and
-# the derivative shown is ∂y_0/∂b_0 = a σ'(x), one entry of the Jacobian. (Tying a_0 = b_0 = x
-# would show silu, whose derivative is the sum of two Jacobian entries, not one.)
-
-
-def glu_slice(x, a):
-    return a * nx.sigmoid(x)
-
-
-def d_glu_slice(x, a):
-    return a * nx.sigmoid_prime(x)
-
-
-def d2_glu_slice(x, a):
-    return a * nx.sigmoid_second(x)
-
-
-def _mp_glu(x, a):
-    import mpmath as mp
-
-    return a / (1 + mp.exp(-x)), a * mp.exp(-x) / (1 + mp.exp(-x)) ** 2
-
-
-def _glu_range(a):
-    if a > 0:
-        return Interval(0.0, a, False, False)
-    if a < 0:
-        return Interval(a, 0.0, False, False)
-    return Interval(0.0, 0.0)
-
-
-register(
-    Activation(
-        name="glu",
-        family="vector",
-        forward=glu_slice,
-        derivatives=(d_glu_slice, d2_glu_slice),
-        mp_reference=_mp_glu,
-        vector=(glu_apply, glu_jacobian),
-        params=(Param("a", 1.0, "value-half input a_0 held fixed in the shown slice (the gate b_0 = x sweeps)"),),
-        formula_tex=r"\mathrm{glu}(a, b) = a \odot \sigma(b);\;\; y_0(x) = a_0\,\sigma(x)",
-        formula_text="glu(z) = a ⊙ σ(b), z split into halves (a, b) along the axis; "
-        "shown: gate b_0 = x, value a_0 = a: y_0(x) = a·σ(x)",
-        derivative_tex=r"\frac{\partial y_0}{\partial b_0} = a_0\,\sigma(x)\,(1 - \sigma(x))",
-        derivative_text="∂y_0/∂b_0 = a·σ(x)·(1 - σ(x)); full Jacobian ∂y_i/∂a_i = σ(b_i), "
-        "∂y_i/∂b_i = a_i·σ'(b_i), shape (n/2, n)",
-        output_range=_glu_range,
-        properties=lambda a: Properties(monotonic=a >= 0, bounded_above=True, bounded_below=True,
-                                        smoothness="C∞", zero_centred=a == 0),
-        reference="Dauphin, Fan, Auli & Grangier 2017, Language Modeling with Gated Convolutional "
-        "Networks, arXiv:1612.08083",
-        numerics="σ through exp(-|b|) and σ' = e^-|b|/(1+e^-|b|)², as sigmoid; an odd axis size is an "
-        "error; a = ±inf with b = -inf is ∞·0 and gives NaN. The slice sweeps the gate b_0 with "
-        "a_0 fixed, so the derivative shown is one Jacobian entry (a_0 = b_0 = x would be silu)",
-        frameworks={
-            "torch": same("torch.nn.functional.glu", note="dim=-1; first half is a, second half the gate b"),
-            "keras": same("keras.activations.glu", note="axis=-1"),
-            "jax": same("jax.nn.glu", note="axis=-1"),
         },
     )
 )
@@ -677,6 +591,15 @@ def _maxout_range(slopes, intercepts):
     return Interval(low, high, True, high_closed)
 
 
+def _maxout_zeros(slopes, intercepts):
+    # the pieces of the envelope that are the line 0 (slope and intercept both 0), each
+    # between the kinks beside it
+    env = _envelope(slopes, intercepts)
+    edges = (-INF, *env.kinks, INF)
+    return tuple((edges[i], edges[i + 1]) for i in range(len(env.slopes))
+                 if env.slopes[i] == 0 and env.intercepts[i] == 0)
+
+
 def _maxout_properties(slopes, intercepts):
     env = _envelope(slopes, intercepts)
     first, last = env.slopes[0], env.slopes[-1]
@@ -740,6 +663,7 @@ register(
         derivative_tex=r"f'(x) = w_{j^*},\;\; j^* = \mathrm{first}\,\arg\max_j\,(w_j x + b_j)",
         derivative_text="f'(x) = slopes_j* for the first maximal piece j*; full Jacobian: 1 at each "
         "group's first maximal entry, shape (n/k, n)",
+        zeros=_maxout_zeros,
         output_range=_maxout_range,
         properties=_maxout_properties,
         reference="Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013, Maxout Networks, "

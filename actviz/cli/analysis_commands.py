@@ -19,10 +19,12 @@ from ..errors import UsageError
 from ..render.io import DATA_FORMATS, FIGURE_FORMATS, check_writable, format_for
 from ._help import ActvizCommand
 from ._memory import keep_freed_memory
+from ._threads import one_blas_thread
 from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     OutputOpt,
     ParamOpt,
     PointsOpt,
@@ -118,6 +120,11 @@ PanelOpt = Annotated[
 ]
 
 
+#: The Monte-Carlo networks (--samples × --width²) whose products run on one BLAS thread:
+#: up to 64 inputs at width 1024, a few ms a product (see cli._threads).
+_SMALL_PRODUCT = 64 * 1024 * 1024
+
+
 @app.command("signal", cls=ActvizCommand)
 def signal_command(
     specs: SpecsArg,
@@ -130,6 +137,7 @@ def signal_command(
     panel: PanelOpt = None,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
     figure: FigureOpt = None,
@@ -140,6 +148,8 @@ def signal_command(
 
     Mean field (Poole et al. 2016, Schoenholz et al. 2017): the fixed points of the length and correlation maps, χ and the phase, the depth scales ξ_q and ξ_c, and the σ_w where χ = 1. The figure adds χ against σ_w, a phase diagram over (σ_w, σ_b) and a Monte-Carlo check on a random numpy network of --width units and --depth layers.
     """
+    if samples * width * width <= _SMALL_PRODUCT:
+        one_blas_thread()  # before numpy loads
     from ..analysis import signal as sig
     from ..core import options
     from ..render.analysis_figures import SIGNAL_PANELS
@@ -149,7 +159,7 @@ def signal_command(
     options.check_seed(seed)
     panels = options.check_panels(panel, SIGNAL_PANELS)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     for act in acts:
         sig.check_elementwise(act)
     results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
@@ -231,6 +241,7 @@ def accuracy_command(
     ] = False,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     output: OutputOpt = None,
     figure: FigureOpt = None,
@@ -256,7 +267,7 @@ def accuracy_command(
         for d in dtypes:
             acc.check_exhaustive(d, range_)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
-    acts = resolve_specs(specs, parse_param_options(alpha, beta, param))
+    acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     results, labels = [], []
     for act in acts:
         for d in dtypes:
@@ -276,7 +287,10 @@ def accuracy_command(
         from ..render.export import accuracy_grid
 
         header, rows = accuracy_grid(records, labels)
-        _emit(target, data_fmt, "Accuracy in ULPs (units in the last place)", header, rows, records)
+        title = "Accuracy in ULPs (units in the last place)"
+        if any(a.is_gated for a in acts):  # the audit runs on a gated unit's gate curve
+            title += "; gated units along their gate curves f(x, b), f' being ∂f/∂a"
+        _emit(target, data_fmt, title, header, rows, records)
     if fig_target is not None:
         from ..render.analysis_figures import accuracy_figure
 

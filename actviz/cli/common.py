@@ -16,15 +16,17 @@ if TYPE_CHECKING:
 
 
 def complete_spec(incomplete: str) -> list[str]:
-    """Shell completion of a spec: the registry's names and aliases, and once '@' is typed,
-    the framework presets (gelu@jax)."""
-    from ..registry import all_names, records
+    """Shell completion of a spec: the registry's names and aliases and the engines' names
+    (gelu_new), and once '@' is typed, the framework presets (gelu@jax) and engine names
+    (gelu_new@hf)."""
+    from ..registry import all_names, engine_names, records
 
     text = incomplete.strip().lower()
     if "@" in text:
         candidates = [f"{r.name}@{fw}" for r in records() for fw in r.frameworks]
+        candidates += [row.spec_head for row in engine_names()]
     else:
-        candidates = all_names()
+        candidates = list(dict.fromkeys([*all_names(), *(row.key for row in engine_names())]))
     return [c for c in candidates if c.startswith(text)]
 
 
@@ -59,6 +61,11 @@ BetaOpt = Annotated[
     float | None,
     typer.Option("--beta", metavar="VALUE", help="Set beta (swish, softplus) on every activation that has it.", show_default=False),
 ]
+BOpt = Annotated[
+    float | None,
+    typer.Option("--b", metavar="VALUE", help="Set b on every activation that has it: the value input a gated unit's "
+                 "gate curve holds fixed (swiglu, glu, ...), squareplus's b.", show_default=False),
+]
 ParamOpt = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", metavar="NAME=VALUE", help="Set a parameter on every activation that has it; repeatable.", show_default=False),
@@ -86,8 +93,9 @@ NumericOpt = Annotated[
 DEFAULTS = {"range": DEFAULT_RANGE, "points": DEFAULT_POINTS, "saturation": 0.01}
 
 
-def parse_param_options(alpha: float | None = None, beta: float | None = None, pairs: list[str] | None = None) -> dict[str, object]:
-    """``--alpha``, ``--beta`` and ``-p NAME=VALUE`` as one dict; a parameter set twice is an error."""
+def parse_param_options(alpha: float | None = None, beta: float | None = None, pairs: list[str] | None = None,
+                        b: float | None = None) -> dict[str, object]:
+    """``--alpha``, ``--beta``, ``--b`` and ``-p NAME=VALUE`` as one dict; a parameter set twice is an error."""
     params: dict[str, object] = {}
     given: dict[str, str] = {}
 
@@ -100,6 +108,8 @@ def parse_param_options(alpha: float | None = None, beta: float | None = None, p
         put("alpha", alpha, f"--alpha {alpha:g}")
     if beta is not None:
         put("beta", beta, f"--beta {beta:g}")
+    if b is not None:
+        put("b", b, f"--b {b:g}")
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         name, value = name.strip(), value.strip()

@@ -24,6 +24,7 @@ from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     NumericOpt,
     OrderOpt,
     OutputOpt,
@@ -31,7 +32,6 @@ from .common import (
     PointsOpt,
     RangeOpt,
     SaturationOpt,
-    SpecArg,
     SpecsArg,
     SweepOpt,
     apply_sweep,
@@ -125,13 +125,32 @@ def list_command(
         typer.Option("--family", metavar="NAME", help="Only this family (sigmoid-like, rectifier, ...: the families "
                      "`actviz list` shows).", show_default=False, autocompletion=_complete_family),
     ] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="The names model configs and engines use instead (gelu_new@hf, "
+                           "gelu@te, …): what each means and whether it computes it its own way.")
+    ] = False,
     fmt: Annotated[
         str, _format_option("table (terminal), json or md (the README's catalogue table).", "table", "json", "md")
     ] = "table",
 ) -> None:
-    """Every activation: name, aliases, family, parameters and defaults, framework presets."""
+    """Every activation: name, aliases, family, parameters and defaults, framework presets.
+
+    --names lists the engines' names instead: Hugging Face's hidden_act values, Transformer
+    Engine's, candle's, ONNX's, MLX's and MindSpore's."""
     from ..registry import records
 
+    if names:
+        if family is not None:
+            raise UsageError("--names lists every engine name; --family does not apply to it")
+        from ..render.export import engine_names_json, engine_names_markdown, engine_names_rows
+
+        if fmt == "table":
+            from ..render.tables import emit, engine_names_listing
+
+            emit(engine_names_listing(engine_names_rows()))
+            return
+        typer.echo((engine_names_json if fmt == "json" else engine_names_markdown)(), nl=False)
+        return
     recs = records()
     if family is not None:
         families = _families()
@@ -156,24 +175,49 @@ def list_command(
 
 @app.command("info", cls=ActvizCommand)
 def info_command(
-    spec: SpecArg,
+    spec: Annotated[
+        str | None,
+        typer.Argument(metavar="SPEC", help="Activation: name, name(k=v, ...), name@framework or an engine's "
+                       "name (gelu_new, gelu@te).", show_default=False, autocompletion=complete_spec),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="Instead of SPEC: a model's config.json (or its directory); "
+                     "the activation its hidden_activation, hidden_act, activation_function or "
+                     "feed_forward_proj names, at the top or in text_config.", show_default=False),
+    ] = None,
     fmt: Annotated[str, _format_option("table (terminal) or json.", "table", "json")] = "table",
 ) -> None:
-    """Formula, derivative, parameters, output range, properties, kinks, framework versions, paper and key statistics."""
+    """Formula, derivative, parameters, output range, properties, kinks, framework versions, engine names, paper and key statistics.
+
+    --config FILE reads the activation from a model's config.json (hidden_act = "gelu_new"
+    is Hugging Face's NewGELUActivation, as it computes it)."""
     from ..analysis.stats import stats
     from ..registry import get
 
-    act = get(spec)
+    if spec is not None and config is not None:
+        raise UsageError("give a SPEC or --config FILE, not both")
+    found = None
+    if config is not None:
+        from ..configs import read_config, resolve
+
+        found = read_config(config)
+        act = resolve(found)
+    elif spec is not None:
+        act = get(spec)
+    else:
+        raise UsageError("name an activation (actviz info gelu) or a model config (actviz info --config config.json)")
     key_stats = stats(act)
     if fmt == "json":
-        from ..render.describe import describe
+        from ..render.describe import describe, describe_config
         from ..render.export import to_json
 
-        typer.echo(to_json({**describe(act), "stats": key_stats}, default=str), nl=False)
+        head = {} if found is None else {"config": describe_config(found, act)}
+        typer.echo(to_json({**head, **describe(act), "stats": key_stats}, default=str), nl=False)
         return
-    from ..render.tables import emit, info_renderables
+    from ..render.tables import config_lines, emit, info_renderables
 
-    emit(*info_renderables(act, key_stats))
+    emit(*([] if found is None else config_lines(found, act)), *info_renderables(act, key_stats))
 
 
 # -- table -------------------------------------------------------------------------------------
@@ -188,6 +232,7 @@ def table_command(
     numeric: NumericOpt = False,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     output: OutputOpt = None,
@@ -198,12 +243,12 @@ def table_command(
     --sweep alpha=0.5,1,2 gives each value its own columns (rows in CSV and JSON)."""
     from ..core.options import MAX_POINTS
     from ..render.export import SAMPLE_WRITERS
-    from ..render.tables import subset_note, values_table
+    from ..render.tables import gate_curve_note, subset_note, values_table
     from ..sampling import sample
 
     target, fmt = _destination(output, fmt, stdout_format="csv")
     (lo, hi), points = check_grid(range_, points)
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
     if points * len(acts) > MAX_POINTS:  # the same memory bound as one grid
         raise UsageError(f"{len(acts)} activations × {points:,} points is too many values "
@@ -212,9 +257,9 @@ def table_command(
     renderables: list = []
     if fmt == "table":
         renderables.append(values_table(samples))
-        note = subset_note(samples)
-        if note:
-            renderables.append(note)
+        for note in (subset_note(samples), gate_curve_note(samples)):
+            if note:
+                renderables.append(note)
     _deliver(target, fmt, renderables, SAMPLE_WRITERS, samples)
 
 
@@ -227,30 +272,35 @@ def stats_command(
     range_: RangeOpt = DEFAULT_RANGE,
     points: PointsOpt = DEFAULT_POINTS,
     saturation: SaturationOpt = 0.01,
-    mu: Annotated[float, typer.Option("--mu", metavar="VALUE", help="Mean of the Gaussian input z.")] = 0.0,
+    mu: Annotated[str, typer.Option("--mu", metavar="VALUES", help="Mean of the Gaussian input z; several "
+                                    "(-1,0,1, or -2:2:9 for nine from -2 to 2) give each its own column.")] = "0",
     sigma: Annotated[float, typer.Option("--sigma", metavar="VALUE", help="Standard deviation of the Gaussian input z.")] = 1.0,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     output: OutputOpt = None,
     fmt: Annotated[str | None, _format_option(FORMAT_HELP, *DATA_CHOICES)] = None,
 ) -> None:
-    """Saturation (dead and saturated shares, onset) and Gaussian statistics, side by side.
+    """Saturation (dead and saturated shares, onset), Gaussian statistics and sparsity, side by side.
 
-    --sweep alpha=0.5,1,2 gives each value its own column."""
+    Sparsity is P(f(z) = 0) for z ~ N(μ, σ²), from the intervals where f is 0 (relu's x <= 0):
+    --mu -2:2:9 shows how it moves with the input's mean. --sweep alpha=0.5,1,2 gives each
+    value its own column."""
     from ..analysis.stats import stats
-    from ..core.options import check_gaussian, check_threshold
+    from ..core.options import check_gaussian, check_mu_values, check_threshold
     from ..render.export import STATS_WRITERS
     from ..render.tables import stats_table
 
     target, fmt = _destination(output, fmt, stdout_format="json")
     (lo, hi), points = check_grid(range_, points)
     tau = check_threshold(saturation, "saturation")
-    mu, sigma = check_gaussian(mu, sigma)
-    params = parse_param_options(alpha, beta, param)
+    means = check_mu_values(mu)
+    _, sigma = check_gaussian(means[0], sigma)
+    params = parse_param_options(alpha, beta, param, b)
     acts, _ = apply_sweep(resolve_specs(specs, params), sweep, params)
-    results = [stats(a, (lo, hi), points, tau, mu, sigma) for a in acts]
+    results = [stats(a, (lo, hi), points, tau, m, sigma) for a in acts for m in means]
     _deliver(target, fmt, [stats_table(results)] if fmt == "table" else [], STATS_WRITERS, results)
 
 

@@ -25,6 +25,7 @@ from .app import app
 from .common import (
     AlphaOpt,
     BetaOpt,
+    BOpt,
     NumericOpt,
     OrderOpt,
     OutputOpt,
@@ -103,7 +104,7 @@ class _Request:
 
 
 def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
-           curves: int = 1, diff: bool = False) -> _Request:
+           curves: int = 1, diff: bool = False, heat_map: bool = False) -> _Request:
     from ..core import options
     from ..render import figures
 
@@ -116,7 +117,7 @@ def _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, s
         rows = figures.legend_rows(4, figures.PLOT_COLUMNS)
     else:
         rows = figures.legend_rows(figures.compare_legend_entries(curves), figures.COMPARE_COLUMNS)
-    size = figures.check_size(size, dpi, panels, rows)
+    size = figures.check_size(size, dpi, panels, rows, heat_map=heat_map)
     style = figures.check_style(style)
     target = None if output is None else str(output)
     chosen = None
@@ -214,17 +215,18 @@ def _save_hint(command: str, specs: list[str], req: _Request, extra: list[str]) 
 
 
 def _file_stem(spec: str) -> str:
-    """The catalogue name a spec names (letters, digits, _ and - only), else "expression"."""
+    """The catalogue name a spec names, or an engine's name and the engine (gelu_new-hf), in
+    letters, digits, _ and - only; else "expression"."""
     import re
 
-    from ..core.spec import parse_spec
-    from ..errors import SpecError
-    from ..registry import lookup
+    from ..errors import UsageError
+    from ..registry import named
 
     try:
-        name = lookup(parse_spec(spec).name).name
-    except SpecError:
+        act = named(spec)
+    except UsageError:
         return "expression"
+    name = f"{act.engine.key}-{act.engine.engine}" if act.engine is not None else act.record.name
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "expression"
 
 
@@ -245,6 +247,7 @@ def plot(
     spec: SpecArg,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
@@ -266,16 +269,19 @@ def plot(
     Without -o the plot is drawn in the terminal. Example: actviz plot relu --alpha 0.1 -o relu.png;
     actviz plot elu --sweep alpha=0.5,1,2 draws one curve per value.
     """
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     (act,) = resolve_specs([spec], params)
     swept, name = apply_sweep([act], sweep, params)
     req = _check(range_, points, order, numeric, logy, saturation, output, fmt, dpi, size, style, dark, show,
-                 curves=len(swept))
+                 curves=len(swept), heat_map=act.is_gated and name is None)
     if name is not None:
         _sweep_figure("plot", [act.label], swept, name, sweep, req)
         return
     if req.output is None and not req.show:
         _terminal_plot([act], req)
+        if act.is_gated:
+            typer.echo(f"{act.label}: the gate curve f(a, b = {format_value(act.params['b'])}) and ∂f/∂a; "
+                       "the saved figure adds a heat map of f(a, b)", err=True)
         typer.echo(_save_hint("plot", [act.label], req, _figure_flags(req)), err=True)
         return
     from ..render.figures import plot as plot_figure
@@ -288,6 +294,7 @@ def compare(
     specs: SpecsArg,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
+    b: BOpt = None,
     param: ParamOpt = None,
     sweep: SweepOpt = None,
     range_: RangeOpt = DEFAULT_RANGE,
@@ -307,12 +314,13 @@ def compare(
 ) -> None:
     """Overlay several activations: f and f' on shared axes, --diff for differences from the first.
 
-    Without -o the plot is drawn in the terminal with the key statistics below it.
+    Without -o the plot is drawn in the terminal with the key statistics below it, and how far
+    each activation is from the first: max |Δf| and |Δf'|, and the same in ULPs.
     Example: actviz compare gelu 'gelu(approximate=tanh)' --diff -o gelu.svg
     """
     if len(specs) < 2:
         raise UsageError("compare needs at least two activations (use 'actviz plot' for one)")
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     acts, name = apply_sweep(resolve_specs(specs, params), sweep, params)
     if name is not None and diff:
         raise UsageError("--diff and --sweep do not go together: a sweep's curves are compared by colour")
@@ -322,13 +330,16 @@ def compare(
         _sweep_figure("compare", list(specs), acts, name, sweep, req)
         return
     if req.output is None and not req.show:
+        from ..analysis.difference import difference
         from ..analysis.stats import stats
-        from ..render.tables import emit, stats_table
+        from ..render.tables import differences_table, emit, stats_table
 
         _terminal_plot(acts, req, diff)
         results = [stats(a, range=req.range, points=req.points, saturation=req.saturation) for a in acts]
         typer.echo()
         emit(stats_table(results))
+        typer.echo()
+        emit(differences_table([difference(a, acts[0], req.range, req.points) for a in acts[1:]]))
         extra = (["--diff"] if diff else []) + _figure_flags(req)
         typer.echo(_save_hint("compare", [a.label for a in acts], req, extra), err=True)
         return

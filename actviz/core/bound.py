@@ -12,11 +12,14 @@ import numpy as np
 
 from ..errors import ParameterError, PresetError, SpecError, UsageError
 from ..numerics import stencil
+from . import gated as gating
 from .records import (
     FRAMEWORK_ALIASES,
     FRAMEWORK_TITLES,
     FRAMEWORKS,
     Activation,
+    Checks,
+    EngineName,
     Interval,
     Properties,
 )
@@ -26,10 +29,14 @@ from .spec import format_value
 Array = np.ndarray
 
 
-def bind(record: Activation, given: Mapping[str, Any], framework: str | None = None) -> BoundActivation:
-    """Check ``given`` against ``record``'s parameters and return the bound activation."""
+def bind(record: Activation, given: Mapping[str, Any], framework: str | None = None,
+         engine: EngineName | None = None) -> BoundActivation:
+    """Check ``given`` against ``record``'s parameters and return the bound activation: the
+    record itself, its ``framework`` preset, or what ``engine`` means by one of its names."""
     variant = None
-    if framework is not None:
+    if engine is not None:
+        variant, framework = engine.variant, engine.engine
+    elif framework is not None:
         framework = FRAMEWORK_ALIASES.get(framework.lower(), framework.lower())
         if framework not in FRAMEWORKS:
             raise PresetError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
@@ -56,17 +63,20 @@ def bind(record: Activation, given: Mapping[str, Any], framework: str | None = N
         value = p.coerce(raw, record.name)
         # a fixed parameter may be restated at its fixed value (specs list every parameter)
         if variant is not None and p.name in variant.fixed and value != values[p.name]:
+            head = engine.spec_head if engine is not None else f"{record.name}@{framework}"
             raise ParameterError(
-                f"{record.name}@{framework}: {p.name!r} is fixed at "
-                f"{format_value(values[p.name])} in that framework"
+                f"{head}: {p.name!r} is fixed at {format_value(values[p.name])} in that "
+                f"{'engine' if engine is not None else 'framework'}"
             )
         values[p.name] = value
     if record.validate is not None:
         message = record.validate(**values)
         if message:
             raise ParameterError(f"{record.name}: {message}")
+    if record.gated is not None:
+        return GatedActivation(record, values, framework, engine)
     kind = BoundActivation if record.vector is None else VectorActivation
-    return kind(record, values, framework)
+    return kind(record, values, framework, engine)
 
 
 
@@ -108,11 +118,17 @@ class BoundActivation:
     what plots, tables and statistics evaluate.
     """
 
-    def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None):
+    def __init__(self, record: Activation, params: Mapping[str, Any], framework: str | None = None,
+                 engine: EngineName | None = None):
         self.record = record
         self.params = dict(params)
         self.framework = framework
-        self.variant = record.frameworks.get(framework) if framework else None
+        # an engine's name for the record (gelu_new@hf): its preset, and its name in the spec
+        self.engine = engine
+        if engine is not None:
+            self.variant = engine.variant
+        else:
+            self.variant = record.frameworks.get(framework) if framework else None
         fns = self.variant.functions if self.variant and self.variant.functions else None
         self._forward = fns[0] if fns else record.forward
         self._derivs = (fns[1], fns[2]) if fns else record.derivatives
@@ -129,10 +145,16 @@ class BoundActivation:
     def name(self) -> str:
         return self.record.name
 
+    @property
+    def _head(self) -> str:
+        if self.engine is not None:
+            return self.engine.spec_head
+        return self.name + (f"@{self.framework}" if self.framework else "")
+
     @cached_property
     def spec(self) -> str:
         """The full spec with every parameter, e.g. ``leaky_relu(alpha=0.1)``; ``get`` reads it back."""
-        head = self.name + (f"@{self.framework}" if self.framework else "")
+        head = self._head
         if not self.params:
             return head
         args = ", ".join(f"{k}={format_value(v)}" for k, v in self.params.items())
@@ -145,7 +167,7 @@ class BoundActivation:
         if self.variant:
             base.update(self.variant.defaults)
         changed = {k: v for k, v in self.params.items() if base.get(k) != v}
-        head = self.name + (f"@{self.framework}" if self.framework else "")
+        head = self._head
         if not changed:
             return head
         return head + "(" + ", ".join(f"{k}={format_value(v)}" for k, v in changed.items()) + ")"
@@ -169,7 +191,8 @@ class BoundActivation:
 
     def with_params(self, **params: Any) -> BoundActivation:
         """The same activation (or slice) with some parameters changed."""
-        return bind(self.record, {**self.params, **params}, self.framework).elementwise
+        framework = None if self.engine is not None else self.framework
+        return bind(self.record, {**self.params, **params}, framework, self.engine).elementwise
 
     def _claim(self, field: str) -> Any:
         """A descriptive field for these parameters: this preset's own where it states one,
@@ -189,6 +212,20 @@ class BoundActivation:
     @cached_property
     def properties(self) -> Properties | None:
         return self._claim("properties")
+
+    @property
+    def checks(self) -> Checks:
+        """What the tests hold this activation to: an engine name's own checks, else the record's."""
+        return self.engine.checks if self.engine is not None else self.record.checks
+
+    @cached_property
+    def zeros(self) -> tuple[tuple[float, float], ...] | None:
+        """The intervals (a, b), ascending, on which f is identically 0: what activation
+        sparsity adds up. None where the record does not say (a plugin, an expression)."""
+        value = self._claim("zeros")
+        if value is None:
+            return None
+        return tuple(sorted((float(a), float(b)) for a, b in value))
 
     def _formula(self, index: int, field: str) -> str:
         if self.variant is not None and self.variant.formulas is not None:
@@ -218,6 +255,11 @@ class BoundActivation:
     def is_vector(self) -> bool:
         """Whether the record acts on whole vectors (this may be its slice)."""
         return self.record.vector is not None
+
+    @property
+    def is_gated(self) -> bool:
+        """Whether the record is a gated unit f(a, b) of two inputs (this may be its gate curve)."""
+        return self.record.gated is not None
 
     # -- evaluation -------------------------------------------------------------------------
     def _run(self, order: int, x: Any) -> Array:
@@ -386,7 +428,7 @@ class VectorActivation(BoundActivation):
     @cached_property
     def slice(self) -> BoundActivation:
         """The one-dimensional slice: component 0 as x sweeps, an elementwise activation."""
-        return BoundActivation(self.record, self.params, self.framework)
+        return BoundActivation(self.record, self.params, self.framework, self.engine)
 
     @property
     def elementwise(self) -> BoundActivation:
@@ -423,3 +465,122 @@ class VectorActivation(BoundActivation):
 
     def numeric_derivative(self, x: Any, order: int = 1) -> Array:
         raise self._elementwise_only("numeric derivative")
+
+
+class GatedActivation(VectorActivation):
+    """A gated unit f(a, b) = g(a)·v(b) (glu, reglu, geglu, swiglu, swiglu_oai) with every
+    parameter fixed: the gate input a goes through the nonlinearity g, the value input b
+    through v.
+
+    ``act(a, b)`` is f on two arrays broadcast together, ``act.gradient(a, b)`` the pair
+    (∂f/∂a, ∂f/∂b) and ``act.hessian(a, b)`` the triple (∂²f/∂a², ∂²f/∂a∂b, ∂²f/∂b²); the
+    result has the wider float dtype of the two inputs (integers become float64).
+
+    ``act(x)`` on one array splits it into halves along ``axis`` (keyword-only): by the
+    record's layout, or by ``split=`` ("contiguous": x[..., :n/2] and x[..., n/2:];
+    "interleaved": x[..., ::2] and x[..., 1::2]) and ``gate=`` ("first" or "second": which
+    half is the gate input a). ``act.halves(x)`` returns (a, b), ``act.jacobian(x)`` the
+    Jacobian of shape (..., n/2, n).
+
+    ``act.slice`` is the gate curve f(x, b) at the parameter ``b``: the elementwise view that
+    plots, tables and statistics show, with ∂f/∂a as its derivative.
+    """
+
+    def _inputs(self, a: Any, b: Any) -> tuple[Array, Array, np.dtype, tuple[int, ...]]:
+        a, b = np.asarray(a), np.asarray(b)
+        dtype = np.promote_types(_float_dtype(a), _float_dtype(b))
+        try:
+            a64, b64 = np.broadcast_arrays(a.astype(np.float64, copy=False), b.astype(np.float64, copy=False))
+        except ValueError:
+            raise UsageError(f"{self.name}: the inputs a and b must broadcast together, not shapes "
+                             f"{a.shape} and {b.shape}") from None
+        return np.ascontiguousarray(a64), np.ascontiguousarray(b64), dtype, a64.shape
+
+    def _two(self, a: Any, b: Any, keys: tuple[str, ...]) -> list[Array]:
+        a64, b64, dtype, shape = self._inputs(a, b)
+        values = gating.evaluate(self.record.gated, self.params, a64.reshape(-1), b64.reshape(-1), keys)
+        out = []
+        for v in values:
+            v = _narrow(v.reshape(shape), dtype)
+            out.append(v[()] if v.ndim == 0 else v)
+        return out
+
+    def _layout(self, split: str | None, gate: str | None) -> tuple[str, str]:
+        return gating.check_layout(self.record.gated, split, gate)
+
+    def __call__(self, a: Any, b: Any = None, *, axis: int | None = None, split: str | None = None,
+                 gate: str | None = None) -> Array:  # type: ignore[override]
+        """f(a, b) on two inputs; on one array x, f of its two halves along ``axis``."""
+        if b is not None:
+            if axis is not None or split is not None or gate is not None:
+                raise UsageError(f"{self.name}: axis, split and gate say how one array is cut in two; "
+                                 "with the inputs a and b given there is nothing to split")
+            return self._two(a, b, ("f",))[0]
+        split, gate = self._layout(split, gate)
+        arr = np.asarray(a)
+        dtype = _float_dtype(arr)
+        ga, gb, ax = gating.halves(arr, -1 if axis is None else axis, split, gate, self.name)
+        (f,) = gating.evaluate(self.record.gated, self.params, ga, gb, ("f",))
+        return _narrow(np.moveaxis(f, -1, ax), dtype)
+
+    def halves(self, x: Any, axis: int = -1, *, split: str | None = None, gate: str | None = None) -> tuple[Array, Array]:
+        """(a, b): the gate and value inputs one array holds, along ``axis`` (kept in place)."""
+        split, gate = self._layout(split, gate)
+        arr = np.asarray(x)
+        dtype = _float_dtype(arr)
+        a, b, ax = gating.halves(arr, axis, split, gate, self.name)
+        return _narrow(np.moveaxis(a, -1, ax), dtype), _narrow(np.moveaxis(b, -1, ax), dtype)
+
+    def jacobian(self, z: Any, axis: int = -1, *, split: str | None = None, gate: str | None = None) -> Array:  # type: ignore[override]
+        """∂y_i/∂z_j of one array split in two along ``axis``, shape (..., n/2, n)."""
+        split, gate = self._layout(split, gate)
+        arr = np.asarray(z)
+        jac = gating.jacobian(self.record.gated, self.params, arr, axis, split, gate, self.name)
+        return _narrow(jac, _float_dtype(arr))
+
+    def gradient(self, a: Any, b: Any) -> tuple[Array, Array]:
+        """(∂f/∂a, ∂f/∂b) at (a, b); at a kink, PyTorch autograd's value (``info`` says which)."""
+        fa, fb = self._two(a, b, ("a", "b"))
+        return fa, fb
+
+    def hessian(self, a: Any, b: Any) -> tuple[Array, Array, Array]:
+        """(∂²f/∂a², ∂²f/∂a∂b, ∂²f/∂b²) at (a, b)."""
+        faa, fab, fbb = self._two(a, b, ("aa", "ab", "bb"))
+        return faa, fab, fbb
+
+    def gate_factor(self, a: Any, order: int = 0) -> Array:
+        """The gate g(a), or its derivative of ``order`` 1 or 2."""
+        return self._factor(0, a, order)
+
+    def value_factor(self, b: Any, order: int = 0) -> Array:
+        """The value factor v(b) (b itself, or GPT-OSS's clip(b) + 1), or its derivative."""
+        return self._factor(1, b, order)
+
+    def _factor(self, which: int, x: Any, order: int) -> Array:
+        if order not in (0, 1, 2):
+            raise ParameterError(f"order must be 0, 1 or 2, not {order!r}")
+        arr = np.asarray(x)
+        dtype = _float_dtype(arr)
+        fn = (self.record.gated.gate, self.record.gated.value)[which][order]
+        out = np.asarray(fn(arr.astype(np.float64), **gating.factor_params(self.params)), dtype=np.float64)
+        if out.shape != arr.shape:
+            out = np.broadcast_to(out, arr.shape).copy()
+        out = _narrow(np.where(np.isnan(arr), np.nan, out), dtype)
+        return out[()] if out.ndim == 0 else out
+
+    @property
+    def gate_kinks(self) -> tuple[float, ...]:
+        """a where ∂f/∂a jumps (relu's 0, GPT-OSS's clamp of the gate at the limit)."""
+        return gating.gate_kinks(self.record.gated, self.params)
+
+    @property
+    def value_kinks(self) -> tuple[float, ...]:
+        """b where ∂f/∂b jumps (GPT-OSS's clip of the value at ±limit)."""
+        return gating.value_kinks(self.record.gated, self.params)
+
+    def _elementwise_only(self, what: str) -> UsageError:
+        return UsageError(
+            f"{self.name} is a gated unit of two inputs, f(a, b), so it has no elementwise {what}: its "
+            f"partials are .gradient(a, b) and .hessian(a, b) (.jacobian(z) of one array split in two), "
+            f"and .slice is the gate curve f(x, b={format_value(self.params['b'])}) that plots and tables show"
+        )

@@ -110,6 +110,47 @@ def check_gaussian(mu: float, sigma: float) -> tuple[float, float]:
     return mu, sigma
 
 
+#: At most this many means in one `stats --mu` list: each is a column.
+MAX_MU_VALUES = 24
+
+
+def check_mu_values(text: str) -> list[float]:
+    """The means a ``--mu`` option lists: one number (``0.5``), several (``-1,0,1``) or
+    START:STOP:COUNT (``-2:2:9``, nine evenly from -2 to 2); each finite, at most
+    :data:`MAX_MU_VALUES`, repeats dropped."""
+    raw = str(text).strip()
+
+    def malformed() -> OptionError:
+        return OptionError("mu", f"{{mu}} takes a number, numbers separated by commas (-1,0,1) or "
+                                 f"START:STOP:COUNT (-2:2:9), not {raw!r}")
+
+    def number(part: str) -> float:
+        try:
+            return float(part)
+        except ValueError:
+            raise malformed() from None
+
+    parts = raw.split(":")
+    if len(parts) not in (1, 3):
+        raise malformed()
+    if len(parts) == 3:
+        start, stop, count = number(parts[0]), number(parts[1]), parts[2].strip()
+        if not count.isdigit() or int(count) < 2:
+            raise OptionError("mu", f"{{mu}} START:STOP:COUNT needs a whole COUNT of at least 2, not {raw!r}")
+        count = int(count)
+        if count > MAX_MU_VALUES:
+            raise OptionError("mu", f"{{mu}} takes at most {MAX_MU_VALUES} values, not {count}")
+        step = (stop - start) / (count - 1)
+        values = [start + i * step for i in range(count - 1)] + [stop]
+    else:
+        values = [number(v) for v in raw.split(",")]
+    if len(values) > MAX_MU_VALUES:
+        raise OptionError("mu", f"{{mu}} takes at most {MAX_MU_VALUES} values, not {len(values)}")
+    for v in values:
+        check_gaussian(v, 1.0)
+    return [v + 0.0 for v in dict.fromkeys(values)]
+
+
 def check_sigmas(sigma_w: float, sigma_b: float) -> tuple[float, float]:
     """Weight and bias scales of a random network: σ_w in (0, MAX_SIGMA], σ_b in [0, MAX_SIGMA]."""
     sigma_w, sigma_b = float(sigma_w), float(sigma_b)

@@ -33,6 +33,8 @@ FRAMEWORK_ALIASES = {"pytorch": "torch", "keras3": "keras", "tensorflow": "tf", 
 Array = np.ndarray
 #: A field that is either a value or a function of the parameters returning it.
 ParamsFn = Callable[..., Any]
+#: Intervals (a, b) of x, ascending and disjoint; an end may be ±inf.
+Intervals = tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ class Properties:
     # output bounded above / below
     bounded_above: bool
     bounded_below: bool
-    # "C∞", "C1", "C0" or "discontinuous"
+    # "C∞", "C2", "C1", "C0" or "discontinuous": the highest class it is in; C2 means f'' is
+    # continuous too and only a higher derivative jumps at a kink (isrlu's third, at 0)
     smoothness: str
     # f(0) == 0 (shown as such: E[f(z)], in `stats`, says whether outputs centre on 0)
     zero_centred: bool
@@ -195,12 +198,47 @@ class Variant:
     properties: Properties | ParamsFn | None = None
     # output range where it differs: Interval or a function of params
     output_range: Interval | ParamsFn | None = None
+    # where f is identically 0, where that differs from the record's (see Activation.zeros)
+    zeros: Intervals | ParamsFn | None = None
     # its formulas, when functions is given: (formula_tex, formula_text, derivative_tex, derivative_text)
     formulas: tuple[str, str, str, str] | None = None
+    # its mpmath reference, when functions is given (as Activation.mp_reference): what a float64
+    # accuracy audit measures it against; None: it has none
+    mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # parameters the framework does not expose (fixed at their default)
     fixed: tuple[str, ...] = ()
     # one line on how it differs, shown by `info`
     note: str = ""
+
+
+@dataclass(frozen=True)
+class EngineName:
+    """What one engine (a model library, a runtime, a format) means by one of its names for an
+    activation: which record, at which parameters, and, where its own arithmetic differs from the
+    record's by more than rounding to a few ULP, that arithmetic as a preset of the record."""
+
+    # the engine's key in specs, e.g. "hf" (name@hf)
+    engine: str
+    # the name as the engine spells it ("gelu_new", "HardSigmoid"); specs match it without
+    # regard to case, '-' read as '_'
+    name: str
+    # the catalogue record it means
+    target: str
+    # the preset: the parameters it sets (defaults), those it does not let change (fixed), its
+    # own functions and formulas where it computes differently, where it is defined (name) and
+    # one line on how it differs (note)
+    variant: Variant
+    # what the tests hold it to, where its arithmetic is not the record's (Checks)
+    checks: Checks = field(default_factory=lambda: Checks())
+
+    @property
+    def key(self) -> str:
+        """The name as specs spell it: lower case, '-' read as '_'."""
+        return self.name.strip().lower().replace("-", "_")
+
+    @property
+    def spec_head(self) -> str:
+        return f"{self.key}@{self.engine}"
 
 
 @dataclass(frozen=True)
@@ -236,6 +274,67 @@ class Checks:
     # presets whose switches are real but below what float64 resolves (a drop of under an ULP):
     # the claim tests hold them to showing no jump at all
     unresolved_presets: tuple[str, ...] = ()
+    # orders (0 for f, 1 for f', 2 for f'') that have no limit at ±inf because they keep
+    # oscillating (sin(ωx)): they are NaN there, as numpy's sin(±inf) is
+    oscillates: tuple[int, ...] = ()
+    # the x scale on which f changes, a number or a function of the parameters (1/ω0 for
+    # sin(ω0·x)): the numeric-derivative check samples x in these units, so that the
+    # finite-difference step (about 7e-4·max(1, √|x|)) stays small beside it
+    x_scale: float | ParamsFn = 1.0
+    # for an engine's arithmetic that cancels (0.5·x·(1 + tanh u) in the left tail): the size of
+    # the terms it subtracts at x, a function cancels(x, order) for f (order 0) and f' (1); the
+    # claim tests allow a few ULPs of that, not of f, for rounding. None: f is held to its own ULPs
+    cancels: Callable[[Array, int], Array] | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one implementation feeds a gated unit: from one array split in two, or from two
+    projections."""
+
+    # who writes it this way, e.g. "vLLM SiluAndMul"
+    name: str
+    # "contiguous" (x[..., :n/2], x[..., n/2:]), "interleaved" (x[..., ::2], x[..., 1::2]) or
+    # "separate" (two projections, nothing split)
+    split: str
+    # which half is the gate input a: "first" or "second" ("" for separate projections)
+    gate: str
+    # the expression as shipped, one line
+    code: str
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A gated unit f(a, b) = g(a)·v(b) of two inputs: the gate input a goes through the
+    nonlinearity g, the value input b through v (the identity, or GPT-OSS's clip(b) + 1).
+
+    Each function takes its input as a float64 array and the record's parameters other than
+    ``b`` (which is the value held fixed along the gate curve that plots and tables show).
+    """
+
+    # (g, g', g''): the gate, g(a, **params)
+    gate: tuple[Callable[..., Array], Callable[..., Array], Callable[..., Array]]
+    # (v, v', v''): the value factor, v(b, **params)
+    value: tuple[Callable[..., Array], Callable[..., Array], Callable[..., Array]]
+    # mpmath references: (g, g') at an mpf a, and (v, v') at an mpf b
+    mp_gate: Callable[..., tuple[Any, Any]]
+    mp_value: Callable[..., tuple[Any, Any]]
+    # (g, g') together from shared intermediates, or None
+    gate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # a where g' jumps, and b where v' jumps: tuples or functions of the parameters (without b)
+    gate_kinks: ParamsFn | tuple[float, ...] = ()
+    value_kinks: ParamsFn | tuple[float, ...] = ()
+    # how one array is split when a call gets a single one, and which half is the gate input
+    split: str = "contiguous"
+    gate_half: str = "first"
+    # the partial derivatives as plain text: ∂f/∂a, ∂f/∂b, ∂²f/∂a², ∂²f/∂a∂b, ∂²f/∂b²
+    partials_text: tuple[str, str, str, str, str] = ("", "", "", "", "")
+    # one line on the partials' values at the kinks of a and b
+    kink_convention: str = ""
+    # the implementations and how each feeds the unit (shown by `info`)
+    layouts: tuple[Layout, ...] = ()
+    # where the unit is used, one line
+    used_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,7 +343,8 @@ class Activation:
 
     # canonical name
     name: str
-    # "sigmoid-like", "rectifier", "smooth gate", "shrink", "vector", "linear"
+    # "sigmoid-like", "rectifier", "linear", "exponential", "smooth gate", "shrink", "vector",
+    # "gated", "periodic", "bump", "rational"
     family: str
     # f(x, **params), numpy in, numpy out, float64
     forward: Callable[..., Array]
@@ -264,6 +364,10 @@ class Activation:
     kinks: ParamsFn | tuple[float, ...] = ()
     # the output range: Interval or a function of params returning one
     output_range: Interval | ParamsFn = field(default_factory=lambda: Interval(-math.inf, math.inf))
+    # the intervals (a, b) on which f is identically 0, what activation sparsity P(f(z) = 0)
+    # adds up (isolated zeros such as tanh's at 0 have no probability and are not listed):
+    # a tuple or a function of params; () for none, None where the record does not say
+    zeros: Intervals | ParamsFn | None = None
     # shape properties: Properties or a function of params returning one
     properties: Properties | ParamsFn | None = None
     # reference paper, e.g. "Hendrycks & Gimpel 2016, arXiv:1606.08415"
@@ -279,6 +383,10 @@ class Activation:
     # for vector activations: (f(z, axis, **params), jacobian(z, axis, **params)), what a call and
     # .jacobian of the bound activation run; forward and derivatives are then its slice
     vector: tuple[Callable[..., Array], Callable[..., Array]] | None = None
+    # for gated units f(a, b) = g(a)·v(b) (also vector: one array is split into a and b): the
+    # two factors, what a two-input call and the partials run; forward and derivatives are the
+    # gate curve f(x, b) at the parameter b (actviz.core.gated.gated_unit builds such a record)
+    gated: Gated | None = None
     # one line on the stable formula, shown by `info`
     numerics: str = ""
     # one line on the derivative's value at kinks, shown by `info`

@@ -9,10 +9,12 @@ from __future__ import annotations
 import difflib
 
 from ..errors import UnknownActivationError
-from .records import Activation
+from .records import Activation, EngineName
 
 _REGISTRY: dict[str, Activation] = {}
 _ALIASES: dict[str, str] = {}
+#: what each engine calls an activation: (engine, name as specs spell it) -> its EngineName
+_ENGINE_NAMES: dict[tuple[str, str], EngineName] = {}
 _loaded = False
 
 
@@ -28,6 +30,27 @@ def register(activation: Activation, *, replace: bool = False) -> Activation:
         _ALIASES[alias] = activation.name
     return activation
 
+
+
+def register_engine_name(entry: EngineName) -> EngineName:
+    """Add what an engine means by one of its names; its record must be registered already."""
+    key = (entry.engine, entry.key)
+    if key in _ENGINE_NAMES:
+        raise ValueError(f"{entry.spec_head} is already registered")
+    if find(entry.target) is None:
+        raise ValueError(f"{entry.spec_head}: no activation {entry.target!r} to mean")
+    _ENGINE_NAMES[key] = entry
+    return entry
+
+
+def engine_name(engine: str, key: str) -> EngineName | None:
+    """What ``engine`` means by ``key`` (normalised as specs are), or None."""
+    return _ENGINE_NAMES.get((engine, key))
+
+
+def engine_names() -> list[EngineName]:
+    """Every engine name, in registration order."""
+    return list(_ENGINE_NAMES.values())
 
 
 def find(key: str) -> Activation | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dd import exp_sum, two_product
-from .roots import bracketed_roots, predicate_edge
+from .roots import bracketed_roots, newton_roots, predicate_edge
 from .special import sech2, sigmoid, sigmoid_prime, sigmoid_second, softplus
 
 Array = np.ndarray
@@ -38,6 +38,6 @@ def ones_like(x: Array, **_: object) -> Array:
 
 
 __all__ = [
-    "bracketed_roots", "exp_sum", "ones_like", "predicate_edge", "sech2", "sigmoid",
+    "bracketed_roots", "exp_sum", "newton_roots", "ones_like", "predicate_edge", "sech2", "sigmoid",
     "sigmoid_prime", "sigmoid_second", "softplus", "two_product", "zeros_like",
 ]

@@ -110,7 +110,7 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     """C(c) against c at q*, with the diagonal and each c* marked."""
     fig, ax = _new_axes(ax)
     results = results or [sig.analyse(a, sigma_w, sigma_b) for a in acts]
-    c = np.linspace(-1.0, 1.0, 41)
+    c = sig.correlation_grid(41)
     ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="$C(c) = c$")
     for act, r, style in zip(acts, results, _styles(len(acts)), strict=True):
         ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), **style,
@@ -169,7 +169,7 @@ def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, 
         if len(acts) == 1:
             mesh = ax.pcolormesh(sw, sb, np.clip(log_chi, -1.0, 1.0), cmap="coolwarm", vmin=-1.0, vmax=1.0,
                                  shading="nearest", rasterized=True)
-            bar = fig.colorbar(mesh, ax=ax, pad=0.02)
+            bar = fig.colorbar(mesh, ax=ax, pad=0.03, fraction=0.05)
             bar.set_label("$\\log_{10} \\chi$")
             # mid-left: small σ_w is ordered for every activation, and the legend is top right
             ax.text(0.04, 0.5, "ordered ($\\chi < 1$)", transform=ax.transAxes, fontsize="small",
@@ -220,6 +220,67 @@ def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", 
     return fig
 
 
+# The signal figure's margins, in inches: fixed, so drawing it needs no layout pass. Each
+# holds the panels' own text: tick labels and a label on the left of a panel (mathtext
+# included; wider beside a log axis or a tall label), two-line titles above, tick labels and
+# a label below, and the overhang of the last x tick label between panels.
+_LEFT_ROOM = {"chi": 0.85, "variance": 0.85, "gradient": 0.85}
+_LEFT, _OVERHANG, _RIGHT, _BAR = 0.62, 0.25, 0.14, 0.6
+_BOTTOM, _ROW_GAP, _TOP = 0.48, 0.95, 0.7
+#: what a second line of the figure's title takes
+_TITLE_LINE = 0.3
+
+
+def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: float = _TOP) -> list:
+    """Axes for ``panels``, ``cols`` to a row, placed with the fixed margins above (``top``
+    inches above them); a column in ``bars`` gets :data:`_BAR` more room on its right for a
+    colour bar's labels."""
+    from ..render.io import fixed_layout
+
+    rows = math.ceil(len(panels) / cols)
+    width, height = fig.get_size_inches()
+    left = [max(_LEFT_ROOM.get(p, _LEFT) for p in panels[c::cols]) for c in range(cols)]
+    extra = [_BAR if c in bars else 0.0 for c in range(cols)]
+    w = (width - sum(left) - (cols - 1) * _OVERHANG - _RIGHT - sum(extra)) / cols
+    h = (height - _BOTTOM - top - (rows - 1) * _ROW_GAP) / rows
+    axes = []
+    for r in range(rows):
+        y = height - top - (r + 1) * h - r * _ROW_GAP
+        x = 0.0
+        for c in range(min(cols, len(panels) - r * cols)):
+            x += left[c]
+            axes.append(fig.add_axes((x / width, y / height, w / width, h / height)))
+            x += w + extra[c] + _OVERHANG
+    fig.set_layout_engine(fixed_layout())
+    return axes
+
+
+def _in_background(compute):
+    """Start ``compute()`` on a thread of its own; the returned function waits for its result
+    (re-raising what it raised). The thread is a daemon: an interrupted command exits without
+    waiting for it."""
+    import threading
+
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = compute()
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="actviz-background", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]
+
+    return result
+
+
 def signal_figure(
     acts: Sequence[BoundActivation],
     sigma_w: float,
@@ -238,13 +299,20 @@ def signal_figure(
     results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
     rows = math.ceil(len(panels) / cols)
+    # one panel is narrower than the title: the parameters go on a line of their own
+    narrow = cols == 1
     # about 3.4 in a panel: printed at a page's 7 in, the text stays near 7 pt
-    fig = Figure(figsize=(3.4 * cols, 3.1 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    fig = Figure(figsize=(3.4 * cols, 3.1 * rows + (_TITLE_LINE if narrow else 0.0)))
+    # the phase diagram of one activation has a colour bar, whose labels need room on its right
+    bars = {panels.index("phase") % cols} if "phase" in panels and len(acts) == 1 else set()
+    axes = _panel_grid(fig, panels, cols, bars, _TOP + (_TITLE_LINE if narrow else 0.0))
     mc_runs = None
     if {"variance", "gradient"} & set(panels):
-        mc_runs = [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts]
-    for name, ax in zip(panels, axes, strict=False):
+        # the network's products and random draws release the GIL: they run on the other core
+        # while the other panels are laid out, and are waited for by the first panel they fill
+        mc_runs = _in_background(
+            lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
+    for name, ax in zip(panels, axes, strict=True):
         if name == "qmap":
             plot_qmap(acts, sigma_w, sigma_b, ax, [r.q_star for r in results])
         elif name == "cmap":
@@ -254,11 +322,11 @@ def signal_figure(
         elif name == "phase":
             plot_phase(acts, sigma_w, sigma_b, ax)
         else:
-            plot_montecarlo(mc_runs, name, ax)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
+            plot_montecarlo(mc_runs(), name, ax)
     labels = ", ".join(a.label for a in acts)
-    fig.suptitle(f"Signal propagation: {labels}  ({_sw_sb(sigma_w, sigma_b)})", fontsize="large")
+    sep = "\n" if narrow else "  "
+    fig.suptitle(f"Signal propagation: {labels}{sep}({_sw_sb(sigma_w, sigma_b)})", fontsize="large",
+                 y=1.0 - 0.1 / fig.get_figheight(), va="top")
     return fig
 
 

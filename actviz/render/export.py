@@ -196,12 +196,16 @@ def _metadata(samples: Sequence) -> dict[str, Any]:
     from ..version import __version__
 
     x = samples[0].x if samples else np.array([])
-    return {
+    head = {
         "range": [float(x[0]), float(x[-1])] if len(x) else None,
         "points": int(len(x)),
         "activations": [identity(s.activation) for s in samples],
         "versions": {"actviz": __version__, "numpy": np.__version__},
     }
+    gated = {s.activation.label: s.activation.params["b"] for s in samples if s.activation.is_gated}
+    if gated:  # what the columns of a gated unit's rows are: its gate curve at that b
+        head["gate_curves"] = {"b": gated, "x": "the gate input a", "df": "∂f/∂a", "d2f": "∂²f/∂a²"}
+    return head
 
 
 def iter_samples_json(samples: Sequence) -> Iterator[str]:
@@ -309,9 +313,35 @@ STATS_ROWS = (
     ("E[f(z)²]", lambda r: readable(r["gaussian"]["second_moment"], 6)),
     ("E[f'(z)]", lambda r: _mean(r, "mean_df", "second_moment_df")),
     ("E[f'(z)²]", lambda r: readable(r["gaussian"]["second_moment_df"], 6)),
+    ("sparsity P(f(z) = 0)", lambda r: "—" if r["sparsity"] is None else _share(r["sparsity"])),
     ("gain 1/√E[f(z)²], z ~ N(0, 1)", lambda r: readable(r["gain"], 6)),
     ("torch calculate_gain", lambda r: readable(r["torch_gain"], 6)),
 )
+
+
+def _gated_mean(r: dict, key: str, second: str) -> str:
+    return _mean(r, key, second) if key in r["gaussian"] else "—"
+
+
+#: The rows a gated unit f(a, b) adds, after E[f'(z)²]: its moments are for z = (a, b), a and b
+#: independent, f' being ∂f/∂a; the value input b has its own partial. "—" for the others.
+GATED_STATS_ROWS = (
+    ("E[∂f/∂b] (gated)", lambda r: _gated_mean(r, "mean_dfdb", "second_moment_dfdb")),
+    ("E[(∂f/∂b)²] (gated)", lambda r: readable(r["gaussian"].get("second_moment_dfdb"), 6)),
+)
+
+
+def _is_gated(r: dict) -> bool:
+    return "mean_dfdb" in r["gaussian"]
+
+
+def stats_rows(results: Sequence[dict]) -> tuple:
+    """The rows of a stats table: :data:`STATS_ROWS`, with :data:`GATED_STATS_ROWS` after
+    E[f'(z)²] when a gated unit is among the results."""
+    if not any(_is_gated(r) for r in results):
+        return STATS_ROWS
+    at = next(i for i, (label, _) in enumerate(STATS_ROWS) if label == "E[f'(z)²]") + 1
+    return STATS_ROWS[:at] + GATED_STATS_ROWS + STATS_ROWS[at:]
 
 
 def stats_setting(r: dict) -> dict[str, str]:
@@ -324,6 +354,15 @@ def stats_setting(r: dict) -> dict[str, str]:
     }
 
 
+def gated_note(results: Sequence[dict]) -> str:
+    """What the statistics of the gated units among ``results`` are, or ''."""
+    names = [short_label(r["spec"]) for r in results if _is_gated(r)]
+    if not names:
+        return ""
+    return (f"gated ({', '.join(names)}): z = (a, b), a and b independent, f' = ∂f/∂a; saturation and "
+            "shape along the gate curve")
+
+
 def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]]:
     """(title, header, rows): statistics down, activations across, as text cells.
 
@@ -333,7 +372,7 @@ def stats_grid(results: Sequence[dict]) -> tuple[str, list[str], list[list[str]]
     shared = {k: v for k, v in settings[0].items() if all(s[k] == v for s in settings)} if results else {}
     title = ", ".join(f"{k} {v}" for k, v in shared.items())
     rows = [[k, *(s[k] for s in settings)] for k in (settings[0] if results else {}) if k not in shared]
-    rows += [[label, *(get(r) for r in results)] for label, get in STATS_ROWS]
+    rows += [[label, *(get(r) for r in results)] for label, get in stats_rows(results)]
     return title, ["statistic", *(short_label(r["spec"]) for r in results)], rows
 
 
@@ -377,16 +416,20 @@ def stats_csv(results: Sequence[dict]) -> str:
     flat = [_flatten(labelled(r, params=False)) for r in results]
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    cols = list(flat[0]) if flat else []
+    # every key in first-seen order: a gated unit's ∂f/∂b moments are empty in the other rows
+    widest = max(flat, key=len) if flat else {}
+    cols = list(dict.fromkeys([*widest, *(k for row in flat for k in row)]))
     out.writerow(cols)
     for row in flat:
-        out.writerow([v if isinstance(v, (str, int)) and not isinstance(v, bool) else exact(v) for v in row.values()])
+        values = [row.get(k) for k in cols]
+        out.writerow([v if isinstance(v, (str, int)) and not isinstance(v, bool) else exact(v) for v in values])
     return buf.getvalue()
 
 
 def stats_markdown(results: Sequence[dict]) -> str:
     title, header, rows = stats_grid(results)
-    return (f"{title}\n\n" if title else "") + grid_markdown(header, rows)
+    note = gated_note(results)
+    return (f"{title}\n\n" if title else "") + grid_markdown(header, rows) + (f"\n{note}\n" if note else "")
 
 
 STATS_WRITERS = {"csv": stats_csv, "json": results_json, "md": stats_markdown}
@@ -576,4 +619,46 @@ def catalogue_json(records: Sequence | None = None) -> str:
                            for fw, v in rec.frameworks.items()},
             "reference": rec.reference,
         })
+    return to_json(out)
+
+
+# -- the engines' names ----------------------------------------------------------------------
+
+
+def engine_names_rows() -> list[dict[str, str]]:
+    """One row of text cells per engine name: spec, engine, its name, what it means, whether it
+    computes it its own way, where it is defined."""
+    from ..registry import engine_names, engine_title, get
+
+    rows = []
+    for row in engine_names():
+        act = get(row.spec_head)
+        entry = get(row.target, **act.params)
+        rows.append({
+            "spec": row.spec_head,
+            "engine": engine_title(row.engine),
+            "name": row.name,
+            "means": entry.label,
+            "arithmetic": "its own" if row.variant.functions is not None else "the catalogue's",
+            "source": row.variant.name,
+        })
+    return rows
+
+
+def engine_names_markdown() -> str:
+    """The engines' names as a Markdown table (`actviz list --names --format md`)."""
+    rows = engine_names_rows()
+    header = ["spec", "engine", "name", "means", "arithmetic", "source"]
+    return markdown_table(header, ([f"`{r['spec']}`", *(r[h] for h in header[1:])] for r in rows))
+
+
+def engine_names_json() -> str:
+    """The engines' names as JSON, each with its note and parameters."""
+    from ..registry import engine_names, get
+
+    out = []
+    for row, cells in zip(engine_names(), engine_names_rows(), strict=True):
+        out.append({**cells, "engine": row.engine, "engine_title": cells["engine"],
+                    "params": get(row.spec_head).params, "fixed": list(row.variant.fixed),
+                    "note": row.variant.note})
     return to_json(out)

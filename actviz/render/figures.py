@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 
 from ..core import options
-from ..core.bound import BoundActivation
+from ..core.bound import BoundActivation, GatedActivation
 from ..core.options import check_dpi, check_figure_points, check_order, check_threshold
 from ..core.sampling import DEFAULT_POINTS, DEFAULT_RANGE, Sample
+from ..core.spec import format_value
 from ..errors import OptionError, UsageError
 from ..registry import get
 from .model import Curve, bind_all, decade_stride, jumps, limits, plot_data
@@ -45,6 +46,8 @@ MIN_WIDTH = 3.5
 MIN_PANEL_HEIGHT = 0.9
 #: One more row of legend entries, in inches (the frame holds two).
 LEGEND_ROW = 0.22
+#: What a gated unit's heat map adds to the smallest width.
+MIN_HEAT_WIDTH = 2.5
 
 # Shading colours: visible behind a line on white and on near-black alike.
 _DEAD = "#8c8c8c"
@@ -161,17 +164,20 @@ def legend_rows(entries: int, columns: int) -> int:
     return -(-max(entries, 1) // columns)
 
 
-def minimum_size(panels: int = 2, rows: int = 1) -> tuple[float, float]:
-    """The smallest (width, height) in inches that holds ``panels`` panels and ``rows`` legend rows."""
-    return MIN_WIDTH, FRAME_HEIGHT + MIN_PANEL_HEIGHT * panels + LEGEND_ROW * max(0, rows - 2)
+def minimum_size(panels: int = 2, rows: int = 1, heat_map: bool = False) -> tuple[float, float]:
+    """The smallest (width, height) in inches that holds ``panels`` panels and ``rows`` legend
+    rows (and, with ``heat_map``, a gated unit's heat map beside them)."""
+    width = MIN_WIDTH + (MIN_HEAT_WIDTH if heat_map else 0.0)
+    return width, FRAME_HEIGHT + MIN_PANEL_HEIGHT * panels + LEGEND_ROW * max(0, rows - 2)
 
 
 def check_size(
-    size: Sequence[float] | None, dpi: float | None = None, panels: int = 2, rows: int = 1
+    size: Sequence[float] | None, dpi: float | None = None, panels: int = 2, rows: int = 1,
+    heat_map: bool = False,
 ) -> tuple[float, float] | None:
     """Figure size (width, height) in inches, at least :func:`minimum_size` for ``panels``
     panels and ``rows`` legend rows (see :func:`actviz.core.options.check_size`)."""
-    return options.check_size(size, dpi, minimum_size(panels, rows), panels)
+    return options.check_size(size, dpi, minimum_size(panels, rows, heat_map), panels)
 
 
 # -- shading -------------------------------------------------------------------------------------
@@ -466,14 +472,15 @@ def _kink_lines(axes, positions, theme):
     return line
 
 
-def _shade(ax, reg: Regions, saturation: float, theme: _Theme) -> list:
-    """Dead and saturated spans behind the curves; returns legend handles."""
+def _shade(ax, reg: Regions, saturation: float, theme: _Theme, prime: str = "f'") -> list:
+    """Dead and saturated spans behind the curves; returns legend handles. ``prime`` names the
+    derivative in the legend (mathtext)."""
     handles = []
     alpha_dead = 0.35 if theme.dark else 0.22
     alpha_sat = 0.25 if theme.dark else 0.22
     for spans, color, alpha, gid, label in (
-        (reg.dead, _DEAD, alpha_dead, "dead", "dead: $f'= 0$"),
-        (reg.saturated, _SATURATED, alpha_sat, "saturated", f"saturated: $0 < |f'| < {saturation:g}$"),
+        (reg.dead, _DEAD, alpha_dead, "dead", f"dead: ${prime}= 0$"),
+        (reg.saturated, _SATURATED, alpha_sat, "saturated", f"saturated: $0 < |{prime}| < {saturation:g}$"),
     ):
         for i, (a, b) in enumerate(spans):
             patch = ax.axvspan(a, b, color=color, alpha=alpha, lw=0, zorder=0, gid=gid,
@@ -524,21 +531,33 @@ def plot(
     on the f' panel, the spec and formula in the title; ``numeric=True`` dashes the
     finite-difference f' over the analytic one (broken where its stencil reaches a kink;
     the axis keeps the analytic curve's limits); ``logy=True`` shows |f'| on a log axis.
+
+    A gated unit f(a, b) (swiglu, glu, …) is drawn along its gate curve f(a, b) at the
+    parameter b, with ∂f/∂a below, and beside them a heat map of f(a, b) with contours over
+    the square ``range`` × ``range``: the gate curve's b as a dashed line, the kinks of a and
+    b as dotted ones. Its slice (``get("swiglu").slice``) is drawn as a plain curve.
     """
-    act = get(act, **params).elementwise
+    bound = get(act, **params)
+    unit = bound if isinstance(bound, GatedActivation) else None
+    act = bound.elementwise
     saturation = check_threshold(saturation, "saturation")
     dpi = check_dpi(dpi)
     panels = 3 if check_order(order) == 2 else 2
-    size = check_size(size, dpi, panels, rows=legend_rows(4, PLOT_COLUMNS))
+    size = check_size(size, dpi, panels, rows=legend_rows(4, PLOT_COLUMNS), heat_map=unit is not None)
     style = check_style(style)
     data = plot_data([act], range, check_figure_points(points), check_order(order), numeric, logy)
     s = data.samples[0]
     f, df = data.panel("f"), data.panel("df")
     kinks = f.curves[0].kinks
     reg = regions(s, saturation)
+    prime = r"\partial f/\partial a" if data.gated else "f'"
 
     with _styled(style, dark) as theme:
-        fig, axes = _figure(panels, size, dpi)
+        if unit is None:
+            fig, axes = _figure(panels, size, dpi)
+        else:
+            fig, axes, heat_ax = _heat_figure(panels, size, dpi)
+        axes[-1].set_xlabel(f"${data.x_label}$")
         color = theme.colors[0]
         ax_f, ax_d = axes[0], axes[1]
         _curve(ax_f, f.curves[0], color=color, gid="f", label="f")
@@ -560,24 +579,123 @@ def plot(
             num = _curve(ax_d, curve, logy, color=theme.fg, lw=1.1, ls=(0, (3, 2.5)), gid="df_numeric",
                          label="numeric f′", zorder=3)
             handles.append(num)
-            labels.append("numeric $f'$ (5-point stencil)")
+            labels.append(f"numeric ${prime}$ (5-point stencil)")
         kline = _kink_lines(axes, kinks, theme)
         if kinks:
             handles.append((kline, marker))
             labels.append("kink: value taken (●), other limit (○)")
-        for patch in _shade(ax_d, reg, saturation, theme):
+        for patch in _shade(ax_d, reg, saturation, theme, prime):
             handles.append(patch)
             labels.append(patch.get_label())
         if tau_line is not None:
             handles.append(tau_line)
             labels.append(tau_line.get_label())
         ax_f.set_xlim(data.lo, data.hi)
-        fig.suptitle(data.title)
-        # aligned by its bottom: a fraction's depth would otherwise sit on the axes (and kink lines)
-        ax_f.set_title(_formula(act), fontsize=11, pad=8, va="bottom")
-        _fig_legend(fig, handles, labels, columns=PLOT_COLUMNS)
+        if unit is None:
+            fig.suptitle(data.title)
+            # aligned by its bottom: a fraction's depth would otherwise sit on the axes (and kink lines)
+            ax_f.set_title(_formula(act), fontsize=11, pad=8, va="bottom")
+        else:
+            fig.suptitle(f"{data.title}:  {_formula(act)}")
+            ax_f.set_title(f"gate curve: $b = {format_value(unit.params['b'])}$ held fixed", fontsize=10,
+                           pad=6, va="bottom")
+            handles += _heat_map(fig, heat_ax, unit, data.lo, data.hi, theme)
+            labels += [h.get_label() for h in handles[len(labels):]]
+        _fig_legend(fig, handles, labels, columns=PLOT_COLUMNS if unit is None else 3)
         _freeze(fig)
     return fig
+
+
+#: The heat map's grid: points per side.
+HEAT_POINTS = 241
+#: Room the heat map and its colour bar take beside the curves, in inches.
+HEAT_WIDTH = 4.6
+
+
+def _heat_figure(panels: int, size: tuple[float, float] | None, dpi: float | None):
+    """A figure with the curve panels in a column on the left (sharing x) and one axes for the
+    heat map on the right, spanning them."""
+    from matplotlib.figure import Figure
+
+    figsize = size or (WIDTH + HEAT_WIDTH, FRAME_HEIGHT + PANEL_HEIGHT * panels)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    grid = fig.add_gridspec(panels, 2, width_ratios=(figsize[0] - HEAT_WIDTH * figsize[0] / (WIDTH + HEAT_WIDTH),
+                                                     HEAT_WIDTH * figsize[0] / (WIDTH + HEAT_WIDTH)))
+    first = fig.add_subplot(grid[0, 0])
+    axes = [first] + [fig.add_subplot(grid[i, 0], sharex=first) for i in builtins.range(1, panels)]
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    heat = fig.add_subplot(grid[:, 1])
+    return fig, axes, heat
+
+
+def _heat_map(fig, ax, unit: GatedActivation, lo: float, hi: float, theme: _Theme) -> list:
+    """f(a, b) over the square [lo, hi]² as colour with labelled contours, zero in bold; the
+    gate curve's b dashed, the kinks of a and b dotted. Returns the legend handles it adds."""
+    from matplotlib.colors import CenteredNorm
+
+    a = np.linspace(lo, hi, HEAT_POINTS)
+    A, B = np.meshgrid(a, a)
+    F = np.asarray(unit(A, B), dtype=np.float64)
+    finite = F[np.isfinite(F)]
+    span = float(np.max(np.abs(finite))) if finite.size else 1.0
+    norm = CenteredNorm(vcenter=0.0, halfrange=span if span > 0 else 1.0)
+    # diverging about 0, light in the middle on a light figure and dark on a dark one, so the
+    # contours drawn in the foreground colour stay visible where f is near 0
+    cmap = "berlin" if theme.dark else "RdBu_r"
+    image = ax.imshow(F, origin="lower", extent=(lo, hi, lo, hi), aspect="auto", cmap=cmap, norm=norm,
+                      interpolation="bilinear", gid="heat")
+    ax.set_box_aspect(1)
+    bar = fig.colorbar(image, cax=ax.inset_axes([1.04, 0.0, 0.045, 1.0]))  # as tall as the square
+    bar.set_label("$f(a, b)$")
+    if finite.size and np.ptp(finite) > 0:
+        levels = _contour_levels(finite)
+        lines = ax.contour(A, B, F, levels=levels, colors=theme.fg, linewidths=0.6, alpha=0.7)
+        lines.set_gid("contours")
+        ax.clabel(lines, fontsize=7, fmt=lambda v: f"{v:g}", inline=True)
+        if finite.min() < 0 < finite.max():
+            zero = ax.contour(A, B, F, levels=[0.0], colors=theme.fg, linewidths=1.4)
+            zero.set_gid("zero-contour")
+    handles = []
+    b0 = float(unit.params["b"])
+    if lo <= b0 <= hi:
+        handles.append(ax.axhline(b0, color=theme.colors[0], lw=1.6, ls=(0, (5, 2)), gid="gate-curve",
+                                  label=f"gate curve at $b = {format_value(b0)}$ (left)"))
+    kink, seen = None, []
+    for k in unit.gate_kinks:
+        if lo <= k <= hi:
+            kink = ax.axvline(k, ls=":", lw=1.1, color=theme.fg, alpha=0.8, gid="gate-kink")
+            seen.append("$a$ (vertical)")
+    for k in unit.value_kinks:
+        if lo <= k <= hi:
+            kink = ax.axhline(k, ls=":", lw=1.1, color=theme.fg, alpha=0.8, gid="value-kink")
+            seen.append("$b$ (horizontal)")
+    if kink is not None:
+        kink.set_label("kinks of " + " and ".join(dict.fromkeys(seen)))
+        handles.append(kink)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel("$a$ (gate input)")
+    ax.set_ylabel("$b$ (value input)")
+    ax.set_title("$f(a, b)$", fontsize=10, pad=6)
+    ax.grid(False)
+    return handles
+
+
+def _contour_levels(values: np.ndarray, most: int = 5) -> np.ndarray:
+    """Contour levels at ±1, 2, 5 times powers of ten, the ``most`` largest of each sign within
+    the values: a product's small values near the axes get contours as well as its large ones
+    (the zero contour is drawn apart, in bold)."""
+    lo, hi = float(values.min()), float(values.max())
+    top = max(abs(lo), abs(hi))
+    levels = []
+    e = math.floor(math.log10(top))
+    while len(levels) < 3 * most and e > -300:
+        levels += [m * 10.0**e for m in (5, 2, 1) if m * 10.0**e <= top]
+        e -= 1
+    positive = [v for v in levels if v < hi][:most]
+    negative = [-v for v in levels if -v > lo][:most]
+    return np.array(sorted(negative + positive))
 
 
 #: Legend columns of plot() and compare().
@@ -642,6 +760,7 @@ def compare(
 
     with _styled(style, dark) as theme:
         fig, axes = _figure(panels, size, dpi, rows)
+        axes[-1].set_xlabel(f"${data.x_label}$")
         colors = _sweep_colors(bound, sweep, theme) if sweep else _palette(theme, len(bound))
         styles = [_LINESTYLES[k] for k in line_styles(samples)]
         ax_f, ax_d = axes[0], axes[1]
@@ -698,10 +817,27 @@ def compare(
             labels.append(tau_line.get_label())
         ax_f.set_xlim(data.lo, data.hi)
         title = _sweep_title(bound, sweep) if sweep else "  vs  ".join(a.label for a in bound)
+        title += gate_curves_note(bound)
         fig.suptitle("\n".join(textwrap.wrap(title, 70)))
         _fig_legend(fig, handles, labels, columns=COMPARE_COLUMNS)
         _freeze(fig)
     return fig
+
+
+def gate_curves_note(bound: Sequence[BoundActivation]) -> str:
+    """What a comparison of gated units shows, for its title: their gate curves, at the b they
+    share, or where they share the value factor (the labels name a b that is not the default)."""
+    from ..core.gated import value_at
+
+    if not bound or not all(a.is_gated for a in bound):
+        return ""
+    values = {a.params["b"] for a in bound}
+    if len(values) == 1:
+        return f": gate curves at b = {format_value(values.pop())}"
+    factors = {value_at(a.record.gated, a.params) for a in bound}
+    if len(factors) == 1:  # swiglu at b = 1 beside swiglu_oai at b = 0: both the gate itself
+        return f": gate curves (value factor {format_value(factors.pop())})"
+    return ": gate curves"  # at the b each label (or a sweep's legend) names
 
 
 def _sweep_colors(bound: Sequence[BoundActivation], sweep: str, theme: _Theme) -> list[str]:

@@ -95,26 +95,48 @@ def output_span(act: BoundActivation) -> float:
     return max(float(f.max() - f.min()), 1e-12) if f.size else 1e-12
 
 
+#: :func:`slope_scale` is at least this: slopes below it (a step's 0, sigmoid's 1/4 at most)
+#: are all flat beside a slope of 1 on a shared axis
+SLOPE_FLOOR = 0.25
+
+
+def slope_scale(act: BoundActivation) -> float:
+    """max |f'| over the activation's gallery range (201 points), at least :data:`SLOPE_FLOOR`:
+    the height of its derivative panel."""
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        d = np.asarray(act.elementwise.derivative(np.linspace(*suggested_range(act), 201)), dtype=np.float64)
+    d = np.abs(d[np.isfinite(d)])
+    return max(float(d.max()) if d.size else 0.0, SLOPE_FLOOR)
+
+
 def family_sheets(acts: list[BoundActivation]) -> list[list[BoundActivation]]:
     """A family's members split into sheets of at most :data:`SHEET_SIZE`, each in catalogue
-    order. Where the spans of f differ by more than :data:`SPAN_RATIO`, members of like span
-    share a sheet (the fewest sheets that keep every sheet within the ratio, with at least
-    two members each); otherwise the family is cut into even, consecutive sheets."""
-    spans = [output_span(a) for a in acts]
+    order. Where the spans of f, or the heights of f' (:func:`slope_scale`), differ by more
+    than :data:`SPAN_RATIO`, members of like spans share a sheet: the fewest sheets that keep
+    every sheet within the ratio, with at least two members each where that is possible, and
+    a member alone where it is the only way (sine's f' of ±30 beside snake's ±2); otherwise
+    the family is cut into even, consecutive sheets."""
+    spans = [(output_span(a), slope_scale(a)) for a in acts]
     n = len(acts)
-    if max(spans) <= SPAN_RATIO * min(spans):
+
+    def ratio(run) -> float:
+        return max(max(spans[i][k] for i in run) / min(spans[i][k] for i in run) for k in (0, 1))
+
+    if ratio(range(n)) <= SPAN_RATIO:
         parts = -(-n // SHEET_SIZE)
         size = -(-n // parts)  # even split: 12 members make two sheets of 6
         return [acts[i : i + size] for i in range(0, n, size)]
-    order = sorted(range(n), key=lambda i: spans[i])
+    order = sorted(range(n), key=lambda i: spans[i][0] * spans[i][1])
     best: tuple | None = None
     for mask in range(1 << (n - 1)):  # every cut of the members sorted by span (n is small)
         cuts = [0, *(i + 1 for i in range(n - 1) if mask >> i & 1), n]
         runs = [order[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-        if any(not 2 <= len(r) <= SHEET_SIZE for r in runs):
+        if any(len(r) > SHEET_SIZE for r in runs):
             continue
-        ratios = [spans[r[-1]] / spans[r[0]] for r in runs]
-        score = (sum(q > SPAN_RATIO for q in ratios), len(runs), max(ratios))
+        ratios = [ratio(r) for r in runs]
+        score = (sum(q > SPAN_RATIO for q in ratios), sum(len(r) == 1 for r in runs), len(runs), max(ratios))
         if best is None or score < best[0]:
             best = (score, runs)
     if best is None:  # too few members to split: one sheet, as before
@@ -168,7 +190,7 @@ def render(job: Job, directory: str | os.PathLike, fmt: str = "png", dark: bool 
     """Draw one job's figure and write it (atomically) into ``directory``."""
     from .figures import compare, plot
 
-    if job.kind == "activation":
+    if job.kind == "activation" or len(job.specs) == 1:  # a family member alone on its sheet
         fig = plot(job.specs[0], range=job.range, dark=dark)
     else:
         fig = compare(list(job.specs), range=job.range, diff=job.diff, dark=dark)

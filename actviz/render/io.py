@@ -119,14 +119,36 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write(path, lambda fh: fh.write(text))
 
 
+_FIXED_LAYOUT = None
+
+
+def fixed_layout():
+    """A layout engine for a figure whose axes were placed by hand with room for their
+    labels: nothing to do at draw time, and nothing outside the figure for
+    :func:`save_figure` to look for."""
+    global _FIXED_LAYOUT
+    if _FIXED_LAYOUT is None:
+        from matplotlib.layout_engine import LayoutEngine
+
+        class FixedLayout(LayoutEngine):
+            _adjust_compatible = False
+            _colorbar_gridspec = False
+
+            def execute(self, fig) -> None:
+                pass
+
+        _FIXED_LAYOUT = FixedLayout
+    return _FIXED_LAYOUT()
+
+
 def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float | None = None) -> Path:
     """Save a matplotlib figure atomically (format from ``fmt`` or the suffix)."""
     fmt = format_for(path, fmt, FIGURE_FORMATS)
     kwargs = {"format": fmt}
     engine = fig.get_layout_engine()
-    if engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
-        # constrained layout already fits everything inside the figure; "tight" would cost
-        # a second full draw to find the same box
+    if engine is None or type(engine).__name__ not in ("ConstrainedLayoutEngine", "FixedLayout"):
+        # constrained layout, or margins set by hand, already fit everything inside the
+        # figure; "tight" would cost a second full draw to find the same box
         kwargs["bbox_inches"] = "tight"
     if dpi is not None:
         kwargs["dpi"] = dpi

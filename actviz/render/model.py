@@ -208,11 +208,35 @@ class PlotData:
         """Every kink in view, once each, in order: where the dotted verticals go."""
         return sorted({k for a in self.activations for k in kinks_in(a, self.lo, self.hi)})
 
+    @property
+    def gated(self) -> bool:
+        """Whether every curve is a gated unit's gate curve f(x, b) (b fixed, x the gate input a)."""
+        return all(a.is_gated for a in self.activations)
+
+    @property
+    def x_label(self) -> str:
+        return "a" if self.gated else "x"
+
     def panel(self, key: str) -> Panel | None:
         return next((p for p in self.panels if p.key == key), None)
 
     def kinks_of(self, i: int) -> list[float]:
         return kinks_in(self.activations[i], self.lo, self.hi)
+
+
+#: Each panel's y label, as plain text and as mathtext.
+LABELS = {
+    "f": ("f(x)", "$f(x)$"),
+    "df": ("f'(x)", "$f'(x)$"),
+    "logdf": ("|f'(x)|, log scale", "$|f'(x)|$ (log scale)"),
+    "d2f": ("f''(x)", "$f''(x)$"),
+}
+GATED_LABELS = {
+    "f": ("f(a, b)", "$f(a, b)$"),
+    "df": ("∂f/∂a", r"$\partial f / \partial a$"),
+    "logdf": ("|∂f/∂a|, log scale", r"$|\partial f / \partial a|$ (log scale)"),
+    "d2f": ("∂²f/∂a²", r"$\partial^2 f / \partial a^2$"),
+}
 
 
 def _shortened(label: str, width: int = 16) -> str:
@@ -244,15 +268,17 @@ def plot_data(
     lo, hi = float(samples[0].x[0]), float(samples[0].x[-1])
     kinks = [kinks_in(a, lo, hi) for a in bound]
     rows = list(enumerate(zip(bound, samples, strict=True)))
+    # gated units are shown along their gate curves: f(a, b) with b fixed, its slope ∂f/∂a
+    names = GATED_LABELS if all(a.is_gated for a in bound) else LABELS
     panels = [
-        Panel("f", "f(x)", "$f(x)$", [Curve(i, s.x, s.f, a, kinks[i]) for i, (a, s) in rows]),
-        Panel("df", *(("|f'(x)|, log scale", "$|f'(x)|$ (log scale)") if logy else ("f'(x)", "$f'(x)$")),
+        Panel("f", *names["f"], [Curve(i, s.x, s.f, a, kinks[i]) for i, (a, s) in rows]),
+        Panel("df", *(names["logdf"] if logy else names["df"]),
               [Curve(i, s.x, s.df, a.derivative, kinks[i]) for i, (a, s) in rows],
               [Curve(i, s.x, numeric_drawn(s), a.derivative, kinks[i], numeric=True) for i, (a, s) in rows]
               if numeric else []),
     ]
     if order == 2:
-        panels.append(Panel("d2f", "f''(x)", "$f''(x)$", [Curve(i, s.x, s.d2f, _second(a), kinks[i]) for i, (a, s) in rows]))
+        panels.append(Panel("d2f", *names["d2f"], [Curve(i, s.x, s.d2f, _second(a), kinks[i]) for i, (a, s) in rows]))
     if diff:
         first, f0 = bound[0], samples[0].f
         panels.append(Panel("diff", f"f - {first.label}", f"f − {_shortened(first.label)}", [

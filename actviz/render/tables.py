@@ -9,6 +9,7 @@ tables come out as plain text: no escape codes, ASCII rules, never wrapped or cu
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .export import catalogue_rows, readable, stats_grid
+from .export import catalogue_rows, gated_note, readable, stats_grid
 
 #: Plain-text tables: a rule of dashes under the header, nothing else.
 PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
@@ -175,6 +176,7 @@ def stats_table(results: list[dict]) -> Table:
     title, header, rows = stats_grid(results)
     table = grid_table(title, header, rows)
     table.min_width = len(title) or None  # a title wider than the columns widens the table, unwrapped
+    table.caption = gated_note(results) or None  # what a gated unit's z and f' are
     return table
 
 
@@ -201,6 +203,17 @@ def subset_note(samples: Sequence, max_rows: int = MAX_ROWS) -> str | None:
         return None
     return (f"showing {len(rows)} of {len(x)} rows (one in {rows[1] - rows[0]}); "
             "write them all with -o FILE.csv, .json or .md")
+
+
+def gate_curve_note(samples: Sequence) -> str | None:
+    """What a value table shows of the gated units among ``samples``, or None."""
+    from ..core.spec import format_value
+
+    gated = [s.activation for s in samples if s.activation.is_gated]
+    if not gated:
+        return None
+    each = ", ".join(f"{a.label} at b = {format_value(a.params['b'])}" for a in gated)
+    return f"gated units along their gate curves ({each}): x is the gate input a, f' is ∂f/∂a, f'' is ∂²f/∂a²"
 
 
 def _longest_word(text: str) -> int:
@@ -325,6 +338,7 @@ class _FrameworksTable(TextTable):
 
 def info_renderables(act, stats: dict | None = None) -> list[Any]:
     """What `actviz info` prints: facts, parameters, frameworks and key statistics."""
+    from ..core.spec import format_value
     from .describe import describe
 
     info = describe(act)
@@ -337,7 +351,18 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
     if info["aliases"]:
         facts.add_row("aliases", ", ".join(info["aliases"]))
     facts.add_row("formula", info["formula"]["text"])
-    facts.add_row("derivative", info["derivative"]["text"])
+    gated = info["gated"]
+    if gated is None:
+        facts.add_row("derivative", info["derivative"]["text"])
+    else:
+        facts.add_row("inputs", gated["inputs"])
+        for i, key in enumerate(("a", "b", "aa", "ab", "bb")):
+            facts.add_row("partials" if i == 0 else "", gated["partials"][key])
+        facts.add_row("one array", f"split={gated['split']}, gate={gated['gate']}: {gated['one_array']} "
+                      "(act(x, split=..., gate=...) for another layout)")
+        b = format_value(gated["gate_curve"]["b"])
+        facts.add_row("shown", f"plots, tables and stats along the gate curve f(x, b = {b}) (the parameter b; "
+                      f"value factor {format_value(gated['gate_curve']['value_factor'])}), f' = ∂f/∂a there")
     facts.add_row("output range", info["output_range"])
     props = info["properties"]
     if props:
@@ -345,7 +370,13 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         facts.add_row("properties", f"monotonic: {_yes(props['monotonic'])}; "
                       f"bounded: {' and '.join(bounded) if bounded else 'no'}; "
                       f"smoothness: {props['smoothness']}; f(0) = 0: {_yes(props['zero_centred'])}")
-    if info["kinks"]:
+    if gated is not None:
+        kinks = [f"a = {readable(k, 10)}" for k in gated["gate_kinks"]] + [
+            f"b = {readable(k, 10)}" for k in gated["value_kinks"]]
+        facts.add_row("kinks", "; ".join(kinks) if kinks else "none")
+        if gated["kink_convention"]:
+            facts.add_row("", gated["kink_convention"])
+    elif info["kinks"]:
         kinks = "; ".join(f"x = {readable(k['x'], 10)}: f' taken as {readable(k['derivative'], 10)}"
                           for k in info["kinks"])
         facts.add_row("kinks", kinks)
@@ -355,11 +386,32 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         facts.add_row("kinks", "none")
     if info["numerics"]:
         facts.add_row("numerics", info["numerics"])
-    if info["vector"]:
+    if info["vector"] and gated is None:
         facts.add_row("vector", "acts on a vector; plots and tables show component 0 as logit 0 "
                       "sweeps x (derivative: the diagonal Jacobian term)")
+    if gated is not None and gated["used_in"]:
+        facts.add_row("used in", gated["used_in"])
+    if act.zeros is not None:
+        facts.add_row("f = 0 on", zero_set_text(act))
     facts.add_row("paper", info["reference"] or "—")
+    engine = info["engine"]
+    if engine is not None:
+        facts.add_row("engine name", f"{engine['title']} calls {engine['means']} {engine['name']!r}: "
+                      f"{engine['source']}")
+        # a preset with a definition of its own shows its note by its kinks already
+        if engine["note"] and not (info["kinks"] and info["kink_convention"] == engine["note"]):
+            facts.add_row("", engine["note"])
+        mine = next((r for r in info["engine_names"] if r["spec"] == act.engine.spec_head), None)
+        if mine is not None and mine["difference"] is not None:
+            facts.add_row(f"against {engine['means']}", difference_text(mine["difference"]))
     out: list[Any] = [facts]
+    if gated is not None and gated["layouts"]:
+        layouts = _table("layouts: where a and b come from")
+        for col in ("implementation", "a and b", "as written"):
+            layouts.add_column(col, style="cyan" if col == "implementation" else None)
+        for lay in gated["layouts"]:
+            layouts.add_row(lay["name"], lay["halves"], lay["code"])
+        out.append(layouts)
 
     if rec.params:
         params = _table("parameters")
@@ -407,6 +459,103 @@ def info_renderables(act, stats: dict | None = None) -> list[Any]:
         out.append(frameworks)
         if missing:
             out.append("not in " + ", ".join(missing))
+    if info["engine_names"]:
+        out.append(engine_names_table(info["engine_names"], info["name"]))
     if stats is not None:
         out.append(stats_table([stats]))
     return out
+
+
+def zero_set_text(act) -> str:
+    """The intervals where f is 0, each end closed where f is 0 there too: '(-∞, 0]'."""
+    if not act.zeros:
+        return "no interval (sparsity 0)"
+    parts = []
+    for a, b in act.zeros:
+        fn = act.elementwise
+        left = "(-∞" if a == -np.inf else ("[" if fn(np.float64(a)) == 0 else "(") + readable(a, 10)
+        right = "∞)" if b == np.inf else readable(b, 10) + ("]" if fn(np.float64(b)) == 0 else ")")
+        parts.append(f"{left}, {right}")
+    return " ∪ ".join(parts)
+
+
+def difference_text(gap: dict) -> str:
+    """'max |Δf| = 8.9e-16 at x = 3.77, max 7.4e+09 ULP at x = -5.96 on [-6, 6]'."""
+    lo, hi = gap["range"]
+    return (f"max |Δf| = {readable(gap['max_abs_f'], 3)} at x = {readable(gap['x_abs_f'], 6)}, "
+            f"max {readable(gap['max_ulp_f'], 3)} ULP at x = {readable(gap['x_ulp_f'], 6)}, "
+            f"on [{readable(lo, 6)}, {readable(hi, 6)}]")
+
+
+def engine_names_table(rows: Sequence[dict], name: str) -> Table:
+    """What each engine calls a record, what it means and how far that is from the catalogue's
+    entry (`info`): one row per engine name; the differences are 0 where the engine's name is
+    the catalogue's definition, computed where it has its own."""
+    engines = ", ".join(dict.fromkeys(f"{r['engine']} = {r['engine_title']}" for r in rows))
+    table = _table(f"engine names (what model configs and engines call {name})",
+                   caption=f"differences from the catalogue's entry each means, over its plot range; {engines}")
+    table.add_column("spec", style="cyan", no_wrap=True)
+    table.add_column("means")
+    table.add_column("max |Δf|", justify="right", no_wrap=True)
+    table.add_column("max ULP", justify="right", no_wrap=True)
+    table.add_column("at x", justify="right", no_wrap=True)
+    for r in rows:
+        gap = r["difference"]
+        if gap is None:
+            cells = ["0", "0", "—"]
+        else:
+            cells = [readable(gap["max_abs_f"], 3), readable(gap["max_ulp_f"], 3), readable(gap["x_ulp_f"], 4)]
+        table.add_row(r["spec"], r["means"], *cells)
+    return table
+
+
+def config_lines(found, act) -> list[str]:
+    """What `info --config` says above the activation: where the config names it, what that
+    resolved to, and the other activation keys the config has."""
+    whose = f" (a {engine_title_of(act)} name)" if act.engine is not None else ""
+    if found.gated:
+        whose = f" (T5's gated unit {found.name}(x·W0)·(x·W1): the gate a is the first projection)"
+    lines = [f"{found.described} → {act.label}{whose}"]
+    for key, value in found.others:
+        same = "the same name" if value == found.value else "another name: which one a model reads is its code's choice"
+        lines.append(f"also in the config: {key} = {json.dumps(value)} ({same})")
+    return [*lines, ""]
+
+
+def engine_title_of(act) -> str:
+    from ..registry import engine_title
+
+    return engine_title(act.engine.engine)
+
+
+def engine_names_listing(rows: Sequence[dict]) -> Table:
+    """The engines' names (`actviz list --names`): one row each."""
+    table = _table(caption=f"{len(rows)} engine names; `actviz info SPEC` tells more about one")
+    table.add_column("spec", style="cyan", no_wrap=True)
+    table.add_column("engine", no_wrap=True)
+    table.add_column("means")
+    table.add_column("arithmetic", no_wrap=True)
+    table.add_column("source")
+    for r in rows:
+        table.add_row(r["spec"], r["engine"], r["means"], r["arithmetic"], r["source"])
+    return table
+
+
+def differences_table(results: Sequence[dict]) -> Table:
+    """How far each activation is from the first (:func:`actviz.analysis.difference.difference`
+    results): the largest |Δf| and |Δf'| and the same in ULPs of the first, each with where."""
+    from .export import short_label
+
+    first = short_label(results[0]["reference"]) if results else ""
+    lo, hi = results[0]["range"] if results else (0, 0)
+    table = _table(f"differences from {first} on [{readable(lo, 6)}, {readable(hi, 6)}] "
+                   f"({results[0]['points'] if results else 0} points)")
+    table.add_column("activation", style="cyan", no_wrap=True)
+    for head in ("max |Δf|", "at x", "max ULP of f", "at x", "max |Δf'|", "at x", "max ULP of f'", "at x"):
+        table.add_column(head, justify="right")
+    for r in results:
+        cells = []
+        for key in ("abs_f", "ulp_f", "abs_df", "ulp_df"):
+            cells += [readable(r[f"max_{key}"], 3), readable(r[f"x_{key}"], 6)]
+        table.add_row(short_label(r["spec"]), *cells)
+    return table

@@ -387,6 +387,7 @@ register(
         ),
         derivative_text="f'(x) = Φ(x) + x·φ(x) where min <= x·Φ(x) <= max, else 0",
         output_range=lambda min, max: Interval(float(np.maximum(min, GELU_MIN)), max),
+        zeros=lambda min, max: ((-INF, 0.0),) if min == 0 else (),  # gelu < 0 for x < 0
         properties=lambda min, max: Properties(
             monotonic=min == 0.0, bounded_above=True, bounded_below=True, smoothness="C0",
             zero_centred=True,
@@ -543,6 +544,7 @@ register(
         derivative_tex=r"f'(x) = \alpha\,e^{-\beta e^{-\gamma x}}\left(1 + \beta\gamma x\,e^{-\gamma x}\right)",
         derivative_text="f'(x) = α·exp(-β·exp(-γx))·(1 + βγ·x·exp(-γx))",
         output_range=_golu_range,
+        zeros=(),  # the gate underflows to 0 left of -6.6, but is not 0
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Das, Safari, Adriaensen & Hutter 2025, Gompertz Linear Units: Leveraging "
@@ -599,6 +601,7 @@ register(
         derivative_text="f'(x) = tanh(exp(x)) + x·exp(x)·(1 - tanh(exp(x))²)",
         # the minimum, mpmath (findroot of f', 50 digits): at x = -1.0788601
         output_range=Interval(-0.35328577784821125, INF, True, False),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Liu & Di 2020, TanhExp: A Smooth Activation Function with High Convergence "
@@ -650,6 +653,7 @@ register(
         derivative_tex=r"f'(x) = \tanh(x) + x\,(1 - \tanh^2(x))",
         derivative_text="f'(x) = tanh(x) + x·(1 - tanh(x)²)",
         output_range=Interval(0.0, INF, True, False),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Roy, Manna, Dubey & Chaudhuri 2019, LiSHT: Non-Parametric Linearly Scaled "
@@ -715,6 +719,7 @@ register(
         r"{1 + \sigma}\right),\;\; g = \tanh(\ln(1 + \sigma)),\ \sigma = \sigma(\beta x)",
         derivative_text="f'(x) = α·(g + βx·(1 - g²)·σ(1 - σ)/(1 + σ)), g = tanh(ln(1 + σ)), σ = σ(βx)",
         output_range=lambda alpha, beta: Interval(SMISH_MIN * alpha / beta, INF, True, False),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Wang, Ren & Wang 2022, Smish: A Novel Activation Function for Deep Learning "
@@ -777,6 +782,7 @@ register(
         r"{1 + \sigma}\right),\;\; \sigma = \sigma(\beta x)",
         derivative_text="f'(x) = α·(ln(1 + σ) + βx·σ(1 - σ)/(1 + σ)), σ = σ(βx)",
         output_range=lambda alpha, beta: Interval(LOGISH_MIN * alpha / beta, INF, True, False),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Zhu, Zeng, Liu & Zhang 2021, Logish: A new nonlinear nonmonotonic activation "
@@ -834,6 +840,7 @@ register(
         derivative_text="f'(x) = erf(y) + x·(2/√π)·exp(-y²)·σ(x), y = ln(1 + exp(x))",
         # the minimum, mpmath (findroot of f', 50 digits): at x = -1.1930600
         output_range=Interval(-0.3484374587596064, INF, True, False),
+        zeros=(),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Nag & Bhattacharyya 2021, SERF: Towards better training of deep neural "
@@ -899,6 +906,7 @@ register(
         ),
         derivative_text="f'(x) = 0 if x < -2, x + 1 if -2 <= x < 0, 1 if x >= 0",
         output_range=Interval(-0.5, INF, True, False),
+        zeros=((-INF, -2.0),),
         properties=Properties(monotonic=False, bounded_above=False, bounded_below=True,
                               smoothness="C0", zero_centred=True),
         reference="Misra 2020, H-Mish (github.com/digantamisra98/H-Mish), a piecewise-quadratic "

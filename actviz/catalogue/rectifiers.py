@@ -577,6 +577,7 @@ register(
         derivative_tex=r"f'(x) = 2s\,\max(x, 0)",
         derivative_text="f'(x) = 2s·max(x, 0)",
         output_range=lambda scale, bias: Interval(bias, INF, True, False),
+        zeros=lambda scale, bias: ((-INF, 0.0),) if bias == 0 else (),  # f = b for x <= 0
         properties=lambda scale, bias: Properties(
             monotonic=True, bounded_above=False, bounded_below=True, smoothness="C1",
             zero_centred=bias == 0.0,
@@ -1202,6 +1203,7 @@ register(
         derivative_text="f'(x) = 2αp·x + β if x > 0, β - αn if eps < x <= 0, αn·(exp(x) - 1) + β "
         "if x < eps",
         output_range=_xielu_range,
+        zeros=(),
         properties=lambda alpha_p, alpha_n, beta, eps: Properties(
             monotonic=False, bounded_above=False, bounded_below=True,
             # the paper's form (ε = 0) is C1: only f'' jumps at 0, from αn to 2αp (C2 where the

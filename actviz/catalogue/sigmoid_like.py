@@ -245,6 +245,7 @@ register(
         derivative_tex=r"f'(x) = 1 - \tanh^2(x / c)",
         derivative_text="f'(x) = 1 - tanh(x/c)²",
         output_range=lambda cap: Interval(-cap, cap, False, False),
+        zeros=(),
         properties=Properties(monotonic=True, bounded_above=True, bounded_below=True,
                               smoothness="C∞", zero_centred=True),
         reference="Logit soft-capping: Gemma Team 2024, Gemma 2: Improving Open Language Models at a "
@@ -312,6 +313,7 @@ register(
         derivative_tex=r"f'(x) = \alpha\gamma\,(1 - \tanh^2(\alpha x))",
         derivative_text="f'(x) = αγ·(1 - tanh(αx)²)",
         output_range=lambda alpha, gamma, beta: Interval(beta - gamma, beta + gamma, False, False),
+        zeros=(),  # γ > 0: f = β only at isolated points
         properties=lambda alpha, gamma, beta: Properties(
             monotonic=True, bounded_above=True, bounded_below=True, smoothness="C∞",
             zero_centred=beta == 0.0,

@@ -141,12 +141,24 @@ def test_a_gated_unit_the_catalogue_lacks_is_named_in_the_error(tmp_path):
     assert run("info", "mish").exit_code == 0
 
 
-def test_an_activation_actviz_lacks_is_named_in_the_error():
-    # Apertus: XIELUActivation, which the catalogue does not have (yet)
+def test_apertus_resolves_to_the_catalogues_xielu():
+    # Apertus: XIELUActivation, whose Python path the catalogue's xielu is, ε clamp included
+    found = read_config(CONFIGS / "apertus.json")
+    assert (found.key, found.value) == ("hidden_act", "xielu")
+    act = resolve(found)
+    assert act.label == "xielu" and act.params["eps"] == -1e-6
     result = run("info", "--config", str(CONFIGS / "apertus.json"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f'{CONFIGS / "apertus.json"}: hidden_act = "xielu" → xielu'
+
+
+def test_an_activation_actviz_lacks_is_named_in_the_error(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"model_type": "made_up", "hidden_act": "zelu"}))
+    result = run("info", "--config", str(path))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f'actviz: error: {CONFIGS / "apertus.json"}: hidden_act = "xielu": actviz has '
-                                    "no activation 'xielu' (neither in its catalogue nor among the engines' names)")
+    assert result.stderr.startswith(f'actviz: error: {path}: hidden_act = "zelu": actviz has '
+                                    "no activation 'zelu' (neither in its catalogue nor among the engines' names)")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     with pytest.raises(UsageError, match="did you mean gelu_new"):
         resolve(config_activation({"hidden_act": "gelu_nwe"}))

@@ -159,7 +159,7 @@ def test_every_activation_passes_its_float64_audit_away_from_zeros_of_its_deriva
         assert r.passed, (name, r.derivative.as_dict())
 
 
-def test_strict_applies_the_gate_contract_the_readme_states():
+def test_strict_applies_the_gate_contract_the_readme_states(numpy_path):
     # f' of a gate is held to its terms' size where they cancel by more than CANCELLATION
     result = runner.invoke(app, ["accuracy", "silu", "mish", "gelu(approximate=tanh)", "--strict",
                                  "--format", "json"])
@@ -463,7 +463,7 @@ def test_accuracy_command_unknown_activation_and_missing_directory(tmp_path):
 ULP_COLUMNS = ("f max ULP", "f mean", "f' max ULP", "f' mean", "textbook f", "textbook f'")
 
 
-def test_readme_example_is_the_real_output():
+def test_readme_example_is_the_real_output(numpy_path):
     command = "accuracy sigmoid tanh softplus --dtype float64 --dtype float16 --format md"
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output

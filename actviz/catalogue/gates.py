@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
+from ..numerics import fast
 from ..numerics.gates import (
     x_normal_cdf,
     x_normal_cdf_second,
@@ -89,6 +90,7 @@ register(
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
         evaluate_pair=_gelu_pair,
+        fast_pair=fast.gelu,
         mp_reference=_mp_gelu,
         params=(
             Param(
@@ -190,6 +192,7 @@ register(
         forward=silu,
         derivatives=(d_silu, d2_silu),
         evaluate_pair=_silu_pair,
+        fast_pair=fast.silu,
         mp_reference=_mp_silu,
         params=(
             Param("beta", 1.0, "slope of the gate σ(βx); 1 is SiLU", low=0.0, low_inclusive=False,
@@ -321,6 +324,7 @@ register(
         forward=mish,
         derivatives=(d_mish, d2_mish),
         evaluate_pair=_mish_pair,
+        fast_pair=fast.mish,
         mp_reference=_mp_mish,
         formula_tex=r"f(x) = x\,\tanh(\mathrm{softplus}(x)) = x\,\tanh(\ln(1 + e^{x}))",
         formula_text="f(x) = x·tanh(softplus(x)) = x·tanh(ln(1 + exp(x)))",

@@ -126,6 +126,10 @@ class BoundActivation:
             _resolve(self.variant.kink_second_derivative, self.params) if self.variant else None
         )
 
+    def __getstate__(self) -> dict:
+        # a compiled kernel is resolved again where the activation is unpickled (a Dask worker)
+        return {**self.__dict__, "_fast_kernel": None}
+
     # -- identity ---------------------------------------------------------------------------
     @property
     def name(self) -> str:

@@ -55,7 +55,7 @@ def test_the_switch_follows_the_environment(monkeypatch):
 @needs_numba
 @pytest.mark.parametrize("spec", FAST_SPECS)
 def test_compiled_kernels_agree_with_the_numpy_path(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = points()
     (rf, rd), (f, d) = both(act, x)
     # both are within 4 / 8 ULP of mpmath (the sweeps), so within 8 / 16 of each other, and
@@ -81,7 +81,7 @@ def test_compiled_kernels_agree_with_the_numpy_path(spec):
 @needs_numba
 @pytest.mark.parametrize("spec", FAST_SPECS)
 def test_compiled_kernels_keep_dtype_and_shape_and_round_once(spec):
-    act = actviz.get(spec)
+    act = actviz.get(spec).elementwise
     x = points()[:4000]
     with fast.using(True), np.errstate(over="ignore"):
         f64, d64 = act.evaluate(x)
@@ -97,7 +97,7 @@ def test_compiled_kernels_keep_dtype_and_shape_and_round_once(spec):
         assert f.shape == grid.shape
         np.testing.assert_array_equal(f, f64[:24].reshape(2, 3, 4)[:, ::2, ::-1])
         s = act(np.float64(0.5))
-        assert np.ndim(s) == 0 and s == f64[0] * 0 + act(np.array([0.5]))[0]
+        assert np.ndim(s) == 0 and s == act(np.array([0.5]))[0]
         ints = act.derivative(np.arange(-3, 4))
         assert ints.dtype == np.float64
 
@@ -113,3 +113,30 @@ def test_a_preset_that_moves_a_kink_value_keeps_the_numpy_path():
             if act._kink_override or variant.functions:
                 with fast.using(True):
                     assert act._fast() is None, act.spec
+
+
+def _runs(centre, n=4000):
+    """n consecutive floats on each side of ``centre``."""
+    x = [centre]
+    lo = hi = centre
+    for _ in range(n):
+        lo, hi = np.nextafter(lo, -np.inf), np.nextafter(hi, np.inf)
+        x += [lo, hi]
+    return np.sort(np.array(x))
+
+
+@needs_numba
+@pytest.mark.parametrize("spec", [s for s in FAST_SPECS if actviz.get(s).properties
+                                  and actviz.get(s).properties.monotonic])
+def test_compiled_monotone_activations_stay_monotone_float_by_float(spec):
+    # where two forms meet (tanh at |x| = 0.55), and about 0, where roundings tie
+    act = actviz.get(spec).elementwise
+    with fast.using(True):
+        if act._fast() is None:
+            pytest.skip(f"{spec} has no compiled kernel at these parameters")
+    centres = [0.0, 0.55, -0.55, 1e-16, -1e-16, 1.0, -1.0, -20.0, 20.0]
+    x = np.sort(np.concatenate([_runs(c) for c in centres] + [np.random.default_rng(5).normal(0, 8, 50000)]))
+    with fast.using(True):
+        y = act(x)
+    bad = np.flatnonzero(y[1:] < y[:-1])
+    assert bad.size == 0, (spec, x[bad[:3]], y[bad[:3]], y[bad[:3] + 1])

@@ -204,14 +204,18 @@ def _log1p_unit(u):
 
 
 @nb.njit(**_JIT)
-def sigmoid(x, f, d):
-    """σ(x) and σ'(x) = e/(1 + e)², e = e^-|x|: numerics.special.sigmoid_pair."""
+def sigmoid(x, f, d, sign):
+    """σ(sx) and s·σ'(sx) for s = ``sign`` (±1: σ(-x) is softmin's two-class slice), with
+    σ'= e/(1 + e)², e = e^-|x| (numerics.special.sigmoid_pair). 1/(1 + e) and e/(1 + e) are
+    each rounded about once, so that σ stays monotone where the rounding of e ties."""
     for i in range(x.size):
-        xi = np.float64(x[i])
+        xi = sign * np.float64(x[i])
         e = _exp(-abs(xi))
-        r = _recip_1p(e)
-        f[i] = r if xi >= 0 else e * r
-        d[i] = e * (r * r)
+        den = 1.0 + e
+        den_lo = (1.0 - den) + e
+        r = _divide(1.0, 0.0, den, den_lo)
+        f[i] = r if xi >= 0 else _divide(e, 0.0, den, den_lo)
+        d[i] = sign * (e * (r * r))
 
 
 @nb.njit(**_INLINE)

@@ -65,7 +65,21 @@ def _kernels():
 
 
 def sigmoid(**_: object) -> Kernel:
-    return _kernels().sigmoid
+    k = _kernels().sigmoid
+    return lambda x, f, d: k(x, f, d, 1.0)
+
+
+def softmax(classes: int = 2, others: float = 0.0, **_: object) -> Kernel | None:
+    # the slice σ(x - o - ln(c - 1)) is σ(x) itself for two classes and o = 0
+    return sigmoid() if classes == 2 and others == 0 else None
+
+
+def softmin(classes: int = 2, others: float = 0.0, **_: object) -> Kernel | None:
+    # the slice σ(o - x - ln(c - 1)) is σ(-x) for two classes and o = 0, and its f' is -σ'(x)
+    if classes != 2 or others != 0:
+        return None
+    k = _kernels().sigmoid
+    return lambda x, f, d: k(x, f, d, -1.0)
 
 
 def tanh(**_: object) -> Kernel:

@@ -21,6 +21,11 @@ accuracy --exhaustive` sets glibc's thresholds in its own process); a program th
 audits can have glibc keep that memory through its environment, e.g.
 ``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864``
 (float32 sigmoid on the benchmark's slice: 28 ns of CPU per value with, 55 ns without).
+
+Each chunk is summarised where it is computed (:class:`Part`) and the parts are folded in
+chunk order, so the result does not depend on what ran them: local threads, or a Dask
+cluster (``scheduler=``, :mod:`.distributed`). With numba installed a float32 chunk is judged
+in one compiled pass (:mod:`.judge`), to the same bits as the numpy judge here.
 """
 
 from __future__ import annotations

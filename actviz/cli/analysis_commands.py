@@ -236,6 +236,11 @@ def accuracy_command(
     workers: Annotated[
         int | None, typer.Option("--workers", metavar="N", help="Threads for an exhaustive run.", show_default="every core")
     ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run an exhaustive audit's chunks on the "
+                                 "Dask cluster at this address (tcp://host:8786); needs the dask extra. Same "
+                                 "result as the local run.", show_default=False)
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if an activation is outside its tolerance.")
     ] = False,
@@ -266,6 +271,9 @@ def accuracy_command(
     if exhaustive:
         for d in dtypes:
             acc.check_exhaustive(d, range_)
+    if scheduler is not None:
+        for d in dtypes:
+            acc.check_scheduler(scheduler, d, exhaustive)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     results, labels = [], []
@@ -276,12 +284,14 @@ def accuracy_command(
             if exhaustive and total > acc.CURVE_POINTS:
                 keep_freed_memory()
                 threads = workers or acc.default_workers()
+                where = (f"on the Dask cluster at {scheduler}" if scheduler is not None
+                         else f"{threads} thread{'s' * (threads > 1)}")
                 typer.echo(f"auditing {act.label} on all {total:,} {d} values"
-                           f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
+                           f"{' in the range' if range_ else ''}, {where}", err=True)
                 with _Bar(f"{act.label} {d}", total) as bar:
-                    results.append(acc.audit(act, d, range_, points, True, workers, bar))
+                    results.append(acc.audit(act, d, range_, points, True, workers, bar, scheduler))
             else:
-                results.append(acc.audit(act, d, range_, points, exhaustive, workers))
+                results.append(acc.audit(act, d, range_, points, exhaustive, workers, scheduler=scheduler))
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
         from ..render.export import accuracy_grid

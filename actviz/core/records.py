@@ -331,6 +331,9 @@ class Activation:
     frameworks: Mapping[str, Variant] = field(default_factory=dict)
     # f and f' together from shared intermediates: evaluate_pair(x, **params) -> (f, f')
     evaluate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # the compiled kernel for f and f' (actviz.numerics.fast): fast_pair(**params) gives
+    # k(x, f, d), or None for parameters it does not cover; used where numba is installed
+    fast_pair: Callable[..., Callable[..., None] | None] | None = None
     # mpmath reference: mp_reference(x: mpf, **params) -> (f, f') as mpf, at the working precision
     mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # cross-parameter check: returns an error message or None

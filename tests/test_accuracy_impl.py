@@ -359,3 +359,53 @@ def test_a_framework_call_that_fails_in_a_dtype():
     # numpy float type) and then calls .astype, which TensorFlow tensors lack
     r = ia.audit_implementation("step", "tensorflow", "bfloat16", points=51)
     assert r.error is not None and "heaviside" in r.error and "astype" in r.error
+
+
+# -- the table and the figure ------------------------------------------------------------------
+
+
+def test_the_table_rows():
+    from actviz.render.export import implementation_grid
+
+    records = [ia.audit_implementation("tanh", i, "float16", exhaustive=True).as_dict() for i in ("numpy", "actviz")]
+    header, rows = implementation_grid(records)
+    book, mine = (dict(zip(header, row, strict=True)) for row in rows)
+    assert book["implementation"] == f"numpy {np.__version__}" and mine["implementation"] == "actviz"
+    assert book["call"] == "(exp(x)-exp(-x))/(exp(x)+exp(-x))" and book["points"] == f"{F16_FINITE:,} (all)"
+    ex = records[0]["forward"]["exceeds"]
+    assert book["f > ½ / 1 / 4 ULP"] == f"{ex['0.5']:,} / {ex['1']:,} / {ex['4']:,}"
+    assert book["wrong inf/NaN f; f'"] == f"{2 * F16_EXP_OVERFLOWS:,}; 0"
+    assert book["±inf, NaN in"].startswith("f 1/3 (f(-inf) = nan, f(inf) = nan)")
+    assert mine["f > ½ / 1 / 4 ULP"] == "0 / 0 / 0" and mine["±inf, NaN in"] == "f 3/3; f' 3/3"
+
+
+def test_the_figure_counts_errors_by_x_and_class():
+    from actviz.analysis.counting import N_CLASSES
+    from actviz.render.analysis_figures import implementation_figure
+
+    book = ia.audit_implementation("sigmoid", "numpy", "float16", exhaustive=True)
+    mine = ia.audit_implementation("sigmoid", "impl_fixtures:sigmoid_textbook", "float16", points=201)
+    fig = implementation_figure([book, mine])
+    ax_f, ax_d, ax_mf, ax_md = fig.axes[:4]
+    (mesh,) = [m for m in ax_f.collections if m.get_gid() == "counts"]
+    counts = mesh.get_array()
+    # what is drawn is the tally: classes up, x bins across, empty cells left blank
+    np.testing.assert_array_equal(counts.filled(0).reshape(N_CLASSES, book.xbins.n), book.forward.hist.T)
+    assert int(counts.sum()) == F16_FINITE
+    labels = [t.get_text() for t in ax_f.get_yticklabels()]
+    assert labels[0] == "≤ ½" and labels[-1] == "inf/NaN"
+    assert ax_f.get_title(loc="left").startswith("sigmoid by numpy: f in float16")
+    assert f"of {F16_FINITE:,} > ½ ULP" in ax_f.get_title(loc="left")
+    # the grid audit's x is binned in asinh(x) and labelled in x; no derivative is said so
+    assert "order of value" in ax_f.get_xlabel() and "order" not in ax_mf.get_xlabel()
+    (note,) = [t for t in ax_md.texts if t.get_gid() == "missing"]
+    assert note.get_text() == "no derivative given"
+    assert fig.axes[-1].get_ylabel() == "values in the bin"  # one colour bar
+
+
+def test_an_error_a_hair_above_half_shows_which_side_it_is_on():
+    from actviz.render.export import ulp_text
+
+    # 4 digits would print 0.5 for an error that is not correctly rounded
+    assert ulp_text(float(np.nextafter(0.5, 1))) == "0.5000000000000001"
+    assert ulp_text(0.49999) == "0.5" and ulp_text(2.0434016831) == "2.043" and ulp_text(0.5) == "0.5"

@@ -409,3 +409,16 @@ def test_an_error_a_hair_above_half_shows_which_side_it_is_on():
     # 4 digits would print 0.5 for an error that is not correctly rounded
     assert ulp_text(float(np.nextafter(0.5, 1))) == "0.5000000000000001"
     assert ulp_text(0.49999) == "0.5" and ulp_text(2.0434016831) == "2.043" and ulp_text(0.5) == "0.5"
+
+
+@pytest.mark.skipif(not (installed("keras") and installed("tf_keras")), reason="needs keras and tf_keras")
+def test_keras_layers_are_built_in_the_audited_dtype():
+    import keras
+
+    r = ia.audit_implementation("prelu(alpha=0.25)", "keras", "float16", points=101)
+    assert r.call == f"keras.layers.PReLU(alpha_initializer=Constant(0.25))(x) on the {keras.config.backend()} backend"
+    # a float16 layer: float16 out of float16 in, and alpha = 1/4 is exact in float16
+    assert r.notes == [] and r.forward.max_ulp <= 0.5 and r.derivative.max_ulp == 0.0
+    r = ia.audit_implementation("leaky_relu", "keras2", "float16", points=101)
+    assert r.label == "leaky_relu@keras2" and r.call == "tf.keras.layers.LeakyReLU(alpha=0.3)(x)"
+    assert r.notes == [] and r.error is None

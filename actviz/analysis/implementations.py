@@ -463,10 +463,11 @@ class _FrameworkBound(Bound):
             raise ImplementationError(f"--impl {impl.name}: {name} is not in the installed "
                                       f"{PACKAGES[impl.name][0]}: {_one_line(exc)}") from None
         self.fn = self._callable(obj, kwargs)
-        shown = ", ".join(f"{k}={_shown(v)}" for k, v in kwargs.items() if k not in ("values", "x2"))
+        shown = ", ".join(f"{k}=Constant({v!r})" if k.endswith("_initializer") else f"{k}={v!r}"
+                          for k, v in kwargs.items() if k not in ("values", "x2"))
         if "values" in kwargs or "x2" in kwargs:
             key = "values" if "values" in kwargs else "x2"
-            shown = f"full_like(x, {_shown(kwargs[key])})" + (", " + shown if shown else "")
+            shown = f"full_like(x, {kwargs[key]!r})" + (", " + shown if shown else "")
         if isinstance(obj, type):
             self.call = f"{name}({shown})(x)"
         elif ref.is_vector:
@@ -524,10 +525,6 @@ class _FrameworkBound(Bound):
                 self.notes.append(note)
             return f, None
         return f, self._own_dtype(be.numpy(d), "f'")
-
-
-def _shown(v) -> str:
-    return repr(v)
 
 
 def _slice_columns(ref: BoundActivation, dtype: np.dtype) -> list:

@@ -144,3 +144,28 @@ def test_ordinals_count_the_values_of_a_format():
     bins = c.XBins("ordinal", -65504.0, 65504.0, 10, F16.p, F16.emin)
     idx = bins.index(np.array([-65504.0, -1e-7, 0.0, 1e-7, 65504.0]))
     assert list(idx) == [0, 4, 5, 5, 9]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_the_quick_path_gives_what_every_rule_gives(dtype):
+    # results one or a few steps off random references, exact ones, zeros, subnormals, the top
+    # binade and non-finite ones: the whole-array path for the common points and the path of
+    # every rule agree on each
+    rng = np.random.default_rng(3)
+    fmt = c.Format.of(dtype)
+    ref = rng.standard_normal(4000) * 10.0 ** rng.integers(-12, 5, 4000)
+    ref[:50] = 0.0
+    ref[50:100] *= 1e-30
+    ref[100:110] = float(np.finfo(dtype).max) * 0.99
+    got = ref.astype(dtype)
+    got[::3] = np.nextafter(got[::3], np.asarray(np.inf, dtype=dtype))
+    got[200:210] = np.inf
+    got[210:220] = np.nan
+    ref[220:230] = 1e-50  # rounds to +0: a -0 there is a signed zero
+    got[220:230] = -0.0
+    quick = c.judge(got, ref, None, fmt)
+    full = c._judge_all(got.astype(np.float64), ref, None, fmt, False)
+    np.testing.assert_array_equal(quick.err, full.err)
+    for key in ("nan", "overflow", "signed_zero"):
+        np.testing.assert_array_equal(getattr(quick, key), getattr(full, key))
+    assert quick.signed_zero.any() and quick.nan.any() and quick.overflow.any()

@@ -41,7 +41,7 @@ from ..core.options import check_audit_range, check_dtype, check_points, check_w
 from ..errors import UsageError
 from ..registry import get
 from . import accuracy as acc
-from .counting import Format, Judged, Tally, XBins, judge
+from .counting import Format, Judged, Tally, XBins, inverse_ulp, judge
 from .implementations import CallFailed, Implementation, parse_implementation
 
 #: float64 ULPs (of the value, or of a gate's terms) within which actviz's float64 result is
@@ -130,33 +130,30 @@ def _has_mp(ref: BoundActivation) -> bool:
     return ref.record.mp_reference is not None and not (ref.variant is not None and ref.variant.functions)
 
 
-def _boundary_distance(hi: np.ndarray, fmt: Format) -> np.ndarray:
-    """How far |hi| is from the nearest rounding boundary of the format: the midpoint
-    between the two values of the format around it (the overflow threshold above the largest).
-    A boundary below the value at or under |hi| is at least a quarter of a step away, so the
-    one above it is the only one that can be close."""
-    a = np.abs(hi)
-    ok = np.isfinite(a)
-    a = np.where(ok, a, 0.0)
-    with np.errstate(all="ignore"):
-        e = np.where(a > 0, np.frexp(a)[1] - 1, fmt.emin)
-        step = np.ldexp(1.0, np.clip(e, fmt.emin, fmt.emax) - fmt.p + 1)  # the spacing at a
-        d = np.abs(a - (np.floor(a / step) * step + step / 2))
-        d = np.where(a >= fmt.threshold, a - fmt.threshold, d)
-    return np.where(ok, d, math.inf)
-
-
 def _ambiguous(hi_f, hi_d, x64, fmt: Format, gate: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Where actviz's float64 f and f' may not decide the rounding (see the module docstring)."""
+    """Where actviz's float64 f and f' may not decide the rounding (see the module docstring):
+    within MARGIN float64 ULPs of a midpoint between two values of the format. In units of
+    the format's ULP at hi, |hi|/ulp - floor(|hi|/ulp) is ½ at a midpoint (the overflow
+    threshold is the one above the largest value); the margin is MARGIN·2^-52 of |hi|, or of
+    a gate's terms |g| + |x·g'| for its f' (g = f/x)."""
     eps = MARGIN * 2.0**-52
-    with np.errstate(all="ignore"):
-        amb_f = _boundary_distance(hi_f, fmt) <= eps * np.abs(hi_f)
-        scale = np.abs(hi_d)
-        if gate:
-            g = np.where(x64 != 0, hi_f / np.where(x64 != 0, x64, 1.0), 0.0)
-            scale = np.where(x64 != 0, np.abs(g) + np.abs(hi_d - g), scale)
-        amb_d = _boundary_distance(hi_d, fmt) <= eps * scale
-    return amb_f & np.isfinite(hi_f), amb_d & np.isfinite(hi_d)
+    out = []
+    with np.errstate(all="ignore"):  # inf and NaN give NaN here, which is never near
+        for k, hi in enumerate((hi_f, hi_d)):
+            inv = inverse_ulp(hi, fmt)
+            t = np.abs(hi) * inv  # exact: a power of two
+            if k == 1 and gate:
+                g = hi_f / x64  # NaN or inf at x = 0, where fmax keeps |f'| (f'(0) = g(0) cancels nothing)
+                scale = np.abs(hi - g)
+                scale += np.abs(g)
+                scale = np.fmax(scale, np.abs(hi))
+                scale *= inv
+            else:
+                scale = t
+            frac = t - np.floor(t)
+            frac -= 0.5
+            out.append(np.abs(frac) <= eps * scale)
+    return out[0], out[1]
 
 
 @dataclass(frozen=True)
@@ -228,22 +225,23 @@ def _apply_kinks(plan: _Plan, x64: np.ndarray, hd: np.ndarray, ld: np.ndarray) -
 def _judge_series(plan: _Plan, got, hi, lo, x64, zero_ref: tuple[float, float] | None) -> tuple[Judged, np.ndarray]:
     """The judged points (by --ftz's reading or not) and which are FTZ-explained."""
     fmt = plan.fmt
-    std = judge(got, hi, lo, fmt, ftz=False)
     gap = fmt.smallest_normal
-    sub_in = (x64 != 0) & (np.abs(x64) < gap)
-    g64 = np.asarray(got).astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        near = (np.abs(g64) < gap) | (np.abs(hi) < gap) | sub_in
+    std = judge(got, hi, lo, fmt, ftz=False)
+    explained = np.zeros(std.err.size, dtype=bool)
     if plan.ftz:
-        cand = np.ones(g64.size, dtype=bool)
-    else:
-        cand = (std.err > 0.5) & near
-    explained = np.zeros(g64.size, dtype=bool)
-    if not cand.any():
+        idx = np.arange(std.err.size)
+    else:  # only a point not correctly rounded, next to the subnormal gap, can be explained
+        idx = np.flatnonzero(std.err > 0.5)
+        if idx.size:
+            g64 = np.asarray(got[idx]).astype(np.float64)
+            with np.errstate(invalid="ignore"):
+                near = (np.abs(g64) < gap) | (np.abs(hi[idx]) < gap) | (np.abs(x64[idx]) < gap)
+            idx = idx[near]
+    if not idx.size:
         return std, explained
-    idx = np.flatnonzero(cand)
-    e = judge(got[idx], hi[idx], lo[idx], fmt, ftz=True).err
-    flushed = sub_in[idx]
+    read = judge(got[idx], hi[idx], lo[idx], fmt, ftz=True)
+    e = read.err
+    flushed = (x64[idx] != 0) & (np.abs(x64[idx]) < gap)
     if flushed.any() and zero_ref is not None:
         # a subnormal input read as a zero of its sign
         z = np.where(np.signbit(x64[idx]), zero_ref[1], zero_ref[0])
@@ -252,10 +250,7 @@ def _judge_series(plan: _Plan, got, hi, lo, x64, zero_ref: tuple[float, float] |
     explained[idx] = (std.err[idx] > 0.5) & (e <= 0.5)
     if not plan.ftz:
         return std, explained
-    main = judge(got, hi, lo, fmt, ftz=True)
-    err = main.err.copy()
-    err[idx] = e
-    return Judged(err, main.nan, main.overflow, main.signed_zero), explained
+    return Judged(e, read.nan, read.overflow, read.signed_zero), explained  # idx is every point
 
 
 class _Job:
@@ -284,7 +279,7 @@ class _Job:
         x64 = x.astype(np.float64)
         hf, lf, hd, ld, dec_f, dec_d, und_f, und_d = _reference(plan, x, x64)
         _apply_kinks(plan, x64, hd, ld)
-        xbin = plan.xbins.index(x64)
+        xbin = plan.xbins.index(x64, x if plan.xbins.kind == "ordinal" else None)
         jf, ef = _judge_series(plan, f, hf, lf, x64, self.zero_f)
         out.f.add(x64, jf, f, hf + lf, xbin, ef, dec_f, und_f)
         if d is None:

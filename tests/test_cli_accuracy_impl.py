@@ -76,6 +76,7 @@ def test_a_failed_call_is_reported_in_one_line_with_exit_1():
         ([], "or give --all"),
         (["x*sigmoid(x)", "--impl", "numpy"], "an expression"),
         (["relu6", "--impl", "numpy"], "no textbook formula"),
+        (["hard_sigmoid@keras2", "--impl", "actviz"], "no mpmath reference for a float64 audit"),
         (["--all", "--impl", "numpy", "--alpha", "0.1"], "--all audits each activation"),
     ],
 )
@@ -157,3 +158,25 @@ def test_all_without_an_implementation_is_actvizs_own_audit():
     result = runner.invoke(app, ["accuracy", "--all", "-d", "float16", "--points", "21", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [r["activation"] for r in json.loads(result.stdout)] == actviz.names()
+
+
+def test_all_leaves_out_what_it_cannot_audit_and_says_so(monkeypatch):
+    import dataclasses
+
+    from actviz.core import store
+
+    # a record without an mpmath reference cannot be audited in float64: --all skips it
+    actviz.names()
+    saved = dict(store._REGISTRY), dict(store._ALIASES)
+    try:
+        actviz.register(dataclasses.replace(actviz.lookup("relu"), name="relu_no_mp", aliases=(), mp_reference=None,
+                                            frameworks={}))
+        result = runner.invoke(app, ["accuracy", "--all", "--impl", "actviz", "--points", "11", "--format", "json"])
+    finally:
+        store._REGISTRY.clear()
+        store._REGISTRY.update(saved[0])
+        store._ALIASES.clear()
+        store._ALIASES.update(saved[1])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "actviz: skipped relu_no_mp in float64: no mpmath reference for a float64 audit"
+    assert "relu_no_mp" not in [r["activation"] for r in json.loads(result.stdout)]

@@ -343,8 +343,11 @@ def prepare(spec, impl: Implementation | str, dtype: str, params: dict | None = 
     impl.check_installed()
     act = get(spec, **(params or {})).elementwise
     ref = impl.reference(act, named_parameters(spec, params) if named is None else named)
-    dt = acc.numpy_dtype(check_dtype(dtype))
-    return impl, ref, impl.bind(ref, dt)
+    name = check_dtype(dtype)
+    if name == "float64" and not _has_mp(ref):
+        raise UsageError(f"{ref.label} has no mpmath reference for a float64 audit; audit it in "
+                         "float32, float16 or bfloat16, whose reference is the float64 result")
+    return impl, ref, impl.bind(ref, acc.numpy_dtype(name))
 
 
 def audit_implementation(

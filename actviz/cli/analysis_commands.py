@@ -373,10 +373,20 @@ def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustiv
     if fig_target is not None and len(jobs) * len(dtypes) > MAX_FIGURE_ROWS:
         raise UsageError(f"a figure takes at most {MAX_FIGURE_ROWS} audits (a row each), not "
                          f"{len(jobs) * len(dtypes)}: name fewer activations, dtypes or implementations")
-    runs = []
+    runs: list = []
+    skipped: dict[str, list[str]] = {}
     for spec, named, i in jobs:
         for d in dtypes:
-            runs.append((spec, d, ia.prepare(spec, i, d, named=named)))
+            try:
+                runs.append((spec, d, ia.prepare(spec, i, d, named=named)))
+            except UsageError as exc:
+                if not all_:
+                    raise
+                # --all takes what can be audited, and says what it left out and why
+                reason = str(exc).split(";")[0].split(" has ", 1)[-1]
+                skipped.setdefault(reason, []).append(f"{spec} in {d}")
+    for reason, which in skipped.items():
+        typer.echo(f"actviz: skipped {', '.join(which)}: {reason}", err=True)
     results = []
     for spec, d, prepared in runs:
         i, ref, _ = prepared

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from impl_framework_checks import correctly_rounded
 
 import actviz
 from actviz.analysis import accuracy as acc
@@ -37,29 +38,6 @@ needs_bf16 = pytest.mark.skipif(not installed("ml_dtypes"), reason="bfloat16 nee
 def f16_all():
     x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
     return x[np.isfinite(x)]
-
-
-def correctly_rounded(act, x):
-    """The correctly rounded f and f' at x (a narrow dtype): actviz's float64 rounded once,
-    and mpmath where that float64 value is exactly a midpoint of the dtype (there float64 has
-    lost the side the truth is on)."""
-    import mpmath as mp
-
-    x64 = x.astype(np.float64)
-    out = []
-    for k, v in enumerate(act.evaluate(x64, (0, 1))):
-        v = np.array(v, dtype=np.float64)
-        r = acc.round_once(v, x.dtype).astype(np.float64)
-        up = acc.round_once(np.nextafter(v, np.inf), x.dtype).astype(np.float64)
-        down = acc.round_once(np.nextafter(v, -np.inf), x.dtype).astype(np.float64)
-        for i in np.flatnonzero((up != down) & np.isfinite(v)):
-            with mp.workdps(60):
-                true = act.record.mp_reference(mp.mpf(float(x64[i])), **act.params)[k]
-                r[i] = acc.round_once(np.array([float(true)]), x.dtype)[0]
-                if true != mp.mpf(float(v[i])):  # the truth is off the midpoint: on its side
-                    r[i] = float(up[i] if true > mp.mpf(float(v[i])) else down[i])
-        out.append(r)
-    return out
 
 
 # -- parsing --implementation names ----------------------------------------------------------
@@ -297,70 +275,6 @@ def test_float64_against_mpmath():
     assert mine.forward.max_ulp <= 4 and mine.derivative.max_ulp <= 8
 
 
-# -- the frameworks --------------------------------------------------------------------------
-
-
-@needs_torch
-def test_torch_gelu_float16_counts_match_the_framework_called_directly():
-    import torch
-
-    x = f16_all()
-    t = torch.from_numpy(x.copy()).requires_grad_(True)
-    y = torch.nn.functional.gelu(t)
-    (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
-    f_true, d_true = correctly_rounded(actviz.get("gelu"), x)
-    got_f, got_d = y.detach().numpy().astype(np.float64), g.numpy().astype(np.float64)
-    r = ia.audit_implementation("gelu", "torch", "float16", exhaustive=True)
-    assert r.call == "torch.nn.functional.gelu(x, approximate='none')"
-    assert r.version == torch.__version__
-    # not correctly rounded = not equal to the correctly rounded value (±0 alike)
-    assert r.forward.exceeds()[0.5] == int(np.sum(got_f != f_true))
-    assert r.derivative.exceeds()[0.5] == int(np.sum(got_d != d_true))
-    assert r.forward.exceeds()[0.5] > 0  # torch's float16 gelu is not correctly rounded everywhere
-
-
-@needs_torch
-@needs_bf16
-def test_torch_in_bfloat16_gets_bfloat16_tensors():
-    r = ia.audit_implementation("relu", "torch", "bfloat16", exhaustive=True)
-    assert r.points == (1 << 16) - 2 * (1 << 7) and r.forward.max_ulp == 0.0
-    assert r.derivative.max_ulp == 0.0 and r.notes == []  # bfloat16 out of bfloat16 in
-    # relu'(nan) from torch's backward is 1 (the threshold's mask), where NaN propagates in actviz
-    assert not r.specials["nan"]["df"]["agree"]
-
-
-@needs_torch
-def test_torch_step_has_no_backward():
-    r = ia.audit_implementation("step", "torch", "float16", points=101)
-    assert r.derivative is None and any("heaviside is not implemented" in n for n in r.notes)
-
-
-@needs_jax
-@needs_bf16
-def test_jax_tanh_gelu_gradient_is_nan_for_huge_x():
-    import jax
-    import ml_dtypes
-
-    r = ia.audit_implementation("gelu", "jax", "bfloat16", exhaustive=True)
-    assert r.label == "gelu@jax" and r.call == "jax.nn.gelu(x, approximate=True)"
-    x = np.concatenate([acc.piece_values("bfloat16", p) for p in acc.exhaustive_pieces("bfloat16")])
-    assert x.dtype == np.dtype(ml_dtypes.bfloat16)
-    y, pull = jax.vjp(jax.nn.gelu, jax.numpy.asarray(x))
-    (g,) = pull(jax.numpy.ones_like(y))
-    nan = np.isnan(np.asarray(g).astype(np.float64))
-    assert nan.sum() > 0 and r.derivative.nan == r.derivative.nonfinite == int(nan.sum())
-    assert r.derivative.first_nonfinite == float(x[nan][0].astype(np.float64))
-
-
-@needs_tf
-@needs_bf16
-def test_a_framework_call_that_fails_in_a_dtype():
-    # tf.experimental.numpy.heaviside asks numpy whether bfloat16 is inexact (it is not a
-    # numpy float type) and then calls .astype, which TensorFlow tensors lack
-    r = ia.audit_implementation("step", "tensorflow", "bfloat16", points=51)
-    assert r.error is not None and "heaviside" in r.error and "astype" in r.error
-
-
 # -- the table and the figure ------------------------------------------------------------------
 
 
@@ -409,16 +323,3 @@ def test_an_error_a_hair_above_half_shows_which_side_it_is_on():
     # 4 digits would print 0.5 for an error that is not correctly rounded
     assert ulp_text(float(np.nextafter(0.5, 1))) == "0.5000000000000001"
     assert ulp_text(0.49999) == "0.5" and ulp_text(2.0434016831) == "2.043" and ulp_text(0.5) == "0.5"
-
-
-@pytest.mark.skipif(not (installed("keras") and installed("tf_keras")), reason="needs keras and tf_keras")
-def test_keras_layers_are_built_in_the_audited_dtype():
-    import keras
-
-    r = ia.audit_implementation("prelu(alpha=0.25)", "keras", "float16", points=101)
-    assert r.call == f"keras.layers.PReLU(alpha_initializer=Constant(0.25))(x) on the {keras.config.backend()} backend"
-    # a float16 layer: float16 out of float16 in, and alpha = 1/4 is exact in float16
-    assert r.notes == [] and r.forward.max_ulp <= 0.5 and r.derivative.max_ulp == 0.0
-    r = ia.audit_implementation("leaky_relu", "keras2", "float16", points=101)
-    assert r.label == "leaky_relu@keras2" and r.call == "tf.keras.layers.LeakyReLU(alpha=0.3)(x)"
-    assert r.notes == [] and r.error is None

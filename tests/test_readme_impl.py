@@ -8,15 +8,14 @@ round a few results the other way, so there only the rows are compared. Without 
 frameworks (or with other versions) the tests skip.
 """
 
+import importlib.metadata
 import importlib.util
 import shlex
 
 import pytest
 from _readme import assert_same_output
 from conftest import readme_table
-from typer.testing import CliRunner
-
-from actviz.cli import app
+from test_accuracy_frameworks import run
 
 #: What the README's tables were measured with.
 VERSIONS = {"torch": "2.13.0+cpu", "jax": "0.10.2"}
@@ -40,7 +39,7 @@ def need(*modules: str) -> None:
     for m in modules:
         if importlib.util.find_spec(m) is None:
             pytest.skip(f"needs {m} (the conformance extra)")
-        version = importlib.import_module(m).__version__
+        version = importlib.metadata.version(m)
         if version != VERSIONS[m]:
             pytest.skip(f"the README's table is from {m} {VERSIONS[m]}, not {version}")
 
@@ -62,11 +61,12 @@ def columns(table: str, keep) -> list[list[str]]:
 )
 def test_readme_tables_of_implementations(command, modules):
     need(*modules)
-    result = CliRunner().invoke(app, shlex.split(command))
-    assert result.exit_code == 0, result.output
+    result = run("cli", *shlex.split(command))
+    assert result["exit_code"] == 0, result["output"]
+    real = result["stdout"]
     shown = readme_table("implementations", command)
-    assert columns(shown, ROW_COLUMNS) == columns(result.stdout, ROW_COLUMNS), "README rows are stale"
+    assert columns(shown, ROW_COLUMNS) == columns(real, ROW_COLUMNS), "README rows are stale"
     if cpu_model() != CPU:
         pytest.skip(f"the figures are from an {CPU}; this CPU ({cpu_model()}) may round a few the other way")
-    assert_same_output(shown, result.stdout, "README section 'implementations'", "paste the new output",
+    assert_same_output(shown, real, "README section 'implementations'", "paste the new output",
                        ulp_columns=ULP_COLUMNS)

@@ -788,3 +788,42 @@ def audit(
         seconds=time.perf_counter() - started,
         workers=workers if batches is None else 1,
     )
+
+
+# -- the chunked machinery, for other audits (actviz.analysis.impl_audit) --------------------
+
+
+def exhaustive_pieces(dtype: str, range_: tuple[float, float] | None = None) -> list[tuple[int, int]]:
+    """The chunks of bit patterns [start, stop) that hold every finite value of ``dtype`` in
+    ``range_`` (all of them without one), :data:`CHUNK` patterns at most each."""
+    dt = numpy_dtype(dtype)
+    return list(_chunks(_ordinal_bounds(*(range_ or (-math.inf, math.inf)), dt)))
+
+
+def piece_values(dtype: str, piece: tuple[int, int]) -> np.ndarray:
+    """The finite values of ``dtype`` whose bit patterns are in ``piece``, in pattern order."""
+    return _values(numpy_dtype(dtype), *piece)
+
+
+def run_chunks(job: Callable, pieces: list, fold: Callable, workers: int = 1) -> None:
+    """``fold(job(piece))`` for every piece, folded in the pieces' order whatever the thread
+    timing (so ties for the worst x resolve the same way), ``job`` on ``workers`` threads with
+    a bounded window of pending chunks, so that memory stays flat."""
+    if workers == 1 or len(pieces) == 1:
+        for piece in pieces:
+            fold(job(piece))
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        window = workers * 4
+        pending = []
+        try:
+            for piece in pieces:
+                pending.append(pool.submit(job, piece))
+                if len(pending) >= window:
+                    fold(pending.pop(0).result())
+            while pending:
+                fold(pending.pop(0).result())
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise

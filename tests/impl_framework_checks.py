@@ -66,6 +66,24 @@ def torch_gelu_float16():
             "f_wrong": int(np.sum(got_f != f_true)), "d_wrong": int(np.sum(got_d != d_true))}
 
 
+def torch_glu_float16():
+    """glu's gate curve b·σ(x) by torch (a gated unit: columns [b, x], torch's second half being
+    the gate), beside torch's glu called directly on those columns."""
+    import torch
+
+    act = actviz.get("glu(b=-1.5)")
+    r = ia.audit_implementation("glu(b=-1.5)", "torch", "float16", exhaustive=True)
+    x = f16_all()
+    t = torch.from_numpy(x.copy()).requires_grad_(True)
+    y = torch.nn.functional.glu(torch.stack([torch.full_like(t, -1.5), t], dim=-1), dim=-1)[..., 0]
+    (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
+    f_true, d_true = correctly_rounded(act.elementwise, x)
+    got_f, got_d = y.detach().numpy().astype(np.float64), g.numpy().astype(np.float64)
+    return {"label": r.label, "call": r.call, "points": r.points,
+            "f_above_half": r.forward.exceeds()[0.5], "d_above_half": r.derivative.exceeds()[0.5],
+            "f_wrong": int(np.sum(got_f != f_true)), "d_wrong": int(np.sum(got_d != d_true))}
+
+
 def torch_relu_bfloat16():
     r = ia.audit_implementation("relu", "torch", "bfloat16", exhaustive=True)
     return {"points": r.points, "f_max": r.forward.max_ulp, "d_max": r.derivative.max_ulp, "notes": r.notes,

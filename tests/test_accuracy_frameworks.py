@@ -41,6 +41,15 @@ def test_torch_gelu_float16_counts_match_the_framework_called_directly():
     assert r["f_above_half"] == r["f_wrong"] > 0 and r["d_above_half"] == r["d_wrong"]
 
 
+@pytest.mark.skipif(not installed("torch"), reason="needs torch (the conformance extra)")
+def test_torch_glu_is_audited_along_its_gate_curve():
+    r = run("torch_glu_float16")
+    assert r["label"] == "glu@torch(b=-1.5)" and r["call"] == "torch.nn.functional.glu(z, dim=-1)[..., 0]"
+    assert r["points"] == 63488
+    # the audit's columns are the ones torch is called with here: the same points are off
+    assert r["f_above_half"] == r["f_wrong"] and r["d_above_half"] == r["d_wrong"]
+
+
 @pytest.mark.skipif(not installed("torch", "ml_dtypes"), reason="needs torch and ml_dtypes")
 def test_torch_in_bfloat16_gets_bfloat16_tensors():
     r = run("torch_relu_bfloat16")

@@ -66,6 +66,16 @@ def test_framework_calls_come_from_the_presets():
     assert framework_call(actviz.get("softmax@torch"))[2] == {"dim": -1}
 
 
+def test_a_gated_units_slice_for_a_framework_holds_the_value_input():
+    from actviz.analysis.implementations import _slice_columns
+
+    # torch, jax and keras glu: x1·σ(x2), the second half the gate input a, the first the value b
+    ref = parse_implementation("torch").reference(actviz.get("glu(b=-1.5)").elementwise, ["b"])
+    assert _slice_columns(ref, np.dtype(np.float16)) == [-1.5, None]
+    with pytest.raises(actviz.UsageError, match="not a float16 value"):
+        _slice_columns(actviz.get("glu@torch(b=0.1)").elementwise, np.dtype(np.float16))
+
+
 def test_references_follow_the_framework_and_the_parameters_set():
     torch, jax, numpy = (parse_implementation(n) for n in ("torch", "jax", "numpy"))
     # nothing set: each framework's own defaults (jax.nn.gelu is the tanh form)

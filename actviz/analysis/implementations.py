@@ -530,11 +530,15 @@ class _FrameworkBound(Bound):
 def _slice_columns(ref: BoundActivation, dtype: np.dtype) -> list:
     """The columns of a vector activation's slice: None where x goes, else the fixed value
     (each exact in the audited dtype, so that the framework sees the reference's slice)."""
+    from ..core.gated import VALUE
     from .accuracy import round_once
 
     params = ref.params
-    if ref.name == "glu":
-        cols = [params["a"], None]
+    gated = ref.record.gated
+    if gated is not None and gated.split in ("contiguous", "interleaved"):
+        # two columns, one value per half (both splits agree on two): x is the gate input a,
+        # the value input b stays at its parameter
+        cols = [None, params[VALUE]] if gated.gate_half == "first" else [params[VALUE], None]
     elif "classes" in params and "others" in params:
         classes = int(params["classes"])
         if classes > MAX_CLASSES:

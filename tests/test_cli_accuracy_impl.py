@@ -50,6 +50,13 @@ def test_all_with_an_implementation_takes_what_it_has():
     assert "sigmoid" in names and "relu6" not in names
 
 
+def test_b_sets_a_gated_units_value_input_for_every_implementation():
+    result = runner.invoke(app, ["accuracy", "glu", "--b", "-1.5", "--impl", "numpy", "--impl", "actviz",
+                                 "-d", "float16", "--points", "51", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["spec"] for r in json.loads(result.stdout)] == ["glu(b=-1.5)"] * 2
+
+
 def test_a_failed_call_is_reported_in_one_line_with_exit_1():
     result = runner.invoke(app, ["accuracy", "sigmoid", "--impl", "impl_fixtures:broken", "--impl", "numpy",
                                  "-d", "float16", "--points", "51"])
@@ -78,6 +85,7 @@ def test_a_failed_call_is_reported_in_one_line_with_exit_1():
         (["relu6", "--impl", "numpy"], "no textbook formula"),
         (["hard_sigmoid@keras2", "--impl", "actviz"], "no mpmath reference for a float64 audit"),
         (["--all", "--impl", "numpy", "--alpha", "0.1"], "--all audits each activation"),
+        (["--all", "--impl", "numpy", "--b", "2"], "--all audits each activation"),
     ],
 )
 def test_accuracy_impl_usage_errors(args, message, tmp_path, monkeypatch):

@@ -297,7 +297,7 @@ def accuracy_command(
         if strict:
             raise UsageError("--strict holds actviz to its tolerance; other implementations (--impl) have none")
         return _accuracy_of_implementations(specs, dtypes, impl, all_, ftz, exhaustive, range_, points, workers,
-                                            alpha, beta, param, output, figure, fmt, dpi)
+                                            alpha, beta, b, param, output, figure, fmt, dpi)
     if ftz:
         raise UsageError("--ftz reads another implementation's results as flush-to-zero: give --impl")
     range_ = options.check_audit_range(range_)
@@ -354,7 +354,7 @@ def accuracy_command(
 
 
 def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustive, range_, points, workers,
-                                 alpha, beta, param, output, figure, fmt, dpi) -> int:
+                                 alpha, beta, b, param, output, figure, fmt, dpi) -> int:
     """`accuracy --impl ...`: every check and every implementation loaded before any work, then
     one audit per activation, dtype and implementation, side by side in one table."""
     from ..analysis import accuracy as acc
@@ -375,12 +375,12 @@ def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustiv
         for d in dtypes:
             acc.check_exhaustive(d, range_)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
-    params = parse_param_options(alpha, beta, param)
+    params = parse_param_options(alpha, beta, param, b)
     jobs = []  # (spec or bound activation, named parameters, implementation)
     if all_:
         if params:
             raise UsageError("--all audits each activation at the implementation's defaults; "
-                             "-p, --alpha and --beta are for the activations you name")
+                             "-p, --alpha, --beta and --b are for the activations you name")
         from ..registry import records
 
         per_impl = {i.name: set(ia.all_specs(i)) for i in impls}

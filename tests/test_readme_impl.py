@@ -61,6 +61,8 @@ def columns(table: str, keep) -> list[list[str]]:
 )
 def test_readme_tables_of_implementations(command, modules):
     need(*modules)
+    if importlib.util.find_spec("ml_dtypes") is None:  # both tables are bfloat16
+        pytest.skip("needs ml_dtypes for bfloat16 (the conformance extra)")
     result = run("cli", *shlex.split(command))
     assert result["exit_code"] == 0, result["output"]
     real = result["stdout"]

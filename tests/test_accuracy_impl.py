@@ -118,6 +118,29 @@ def test_exhaustive_pieces_hold_every_value_once():
     assert seen == [p[0] for p in pieces]  # folded in order whatever the threads did
 
 
+def test_the_runner_reports_progress_in_bit_patterns_after_each_fold():
+    pieces = acc.exhaustive_pieces("float32", (1.0, 1.02))  # 167,773 values, three chunks
+    spans = [b - a for a, b in pieces]
+    seen, progress = [], []
+    acc.run_chunks(lambda p: p[0], pieces, seen.append, workers=2, progress=lambda d, t: progress.append((d, t)))
+    assert seen == [a for a, _ in pieces]
+    assert progress == [(sum(spans[: k + 1]), 167773) for k in range(len(pieces))]
+
+
+def test_both_exhaustive_audits_run_their_chunks_through_the_one_runner(monkeypatch):
+    jobs = []
+    run_chunks = acc.run_chunks
+
+    def spy(job, pieces, *args, **kwargs):
+        jobs.append(type(job).__name__)
+        return run_chunks(job, pieces, *args, **kwargs)
+
+    monkeypatch.setattr(acc, "run_chunks", spy)
+    acc.audit("sigmoid", "float16", exhaustive=True)
+    ia.audit_implementation("sigmoid", "numpy", "float16", exhaustive=True)
+    assert jobs == ["ChunkJob", "_Job"]
+
+
 # -- actviz, the textbook and the user's own -------------------------------------------------
 
 

@@ -502,7 +502,7 @@ class ChunkJob:
     """One exhaustive audit's work on a chunk of bit patterns [start, stop): the same
     function for the local threads and for a Dask worker, so both give the same parts.
 
-    Called on ``(start, stop)``, it returns ``(span, values, result)``: with ``binned``,
+    Called on ``(start, stop)``, it returns ``(values, result)``: with ``binned``,
     ``result`` is ``[(series key, Part)]``; otherwise the chunk's own arrays,
     ``(x64, [(key, err, got, expected)])``, for a curve of every point.
     """
@@ -514,23 +514,18 @@ class ChunkJob:
     def __call__(self, piece: tuple[int, int]):
         dt = numpy_dtype(self.dtype)
         x = _values(dt, *piece)
-        span = piece[1] - piece[0]
         if not x.size:
-            return span, 0, [] if self.binned else (x.astype(np.float64), [])
+            return 0, [] if self.binned else (x.astype(np.float64), [])
         naive = naive_for(self.act)
         lay = _Layout.of(dt)
         if self.binned and dt == np.float32 and _compiled_judge():
             parts = _judged_chunk(self.act, naive, x)
             if parts is not None:
-                return span, x.size, parts
+                return x.size, parts
         x64, series = _narrow_chunk(self.act, naive, x, lay, dt.kind == "f")
         if not self.binned:
-            return span, x.size, (x64, series)
-        return span, x.size, [(key, Part.of(x64, err, got, expected)[0]) for key, err, got, expected in series]
-
-    def many(self, pieces: list[tuple[int, int]]) -> list:
-        """The results of several chunks, in order: one Dask task."""
-        return [self(piece) for piece in pieces]
+            return x.size, (x64, series)
+        return x.size, [(key, Part.of(x64, err, got, expected)[0]) for key, err, got, expected in series]
 
 
 def _compiled_judge() -> bool:
@@ -719,20 +714,14 @@ def audit(
         if progress:
             progress(n_points, n_points)
     else:
-        total = sum(b - a for a, b in bounds)
-        curve = Curve(binned=total > CURVE_POINTS)
-        n_points = 0
-        done = 0
         pieces = list(_chunks(bounds))
-        job = ChunkJob(act, name, curve.binned)
+        curve = Curve(binned=sum(b - a for a, b in pieces) > CURVE_POINTS)
+        n_points = 0
 
         def fold(result):
-            # results are folded in chunk order, so ties for the worst x resolve the same way
-            # whatever ran them
-            nonlocal n_points, done
-            span, size, res = result
+            nonlocal n_points
+            size, res = result
             n_points += size
-            done += span
             if curve.binned:
                 for key, part in res:
                     stats[key].merge(part)
@@ -741,33 +730,8 @@ def audit(
                 x64, series = res
                 for key, err, got, expected in series:
                     curve.add(key, x64, err, stats[key].add(x64, err, got, expected))
-            if progress:
-                progress(done, total)
 
-        if scheduler is not None:
-            from .distributed import run_on_dask
-
-            run_on_dask(scheduler, job, pieces, fold)
-        elif workers == 1 or len(pieces) == 1:
-            for piece in pieces:
-                fold(job(piece))
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                # a bounded window keeps memory flat
-                window = workers * 4
-                pending = []
-                it = iter(pieces)
-                try:
-                    for piece in it:
-                        pending.append(pool.submit(job, piece))
-                        if len(pending) >= window:
-                            fold(pending.pop(0).result())
-                    while pending:
-                        fold(pending.pop(0).result())
-                except BaseException:
-                    for f in pending:
-                        f.cancel()
-                    raise
+        run_chunks(ChunkJob(act, name, curve.binned), pieces, fold, workers, progress, scheduler)
 
     return AuditResult(
         spec=act.spec,
@@ -790,7 +754,7 @@ def audit(
     )
 
 
-# -- the chunked machinery, for other audits (actviz.analysis.impl_audit) --------------------
+# -- the chunked machinery: this audit's, and the implementation audit's (impl_audit) -------
 
 
 def exhaustive_pieces(dtype: str, range_: tuple[float, float] | None = None) -> list[tuple[int, int]]:
@@ -805,13 +769,39 @@ def piece_values(dtype: str, piece: tuple[int, int]) -> np.ndarray:
     return _values(numpy_dtype(dtype), *piece)
 
 
-def run_chunks(job: Callable, pieces: list, fold: Callable, workers: int = 1) -> None:
-    """``fold(job(piece))`` for every piece, folded in the pieces' order whatever the thread
-    timing (so ties for the worst x resolve the same way), ``job`` on ``workers`` threads with
-    a bounded window of pending chunks, so that memory stays flat."""
+def run_chunks(
+    job: Callable,
+    pieces: list[tuple[int, int]],
+    fold: Callable,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> None:
+    """``fold(job(piece))`` for every piece of bit patterns [start, stop), folded in the
+    pieces' order whatever ran them (so ties for the worst x resolve the same way, and the
+    result is the same bit for bit): ``job`` on ``workers`` threads with a bounded window of
+    pending chunks, so that memory stays flat, or on the Dask cluster at ``scheduler``
+    (:mod:`.distributed`; ``job`` must pickle). ``progress(done, total)``, in bit patterns,
+    is called after each fold."""
+    total = sum(b - a for a, b in pieces)
+    spans = (b - a for a, b in pieces)  # in fold order
+    done = 0
+
+    def step(result) -> None:
+        nonlocal done
+        fold(result)
+        done += next(spans)
+        if progress:
+            progress(done, total)
+
+    if scheduler is not None:
+        from .distributed import run_on_dask
+
+        run_on_dask(scheduler, job, pieces, step)
+        return
     if workers == 1 or len(pieces) == 1:
         for piece in pieces:
-            fold(job(piece))
+            step(job(piece))
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
         window = workers * 4
@@ -820,9 +810,9 @@ def run_chunks(job: Callable, pieces: list, fold: Callable, workers: int = 1) ->
             for piece in pieces:
                 pending.append(pool.submit(job, piece))
                 if len(pending) >= window:
-                    fold(pending.pop(0).result())
+                    step(pending.pop(0).result())
             while pending:
-                fold(pending.pop(0).result())
+                step(pending.pop(0).result())
         except BaseException:
             for f in pending:
                 f.cancel()

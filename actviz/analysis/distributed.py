@@ -2,8 +2,8 @@
 
 Where one machine is not enough (float32's 4.3e9 values for many activations, or a wider
 format's sub-range), ``audit(..., scheduler="tcp://host:8786")`` sends the same chunks the
-local threads would run, a few dozen to a task, as :class:`~.accuracy.ChunkJob` calls, and
-folds what comes back in chunk order: the result is the local run's, bit for bit. Each
+local threads would run (:func:`~.accuracy.run_chunks`), a few dozen to a task, as
+:class:`~.accuracy.ChunkJob` calls, and folds what comes back in chunk order: the result is the local run's, bit for bit. Each
 worker needs actviz (and numba, for the compiled path) installed, like the client.
 """
 
@@ -56,4 +56,5 @@ def run_on_dask(address: str, job, pieces: list, fold: Callable, connect_timeout
 
 
 def _run_batch(job, pieces):
-    return job.many(pieces)
+    """One task: the results of several chunks, in order."""
+    return [job(piece) for piece in pieces]

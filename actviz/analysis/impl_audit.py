@@ -24,7 +24,8 @@ backend's): a convention is not an accuracy. Besides the finite values, f and f'
 +inf and NaN are compared with the reference's (limits, and NaN propagating): ``specials``.
 
 ``exhaustive=True`` takes every finite value of the dtype (in ``range`` if given): 16-bit
-dtypes at once, float32 in the chunks of :func:`.accuracy.run_chunks` on ``workers`` threads.
+dtypes at once, float32 in chunks on ``workers`` threads: :func:`.accuracy.run_chunks`, the
+runner of actviz's own exhaustive audit, folding in chunk order and reporting ``progress``.
 """
 
 from __future__ import annotations
@@ -175,7 +176,6 @@ class _Chunk:
         self.f = Tally(bins=bins)
         self.d = Tally(bins=bins) if derivative else None
         self.size = 0
-        self.span = 0
 
 
 def _reference(plan: _Plan, x: np.ndarray, x64: np.ndarray):
@@ -272,7 +272,6 @@ class _Job:
         plan = self.plan
         x = acc.piece_values(plan.dtype, piece) if isinstance(piece, tuple) else piece
         out = _Chunk(plan.xbins.n, True)
-        out.span = piece[1] - piece[0] if isinstance(piece, tuple) else x.size
         if not x.size:
             return out
         f, d = self.bound.evaluate(x)
@@ -389,8 +388,7 @@ def audit_implementation(
         big = fmt.max
         xb = XBins("ordinal", max(range[0], -big) if range else -big, min(range[1], big) if range else big,
                    X_BINS, fmt.p, fmt.emin)
-        total = sum(b - a for a, b in pieces)
-        if not total:
+        if not pieces:
             raise UsageError(f"no finite {name} value lies in the range [{lo:g}, {hi:g}]")
         batches = None
     else:
@@ -404,19 +402,15 @@ def audit_implementation(
     f_tally, d_tally = Tally(bins=xb.n), Tally(bins=xb.n)
     has_d = True
     n_points = 0
-    done = 0
 
     def fold(chunk: _Chunk) -> None:
-        nonlocal n_points, done, has_d
+        nonlocal n_points, has_d
         n_points += chunk.size
-        done += chunk.span
         f_tally.merge(chunk.f)
         if chunk.d is None:
             has_d = has_d and chunk.size == 0
         else:
             d_tally.merge(chunk.d)
-        if progress and pieces is not None:
-            progress(done, total)
 
     result = ImplAuditResult(
         spec=ref.spec, label=ref.label, implementation=impl.name, title=impl.title, call=bound.call,
@@ -428,7 +422,7 @@ def audit_implementation(
     )
     try:
         if pieces is not None:
-            acc.run_chunks(job, pieces, fold, workers)
+            acc.run_chunks(job, pieces, fold, workers, progress)
             result.workers = workers
         else:
             for b in batches:

@@ -265,7 +265,7 @@ def accuracy_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run an exhaustive audit's chunks on the "
                                  "Dask cluster at this address (tcp://host:8786); needs the dask extra. Same "
-                                 "result as the local run.", show_default=False)
+                                 "result as the local run (not with --impl).", show_default=False)
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if an activation is outside its tolerance (not with --impl).")
@@ -296,6 +296,11 @@ def accuracy_command(
     if impl:
         if strict:
             raise UsageError("--strict holds actviz to its tolerance; other implementations (--impl) have none")
+        if scheduler is not None:
+            # a framework's results depend on its build, version and CPU: called on the workers,
+            # they would not be those of the version the table names
+            raise UsageError("--scheduler runs actviz's own audit; an implementation (--impl) is audited "
+                             "in this process, where its version is the one reported")
         return _accuracy_of_implementations(specs, dtypes, impl, all_, ftz, exhaustive, range_, points, workers,
                                             alpha, beta, b, param, output, figure, fmt, dpi)
     if ftz:

@@ -268,6 +268,35 @@ def test_the_reference_is_decided_by_mpmath_at_midpoints():
     assert r.forward.max_ulp == np.nextafter(0.5, 1)
 
 
+def test_mpmath_references_on_threads_keep_their_precision():
+    import sys
+    import threading
+
+    # exhaustive chunks run on threads and mpmath's precision is one setting per process: a
+    # thread leaving workdps must not drop another's reference to 15 digits
+    act = actviz.get("gelu")
+    x = np.array([k * 2.0**-133 for k in range(1, 256, 2)])  # lo is 2^-133 of hi here
+    want = ia._mp_pairs(act.record.mp_reference, x, act.params)
+    wrong = []
+
+    def work():
+        for _ in range(5):
+            got = ia._mp_pairs(act.record.mp_reference, x, act.params)
+            wrong.append(not all(np.array_equal(a, b) for a, b in zip(got, want, strict=True)))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that a race shows
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert want[1].any() and wrong == [False] * 20
+
+
 def test_specials_compare_the_limits_and_nan():
     r = ia.audit_implementation("tanh", "numpy", "float16", points=51)
     s = r.specials

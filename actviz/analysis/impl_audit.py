@@ -115,15 +115,17 @@ def _mp_pairs(fn, x64: np.ndarray, params: dict) -> tuple[np.ndarray, np.ndarray
     """mpmath's (f, f') at each x as float64 pairs hi + lo."""
     import mpmath as mp
 
-    from .ulp import mp_values
+    from .ulp import MP_DPS, MP_LOCK, mp_values
 
-    rf, rd = mp_values(fn, x64, **params)
     out = []
-    for vals in (rf, rd):
-        hi = np.array([float(v) for v in vals])
-        with mp.workdps(60):
-            lo = np.array([float(v - mp.mpf(h)) if math.isfinite(h) else 0.0 for v, h in zip(vals, hi, strict=True)])
-        out += [hi, lo]
+    with MP_LOCK:  # the exhaustive audit's chunks run on threads; mpmath's precision is global
+        rf, rd = mp_values(fn, x64, **params)
+        for vals in (rf, rd):
+            hi = np.array([float(v) for v in vals])
+            with mp.workdps(MP_DPS):
+                lo = np.array([float(v - mp.mpf(h)) if math.isfinite(h) else 0.0
+                               for v, h in zip(vals, hi, strict=True)])
+            out += [hi, lo]
     return tuple(out)
 
 

@@ -566,8 +566,11 @@ class GatedActivation(VectorActivation):
             raise ParameterError(f"order must be 0, 1 or 2, not {order!r}")
         arr = np.asarray(x)
         dtype = _float_dtype(arr)
-        fn = (self.record.gated.gate, self.record.gated.value)[which][order]
-        out = np.asarray(fn(arr.astype(np.float64), **gating.factor_params(self.params)), dtype=np.float64)
+        gated, q, x64 = self.record.gated, gating.factor_params(self.params), arr.astype(np.float64)
+        if which == 0:  # the gate as f and the partials compute it (its compiled kernel, where it has one)
+            out = gating.gate_values(gated, q, x64, (order,))[order]
+        else:
+            out = np.asarray(gated.value[order](x64, **q), dtype=np.float64)
         if out.shape != arr.shape:
             out = np.broadcast_to(out, arr.shape).copy()
         out = _narrow(np.where(np.isnan(arr), np.nan, out), dtype)

@@ -280,6 +280,10 @@ class Gated:
     mp_value: Callable[..., tuple[Any, Any]]
     # (g, g') together from shared intermediates, or None
     gate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # the compiled kernel of (g, g') (a numerics.fast factory, called with the factors'
+    # parameters), or None: the gate then computes what its elementwise entry's compiled path
+    # does, so swiglu's gate curve stays silu's numbers to the bit on either path
+    gate_fast: Callable[..., Callable[..., None] | None] | None = None
     # a where g' jumps, and b where v' jumps: tuples or functions of the parameters (without b)
     gate_kinks: ParamsFn | tuple[float, ...] = ()
     value_kinks: ParamsFn | tuple[float, ...] = ()

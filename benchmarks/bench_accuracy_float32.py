@@ -12,6 +12,9 @@ machine.
 
     python benchmarks/bench_accuracy_float32.py [--pairs 2] [--workers 2] [--full]
 
+With the fast extra (numba) installed the audit and the floor both take the compiled kernels,
+and the audit the compiled judge; ``ACTVIZ_FAST=0`` measures the numpy path.
+
 ``--full`` audits every float32 value once instead (minutes), and prints the measured time.
 Both sides' times depend on whether glibc keeps freed memory. The benchmark measures what
 `actviz accuracy --exhaustive` does, which asks glibc to keep it in its own process
@@ -67,7 +70,11 @@ def main() -> None:
 
         keep_freed_memory()
     act = actviz.get("sigmoid")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, {args.workers} threads")
+    from actviz.numerics import fast
+
+    path = f"compiled (numba {__import__('numba').__version__})" if fast.enabled() else "numpy"
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {args.workers} threads, "
+          f"{path} kernels and judge")
     if args.full:
         w, c = time.perf_counter(), cpu()
         r = acc.audit(act, "float32", exhaustive=True, workers=args.workers)

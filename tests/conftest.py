@@ -65,3 +65,27 @@ def readme_table(section: str, command: str) -> str:
             break
         table.append(line + "\n")
     return "".join(table)
+
+
+#: The evaluation paths: numpy (the reference) and, where numba is installed, the compiled one.
+PATHS = ["numpy", pytest.param("compiled", marks=pytest.mark.skipif(
+    not __import__("actviz.numerics.fast", fromlist=["installed"]).installed(),
+    reason="numba is not installed (pip install '.[fast]')"))]
+
+
+@pytest.fixture(params=PATHS)
+def path(request):
+    """Run the test on each evaluation path in turn."""
+    from actviz.numerics import fast
+
+    with fast.using(request.param == "compiled"):
+        yield request.param
+
+
+@pytest.fixture
+def numpy_path():
+    """The numpy reference path, whose figures the README shows (a plain `pip install .`)."""
+    from actviz.numerics import fast
+
+    with fast.using(False):
+        yield

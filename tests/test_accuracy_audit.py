@@ -159,7 +159,7 @@ def test_every_activation_passes_its_float64_audit_away_from_zeros_of_its_deriva
         assert r.passed, (name, r.derivative.as_dict())
 
 
-def test_strict_applies_the_gate_contract_the_readme_states():
+def test_strict_applies_the_gate_contract_the_readme_states(numpy_path):
     # f' of a gate is held to its terms' size where they cancel by more than CANCELLATION
     result = runner.invoke(app, ["accuracy", "silu", "mish", "gelu(approximate=tanh)", "--strict",
                                  "--format", "json"])
@@ -463,7 +463,7 @@ def test_accuracy_command_unknown_activation_and_missing_directory(tmp_path):
 ULP_COLUMNS = ("f max ULP", "f mean", "f' max ULP", "f' mean", "textbook f", "textbook f'")
 
 
-def test_readme_example_is_the_real_output():
+def test_readme_example_is_the_real_output(numpy_path):
     command = "accuracy sigmoid tanh softplus --dtype float64 --dtype float16 --format md"
     result = runner.invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
@@ -504,3 +504,34 @@ def _glibc() -> bool:
     import platform
 
     return platform.libc_ver()[0] == "glibc"
+
+
+def _same_audit(a, b):
+    """Two audits' every statistic and curve point, compared exactly."""
+    for key in ("forward", "derivative", "naive_forward", "naive_derivative"):
+        sa, sb = getattr(a, key), getattr(b, key)
+        assert (sa is None) == (sb is None), key
+        if sa is not None:
+            assert sa.as_dict() == sb.as_dict() and sa.first_nonfinite == sb.first_nonfinite, key
+        xa, ea = a.curve.series(key)
+        xb, eb = b.curve.series(key)
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ea, eb)
+    assert a.points == b.points and a.curve.binned == b.curve.binned
+
+
+@pytest.mark.skipif(not __import__("actviz.numerics.fast", fromlist=["x"]).installed(), reason="numba is not installed")
+@pytest.mark.parametrize("spec, lo, hi", [
+    ("sigmoid", 1.0, 1.1),          # everything finite
+    ("softplus", 85.0, 95.0),       # the textbook overflows to inf past 88.7
+    ("tanh", -100.0, -80.0),        # the textbook's inf/inf is NaN
+    ("gelu", -20.0, -9.0),          # tiny results, and the subnormals of float32
+])
+def test_the_compiled_float32_judge_is_the_numpy_judge_to_the_bit(spec, lo, hi, monkeypatch):
+    # the same float64 reference (the compiled kernels) judged both ways: every statistic,
+    # sums included, and every curve point are the same
+    compiled = acc.audit(spec, "float32", range=(lo, hi), exhaustive=True, workers=2)
+    assert compiled.curve.binned
+    monkeypatch.setattr(acc, "_compiled_judge", lambda: False)
+    reference = acc.audit(spec, "float32", range=(lo, hi), exhaustive=True, workers=2)
+    _same_audit(compiled, reference)

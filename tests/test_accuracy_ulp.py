@@ -4,6 +4,8 @@ Forward within 4 ULP and f' within 8 ULP, relative, tails included. The one exce
 the gates f = x·g(x) (gelu, silu/swish, mish) f' = g + x·g' vanishes at f's minimum, and
 near it the two terms cancel; where they cancel by more than 16x (a neighbourhood of the
 root computed from mpmath at each point) f' is held to 8 ULP of the terms' size instead.
+
+Each test runs on both evaluation paths: numpy, and the compiled kernels where numba is installed.
 """
 
 import numpy as np
@@ -44,7 +46,7 @@ def worst(err, x, mask=None):
 
 
 @pytest.mark.parametrize("spec", SPECS)
-def test_ulp_sweep(spec):
+def test_ulp_sweep(spec, path):
     act = actviz.get(spec).elementwise  # a name not registered fails here; a gated unit's gate curve
     x = away_from_kinks(act, sweep_points(), margin=0.0)
     f, d = act.evaluate(x)
@@ -87,7 +89,7 @@ def test_ulp_sweep(spec):
         ("gelu", -35.0, 0), ("gelu", -35.0, 1),
     ],
 )
-def test_known_traps_match_mpmath(spec, x, order):
+def test_known_traps_match_mpmath(spec, x, order, path):
     act = actviz.get(spec)
     got = act(x) if order == 0 else act.derivative(x)
     rf, rd = mp_values(act.record.mp_reference, np.array([x]), **act.params)

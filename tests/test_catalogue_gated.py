@@ -751,3 +751,27 @@ def test_bad_input_is_a_one_line_usage_error(args, message, tmp_path, monkeypatc
     assert message in result.stderr, (args, result.stderr)
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+def test_a_gate_is_its_entrys_numbers_on_either_path(compiled):
+    # the gate of a unit computes what its elementwise entry computes, on the numpy path and
+    # on the compiled one (the fast extra): f = g(a)·b and ∂f/∂a = g'(a)·b to the bit
+    from actviz.numerics import fast
+
+    if compiled and not fast.installed():
+        pytest.skip("numba (the fast extra) is not installed")
+    a = np.concatenate([np.linspace(-40, 40, 801), [-745.0, -1e-300, 0.0, 7.0, 7.5, 700.0]])
+    b = np.linspace(-3, 3, a.size)
+    with fast.using(compiled):
+        for unit, gate in (("swiglu", "silu"), ("geglu", "gelu"), ("glu", "sigmoid")):
+            u, g = actviz.get(unit), actviz.get(gate)
+            gf, gd = g.evaluate(a)
+            np.testing.assert_array_equal(u(a, b), gf * b, err_msg=unit)
+            np.testing.assert_array_equal(u.gradient(a, b)[0], gd * b, err_msg=unit)
+            np.testing.assert_array_equal(u.gate_factor(a, 1), gd, err_msg=unit)
+            np.testing.assert_array_equal(u.slice(a), gf, err_msg=unit)
+        oai, quick = actviz.get("swiglu_oai"), actviz.get("quick_gelu")
+        qf, qd = quick.evaluate(np.minimum(a, 7.0))
+        np.testing.assert_array_equal(oai.slice(a), qf)
+        np.testing.assert_array_equal(oai.slice.derivative(a), np.where(a > 7.0, 0.0, qd))

@@ -137,11 +137,16 @@ OLD_SLICE = {
 
 @pytest.mark.parametrize("spec", OLD_SLICE)
 def test_the_slice_gives_the_values_a_call_gave_before(spec):
+    # the values are the numpy path's (the reference); the compiled one (the fast extra) is
+    # held to the same ULPs against mpmath elsewhere, and may differ from these in the last bit
+    from actviz.numerics import fast
+
     act = actviz.get(spec)
     f, d = OLD_SLICE[spec]
-    np.testing.assert_array_equal(act.slice(OLD_SLICE_X), f)
-    np.testing.assert_array_equal(act.slice.derivative(OLD_SLICE_X), d)
-    np.testing.assert_array_equal(act.slice.evaluate(OLD_SLICE_X), (f, d))
+    with fast.using(False):
+        np.testing.assert_array_equal(act.slice(OLD_SLICE_X), f)
+        np.testing.assert_array_equal(act.slice.derivative(OLD_SLICE_X), d)
+        np.testing.assert_array_equal(act.slice.evaluate(OLD_SLICE_X), (f, d))
 
 
 @pytest.mark.parametrize("name", VECTOR)

@@ -80,30 +80,11 @@ def presets() -> list[registry.BoundActivation]:
 
 
 def framework_call(act: registry.BoundActivation) -> tuple[str, str, dict]:
-    """(library, the framework's dotted name, its keyword arguments) for a preset.
+    """(library, the framework's dotted name, its keyword arguments) for a preset: the mapping
+    `actviz accuracy --impl` calls the frameworks by, so that what is checked here is what it runs."""
+    from actviz.analysis.implementations import framework_call as call
 
-    The name is the preset's Variant.name; each parameter goes by the variant's ``arguments``
-    name (or its own), except parameters the framework does not expose (``fixed``) and a
-    vector activation's parameters, which only describe the slice actviz shows. A choice
-    parameter with boolean spellings (gelu's approximate: "none"/"tanh") is passed as the
-    boolean outside torch, which takes the string.
-    """
-    variant = act.variant
-    lib = RUNS[act.framework][0]
-    kwargs: dict = {}
-    if not act.is_vector:
-        for p in act.record.params:
-            if p.name in variant.fixed:
-                continue
-            value = act.params[p.name]
-            if p.kind == "choice" and act.framework != "torch":
-                spelled = {v: k for k, v in p.choice_aliases.items() if k in ("true", "false")}
-                if value in spelled:
-                    value = spelled[value] == "true"
-            kwargs[variant.arguments.get(p.name, p.name)] = value
-    elif act.framework == "torch":
-        kwargs["dim"] = -1
-    return lib, variant.name, kwargs
+    return call(act)
 
 
 TINY = float(np.finfo(np.float64).tiny)

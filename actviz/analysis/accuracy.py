@@ -21,6 +21,11 @@ accuracy --exhaustive` sets glibc's thresholds in its own process); a program th
 audits can have glibc keep that memory through its environment, e.g.
 ``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864``
 (float32 sigmoid on the benchmark's slice: 28 ns of CPU per value with, 55 ns without).
+
+Each chunk is summarised where it is computed (:class:`Part`) and the parts are folded in
+chunk order, so the result does not depend on what ran them: local threads, or a Dask
+cluster (``scheduler=``, :mod:`.distributed`). With numba installed a float32 chunk is judged
+in one compiled pass (:mod:`.judge`), to the same bits as the numpy judge here.
 """
 
 from __future__ import annotations
@@ -90,6 +95,59 @@ def _finfo(dt: np.dtype):
     return ml_dtypes.finfo(dt)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One chunk of one series, summarised: what :class:`UlpStats` and a binned
+    :class:`Curve` keep of it. Small, so that chunks audited elsewhere (another thread, a
+    Dask worker) send only this back, and folding the parts in chunk order gives the same
+    result wherever they were computed."""
+
+    count: int = 0
+    total: float = 0.0
+    max_ulp: float = 0.0
+    at: float | None = None
+    got: float | None = None
+    expected: float | None = None
+    nonfinite: int = 0
+    overflow: int = 0
+    nan: int = 0
+    first_nonfinite: float | None = None
+    # the chunk's worst point for a binned curve (its first non-finite one, if any)
+    worst_x: float | None = None
+    worst_err: float | None = None
+
+    @classmethod
+    def of(cls, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected,
+           all_finite: bool | None = None) -> tuple[Part, int]:
+        """The summary of a chunk's errors, and the index of its worst point (``all_finite``:
+        whether every error is finite, when the caller knows)."""
+        fields: dict = {}
+        idx = 0
+        if all_finite:
+            e, where = err, None
+        elif (finite := np.isfinite(err)).all():
+            e, where = err, None
+        else:
+            where = np.flatnonzero(finite)
+            e = err[where]
+        if e.size:
+            k = int(np.argmax(e))
+            idx = k if where is None else int(where[k])
+            fields.update(max_ulp=float(e[k]), at=float(x[idx]), got=float(got[idx]),
+                          expected=float(expected[idx]), total=float(np.sum(e, dtype=np.float64)),
+                          count=int(e.size))
+        if where is not None:
+            bad = ~finite
+            g = got[bad].astype(np.float64)
+            first = int(np.argmax(bad))
+            fields.update(nonfinite=int(bad.sum()), nan=int(np.isnan(g).sum()),
+                          overflow=int(np.isinf(g).sum()), first_nonfinite=float(x[first]))
+            idx = first
+        if err.size:
+            fields.update(worst_x=float(x[idx]), worst_err=float(err[idx]))
+        return cls(**fields), idx
+
+
 @dataclass
 class UlpStats:
     """Errors of one series (ours or naive, f or f') over the audited points.
@@ -117,34 +175,24 @@ class UlpStats:
     def add(self, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected) -> int:
         """Fold in one chunk (``err`` holds ULPs, inf where ``got`` is wrongly non-finite) and
         return the index of the chunk's worst point (its first non-finite one, if any)."""
-        idx = 0
-        finite = np.isfinite(err)
-        if finite.all():
-            e, where = err, None
-        else:
-            where = np.flatnonzero(finite)
-            e = err[where]
-        if e.size:
-            k = int(np.argmax(e))
-            idx = k if where is None else int(where[k])
-            if self.at is None or e[k] > self.max_ulp:
-                self.max_ulp = float(e[k])
-                self.at = float(x[idx])
-                self.got = float(got[idx])
-                self.expected = float(expected[idx])
-            self.total += float(np.sum(e, dtype=np.float64))
-            self.count += e.size
-        if where is None:
-            return idx
-        bad = ~finite
-        if bad.any():
-            g = got[bad].astype(np.float64)
-            self.nonfinite += int(bad.sum())
-            self.nan += int(np.isnan(g).sum())
-            self.overflow += int(np.isinf(g).sum())
+        part, worst = Part.of(x, err, got, expected)
+        self.merge(part)
+        return worst
+
+    def merge(self, part: Part) -> None:
+        """Fold in one chunk's :class:`Part` (what :meth:`add` folds in, summarised)."""
+        if part.count:
+            if self.at is None or part.max_ulp > self.max_ulp:
+                self.max_ulp, self.at = part.max_ulp, part.at
+                self.got, self.expected = part.got, part.expected
+            self.total += part.total
+            self.count += part.count
+        if part.nonfinite:
+            self.nonfinite += part.nonfinite
+            self.nan += part.nan
+            self.overflow += part.overflow
             if self.first_nonfinite is None:
-                self.first_nonfinite = float(x[np.flatnonzero(bad)[0]])
-        return int(np.argmax(bad))
+                self.first_nonfinite = part.first_nonfinite
 
     def as_dict(self) -> dict:
         return {
@@ -179,6 +227,12 @@ class Curve:
             return
         self.x.setdefault(key, []).append(np.asarray(x, dtype=np.float64))
         self.err.setdefault(key, []).append(np.asarray(err, dtype=np.float64))
+
+    def add_part(self, key: str, part: Part) -> None:
+        """Add a chunk's worst point from its summary (binned curves only)."""
+        if part.worst_x is not None:
+            self.x.setdefault(key, []).append(part.worst_x)
+            self.err.setdefault(key, []).append(part.worst_err)
 
     def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         if key not in self.x:
@@ -414,6 +468,72 @@ def _narrow_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray, lay:
     return x64, out
 
 
+_KEYS = ("forward", "derivative", "naive_forward", "naive_derivative")
+
+
+def _judged_chunk(act: BoundActivation, naive: Naive | None, x: np.ndarray):
+    """[(key, Part)] of one float32 chunk with the compiled judge (:mod:`.judge`), or None
+    where the public API's check fails and the chunk needs the numpy judge's handling."""
+    from . import judge
+
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        ref_f, ref_d = act.evaluate(x64, (0, 1))
+        sub = x[::_VERIFY_STRIDE]
+        pf, pd = act.evaluate(sub, (0, 1))
+        for ref, theirs in ((ref_f, pf), (ref_d, pd)):
+            if not np.array_equal(round_once(ref[::_VERIFY_STRIDE], x.dtype), theirs, equal_nan=True):
+                return None
+    if naive is not None:
+        nf, nd = evaluate_naive(naive, act, x)
+    else:
+        nf = nd = np.empty(0, dtype=x.dtype)
+    ours_f, ours_d = np.empty_like(x), np.empty_like(x)
+    err = np.empty((4, x.size))
+    bad = np.empty(4, dtype=np.int64)
+    judge.judge_float32(ref_f, ref_d, nf, nd, ours_f, ours_d, err, bad)
+    series = ((ours_f, ref_f), (ours_d, ref_d), (nf, ref_f), (nd, ref_d))
+    return [(key, Part.of(x64, err[s], got, ref, all_finite=not bad[s])[0])
+            for s, (key, (got, ref)) in enumerate(zip(_KEYS[: 4 if naive is not None else 2], series, strict=False))]
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One exhaustive audit's work on a chunk of bit patterns [start, stop): the same
+    function for the local threads and for a Dask worker, so both give the same parts.
+
+    Called on ``(start, stop)``, it returns ``(values, result)``: with ``binned``,
+    ``result`` is ``[(series key, Part)]``; otherwise the chunk's own arrays,
+    ``(x64, [(key, err, got, expected)])``, for a curve of every point.
+    """
+
+    act: BoundActivation
+    dtype: str
+    binned: bool
+
+    def __call__(self, piece: tuple[int, int]):
+        dt = numpy_dtype(self.dtype)
+        x = _values(dt, *piece)
+        if not x.size:
+            return 0, [] if self.binned else (x.astype(np.float64), [])
+        naive = naive_for(self.act)
+        lay = _Layout.of(dt)
+        if self.binned and dt == np.float32 and _compiled_judge():
+            parts = _judged_chunk(self.act, naive, x)
+            if parts is not None:
+                return x.size, parts
+        x64, series = _narrow_chunk(self.act, naive, x, lay, dt.kind == "f")
+        if not self.binned:
+            return x.size, (x64, series)
+        return x.size, [(key, Part.of(x64, err, got, expected)[0]) for key, err, got, expected in series]
+
+
+def _compiled_judge() -> bool:
+    from ..numerics import fast
+
+    return fast.enabled()
+
+
 def _mp_reference(act: BoundActivation, x64: np.ndarray):
     from .ulp import mp_values
 
@@ -509,6 +629,15 @@ def check_exhaustive(dtype: str, range_: tuple[float, float] | None) -> None:
         )
 
 
+def check_scheduler(scheduler: str, dtype: str, exhaustive: bool) -> None:
+    """A Dask scheduler serves the chunked audit: an exhaustive one of a narrow dtype."""
+    if not exhaustive or check_dtype(dtype) == "float64":
+        raise OptionError("scheduler", "{scheduler} runs the chunks of an exhaustive float32, float16 or "
+                          "bfloat16 audit ({exhaustive})", ("exhaustive",))
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise OptionError("scheduler", "{scheduler} takes a Dask scheduler address such as tcp://host:8786")
+
+
 def audit(
     act: BoundActivation | str,
     dtype: str = "float64",
@@ -517,12 +646,15 @@ def audit(
     exhaustive: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> AuditResult:
     """Audit ``act``'s f and f' in ``dtype`` (see the module docstring).
 
     ``range`` limits x (default :data:`DEFAULT_RANGE`, or every finite value when
     exhaustive); ``points`` is the grid size when not exhaustive; ``progress(done, total)``
-    is called as exhaustive chunks finish.
+    is called as exhaustive chunks finish. ``scheduler``, a Dask distributed address
+    (``tcp://host:port``), runs an exhaustive audit's chunks on that cluster instead of
+    local threads: the same chunks, folded in the same order, so the same result bit for bit.
     """
     started = time.perf_counter()
     act = get(act).elementwise
@@ -531,6 +663,8 @@ def audit(
     range = check_audit_range(range)
     naive = naive_for(act)
     workers = default_workers() if workers is None else check_workers(workers)
+    if scheduler is not None:
+        check_scheduler(scheduler, name, exhaustive)
     stats = {k: UlpStats() for k in ("forward", "derivative", "derivative_raw", "naive_forward",
                                      "naive_derivative")}
 
@@ -582,47 +716,24 @@ def audit(
         if progress:
             progress(n_points, n_points)
     else:
-        total = sum(b - a for a, b in bounds)
-        curve = Curve(binned=total > CURVE_POINTS)
-        n_points = 0
-        done = 0
         pieces = list(_chunks(bounds))
-
-        def job(piece):
-            x = _values(dt, *piece)
-            return piece[1] - piece[0], x.size, run(x) if x.size else (x.astype(np.float64), [])
+        curve = Curve(binned=sum(b - a for a, b in pieces) > CURVE_POINTS)
+        n_points = 0
 
         def fold(result):
-            nonlocal n_points, done
-            span, size, (x64, series) = result
+            nonlocal n_points
+            size, res = result
             n_points += size
-            done += span
-            for key, err, got, expected in series:
-                curve.add(key, x64, err, stats[key].add(x64, err, got, expected))
-            if progress:
-                progress(done, total)
+            if curve.binned:
+                for key, part in res:
+                    stats[key].merge(part)
+                    curve.add_part(key, part)
+            else:
+                x64, series = res
+                for key, err, got, expected in series:
+                    curve.add(key, x64, err, stats[key].add(x64, err, got, expected))
 
-        if workers == 1 or len(pieces) == 1:
-            for piece in pieces:
-                fold(job(piece))
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                # results folded in chunk order, so ties for the worst x resolve the same way
-                # whatever the thread timing; a bounded window keeps memory flat
-                window = workers * 4
-                pending = []
-                it = iter(pieces)
-                try:
-                    for piece in it:
-                        pending.append(pool.submit(job, piece))
-                        if len(pending) >= window:
-                            fold(pending.pop(0).result())
-                    while pending:
-                        fold(pending.pop(0).result())
-                except BaseException:
-                    for f in pending:
-                        f.cancel()
-                    raise
+        run_chunks(ChunkJob(act, name, curve.binned), pieces, fold, workers, progress, scheduler)
 
     return AuditResult(
         spec=act.spec,
@@ -643,3 +754,68 @@ def audit(
         seconds=time.perf_counter() - started,
         workers=workers if batches is None else 1,
     )
+
+
+# -- the chunked machinery: this audit's, and the implementation audit's (impl_audit) -------
+
+
+def exhaustive_pieces(dtype: str, range_: tuple[float, float] | None = None) -> list[tuple[int, int]]:
+    """The chunks of bit patterns [start, stop) that hold every finite value of ``dtype`` in
+    ``range_`` (all of them without one), :data:`CHUNK` patterns at most each."""
+    dt = numpy_dtype(dtype)
+    return list(_chunks(_ordinal_bounds(*(range_ or (-math.inf, math.inf)), dt)))
+
+
+def piece_values(dtype: str, piece: tuple[int, int]) -> np.ndarray:
+    """The finite values of ``dtype`` whose bit patterns are in ``piece``, in pattern order."""
+    return _values(numpy_dtype(dtype), *piece)
+
+
+def run_chunks(
+    job: Callable,
+    pieces: list[tuple[int, int]],
+    fold: Callable,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> None:
+    """``fold(job(piece))`` for every piece of bit patterns [start, stop), folded in the
+    pieces' order whatever ran them (so ties for the worst x resolve the same way, and the
+    result is the same bit for bit): ``job`` on ``workers`` threads with a bounded window of
+    pending chunks, so that memory stays flat, or on the Dask cluster at ``scheduler``
+    (:mod:`.distributed`; ``job`` must pickle). ``progress(done, total)``, in bit patterns,
+    is called after each fold."""
+    total = sum(b - a for a, b in pieces)
+    spans = (b - a for a, b in pieces)  # in fold order
+    done = 0
+
+    def step(result) -> None:
+        nonlocal done
+        fold(result)
+        done += next(spans)
+        if progress:
+            progress(done, total)
+
+    if scheduler is not None:
+        from .distributed import run_on_dask
+
+        run_on_dask(scheduler, job, pieces, step)
+        return
+    if workers == 1 or len(pieces) == 1:
+        for piece in pieces:
+            step(job(piece))
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        window = workers * 4
+        pending = []
+        try:
+            for piece in pieces:
+                pending.append(pool.submit(job, piece))
+                if len(pending) >= window:
+                    step(pending.pop(0).result())
+            while pending:
+                step(pending.pop(0).result())
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 #: mpmath working precision for references: 60 decimal digits (float64 carries about 16).
 MP_DPS = 60
+#: Held while mpmath works at MP_DPS: its precision is one setting for the whole process, so
+#: a thread leaving workdps would drop another's computation to 15 digits (chunks on threads).
+MP_LOCK = threading.RLock()
 
 
 def ulp_error(got: np.ndarray, ref: Sequence, dtype=np.float64) -> np.ndarray:
@@ -46,6 +50,6 @@ def mp_values(fn: Callable, xs: np.ndarray, dps: int = MP_DPS, **params) -> tupl
     """The reference (f, f') at each float64 x, at ``dps`` digits."""
     import mpmath as mp
 
-    with mp.workdps(dps):
+    with MP_LOCK, mp.workdps(dps):
         pairs = [fn(mp.mpf(float(x)), **params) for x in np.asarray(xs, dtype=np.float64).ravel()]
         return [mp.mpf(p[0]) for p in pairs], [mp.mpf(p[1]) for p in pairs]

@@ -46,6 +46,10 @@ class ParamFormula(str):
     def __call__(self, **params) -> str:
         return self._fn(**params)
 
+    def __reduce__(self):
+        # str's own pickling would call __new__ with the string alone (a Dask worker unpickles records)
+        return (ParamFormula, (str(self), self._fn))
+
 
 _FORMULA_FIELDS = ("formula_tex", "formula_text", "derivative_tex", "derivative_text")
 

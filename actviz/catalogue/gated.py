@@ -26,6 +26,7 @@ from .. import numerics as nx
 from ..core.gated import gated_unit
 from ..core.records import Checks, Gated, Layout, Naive, Param
 from ..core.store import register
+from ..numerics import fast
 from ..numerics.gates import x_sigmoid, x_sigmoid_second
 from ..numerics.special import sigmoid_pair
 from . import _textbook as tb
@@ -110,6 +111,7 @@ register(
             mp_gate=_mp_sigmoid_gate,
             mp_value=_mp_identity,
             gate_pair=sigmoid_pair,
+            gate_fast=fast.sigmoid,
             split="contiguous",
             gate_half="second",
             partials_text=(
@@ -266,6 +268,7 @@ register(
             mp_gate=_mp_gelu,
             mp_value=_mp_identity,
             gate_pair=gelu_pair,
+            gate_fast=fast.gelu,
             split="contiguous",
             gate_half="first",
             partials_text=(
@@ -340,6 +343,7 @@ register(
             mp_gate=_mp_silu,
             mp_value=_mp_identity,
             gate_pair=silu_pair,
+            gate_fast=fast.silu,
             split="contiguous",
             gate_half="first",
             partials_text=(
@@ -408,6 +412,18 @@ def _oai_gate_pair(a, alpha, limit):
     return g, np.where(a > limit, 0.0, d)
 
 
+def _oai_gate_fast(alpha, limit, **_):
+    """The compiled gate: quick_gelu's kernel (silu at β = alpha) on min(a, limit), with g' = 0
+    above the limit, as _oai_gate_pair computes it."""
+    kernel = fast.silu(alpha)
+
+    def gate(x, f, d):
+        kernel(np.minimum(x, limit), f, d)
+        d[x > limit] = 0.0
+
+    return gate
+
+
 def _oai_d2_gate(a, alpha, limit):
     return np.where(a > limit, 0.0, x_sigmoid_second(np.minimum(a, limit), alpha))
 
@@ -456,6 +472,7 @@ register(
             mp_gate=_mp_oai_gate,
             mp_value=_mp_oai_value,
             gate_pair=_oai_gate_pair,
+            gate_fast=_oai_gate_fast,
             gate_kinks=lambda alpha, limit: (limit,),
             value_kinks=lambda alpha, limit: (-limit, limit),
             split="interleaved",

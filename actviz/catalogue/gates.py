@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.records import Activation, Checks, Naive, Param
 from ..core.store import register
+from ..numerics import fast
 from ..numerics.compound_gates import (
     x_erf_softplus,
     x_erf_softplus_second,
@@ -117,6 +118,7 @@ register(
         forward=gelu,
         derivatives=(d_gelu, d2_gelu),
         evaluate_pair=gelu_pair,
+        fast_pair=fast.gelu,
         mp_reference=_mp_gelu,
         params=(GELU_APPROXIMATE,),
         **param_formulas(
@@ -210,6 +212,7 @@ register(
         forward=silu,
         derivatives=(d_silu, d2_silu),
         evaluate_pair=silu_pair,
+        fast_pair=fast.silu,
         mp_reference=_mp_silu,
         params=(
             Param("beta", 1.0, "slope of the gate σ(βx); 1 is SiLU", low=0.0, low_inclusive=False,
@@ -284,6 +287,7 @@ register(
         forward=quick_gelu,
         derivatives=(d_quick_gelu, d2_quick_gelu),
         evaluate_pair=_quick_gelu_pair,
+        fast_pair=lambda: fast.silu(QUICK_GELU_BETA),  # silu(beta=1.702)'s kernel, the same numbers
         mp_reference=_mp_quick_gelu,
         formula_tex=r"f(x) = x\,\sigma(1.702\,x)",
         formula_text="f(x) = x·σ(1.702x)",
@@ -448,6 +452,7 @@ register(
         forward=mish,
         derivatives=(d_mish, d2_mish),
         evaluate_pair=_mish_pair,
+        fast_pair=fast.mish,
         mp_reference=_mp_mish,
         formula_tex=r"f(x) = x\,\tanh(\mathrm{softplus}(x)) = x\,\tanh(\ln(1 + e^{x}))",
         formula_text="f(x) = x·tanh(softplus(x)) = x·tanh(ln(1 + exp(x)))",

@@ -16,6 +16,7 @@ from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.spec import format_value
 from ..core.store import register
+from ..numerics import fast
 from ..numerics.rectifiers import (
     MAX,
     exp_quotient,
@@ -347,6 +348,7 @@ register(
         forward=relu,
         derivatives=(d_relu, nx.zeros_like),
         evaluate_pair=_relu_pair,
+        fast_pair=fast.relu,
         mp_reference=_mp_relu,
         params=_RELU_PARAMS,
         kinks=_relu_kinks,
@@ -880,6 +882,7 @@ register(
         forward=elu,
         derivatives=(d_elu, d2_elu),
         evaluate_pair=_elu_pair,
+        fast_pair=fast.elu,
         mp_reference=_mp_elu,
         params=(Param("alpha", 1.0, "the negative saturation value is -alpha", low=0.0),),
         kinks=(0.0,),
@@ -1075,6 +1078,7 @@ register(
         forward=celu,
         derivatives=(d_celu, d2_celu),
         evaluate_pair=_celu_pair,
+        fast_pair=fast.celu,
         mp_reference=_mp_celu,
         params=(Param("alpha", 1.0, "the negative saturation value is -alpha", low=0.0, low_inclusive=False),),
         kinks=(0.0,),
@@ -1445,6 +1449,7 @@ register(
         forward=softplus,
         derivatives=(d_softplus, d2_softplus),
         evaluate_pair=_softplus_pair,
+        fast_pair=fast.softplus,
         mp_reference=_mp_softplus,
         params=(
             Param("beta", 1.0, "sharpness: softplus(βx)/β tends to relu as β grows", low=0.0,
@@ -1695,6 +1700,7 @@ register(
         forward=exponential,
         derivatives=(exponential, exponential),
         evaluate_pair=_exponential_pair,
+        fast_pair=fast.exponential,
         mp_reference=_mp_exponential,
         formula_tex="f(x) = e^{x}",
         formula_text="f(x) = exp(x)",

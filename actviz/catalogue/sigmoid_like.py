@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nx
 from ..core.records import Activation, Checks, Naive, Param, Variant
 from ..core.store import register
+from ..numerics import fast
 from ..numerics.normal import normal_cdf_terms
 from ..numerics.special import (
     dyt_pair,
@@ -120,6 +121,7 @@ register(
         forward=sigmoid,
         derivatives=(d_sigmoid, d2_sigmoid),
         evaluate_pair=_sigmoid_pair,
+        fast_pair=fast.sigmoid,
         mp_reference=_mp_sigmoid,
         formula_tex=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         formula_text="σ(x) = 1 / (1 + exp(-x))",
@@ -172,6 +174,7 @@ register(
         family="sigmoid-like",
         forward=tanh,
         derivatives=(d_tanh, d2_tanh),
+        fast_pair=fast.tanh,
         mp_reference=_mp_tanh,
         formula_tex=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
         formula_text="tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))",

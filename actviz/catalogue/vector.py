@@ -32,6 +32,7 @@ from .. import numerics as nx
 from ..core.records import Activation, Naive, Param
 from ..core.store import register
 from ..errors import UsageError
+from ..numerics import fast
 from ..numerics.dd import two_difference
 from ..numerics.softmax import (
     along_last,
@@ -216,6 +217,7 @@ register(
         forward=softmax_slice,
         derivatives=(d_softmax_slice, d2_softmax_slice),
         evaluate_pair=_softmax_slice_pair,
+        fast_pair=fast.softmax,
         mp_reference=_mp_softmax,
         vector=(softmax_apply, softmax_jacobian),
         params=SLICE_PARAMS,
@@ -318,6 +320,7 @@ register(
         forward=softmin_slice,
         derivatives=(d_softmin_slice, d2_softmin_slice),
         evaluate_pair=_softmin_slice_pair,
+        fast_pair=fast.softmin,
         mp_reference=_mp_softmin,
         vector=(softmin_apply, softmin_jacobian),
         params=SLICE_PARAMS,

@@ -29,6 +29,7 @@ from .common import (
     ParamOpt,
     PointsOpt,
     SpecsArg,
+    complete_spec,
     parse_param_options,
     resolve_specs,
 )
@@ -214,15 +215,40 @@ class _Bar:
         self.progress.update(self.task, completed=done, total=total)
 
 
+ImplOpt = Annotated[
+    list[str] | None,
+    typer.Option("--impl", metavar="NAME", help="Audit another implementation instead, its f' by its own autograd: "
+                 "actviz, numpy (the textbook formula), torch, jax, tensorflow (tf), keras, keras2, or "
+                 "MODULE:FUNCTION[,DERIVATIVE] / FILE.py:FUNCTION[,DERIVATIVE]; repeatable, side by side.",
+                 show_default=False),
+]
+#: Most rows (audits) a figure takes: each is 2.9 inches tall.
+MAX_FIGURE_ROWS = 24
+
+
 @app.command("accuracy", cls=ActvizCommand)
 def accuracy_command(
-    specs: SpecsArg,
+    specs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="SPEC...", help="Activations: a name (relu), with parameters (leaky_relu(alpha=0.1)) "
+                       "or a framework preset (gelu@jax); or none, with --all.", show_default=False,
+                       autocompletion=complete_spec),
+    ] = None,
     dtype: Annotated[
         list[str] | None,
         typer.Option("--dtype", "-d", metavar="DTYPE", help="float64 (against mpmath), float32, float16 or bfloat16 "
                      "(against the float64 result; bfloat16 needs ml_dtypes); repeatable.",
                      show_default="float64"),
     ] = None,
+    impl: ImplOpt = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every catalogue activation (with --impl: every one the implementation "
+                           "has, at its defaults).")
+    ] = False,
+    ftz: Annotated[
+        bool, typer.Option("--ftz", help="With --impl: read the results as flush-to-zero (subnormal results and "
+                           "inputs taken as zeros).")
+    ] = False,
     exhaustive: Annotated[
         bool, typer.Option("--exhaustive", help="Every finite value of the dtype (in --range if given): "
                            "float16/bfloat16 at once, float32 on every core.")
@@ -236,8 +262,13 @@ def accuracy_command(
     workers: Annotated[
         int | None, typer.Option("--workers", metavar="N", help="Threads for an exhaustive run.", show_default="every core")
     ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Run an exhaustive audit's chunks on the "
+                                 "Dask cluster at this address (tcp://host:8786); needs the dask extra. Same "
+                                 "result as the local run (not with --impl).", show_default=False)
+    ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 if an activation is outside its tolerance.")
+        bool, typer.Option("--strict", help="Exit 1 if an activation is outside its tolerance (not with --impl).")
     ] = False,
     alpha: AlphaOpt = None,
     beta: BetaOpt = None,
@@ -250,14 +281,30 @@ def accuracy_command(
 ) -> int:
     """Floating-point audit: ULP errors of f and f', the worst x, and the textbook formula beside them.
 
-    float64 is measured against mpmath (60 digits); float32, float16 and bfloat16 against the float64 result. The textbook formula (1/(1+exp(-x)), p*(1-p), 1-tanh², ...) is computed in the dtype itself, with its overflow and NaN counts. --exhaustive takes every finite value.
+    float64 is measured against mpmath (60 digits); float32, float16 and bfloat16 against the float64 result. The textbook formula (1/(1+exp(-x)), p*(1-p), 1-tanh², ...) is computed in the dtype itself, with its overflow and NaN counts. --exhaustive takes every finite value. --impl audits other implementations (PyTorch, JAX, TensorFlow, Keras, your own) the same way, called in the dtype as their users call them, by JAX's counting rules: how many values exceed 1/2, 1 and 4 ULP, wrong inf/NaN, FTZ-explained results and signed zeros.
     """
     from ..analysis import accuracy as acc
     from ..core import options
 
+    if all_ and specs:
+        raise UsageError("give activations or --all, not both")
+    if not all_ and not specs:
+        raise UsageError("name at least one activation (see 'actviz list'), or give --all")
     dtypes = list(dict.fromkeys(options.check_dtype(d) for d in (dtype or ["float64"])))
     for d in dtypes:
         acc.numpy_dtype(d)  # bfloat16 without ml_dtypes fails here, before any work
+    if impl:
+        if strict:
+            raise UsageError("--strict holds actviz to its tolerance; other implementations (--impl) have none")
+        if scheduler is not None:
+            # a framework's results depend on its build, version and CPU: called on the workers,
+            # they would not be those of the version the table names
+            raise UsageError("--scheduler runs actviz's own audit; an implementation (--impl) is audited "
+                             "in this process, where its version is the one reported")
+        return _accuracy_of_implementations(specs, dtypes, impl, all_, ftz, exhaustive, range_, points, workers,
+                                            alpha, beta, b, param, output, figure, fmt, dpi)
+    if ftz:
+        raise UsageError("--ftz reads another implementation's results as flush-to-zero: give --impl")
     range_ = options.check_audit_range(range_)
     if not exhaustive:
         options.check_points(points)
@@ -266,7 +313,14 @@ def accuracy_command(
     if exhaustive:
         for d in dtypes:
             acc.check_exhaustive(d, range_)
+    if scheduler is not None:
+        for d in dtypes:
+            acc.check_scheduler(scheduler, d, exhaustive)
     target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
+    if all_:
+        from ..registry import names
+
+        specs = names()
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     results, labels = [], []
     for act in acts:
@@ -276,12 +330,14 @@ def accuracy_command(
             if exhaustive and total > acc.CURVE_POINTS:
                 keep_freed_memory()
                 threads = workers or acc.default_workers()
+                where = (f"on the Dask cluster at {scheduler}" if scheduler is not None
+                         else f"{threads} thread{'s' * (threads > 1)}")
                 typer.echo(f"auditing {act.label} on all {total:,} {d} values"
-                           f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
+                           f"{' in the range' if range_ else ''}, {where}", err=True)
                 with _Bar(f"{act.label} {d}", total) as bar:
-                    results.append(acc.audit(act, d, range_, points, True, workers, bar))
+                    results.append(acc.audit(act, d, range_, points, True, workers, bar, scheduler))
             else:
-                results.append(acc.audit(act, d, range_, points, exhaustive, workers))
+                results.append(acc.audit(act, d, range_, points, exhaustive, workers, scheduler=scheduler))
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
         from ..render.export import accuracy_grid
@@ -298,5 +354,98 @@ def accuracy_command(
     if strict and not all(r.passed for r in results):
         failed = ", ".join(f"{label} ({r.dtype})" for r, label in zip(results, labels, strict=True) if not r.passed)
         typer.echo(f"actviz: outside tolerance: {failed}", err=True)
+        return 1
+    return 0
+
+
+def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustive, range_, points, workers,
+                                 alpha, beta, b, param, output, figure, fmt, dpi) -> int:
+    """`accuracy --impl ...`: every check and every implementation loaded before any work, then
+    one audit per activation, dtype and implementation, side by side in one table."""
+    from ..analysis import accuracy as acc
+    from ..analysis import impl_audit as ia
+    from ..analysis.implementations import parse_implementation
+    from ..core import options
+
+    impls = [parse_implementation(t) for t in dict.fromkeys(impl_names)]
+    impls = list({i.name: i for i in impls}.values())
+    for i in impls:
+        i.check_installed()  # a missing framework: exit 1, naming the package
+    range_ = options.check_audit_range(range_)
+    if not exhaustive:
+        options.check_points(points)
+    if workers is not None:
+        options.check_workers(workers)
+    if exhaustive:
+        for d in dtypes:
+            acc.check_exhaustive(d, range_)
+    target, data_fmt, fig_target, fig_fmt = _plan(output, fmt, figure, dpi)
+    params = parse_param_options(alpha, beta, param, b)
+    jobs = []  # (spec or bound activation, named parameters, implementation)
+    if all_:
+        if params:
+            raise UsageError("--all audits each activation at the implementation's defaults; "
+                             "-p, --alpha, --beta and --b are for the activations you name")
+        from ..registry import records
+
+        per_impl = {i.name: set(ia.all_specs(i)) for i in impls}
+        for rec in records():
+            for i in impls:
+                spec = f"{rec.name}@{i.framework}" if i.framework else rec.name
+                if spec in per_impl[i.name]:
+                    jobs.append((spec, [], i))
+    else:
+        acts = resolve_specs(specs, params)
+        for spec, act in zip(specs, acts, strict=True):
+            named = ia.named_parameters(spec) + [k for k in params if act.record.param(k)]
+            jobs += [(act, named, i) for i in impls]
+    if fig_target is not None and len(jobs) * len(dtypes) > MAX_FIGURE_ROWS:
+        raise UsageError(f"a figure takes at most {MAX_FIGURE_ROWS} audits (a row each), not "
+                         f"{len(jobs) * len(dtypes)}: name fewer activations, dtypes or implementations")
+    runs: list = []
+    skipped: dict[str, list[str]] = {}
+    for spec, named, i in jobs:
+        for d in dtypes:
+            try:
+                runs.append((spec, d, ia.prepare(spec, i, d, named=named)))
+            except UsageError as exc:
+                if not all_:
+                    raise
+                # --all takes what can be audited, and says what it left out and why
+                reason = str(exc).split(";")[0].split(" has ", 1)[-1]
+                skipped.setdefault(reason, []).append(f"{spec} in {d}")
+    for reason, which in skipped.items():
+        typer.echo(f"actviz: skipped {', '.join(which)}: {reason}", err=True)
+    results = []
+    for spec, d, prepared in runs:
+        i, ref, _ = prepared
+        total = acc.count_values(d, range_) if exhaustive else 0
+        common = dict(range=range_, points=points, exhaustive=exhaustive, workers=workers, ftz=ftz,
+                      prepared=prepared)
+        if exhaustive and total > acc.CURVE_POINTS:
+            keep_freed_memory()
+            threads = workers or acc.default_workers()
+            typer.echo(f"auditing {ref.label} by {i.name} on all {total:,} {d} values"
+                       f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
+            with _Bar(f"{ref.label} {i.name} {d}", total) as bar:
+                results.append(ia.audit_implementation(spec, i, d, progress=bar, **common))
+        else:
+            results.append(ia.audit_implementation(spec, i, d, **common))
+    records = [r.as_dict() for r in results]
+    if data_fmt is not None:
+        from ..render.export import implementation_grid
+
+        header, rows = implementation_grid(records)
+        title = "Accuracy of implementations in ULPs (JAX's counting rules" + (", read as flush-to-zero)" if ftz else ")")
+        _emit(target, data_fmt, title, header, rows, records)
+    if fig_target is not None:
+        from ..render.analysis_figures import implementation_figure
+
+        _save(implementation_figure(results), fig_target, fig_fmt, dpi)
+    failed = [r for r in results if r.error is not None]
+    if failed:
+        shown = "; ".join(f"{r.label} by {r.implementation} ({r.dtype}): {r.error}" for r in failed[:3])
+        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        typer.echo(f"actviz: {len(failed)} audit{'s' * (len(failed) > 1)} could not run: {shown}{more}", err=True)
         return 1
     return 0

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, PresetError, SpecError, UsageError
-from ..numerics import stencil
+from ..numerics import fast, stencil
 from . import gated as gating
 from .records import (
     FRAMEWORK_ALIASES,
@@ -133,12 +133,18 @@ class BoundActivation:
         self._forward = fns[0] if fns else record.forward
         self._derivs = (fns[1], fns[2]) if fns else record.derivatives
         self._pair = None if fns else record.evaluate_pair
+        self._fast_factory = None if fns else record.fast_pair
+        self._fast_kernel: Any = None  # resolved at the first evaluation that can use it
         self._kink_override = (
             _resolve(self.variant.kink_derivative, self.params) if self.variant else None
         )
         self._kink2_override = (
             _resolve(self.variant.kink_second_derivative, self.params) if self.variant else None
         )
+
+    def __getstate__(self) -> dict:
+        # a compiled kernel is resolved again where the activation is unpickled (a Dask worker)
+        return {**self.__dict__, "_fast_kernel": None}
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -262,9 +268,38 @@ class BoundActivation:
         return self.record.gated is not None
 
     # -- evaluation -------------------------------------------------------------------------
+    def _fast(self):
+        """The compiled f-and-f' kernel for these parameters, or None (no kernel, numba not
+        installed or switched off, or a preset that moves f' at a kink)."""
+        if self._fast_factory is None or self._kink_override or not fast.enabled():
+            return None
+        if self._fast_kernel is None:
+            self._fast_kernel = self._fast_factory(**self.params) or False
+        return self._fast_kernel or None
+
+    def _fast_pair(self, kernel, arr: Array) -> tuple[Array, Array]:
+        """(f, f') of arr from the compiled kernel, in arr's float dtype: float32 is computed
+        in float64 inside the kernel and rounded once on store, float16 and integers go
+        through float64 here."""
+        dtype = _float_dtype(arr)
+        work = np.float32 if dtype == np.float32 else np.float64
+        flat = np.ascontiguousarray(arr, dtype=work).reshape(-1)
+        f = np.empty(flat.size, dtype=work)
+        d = np.empty(flat.size, dtype=work)
+        kernel(flat, f, d)
+        out = []
+        for v in (f, d):
+            v = _narrow(v, dtype).reshape(arr.shape)
+            out.append(v[()] if v.ndim == 0 else v)
+        return out[0], out[1]
+
     def _run(self, order: int, x: Any) -> Array:
         """f (order 0), f' or f'' at x."""
         arr = np.asarray(x)
+        if order < 2:
+            kernel = self._fast()
+            if kernel is not None:
+                return self._fast_pair(kernel, arr)[order]
         if arr.size > _EVAL_BLOCK:
             return self._evaluate_blocks(arr, (order,))[0]
         dtype = _float_dtype(arr)
@@ -308,6 +343,10 @@ class BoundActivation:
         if bad:
             raise ParameterError(f"orders must be among 0, 1, 2, not {bad[0]!r}")
         arr = np.asarray(x)
+        kernel = self._fast() if (0 in orders or 1 in orders) else None
+        if kernel is not None:
+            f, d = self._fast_pair(kernel, arr)
+            return tuple(f if o == 0 else d if o == 1 else self.derivative(arr, order=2) for o in orders)
         if arr.size > _EVAL_BLOCK:
             return self._evaluate_blocks(arr, orders)
         results: dict[int, Array] = {}
@@ -561,8 +600,11 @@ class GatedActivation(VectorActivation):
             raise ParameterError(f"order must be 0, 1 or 2, not {order!r}")
         arr = np.asarray(x)
         dtype = _float_dtype(arr)
-        fn = (self.record.gated.gate, self.record.gated.value)[which][order]
-        out = np.asarray(fn(arr.astype(np.float64), **gating.factor_params(self.params)), dtype=np.float64)
+        gated, q, x64 = self.record.gated, gating.factor_params(self.params), arr.astype(np.float64)
+        if which == 0:  # the gate as f and the partials compute it (its compiled kernel, where it has one)
+            out = gating.gate_values(gated, q, x64, (order,))[order]
+        else:
+            out = np.asarray(gated.value[order](x64, **q), dtype=np.float64)
         if out.shape != arr.shape:
             out = np.broadcast_to(out, arr.shape).copy()
         out = _narrow(np.where(np.isnan(arr), np.nan, out), dtype)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..numerics import fast
 from ..numerics.softmax import along_last
 from .records import Activation, Gated, Param
 from .records import resolve as _resolve
@@ -99,6 +100,37 @@ def halves(z: Any, axis: int, split: str, gate: str, name: str) -> tuple[Array, 
     return zt[..., ia], zt[..., ib], ax
 
 
+# -- the gate -----------------------------------------------------------------------------------
+
+
+def _gate_kernel(gated: Gated, q: Mapping[str, Any]):
+    """The compiled (g, g') kernel at the factors' parameters ``q``, or None (not installed,
+    turned off, or no kernel for these parameters)."""
+    if gated.gate_fast is None or not fast.enabled():
+        return None
+    return gated.gate_fast(**q)
+
+
+def gate_values(gated: Gated, q: Mapping[str, Any], a: Array, orders) -> dict[int, Array]:
+    """g and its derivatives of ``orders`` (0, 1, 2) at the float64 array ``a``: g and g' from
+    one pass where they are both wanted, or wanted alone and a compiled kernel exists, so that
+    f, ∂f/∂a and the gate curve agree with each other, and with the gate's own entry, bit for
+    bit on either path."""
+    orders = set(orders)
+    gs: dict[int, Array] = {}
+    kernel = _gate_kernel(gated, q) if orders & {0, 1} else None
+    if kernel is not None:
+        flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+        g, dg = np.empty(flat.size), np.empty(flat.size)
+        kernel(flat, g, dg)
+        gs[0], gs[1] = g.reshape(np.shape(a)), dg.reshape(np.shape(a))
+    elif gated.gate_pair is not None and {0, 1} <= orders:
+        gs[0], gs[1] = (np.asarray(v, dtype=np.float64) for v in gated.gate_pair(a, **q))
+    for order in orders - set(gs):
+        gs[order] = np.asarray(gated.gate[order](a, **q), dtype=np.float64)
+    return {k: gs[k] for k in orders}
+
+
 # -- f and its partials on two inputs ---------------------------------------------------------------
 
 
@@ -112,11 +144,7 @@ def evaluate(gated: Gated, params: Mapping[str, Any], a: Array, b: Array, keys: 
     q = factor_params(params)
     need_g = {PARTIALS[k][0] for k in keys}
     need_v = {PARTIALS[k][1] for k in keys}
-    gs: dict[int, Array] = {}
-    if gated.gate_pair is not None and {0, 1} <= need_g:
-        gs[0], gs[1] = (np.asarray(v, dtype=np.float64) for v in gated.gate_pair(a, **q))
-    for order in need_g - set(gs):
-        gs[order] = np.asarray(gated.gate[order](a, **q), dtype=np.float64)
+    gs = gate_values(gated, q, a, need_g)
     vs = {order: np.asarray(gated.value[order](b, **q), dtype=np.float64) for order in need_v}
     bad = np.isnan(a) | np.isnan(b)
     out = []
@@ -140,7 +168,7 @@ def _curve(gated: Gated, order: int) -> Callable[..., Array]:
         if v0 == 0.0:  # the gate curve at a value factor of 0 is 0 everywhere, ±inf included
             return np.where(np.isnan(x), np.nan, 0.0)
         with np.errstate(over="ignore"):
-            return np.asarray(gated.gate[order](x, **factor_params(params)), dtype=np.float64) * v0
+            return gate_values(gated, factor_params(params), x, (order,))[order] * v0
 
     return curve
 
@@ -151,7 +179,8 @@ def _curve_pair(gated: Gated) -> Callable[..., tuple[Array, Array]]:
         if v0 == 0.0:
             zero = np.where(np.isnan(x), np.nan, 0.0)
             return zero, zero.copy()
-        g, dg = gated.gate_pair(x, **factor_params(params))
+        gs = gate_values(gated, factor_params(params), np.asarray(x, dtype=np.float64), (0, 1))
+        g, dg = gs[0], gs[1]
         with np.errstate(over="ignore"):
             return np.asarray(g, dtype=np.float64) * v0, np.asarray(dg, dtype=np.float64) * v0
 
@@ -229,7 +258,7 @@ def gated_unit(
         family=family,
         forward=_curve(gated, 0),
         derivatives=(_curve(gated, 1), _curve(gated, 2)),
-        evaluate_pair=_curve_pair(gated) if gated.gate_pair is not None else None,
+        evaluate_pair=_curve_pair(gated) if gated.gate_pair is not None or gated.gate_fast is not None else None,
         mp_reference=_mp_curve(gated),
         params=(*params, value),
         kinks=lambda **p: gate_kinks(gated, p) if value_at(gated, p) != 0.0 else (),

@@ -321,6 +321,10 @@ class Gated:
     mp_value: Callable[..., tuple[Any, Any]]
     # (g, g') together from shared intermediates, or None
     gate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # the compiled kernel of (g, g') (a numerics.fast factory, called with the factors'
+    # parameters), or None: the gate then computes what its elementwise entry's compiled path
+    # does, so swiglu's gate curve stays silu's numbers to the bit on either path
+    gate_fast: Callable[..., Callable[..., None] | None] | None = None
     # a where g' jumps, and b where v' jumps: tuples or functions of the parameters (without b)
     gate_kinks: ParamsFn | tuple[float, ...] = ()
     value_kinks: ParamsFn | tuple[float, ...] = ()
@@ -376,6 +380,9 @@ class Activation:
     frameworks: Mapping[str, Variant] = field(default_factory=dict)
     # f and f' together from shared intermediates: evaluate_pair(x, **params) -> (f, f')
     evaluate_pair: Callable[..., tuple[Array, Array]] | None = None
+    # the compiled kernel for f and f' (actviz.numerics.fast): fast_pair(**params) gives
+    # k(x, f, d), or None for parameters it does not cover; used where numba is installed
+    fast_pair: Callable[..., Callable[..., None] | None] | None = None
     # mpmath reference: mp_reference(x: mpf, **params) -> (f, f') as mpf, at the working precision
     mp_reference: Callable[..., tuple[Any, Any]] | None = None
     # cross-parameter check: returns an error message or None

@@ -12,6 +12,8 @@
 - softmax: shifted exponentials along an axis and their complements, the slice σ(x - o - ln m)
 - roots: roots of many bracketed functions at once, and the edge of a predicate
 - stencil: the five-point finite-difference derivative: its step, formula and reach
+- fast: whether the compiled path is on, and the factories records name as ``fast_pair``
+- compiled: the numba kernels (f and f' in one pass, exp and log1p in plain arithmetic)
 
 Each helper is accurate to a few ULPs over the whole float64 range and raises no
 floating-point warning for finite input. The names most definitions use are here too.

@@ -408,3 +408,94 @@ def accuracy_figure(results: Sequence[AuditResult]):
     fig.legend(list(legend.values()), list(legend), loc="outside lower center",
                ncols=min(4, len(legend)), fontsize="small", markerscale=3)
     return fig
+
+
+# -- implementations: counts of errors by x -------------------------------------------------------
+
+#: The error classes' labels on the figure's y axis (see actviz.analysis.counting.EDGES).
+_CLASS_TICKS = {0: "≤ ½", 1: "1", 3: "4", 5: "16", 7: "64", 9: "256", 11: "2¹⁰", 15: "2¹⁴", 19: "2¹⁸"}
+
+
+def _x_ticks(xbins) -> tuple[list[float], list[str]]:
+    """Ticks at 0 and at about four powers of ten a side (round decades) over the bins' x."""
+    lo, hi = xbins.lo, xbins.hi
+    top = math.floor(math.log10(max(abs(lo), abs(hi), 1.0)))
+    bottom = math.ceil(math.log10(2.0 ** (xbins.emin - xbins.p + 1))) if xbins.kind == "ordinal" else 0
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if (top - bottom) / s <= 4)
+    ks = [k for k in range(bottom - bottom % step, top + 1, step) if k >= bottom]
+    values = [0.0] if lo <= 0 <= hi else []
+    for k in ks:
+        values += [v for v in (10.0**k, -(10.0**k)) if lo <= v <= hi]
+    # largest magnitudes first, each kept only where it leaves room beside those kept before
+    kept: list[float] = []
+    for v in sorted(values, key=lambda v: (v != 0, -abs(v))):
+        at = float(xbins.position(np.array([v]))[0])
+        if all(abs(at - float(xbins.position(np.array([w]))[0])) > 0.06 * xbins.n for w in kept):
+            kept.append(v)
+    values = sorted(kept)
+    labels = []
+    for v in values:
+        k = round(math.log10(abs(v))) if v else 0
+        text = "0" if v == 0 else (f"{10**k:g}" if k in (0, 1, 2) else f"$10^{{{k}}}$")
+        labels.append(("−" if v < 0 else "") + text)
+    return list(xbins.position(np.array(values))), labels
+
+
+def implementation_figure(results: Sequence):
+    """Where each implementation's errors are: for every audit (a row) and for f and f' (the
+    columns), a histogram over x of the points in each error class, from correctly rounded
+    (≤ ½ ULP) up to beyond 2^20 ULP and wrong inf/NaN on top; colour is the number of values
+    (log scale). x is binned evenly by the values' order for an exhaustive run (every binade
+    its share) and in asinh(x) for the grid."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+
+    from ..analysis.counting import N_CLASSES, NONFINITE_CLASS
+    from .export import ulp_text
+
+    fig = Figure(figsize=(12.0, 0.8 + 2.9 * len(results)), layout="constrained")
+    axes = fig.subplots(len(results), 2, squeeze=False)
+    peak = max([int(t.hist.max()) for r in results for t in (r.forward, r.derivative)
+                if t is not None and r.error is None] or [1])
+    norm = LogNorm(vmin=1, vmax=max(peak, 2))
+    image = None
+    yticks = {**_CLASS_TICKS, NONFINITE_CLASS: "inf/NaN"}
+    for row, r in zip(axes, results, strict=True):
+        for ax, part, name in ((row[0], r.forward, "f"), (row[1], r.derivative, "f'")):
+            head = f"{r.label} by {r.implementation}: {name} in {r.dtype}"
+            if r.error is not None or part is None:
+                why = r.error if r.error is not None else "; ".join(r.notes) or "no derivative"
+                ax.text(0.5, 0.5, "\n".join(_wrap(why, 70)), ha="center", va="center", fontsize="small",
+                        transform=ax.transAxes, gid="missing")
+                ax.set_title(head, fontsize="small", loc="left")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                continue
+            counts = np.ma.masked_equal(part.hist.T.astype(float), 0.0)
+            image = ax.pcolormesh(np.arange(r.xbins.n + 1), np.arange(N_CLASSES + 1) - 0.5, counts,
+                                  norm=norm, cmap="viridis", shading="flat", rasterized=True)
+            image.set_gid("counts")
+            ax.axhline(0.5, color="0.4", lw=0.6, ls="--", gid="correctly-rounded")
+            ax.set_ylim(-0.5, N_CLASSES - 0.5)
+            ax.set_yticks(list(yticks), list(yticks.values()), fontsize="x-small")
+            ticks, labels = _x_ticks(r.xbins)
+            ax.set_xticks(ticks, labels, fontsize="x-small")
+            ax.set_xlim(0, r.xbins.n)
+            ax.set_xlabel("x" + (" (bins by order of value)" if r.xbins.kind == "ordinal" else ""),
+                          fontsize="small")
+            ax.set_ylabel("ULP error", fontsize="small")
+            wrong = part.points - part.correct
+            stats = f"max {ulp_text(part.max_ulp)} ULP, mean {part.mean_ulp:.3g}; {wrong:,} of {part.points:,} > ½ ULP"
+            if part.ftz_explained:
+                stats += f" ({part.ftz_explained:,} FTZ)"
+            ax.set_title(f"{head}\n{stats}", fontsize="small", loc="left")
+    if image is not None:
+        bar = fig.colorbar(image, ax=axes[:, -1].tolist(), shrink=0.9, pad=0.01)
+        bar.set_label("values in the bin", fontsize="small")
+    return fig
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]

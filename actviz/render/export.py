@@ -558,6 +558,74 @@ def accuracy_grid(results: Sequence[dict], labels: Sequence[str]) -> tuple[list[
     return header, rows
 
 
+def ulp_text(value: float, digits: int = 4) -> str:
+    """An error in ULPs to ``digits`` digits, except where that would hide its side of ½ (an
+    error a hair above ½ is not correctly rounded): then every digit."""
+    text = readable(value, digits)
+    if value > 0.5 and float(text) <= 0.5:
+        return repr(float(value))
+    return text
+
+
+def _ulp_at(stats: dict | None) -> str:
+    if stats is None or stats["at"] is None:
+        return "—"
+    return f"{ulp_text(stats['max_ulp'])} at x = {readable(stats['at'], 8)}"
+
+
+def _pair(r: dict, key: str, shown=lambda v: f"{v:,}") -> str:
+    """A count of f and of f' ("f; f'"), or the f count alone where f' was not audited."""
+    f, d = r["forward"], r["derivative"]
+    return shown(f[key]) + ("" if d is None else f"; {shown(d[key])}")
+
+
+def _exceeds(part: dict | None) -> str:
+    if part is None:
+        return "—"
+    e = part["exceeds"]
+    return f"{e['0.5']:,} / {e['1']:,} / {e['4']:,}"
+
+
+def _specials_cell(specials: dict) -> str:
+    """How many of f(±inf, NaN) (and of f') agree with the reference, and which do not."""
+    parts = []
+    for key, name in (("f", "f"), ("df", "f'")):
+        rows = [(x, v.get(key)) for x, v in specials.items()]
+        rows = [(x, v) for x, v in rows if v is not None]
+        if not rows:
+            continue
+        bad = [f"{name}({x}) = {readable(v['got'], 4)}" for x, v in rows if not v["agree"]]
+        parts.append(f"{name} {len(rows) - len(bad)}/{len(rows)}" + (f" ({', '.join(bad)})" if bad else ""))
+    return "; ".join(parts) or "—"
+
+
+def implementation_grid(results: Sequence[dict]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): one row of text cells per implementation audit (activation, dtype,
+    implementation), from :meth:`ImplAuditResult.as_dict` records."""
+    header = ["activation", "implementation", "call", "dtype", "points", "f max ULP", "f mean",
+              "f > ½ / 1 / 4 ULP", "f' max ULP", "f' mean", "f' > ½ / 1 / 4 ULP",
+              "wrong inf/NaN f; f'", "FTZ-explained f; f'", "±0 differs f; f'", "±inf, NaN in", "notes"]
+    rows = []
+    for r in results:
+        impl = r["implementation"]
+        who = impl["name"] + (f" {impl['version']}" if impl["version"] and impl["name"] != "actviz" else "")
+        notes = list(r["notes"]) + (["read as flush-to-zero"] if r["ftz"] else [])
+        points = f"{r['points']:,}" + (" (all)" if r["exhaustive"] else "")
+        if r["error"] is not None:
+            rows.append([short_label(r["spec"]), who, impl["call"], r["dtype"], points,
+                         *(["—"] * 10), "; ".join([f"failed: {r['error']}", *notes])])
+            continue
+        f, d = r["forward"], r["derivative"]
+        rows.append([
+            short_label(r["spec"]), who, impl["call"], r["dtype"], points,
+            _ulp_at(f), readable(f["mean_ulp"], 3), _exceeds(f),
+            _ulp_at(d), readable(d["mean_ulp"], 3) if d else "—", _exceeds(d),
+            _pair(r, "nonfinite"), _pair(r, "ftz_explained"), _pair(r, "signed_zero"),
+            _specials_cell(r["specials"]), "; ".join(notes) or "—",
+        ])
+    return header, rows
+
+
 # -- the catalogue ---------------------------------------------------------------------------
 
 

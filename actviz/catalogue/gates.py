@@ -372,6 +372,7 @@ register(
         gate=True,
         aliases=("gelu_10",),
         family="smooth gate",
+        fast_pair=fast.clipped_gelu,
         forward=clipped_gelu,
         derivatives=(d_clipped_gelu, d2_clipped_gelu),
         evaluate_pair=_clipped_gelu_pair,

@@ -126,3 +126,21 @@ def mish(**_: object) -> Kernel:
 
 def gelu(approximate: str = "none", **_: object) -> Kernel | None:
     return _kernels().gelu if approximate == "none" else None
+
+
+def clipped_gelu(min: float, max: float, **_: object) -> Kernel:
+    """gelu's kernel, then the clip: the same numbers as gelu inside [min, max] (gelu_10 is
+    gelu there, bit for bit), f' = 0 where the clip holds f at a bound it has passed."""
+    import numpy as np
+
+    k = _kernels().gelu
+    lo, hi = float(min), float(max)
+
+    def run(x, f, d):
+        k(x, f, d)
+        # as catalogue.gates._clipped_inside: torch.clip passes the gradient at a bound
+        inside = ((f >= lo) if lo != 0 else (x >= 0)) & (f <= hi)
+        np.clip(f, lo, hi, out=f)
+        d[~inside & ~np.isnan(x)] = 0.0
+
+    return run

@@ -3,9 +3,10 @@
 numpy's sin and cos reduce their argument exactly, but w·x is rounded before they see it, and
 near a zero of the result that rounding (up to 700·2^-53 at x = 700) is all there is: sin(w·x)
 there would keep no correct digit. Here w·x is formed as an unevaluated sum hi + lo (Dekker)
-and the low part is carried to first order, sin(hi + lo) = sin(hi) + cos(hi)·lo; where w·x is
-beyond 2^990 (the product cannot be split, or overflows) the reduction is done by mpmath at
-1,200 bits, exactly, for those elements only.
+and the low part is carried to first order, sin(hi + lo) = sin(hi) + cos(hi)·lo. Where lo is
+too large for that (|w·x| beyond about 2^23) or w·x is beyond 2^990 (the product cannot be
+split, or overflows), mpmath reduces the exact product at the bits its size needs (up to
+1,200), for those elements only.
 
 Snake's f' = 1 + c·sin(2αx) vanishes (c = 1) where sin(2αx) = -1; written 1 + s as
 cos²/(1 - s) where s < 0, it keeps its relative accuracy there (cos has full relative accuracy
@@ -32,11 +33,17 @@ def _mp_sin_cos(x: np.ndarray, w: float) -> tuple[np.ndarray, np.ndarray]:
 
     s = np.empty(x.shape)
     c = np.empty(x.shape)
-    with mp.workprec(_MP_BITS):
-        for i, xi in enumerate(x):
+    for i, xi in enumerate(x):
+        # the product's integer bits, 53 for the result and guard bits: exact reduction
+        bits = min(_MP_BITS, max(0, int(np.frexp(float(xi) * w)[1]) if np.isfinite(float(xi) * w) else 1100) + 192)
+        with mp.workprec(max(bits, 256)):
             u = mp.mpf(float(xi)) * mp.mpf(w)  # exact at this precision
             s[i], c[i] = float(mp.sin(u)), float(mp.cos(u))
     return s, c
+
+
+#: |lo| up to which sin(hi + lo) ≈ sin(hi) + cos(hi)·lo is exact to rounding (lo²/2 < 2^-61)
+_FIRST_ORDER = 2.0**-30
 
 
 def sin_cos_product(x, w: float) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +53,9 @@ def sin_cos_product(x, w: float) -> tuple[np.ndarray, np.ndarray]:
     finite = np.isfinite(x)
     with np.errstate(over="ignore", invalid="ignore"):
         hi, lo = two_product(np.where(finite, x, 0.0), w)
-        big = finite & ~(np.abs(hi) < _EXACT_LIMIT)
+        # the first-order correction needs lo ≪ 1: beyond |w·x| ≈ 2^23, lo (up to half an ULP
+        # of hi) is not, and there mpmath reduces hi + lo exactly
+        big = finite & ~((np.abs(hi) < _EXACT_LIMIT) & (np.abs(lo) <= _FIRST_ORDER))
         hi = np.where(big, 0.0, hi)
         lo = np.where(big, 0.0, lo)
         sh, ch = np.sin(hi), np.cos(hi)

@@ -145,10 +145,10 @@ def test_apertus_resolves_to_the_catalogues_xielu():
     found = read_config(CONFIGS / "apertus.json")
     assert (found.key, found.value) == ("hidden_act", "xielu")
     act = resolve(found)
-    assert act.label == "xielu" and act.params["eps"] == -1e-6
+    assert act.label == "xielu@hf" and act.record.name == "xielu" and act.params["eps"] == -1e-6
     result = run("info", "--config", str(CONFIGS / "apertus.json"))
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == f'{CONFIGS / "apertus.json"}: hidden_act = "xielu" → xielu'
+    assert result.stdout.splitlines()[0] == f'{CONFIGS / "apertus.json"}: hidden_act = "xielu" → xielu@hf (a Hugging Face transformers name)'
 
 
 def test_an_activation_actviz_lacks_is_named_in_the_error(tmp_path):

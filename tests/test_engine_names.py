@@ -88,6 +88,9 @@ def test_each_row_means_its_record_at_its_parameters():
     ("gelu_tanh_and_mul", "geglu", {"approximate": "tanh", "b": 1.0}),
     ("swigluoai_and_mul", "swiglu_oai", {"alpha": 1.702, "limit": 7.0, "b": 0.0}),
     ("laplace@hf", "laplace", None),
+    # ACT2CLS: "gelu_10": (ClippedGELUActivation, {"min": -10, "max": 10}); "xielu": XIELUActivation
+    ("gelu_10@hf", "clipped_gelu", {"min": -10.0, "max": 10.0}),
+    ("xielu@hf", "xielu", {"alpha_p": 0.8, "alpha_n": 0.8, "beta": 0.5, "eps": -1e-6}),
 ])
 def test_the_gated_and_newer_engine_names(spec, record, params):
     act = actviz.get(spec)

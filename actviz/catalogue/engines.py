@@ -26,7 +26,7 @@ Sources, read in the stored copies of the repositories:
 - ml-explore/mlx ``python/mlx/nn/layers/activations.py``
 - MindSpore's API documentation (mindspore.nn.GELU, mindspore.ops.fast_gelu)
 
-Adding a name is one line below once its record exists (``_hf("xielu", "xielu")``).
+Adding a name is one line below once its record exists (``_hf("relu2", "squared_relu", …)``).
 """
 
 from __future__ import annotations
@@ -314,6 +314,12 @@ _hf("silu", "silu", "SiLUActivation (torch.nn.functional.silu)", like="torch")
 _hf("swish", "silu", "torch.nn.SiLU", like="torch")
 _hf("tanh", "tanh", "torch.nn.Tanh", like="torch")
 _hf("prelu", "prelu", "torch.nn.PReLU (one slope, 0.25 at the start)", like="torch")
+_hf("gelu_10", "clipped_gelu", "ClippedGELUActivation(-10, 10): clip(gelu(x), -10, 10)",
+    params={"min": -10.0, "max": 10.0}, fixed=("min", "max"))
+_hf("xielu", "xielu", "XIELUActivation (its Python path; the xielu package's CUDA kernel where installed)",
+    note="alpha_p, alpha_n are learned (softplus-parameterised, initialised at 0.8), beta = 0.5 and "
+    "eps = -1e-6 fixed; the module keeps them in bfloat16 by default, so a fresh one computes with "
+    "αp = 0.8046875, αn = 0.80078125, ε ≈ -9.98e-7: give those as parameters to see it")
 _hf("laplace", "laplace", "LaplaceActivation (MEGA): 0.5·(1 + erf((x - μ)/(σ√2))), μ = 0.707107, σ = 0.282095")
 
 # --- Transformer Engine: te.pytorch.LayerNormMLP(activation=...) ---------------------------------

@@ -52,6 +52,47 @@ def test_the_switch_follows_the_environment(monkeypatch):
         assert not fast.enabled()
 
 
+def test_small_arrays_take_the_numpy_path_unless_forced(monkeypatch):
+    # a figure's or a table's few points never load numba (0.75 s of CPU in a fresh process);
+    # large arrays do, and fast.using(True) forces the kernels at any size
+    monkeypatch.setattr(fast, "installed", lambda: True)
+    monkeypatch.delenv(fast.ENV, raising=False)
+    assert not fast.wanted(1201) and not fast.wanted(fast.MIN_SIZE - 1)
+    assert fast.wanted(fast.MIN_SIZE) and fast.wanted(4_000_000)
+    with fast.using(True):
+        assert fast.wanted(1)
+    with fast.using(False):
+        assert not fast.wanted(10**9)
+    monkeypatch.setenv(fast.ENV, "0")
+    assert not fast.wanted(10**9)
+
+
+def test_a_plot_does_not_import_numba():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, actviz; a = actviz.get('silu'); a.evaluate(np.linspace(-6, 6, 1201)); "
+            "actviz.get('swiglu')(np.ones(3), np.ones(3)); print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@needs_numba
+def test_a_large_array_takes_the_kernel_and_a_small_one_the_numpy_path():
+    silu = actviz.get("silu")
+    big = np.linspace(-30, 30, fast.MIN_SIZE)
+    with fast.using(True):
+        compiled = silu.evaluate(big)
+    with fast.using(False):
+        numpy_path = silu.evaluate(big[:1201])
+    f, d = silu.evaluate(big)
+    np.testing.assert_array_equal(f, compiled[0])
+    np.testing.assert_array_equal(d, compiled[1])
+    small = silu.evaluate(big[:1201])
+    np.testing.assert_array_equal(small[0], numpy_path[0])
+    np.testing.assert_array_equal(small[1], numpy_path[1])
+
+
 @needs_numba
 @pytest.mark.parametrize("spec", FAST_SPECS)
 def test_compiled_kernels_agree_with_the_numpy_path(spec):
@@ -112,7 +153,7 @@ def test_a_preset_that_moves_a_kink_value_keeps_the_numpy_path():
             act = actviz.get(f"{rec.name}@{fw}")
             if act._kink_override or variant.functions:
                 with fast.using(True):
-                    assert act._fast() is None, act.spec
+                    assert act._fast(1) is None, act.spec
 
 
 def _runs(centre, n=4000):
@@ -132,7 +173,7 @@ def test_compiled_monotone_activations_stay_monotone_float_by_float(spec):
     # where two forms meet (tanh at |x| = 0.55), and about 0, where roundings tie
     act = actviz.get(spec).elementwise
     with fast.using(True):
-        if act._fast() is None:
+        if act._fast(1) is None:
             pytest.skip(f"{spec} has no compiled kernel at these parameters")
     centres = [0.0, 0.55, -0.55, 1e-16, -1e-16, 1.0, -1.0, -20.0, 20.0]
     x = np.sort(np.concatenate([_runs(c) for c in centres] + [np.random.default_rng(5).normal(0, 8, 50000)]))

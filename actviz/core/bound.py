@@ -268,10 +268,11 @@ class BoundActivation:
         return self.record.gated is not None
 
     # -- evaluation -------------------------------------------------------------------------
-    def _fast(self):
-        """The compiled f-and-f' kernel for these parameters, or None (no kernel, numba not
-        installed or switched off, or a preset that moves f' at a kink)."""
-        if self._fast_factory is None or self._kink_override or not fast.enabled():
+    def _fast(self, size: int):
+        """The compiled f-and-f' kernel for these parameters and an array of ``size`` elements,
+        or None (no kernel, numba not installed or switched off, a small array, or a preset that
+        moves f' at a kink)."""
+        if self._fast_factory is None or self._kink_override or not fast.wanted(size):
             return None
         if self._fast_kernel is None:
             self._fast_kernel = self._fast_factory(**self.params) or False
@@ -297,7 +298,7 @@ class BoundActivation:
         """f (order 0), f' or f'' at x."""
         arr = np.asarray(x)
         if order < 2:
-            kernel = self._fast()
+            kernel = self._fast(arr.size)
             if kernel is not None:
                 return self._fast_pair(kernel, arr)[order]
         if arr.size > _EVAL_BLOCK:
@@ -343,7 +344,7 @@ class BoundActivation:
         if bad:
             raise ParameterError(f"orders must be among 0, 1, 2, not {bad[0]!r}")
         arr = np.asarray(x)
-        kernel = self._fast() if (0 in orders or 1 in orders) else None
+        kernel = self._fast(arr.size) if (0 in orders or 1 in orders) else None
         if kernel is not None:
             f, d = self._fast_pair(kernel, arr)
             return tuple(f if o == 0 else d if o == 1 else self.derivative(arr, order=2) for o in orders)

@@ -103,10 +103,11 @@ def halves(z: Any, axis: int, split: str, gate: str, name: str) -> tuple[Array, 
 # -- the gate -----------------------------------------------------------------------------------
 
 
-def _gate_kernel(gated: Gated, q: Mapping[str, Any]):
-    """The compiled (g, g') kernel at the factors' parameters ``q``, or None (not installed,
-    turned off, or no kernel for these parameters)."""
-    if gated.gate_fast is None or not fast.enabled():
+def _gate_kernel(gated: Gated, q: Mapping[str, Any], size: int):
+    """The compiled (g, g') kernel at the factors' parameters ``q`` for ``size`` elements, or
+    None (not installed, turned off, a small array, or no kernel for these parameters): the
+    rule of the gate's own entry (numerics.fast.wanted)."""
+    if gated.gate_fast is None or not fast.wanted(size):
         return None
     return gated.gate_fast(**q)
 
@@ -118,7 +119,7 @@ def gate_values(gated: Gated, q: Mapping[str, Any], a: Array, orders) -> dict[in
     bit on either path."""
     orders = set(orders)
     gs: dict[int, Array] = {}
-    kernel = _gate_kernel(gated, q) if orders & {0, 1} else None
+    kernel = _gate_kernel(gated, q, np.size(a)) if orders & {0, 1} else None
     if kernel is not None:
         flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
         g, dg = np.empty(flat.size), np.empty(flat.size)

@@ -43,9 +43,24 @@ def enabled() -> bool:
     return installed()
 
 
+#: Arrays smaller than this take the numpy path unless :func:`using` forces the compiled one:
+#: loading numba costs about 0.75 s of CPU in a fresh process, a plot's 1,201 points or a
+#: table's few save microseconds, so a figure, a table or a statistic never loads it.
+MIN_SIZE = 1 << 16
+
+
+def wanted(size: int) -> bool:
+    """Whether an evaluation of ``size`` elements takes the compiled kernels: :func:`enabled`,
+    and either large (:data:`MIN_SIZE`) or inside ``using(True)``."""
+    if not enabled():
+        return False
+    return _override is True or size >= MIN_SIZE
+
+
 @contextlib.contextmanager
 def using(flag: bool) -> Iterator[None]:
-    """Within the block, take the compiled path (where installed) or the numpy one."""
+    """Within the block, take the compiled path (where installed) for arrays of any size, or
+    the numpy one."""
     global _override
     before = _override
     _override = bool(flag)

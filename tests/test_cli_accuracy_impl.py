@@ -86,8 +86,8 @@ def test_a_failed_call_is_reported_in_one_line_with_exit_1():
         (["hard_sigmoid@keras2", "--impl", "actviz"], "no mpmath reference for a float64 audit"),
         (["--all", "--impl", "numpy", "--alpha", "0.1"], "--all audits each activation"),
         (["--all", "--impl", "numpy", "--b", "2"], "--all audits each activation"),
-        (["sigmoid", "--impl", "numpy", "-d", "float16", "--exhaustive", "--scheduler", "tcp://127.0.0.1:8786"],
-         "--scheduler runs actviz's own audit; an implementation (--impl) is audited in this process"),
+        (["sigmoid", "--impl", "numpy", "-d", "float16", "--scheduler", "tcp://127.0.0.1:8786"],
+         "--scheduler runs the chunks of an exhaustive"),
     ],
 )
 def test_accuracy_impl_usage_errors(args, message, tmp_path, monkeypatch):

@@ -95,3 +95,44 @@ def test_the_scheduler_serves_only_chunked_audits(args):
     result = runner.invoke(app, ["accuracy", "sigmoid", *args, "--scheduler", "tcp://127.0.0.1:8786"])
     assert result.exit_code == 2
     assert "--scheduler runs the chunks of an exhaustive" in result.stderr
+
+
+@pytest.mark.parametrize("impl", ["numpy", "actviz", "torch"])
+def test_an_implementation_audit_on_the_cluster_is_the_local_run(scheduler, impl):
+    # the workers bind the implementation again in their own processes (a framework's callables
+    # do not pickle) and judge the same chunks: the table is the local one, bit for bit
+    if impl == "torch":
+        pytest.importorskip("torch", reason="torch is not installed")
+    args = ["accuracy", "gelu", "--impl", impl, "-d", "float16", "--exhaustive", "--format", "json"]
+    local = runner.invoke(app, args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        remote = runner.invoke(app, [*args, "--scheduler", scheduler])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert "on the Dask cluster at" in remote.stderr or "auditing" not in remote.stderr
+    drop = ("seconds", "workers")
+    strip = [{k: v for k, v in r.items() if k not in drop} for r in json.loads(local.stdout)]
+    assert strip == [{k: v for k, v in r.items() if k not in drop} for r in json.loads(remote.stdout)]
+    assert strip[0]["points"] == 63488  # every finite float16 value
+
+
+def test_a_worker_with_another_version_of_the_implementation_is_refused():
+    # the table reports this process's version: a cluster whose workers would call another
+    # one is refused before any work, naming the worker and both versions
+    from actviz.analysis import impl_audit as ia
+
+    impl, ref, bound = ia.prepare("gelu", "numpy", "float16")
+    plan = ia._Plan(ref, "float16", None, None, False, {})
+    job = ia._Job(plan, impl, bound)
+
+    class Client:
+        def run(self, fn, *args):
+            return {"tcp://10.0.0.2:4000": job.version, "tcp://10.0.0.3:4000": "1.0.0"}
+
+    with pytest.raises(distributed.SchedulerError, match=r"--impl numpy: the worker tcp://10.0.0.3:4000 runs "
+                       r"textbook formula \(numpy\) 1.0.0, this process " + job.version.replace(".", r"\.")):
+        job.check_cluster(Client())
+    # and a job sent to a worker (dask pickles it with cloudpickle) binds the implementation there
+    cloudpickle = pytest.importorskip("cloudpickle", reason="dask is not installed")
+    again = cloudpickle.loads(cloudpickle.dumps(job))
+    assert again.bound is not None and again.bound is not job.bound and again.version == job.version

@@ -43,6 +43,9 @@ def run_on_dask(address: str, job, pieces: list, fold: Callable, connect_timeout
         raise SchedulerError(f"cannot reach the Dask scheduler at {address!r}: {detail}") from None
     futures = []
     try:
+        check = getattr(job, "check_cluster", None)
+        if check is not None:  # what the job needs of the workers, before any work
+            check(client)
         batches = [pieces[i:i + CHUNKS_PER_TASK] for i in range(0, len(pieces), CHUNKS_PER_TASK)]
         [scattered] = client.scatter([job], broadcast=True)
         futures = client.map(_run_batch, [scattered] * len(batches), batches, pure=False)

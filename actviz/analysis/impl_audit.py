@@ -255,12 +255,27 @@ def _judge_series(plan: _Plan, got, hi, lo, x64, zero_ref: tuple[float, float] |
     return Judged(e, read.nan, read.overflow, read.signed_zero), explained  # idx is every point
 
 
+def _worker_version(impl: Implementation) -> str | None:
+    """On a Dask worker: the version of ``impl`` it would call (its framework imported there)."""
+    if impl.kind == "framework":
+        import importlib
+
+        from .implementations import PACKAGES
+
+        try:
+            importlib.import_module(PACKAGES[impl.name][0])
+        except ImportError:
+            return None
+    return impl.version()
+
+
 class _Job:
     """The work on one chunk (a bit-pattern piece, or an array of x): the bound
     implementation is made once per job and reused by every chunk it runs."""
 
     def __init__(self, plan: _Plan, impl: Implementation, bound):
         self.plan, self.impl, self.bound = plan, impl, bound
+        self.version = impl.version()
         self.zero_f = self.zero_d = None
         if plan.dtype != "float64":
             with np.errstate(all="ignore"):
@@ -269,6 +284,30 @@ class _Job:
         else:
             f0, d0 = plan.ref(np.array([0.0, -0.0])), plan.ref.derivative(np.array([0.0, -0.0]))
             self.zero_f, self.zero_d = tuple(map(float, f0)), tuple(map(float, d0))
+
+    def __getstate__(self) -> dict:
+        # a framework's bound callables do not pickle: a Dask worker binds the implementation
+        # again, in its own process, as this one did
+        return {**self.__dict__, "bound": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.bound is None:
+            self.bound = self.impl.bind(self.plan.ref, acc.numpy_dtype(self.plan.dtype))
+
+    def check_cluster(self, client) -> None:
+        """Refuse a cluster whose workers would run another version of the implementation:
+        the table names this process's version, and the results must be the local run's."""
+        impl = self.impl
+        seen = client.run(_worker_version, impl)
+        other = {worker: v for worker, v in seen.items() if v != self.version}
+        if other:
+            worker, version = next(iter(other.items()))
+            from .distributed import SchedulerError
+
+            raise SchedulerError(
+                f"--impl {impl.name}: the worker {worker} runs {impl.title} {version or 'not installed'}, "
+                f"this process {self.version}; the audit must call the version it reports")
 
     def __call__(self, piece) -> _Chunk:
         plan = self.plan
@@ -363,14 +402,18 @@ def audit_implementation(
     ftz: bool = False,
     params: dict | None = None,
     prepared=None,
+    scheduler: str | None = None,
 ) -> ImplAuditResult:
     """Audit one implementation of ``spec`` in ``dtype`` (see the module docstring).
 
     ``impl`` is an :class:`Implementation` or its ``--impl`` text (``"torch"``,
     ``"mymodule:gelu,d_gelu"``); ``range``, ``points``, ``exhaustive``, ``workers`` and
     ``progress`` are as for :func:`actviz.analysis.accuracy.audit`; ``ftz`` reads the results
-    as flush-to-zero (:mod:`.counting`). A call of the implementation that fails gives a
-    result with ``error`` set; what cannot be asked at all raises :class:`UsageError`.
+    as flush-to-zero (:mod:`.counting`). ``scheduler``, a Dask distributed address, runs an
+    exhaustive audit's chunks on that cluster, whose workers must have the same version of the
+    implementation as this process (checked before any work). A call of the implementation that
+    fails gives a result with ``error`` set; what cannot be asked at all raises
+    :class:`UsageError`.
     """
     started = time.perf_counter()
     name = check_dtype(dtype)
@@ -380,6 +423,8 @@ def audit_implementation(
     else:
         check_points(points)
     workers = acc.default_workers() if workers is None else check_workers(workers)
+    if scheduler is not None:
+        acc.check_scheduler(scheduler, name, exhaustive)
     impl, ref, bound = prepared or prepare(spec, impl, name, params)
     dt = acc.numpy_dtype(name)
     fmt = Format.of(dt)
@@ -424,7 +469,7 @@ def audit_implementation(
     )
     try:
         if pieces is not None:
-            acc.run_chunks(job, pieces, fold, workers, progress)
+            acc.run_chunks(job, pieces, fold, workers, progress, scheduler)
             result.workers = workers
         else:
             for b in batches:

@@ -297,12 +297,10 @@ def accuracy_command(
         if strict:
             raise UsageError("--strict holds actviz to its tolerance; other implementations (--impl) have none")
         if scheduler is not None:
-            # a framework's results depend on its build, version and CPU: called on the workers,
-            # they would not be those of the version the table names
-            raise UsageError("--scheduler runs actviz's own audit; an implementation (--impl) is audited "
-                             "in this process, where its version is the one reported")
+            for d in dtypes:
+                acc.check_scheduler(scheduler, d, exhaustive)
         return _accuracy_of_implementations(specs, dtypes, impl, all_, ftz, exhaustive, range_, points, workers,
-                                            alpha, beta, b, param, output, figure, fmt, dpi)
+                                            alpha, beta, b, param, output, figure, fmt, dpi, scheduler)
     if ftz:
         raise UsageError("--ftz reads another implementation's results as flush-to-zero: give --impl")
     range_ = options.check_audit_range(range_)
@@ -359,7 +357,7 @@ def accuracy_command(
 
 
 def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustive, range_, points, workers,
-                                 alpha, beta, b, param, output, figure, fmt, dpi) -> int:
+                                 alpha, beta, b, param, output, figure, fmt, dpi, scheduler=None) -> int:
     """`accuracy --impl ...`: every check and every implementation loaded before any work, then
     one audit per activation, dtype and implementation, side by side in one table."""
     from ..analysis import accuracy as acc
@@ -421,12 +419,14 @@ def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustiv
         i, ref, _ = prepared
         total = acc.count_values(d, range_) if exhaustive else 0
         common = dict(range=range_, points=points, exhaustive=exhaustive, workers=workers, ftz=ftz,
-                      prepared=prepared)
+                      prepared=prepared, scheduler=scheduler if exhaustive else None)
         if exhaustive and total > acc.CURVE_POINTS:
             keep_freed_memory()
             threads = workers or acc.default_workers()
+            where = (f"on the Dask cluster at {scheduler}" if scheduler is not None
+                     else f"{threads} thread{'s' * (threads > 1)}")
             typer.echo(f"auditing {ref.label} by {i.name} on all {total:,} {d} values"
-                       f"{' in the range' if range_ else ''}, {threads} thread{'s' * (threads > 1)}", err=True)
+                       f"{' in the range' if range_ else ''}, {where}", err=True)
             with _Bar(f"{ref.label} {i.name} {d}", total) as bar:
                 results.append(ia.audit_implementation(spec, i, d, progress=bar, **common))
         else:

@@ -181,18 +181,9 @@ class UlpStats:
 
     def merge(self, part: Part) -> None:
         """Fold in one chunk's :class:`Part` (what :meth:`add` folds in, summarised)."""
-        if part.count:
-            if self.at is None or part.max_ulp > self.max_ulp:
-                self.max_ulp, self.at = part.max_ulp, part.at
-                self.got, self.expected = part.got, part.expected
-            self.total += part.total
-            self.count += part.count
-        if part.nonfinite:
-            self.nonfinite += part.nonfinite
-            self.nan += part.nan
-            self.overflow += part.overflow
-            if self.first_nonfinite is None:
-                self.first_nonfinite = part.first_nonfinite
+        from .counting import merge_errors
+
+        merge_errors(self, part)
 
     def as_dict(self) -> dict:
         return {

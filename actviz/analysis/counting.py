@@ -340,6 +340,25 @@ def ordinal(x: np.ndarray, p: int, emin: int) -> np.ndarray:
 # -- the tally of one series ---------------------------------------------------------------------
 
 
+def merge_errors(into, other) -> None:
+    """Fold a later chunk's error summary ``other`` into ``into`` (an actviz audit's
+    ``UlpStats`` and an implementation audit's :class:`Tally` alike): the worst point (the
+    first chunk's on a tie), the sums behind the mean, and the non-finite counts with the
+    first non-finite x."""
+    if other.count:
+        if into.at is None or other.max_ulp > into.max_ulp:
+            into.max_ulp, into.at = other.max_ulp, other.at
+            into.got, into.expected = other.got, other.expected
+        into.total += other.total
+        into.count += other.count
+    if other.nonfinite:
+        into.nonfinite += other.nonfinite
+        into.nan += other.nan
+        into.overflow += other.overflow
+        if into.first_nonfinite is None:
+            into.first_nonfinite = other.first_nonfinite
+
+
 @dataclass
 class Tally:
     """What an audit keeps of one series (an implementation's f, or its f'): small, so that
@@ -423,18 +442,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         """Fold in another tally (a later chunk's)."""
-        if other.count:
-            if self.at is None or other.max_ulp > self.max_ulp:
-                self.max_ulp, self.at = other.max_ulp, other.at
-                self.got, self.expected = other.got, other.expected
-            self.total += other.total
-            self.count += other.count
-        if other.nonfinite:
-            self.nonfinite += other.nonfinite
-            self.nan += other.nan
-            self.overflow += other.overflow
-            if self.first_nonfinite is None:
-                self.first_nonfinite = other.first_nonfinite
+        merge_errors(self, other)
         self.ftz_explained += other.ftz_explained
         self.signed_zero += other.signed_zero
         self.mp_decided += other.mp_decided

@@ -18,6 +18,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from ..numerics.compiled import _bits_to_float
+
 
 @intrinsic
 def _float32_bits(typingctx, v):
@@ -29,17 +31,6 @@ def _float32_bits(typingctx, v):
         return builder.bitcast(args[0], ir.IntType(32))
 
     return types.int32(types.float32), codegen
-
-
-@intrinsic
-def _bits_to_float(typingctx, bits):
-    if bits != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(types.int64), codegen
 
 
 @nb.njit(inline="always")

@@ -43,6 +43,7 @@ from ..core.bound import BoundActivation
 from ..core.options import check_audit_range, check_dtype, check_points, check_workers
 from ..errors import ActvizError, OptionError, UsageError
 from ..registry import get
+from .counting import ErrorTotals
 from .naive import Naive, evaluate_naive, naive_for
 
 #: Default x interval: past ±709.78, where exp overflows in float64.
@@ -149,28 +150,13 @@ class Part:
 
 
 @dataclass
-class UlpStats:
+class UlpStats(ErrorTotals):
     """Errors of one series (ours or naive, f or f') over the audited points.
 
     ``max_ulp`` and ``mean_ulp`` are over the points where the result is finite or equals
     a non-finite reference; the others are counted in ``nonfinite`` (``overflow``: ±inf,
     ``nan``: NaN).
     """
-
-    count: int = 0
-    total: float = 0.0
-    max_ulp: float = 0.0
-    at: float | None = None
-    got: float | None = None
-    expected: float | None = None
-    nonfinite: int = 0
-    overflow: int = 0
-    nan: int = 0
-    first_nonfinite: float | None = None
-
-    @property
-    def mean_ulp(self) -> float:
-        return self.total / self.count if self.count else 0.0
 
     def add(self, x: np.ndarray, err: np.ndarray, got: np.ndarray, expected) -> int:
         """Fold in one chunk (``err`` holds ULPs, inf where ``got`` is wrongly non-finite) and
@@ -181,9 +167,7 @@ class UlpStats:
 
     def merge(self, part: Part) -> None:
         """Fold in one chunk's :class:`Part` (what :meth:`add` folds in, summarised)."""
-        from .counting import merge_errors
-
-        merge_errors(self, part)
+        self.fold(part)
 
     def as_dict(self) -> dict:
         return {

@@ -340,44 +340,53 @@ def ordinal(x: np.ndarray, p: int, emin: int) -> np.ndarray:
 # -- the tally of one series ---------------------------------------------------------------------
 
 
-def merge_errors(into, other) -> None:
-    """Fold a later chunk's error summary ``other`` into ``into`` (an actviz audit's
-    ``UlpStats`` and an implementation audit's :class:`Tally` alike): the worst point (the
-    first chunk's on a tie), the sums behind the mean, and the non-finite counts with the
-    first non-finite x."""
-    if other.count:
-        if into.at is None or other.max_ulp > into.max_ulp:
-            into.max_ulp, into.at = other.max_ulp, other.at
-            into.got, into.expected = other.got, other.expected
-        into.total += other.total
-        into.count += other.count
-    if other.nonfinite:
-        into.nonfinite += other.nonfinite
-        into.nan += other.nan
-        into.overflow += other.overflow
-        if into.first_nonfinite is None:
-            into.first_nonfinite = other.first_nonfinite
-
-
 @dataclass
-class Tally:
-    """What an audit keeps of one series (an implementation's f, or its f'): small, so that
-    chunks audited anywhere send only this back, and adding them in chunk order gives one
-    result whatever ran them."""
+class ErrorTotals:
+    """The errors of one series folded over chunks: how many finite ones, their sum, the
+    largest and where (the value got and the one expected there), and the wrong non-finite
+    results (NaN, ±inf) with the first x that had one. Shared by an actviz audit's
+    ``UlpStats`` and an implementation audit's :class:`Tally`."""
 
-    bins: int = 1
-    # finite errors: how many, their sum, the largest and where
     count: int = 0
     total: float = 0.0
     max_ulp: float = 0.0
     at: float | None = None
     got: float | None = None
     expected: float | None = None
-    # wrong non-finite results (NaN, ±inf) and the first x with one
     nonfinite: int = 0
     nan: int = 0
     overflow: int = 0
     first_nonfinite: float | None = None
+
+    @property
+    def mean_ulp(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def fold(self, other) -> None:
+        """Fold in a later chunk's summary (anything with these fields): the worst point (the
+        earlier chunk's on a tie), the sums behind the mean, the non-finite counts."""
+        if other.count:
+            if self.at is None or other.max_ulp > self.max_ulp:
+                self.max_ulp, self.at = other.max_ulp, other.at
+                self.got, self.expected = other.got, other.expected
+            self.total += other.total
+            self.count += other.count
+        if other.nonfinite:
+            self.nonfinite += other.nonfinite
+            self.nan += other.nan
+            self.overflow += other.overflow
+            if self.first_nonfinite is None:
+                self.first_nonfinite = other.first_nonfinite
+
+
+@dataclass
+class Tally(ErrorTotals):
+    """What an audit keeps of one series (an implementation's f, or its f'): small, so that
+    chunks audited anywhere send only this back, and adding them in chunk order gives one
+    result whatever ran them."""
+
+    # ErrorTotals' fields, then the x bins of the histogram
+    bins: int = 1
     ftz_explained: int = 0
     signed_zero: int = 0
     # points whose rounding float64 could not decide: decided by mpmath, or left undecided
@@ -395,9 +404,6 @@ class Tally:
     def points(self) -> int:
         return self.count + self.nonfinite
 
-    @property
-    def mean_ulp(self) -> float:
-        return self.total / self.count if self.count else 0.0
 
     @property
     def correct(self) -> int:
@@ -442,7 +448,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         """Fold in another tally (a later chunk's)."""
-        merge_errors(self, other)
+        self.fold(other)
         self.ftz_explained += other.ftz_explained
         self.signed_zero += other.signed_zero
         self.mp_decided += other.mp_decided

@@ -83,15 +83,15 @@ def _scale(v, k):
 
 
 @nb.njit(**_INLINE)
-def _exp_parts(w, wl):
-    """exp(w + wl) = m·2^k for finite w in [_EXP_MIN, _EXP_MAX] and |wl| <= ulp(w): (m, k),
-    m within 0.55 ULP, in [0.7, 1.42]."""
+def _reduce(w):
+    """w = k·ln 2 + r + r_lo (Cody and Waite) and q = e^r - 1 - r, the polynomial in r:
+    (k, r, r_lo, q), the shared start of every exponential below."""
     t = w * _LOG2E + _ROUND
     k = t - _ROUND
     a = w - k * _LN2_HI  # exact
     b = k * _LN2_LO
     r = a - b
-    r_lo = ((a - r) - b) + wl  # the bits r lost, and the caller's low part
+    r_lo = (a - r) - b  # the bits r lost
     q = _C13
     q = q * r + _C12
     q = q * r + _C11
@@ -105,6 +105,15 @@ def _exp_parts(w, wl):
     q = q * r + _C3
     q = q * r + 0.5
     q = q * (r * r)
+    return k, r, r_lo, q
+
+
+@nb.njit(**_INLINE)
+def _exp_parts(w, wl):
+    """exp(w + wl) = m·2^k for finite w in [_EXP_MIN, _EXP_MAX] and |wl| <= ulp(w): (m, k),
+    m within 0.55 ULP, in [0.7, 1.42]."""
+    k, r, r_lo, q = _reduce(w)
+    r_lo = r_lo + wl  # and the caller's low part
     s = 1.0 + r
     s_lo = (1.0 - s) + r  # exact: |r| < 1
     m = s + (s_lo + (q + r_lo * (s + q)))
@@ -221,26 +230,7 @@ def sigmoid(x, f, d, sign):
 @nb.njit(**_INLINE)
 def _expm1_exp_neg(w):
     """(e^w - 1, e^w) for w <= 0 (w >= -2000) from one reduction: e^w - 1 = (2^k - 1) + 2^k·(m - 1)."""
-    wc = max(w, _EXP_MIN)
-    t = wc * _LOG2E + _ROUND
-    k = t - _ROUND
-    a = wc - k * _LN2_HI
-    b = k * _LN2_LO
-    r = a - b
-    r_lo = (a - r) - b
-    q = _C13
-    q = q * r + _C12
-    q = q * r + _C11
-    q = q * r + _C10
-    q = q * r + _C9
-    q = q * r + _C8
-    q = q * r + _C7
-    q = q * r + _C6
-    q = q * r + _C5
-    q = q * r + _C4
-    q = q * r + _C3
-    q = q * r + 0.5
-    q = q * (r * r)
+    k, r, r_lo, q = _reduce(max(w, _EXP_MIN))
     pm = r + (q + r_lo * (1.0 + r + q))  # m - 1, which nothing cancels in
     p2 = _scale(1.0, k)
     # 2^k - 1 is exact for -53 <= k <= 0; below it is -1 to within 2^-54 and rounds there

@@ -118,18 +118,12 @@ def read_config(path: str | os.PathLike) -> ConfigActivation:
     return config_activation(config, str(path))
 
 
-#: T5's gated units: the gate's catalogue entry (at the parameters Hugging Face's name means)
-#: and the gated entry that is it times the value input, act(x·W0)·(x·W1)
+#: T5's gated units: the gate's catalogue entry (a record's spec at the parameters Hugging
+#: Face's name means) and the gated entry that is it times the value input. T5DenseGatedActDense
+#: computes act(wi_0(x))·wi_1(x): the gate is the first projection, as the gated entries' a is;
+#: gelu_new's own float64 arithmetic becomes the catalogue's tanh form, the same to a few ULP.
 _T5_GATED = {"gelu(approximate=none)": "geglu", "gelu(approximate=tanh)": "geglu(approximate=tanh)",
              "silu": "swiglu", "silu(beta=1)": "swiglu", "relu": "reglu", "sigmoid": "glu"}
-
-
-def _t5_gated(gate: str) -> str | None:
-    """The gated entry whose gate is ``gate`` (a record's spec: "gelu(approximate=tanh)"), or
-    None. T5DenseGatedActDense computes act(wi_0(x))·wi_1(x): the gate is the first projection,
-    as the gated entries' a is; gelu_new's own float64 arithmetic becomes the catalogue's tanh
-    form, the same function to a few ULP."""
-    return _T5_GATED.get(gate)
 
 
 def _record_spec(row) -> str:
@@ -147,7 +141,7 @@ def resolve(found: ConfigActivation) -> BoundActivation:
     if found.gated:
         if key in hf:  # a gated entry Hugging Face's T5 names this way
             return get(hf[key].spec_head)
-        gated = _t5_gated(_record_spec(hf[name]) if name in hf else name)
+        gated = _T5_GATED.get(_record_spec(hf[name]) if name in hf else name)
         if gated is not None:
             return get(gated)
         raise UsageError(f"{found.described} is T5's gated unit {found.name}(x·W0)·(x·W1), which actviz's "

@@ -29,13 +29,20 @@ def naive_for(act: BoundActivation) -> Naive | None:
     return replace(entry, **texts)
 
 
-def evaluate_naive(entry: Naive, act: BoundActivation, x: Array) -> tuple[Array, Array]:
-    """The textbook (f, f') at x, in x's dtype, with every floating-point warning silenced
-    (overflow and NaN are what the audit counts)."""
+def textbook_pair(entry: Naive, x: Array, params: dict) -> tuple[Array, Array]:
+    """The textbook (f, f') at x as the formulas return them (f once where ``entry.both``
+    shares it), with every floating-point warning silenced (overflow and NaN are what the
+    audits count)."""
     with np.errstate(all="ignore"):
-        f = np.asarray(entry.forward(x, **act.params))
-        d = np.asarray(entry.derivative(x, **act.params))
+        if entry.both is not None:
+            return entry.both(x, **params)
+        return entry.forward(x, **params), entry.derivative(x, **params)
+
+
+def evaluate_naive(entry: Naive, act: BoundActivation, x: Array) -> tuple[Array, Array]:
+    """The textbook (f, f') at x, in x's dtype."""
+    f, d = (np.asarray(v) for v in textbook_pair(entry, x, act.params))
     return f.astype(x.dtype, copy=False), d.astype(x.dtype, copy=False)
 
 
-__all__ = ["Naive", "evaluate_naive", "naive_for"]
+__all__ = ["Naive", "evaluate_naive", "naive_for", "textbook_pair"]

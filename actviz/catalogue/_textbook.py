@@ -35,6 +35,11 @@ def d_sigmoid(x):
     return p * (1 - p)
 
 
+def sigmoid_both(x):
+    p = sigmoid(x)
+    return p, p * (1 - p)
+
+
 def tanh(x):
     return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
 
@@ -77,5 +82,5 @@ def softmin0(x, classes, others):
     return np.exp(-x) / (np.exp(-x) + (classes - 1) * np.exp(-np.asarray(others, dtype=x.dtype)))
 
 
-__all__ = ["Naive", "d_elu", "d_gelu", "d_sigmoid", "d_softplus", "elu", "erf", "gelu", "sigmoid",
+__all__ = ["Naive", "d_elu", "d_gelu", "d_sigmoid", "d_softplus", "elu", "erf", "gelu", "sigmoid", "sigmoid_both",
            "softmax0", "softmin0", "softplus", "tanh"]

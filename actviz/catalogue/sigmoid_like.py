@@ -141,7 +141,7 @@ register(
             "jax": same("jax.nn.sigmoid"),
             "tf": same("tf.math.sigmoid"),
         },
-        naive=Naive(tb.sigmoid, tb.d_sigmoid, "1/(1+exp(-x))", "p*(1-p)"),
+        naive=Naive(tb.sigmoid, tb.d_sigmoid, "1/(1+exp(-x))", "p*(1-p)", both=tb.sigmoid_both),
         torch_gain=1.0,
         checks=Checks(ulps=(4, 8)),
     )

@@ -255,6 +255,9 @@ class Naive:
     derivative_text: str | Callable[..., str]
     # whether the formula describes the activation at these parameters
     applies: Callable[..., bool] = lambda **_: True
+    # (f, f') at once, where the derivative formula restates f (p*(1-p) with p the forward
+    # formula): the same operations, so the same numbers, with f computed once
+    both: Callable[..., tuple[Array, Array]] | None = None
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,31 @@ def test_compiled_monotone_activations_stay_monotone_float_by_float(spec):
         y = act(x)
     bad = np.flatnonzero(y[1:] < y[:-1])
     assert bad.size == 0, (spec, x[bad[:3]], y[bad[:3]], y[bad[:3] + 1])
+
+
+@needs_numba
+def test_the_fused_and_the_split_exact_products_are_the_same_error_term():
+    # the kernels take a·b's error from a fused multiply-add where the CPU has one and from
+    # Dekker's split products elsewhere: the same exact term wherever it is representable,
+    # so the two builds compute the same numbers. Both forms, on products of every scale
+    # the kernels make (|a·b| from 2^-900 to 2^900, signs mixed)
+    import numba as nb
+
+    from actviz.numerics import compiled as c
+
+    @nb.njit
+    def products(a, b, fused, split):
+        for i in range(a.size):
+            p = a[i] * b[i]
+            fused[i] = c._fma(a[i], b[i], -p)
+            ah, al = c._split(a[i])
+            bh, bl = c._split(b[i])
+            split[i] = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-1, 1, 200000) * np.exp2(rng.integers(-450, 450, 200000))
+    b = rng.uniform(-1, 1, 200000) * np.exp2(rng.integers(-450, 450, 200000))
+    fused, split = np.empty_like(a), np.empty_like(a)
+    products(a, b, fused, split)
+    np.testing.assert_array_equal(fused, split)
+    assert np.count_nonzero(fused) > 190000

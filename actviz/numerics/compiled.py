@@ -145,12 +145,42 @@ def _split(a):
     return h, a - h
 
 
+def _host_has_fma() -> bool:
+    """Whether numba compiles for this machine's own CPU and that CPU has a fused multiply-add."""
+    from numba import config
+
+    if config.CPU_NAME or config.CPU_FEATURES:  # a portable build: llvm.fma may become a libm call
+        return False
+    import llvmlite.binding as ll
+
+    return bool(ll.get_host_cpu_features().get("fma"))
+
+
+_FMA = _host_has_fma()
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a·b + c rounded once (LLVM's llvm.fma: one instruction where the CPU has it)."""
+    if not (a == b == c == types.float64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.fma(*args)
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
 @nb.njit(**_INLINE)
 def _two_product(a, b):
-    """a·b = p + e exactly (Dekker)."""
+    """a·b = p + e exactly: the fused multiply-add's error term where the CPU has one, else
+    Dekker's split products. Both are the exact error wherever it is representable (no
+    overflow, no product below the subnormals), which is where the kernels use them."""
+    p = a * b
+    if _FMA:
+        return p, _fma(a, b, -p)
     ah, al = _split(a)
     bh, bl = _split(b)
-    p = a * b
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
@@ -212,19 +242,49 @@ def _log1p_unit(u):
 # --- sigmoid, tanh, softplus, exponential ---------------------------------------------------
 
 
+#: Past this |x|, e^-|x| < 2^-1076 rounds to 0: σ is exactly 0 or 1 and σ' exactly 0.
+_SIGMOID_FLAT = 746.0
+#: Points a block: a block that lies wholly past _SIGMOID_FLAT skips the exponential.
+_BLOCK = 16
+
+
+@nb.njit(**_INLINE)
+def _sigmoid_pair(xi):
+    """(σ(xi), σ'(xi)) for float64 xi."""
+    e = _exp(-abs(xi))
+    den = 1.0 + e
+    den_lo = (1.0 - den) + e
+    r = _divide(1.0, 0.0, den, den_lo)
+    return r if xi >= 0 else _divide(e, 0.0, den, den_lo), e * (r * r)
+
+
 @nb.njit(**_JIT)
 def sigmoid(x, f, d, sign):
     """σ(sx) and s·σ'(sx) for s = ``sign`` (±1: σ(-x) is softmin's two-class slice), with
     σ'= e/(1 + e)², e = e^-|x| (numerics.special.sigmoid_pair). 1/(1 + e) and e/(1 + e) are
-    each rounded about once, so that σ stays monotone where the rounding of e ties."""
-    for i in range(x.size):
-        xi = sign * np.float64(x[i])
-        e = _exp(-abs(xi))
-        den = 1.0 + e
-        den_lo = (1.0 - den) + e
-        r = _divide(1.0, 0.0, den, den_lo)
-        f[i] = r if xi >= 0 else _divide(e, 0.0, den, den_lo)
-        d[i] = sign * (e * (r * r))
+    each rounded about once, so that σ stays monotone where the rounding of e ties.
+
+    A block of _BLOCK points all past _SIGMOID_FLAT (half of all float32 values are, in an
+    exhaustive audit) is written directly: the same numbers, e being 0 there."""
+    n = x.size
+    full = n - n % _BLOCK
+    for start in range(0, full, _BLOCK):
+        flat = True
+        for j in range(_BLOCK):
+            flat = flat & (abs(x[start + j]) > _SIGMOID_FLAT)
+        if flat:
+            for j in range(_BLOCK):
+                f[start + j] = 1.0 if sign * x[start + j] > 0 else 0.0
+                d[start + j] = sign * 0.0
+        else:
+            for j in range(_BLOCK):
+                v, dv = _sigmoid_pair(sign * np.float64(x[start + j]))
+                f[start + j] = v
+                d[start + j] = sign * dv
+    for i in range(full, n):
+        v, dv = _sigmoid_pair(sign * np.float64(x[i]))
+        f[i] = v
+        d[i] = sign * dv
 
 
 @nb.njit(**_INLINE)

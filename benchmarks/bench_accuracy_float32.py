@@ -2,8 +2,9 @@
 
 The floor is the one computation no audit can skip: the float64 sigmoid and its derivative
 (`act.evaluate`) over the same values, in the same chunks, on the same threads. The audit
-adds the bit-pattern enumeration, the rounding, the check of the public API, the textbook
-formula in float32 and four ULP sweeps; the ratio says what those cost. A slice of the
+adds the bit-pattern enumeration, the rounding, the textbook formula in float32 and four ULP
+sweeps with their sums and maxima (and, on the numpy path, the check of the public API on a
+sample); the ratio says what those cost. A slice of the
 float32 line (by default [1, 2^12], 2^26 + 1 values) runs alternately as audit and floor,
 and the full run's time (4,278,190,080 values) is extrapolated from it: wall time on this
 machine as it is, and CPU time over the cores, which is what two free cores would take.

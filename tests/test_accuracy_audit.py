@@ -228,14 +228,15 @@ def test_kink_values_follow_the_preset():
 
 def test_float32_range_threads_give_the_same_result_and_report_progress():
     seen = []
-    one = acc.audit("sigmoid", "float32", range=(1.0, 1.02), exhaustive=True, workers=1)
-    two = acc.audit("sigmoid", "float32", range=(1.0, 1.02), exhaustive=True, workers=2,
+    one = acc.audit("sigmoid", "float32", range=(1.0, 1.07), exhaustive=True, workers=1)
+    two = acc.audit("sigmoid", "float32", range=(1.0, 1.07), exhaustive=True, workers=2,
                     progress=lambda done, total: seen.append((done, total)))
     a, b = one.as_dict(), two.as_dict()
     a.pop("seconds"), b.pop("seconds")
     assert a == b
-    assert one.points == acc.count_values("float32", (1.0, 1.02)) == 167773
-    assert len(seen) == 3 and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # 1 and every float32 up to 1.07: 0.07·2^23 = 587202.56 steps of 2^-23 past 1
+    assert one.points == acc.count_values("float32", (1.0, 1.07)) == 587203
+    assert len(seen) == 3 == -(-one.points // acc.CHUNK) and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert one.passed and one.forward.max_ulp <= 0.5
 
 
@@ -312,6 +313,24 @@ def test_textbook_formulas_are_right_where_they_do_not_break(name):
     f, d = evaluate_naive(entry, act, x)
     np.testing.assert_allclose(f, act(x), rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(d, act.derivative(x), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", [r.name for r in actviz.records() if r.naive is not None and r.naive.both])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_textbook_pair_computed_at_once_is_the_two_formulas_to_the_bit(name, dtype):
+    # ``both`` only saves the derivative formula's second f: every value, the tails where
+    # exp overflows, ±inf and NaN included, is that of the forward and derivative formulas
+    act = actviz.get(name).elementwise
+    entry = naive_for(act)
+    x = np.concatenate([np.linspace(-800, 800, 4001), np.geomspace(1e-30, 1e4, 500),
+                        -np.geomspace(1e-30, 1e4, 500), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    with np.errstate(all="ignore"):
+        x = x.astype(dtype)
+        f, d = entry.both(x, **act.params)
+        want_f, want_d = entry.forward(x, **act.params), entry.derivative(x, **act.params)
+    for got, want in ((f, want_f), (d, want_d)):
+        assert got.dtype == want.dtype == dtype
+        np.testing.assert_array_equal(got.view(f"u{got.itemsize}"), want.view(f"u{want.itemsize}"))
 
 
 def test_textbook_formulas_keep_the_dtype_and_stand_aside_for_other_definitions():
@@ -518,6 +537,26 @@ def _same_audit(a, b):
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ea, eb)
     assert a.points == b.points and a.curve.binned == b.curve.binned
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_float32_results_are_the_float64_results_rounded_once(name):
+    # what the compiled judge takes for granted instead of calling act(x) again: in a chunk
+    # of an exhaustive audit (large enough for a compiled kernel, where there is one), act's
+    # float32 f and f' are its float64 ones rounded once, bit for bit
+    # (the last chunk of a range may be too small for a kernel: both sizes)
+    act = actviz.get(name).elementwise
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 4, 70000), rng.uniform(-200, 200, 4000),
+                        [0.0, -0.0, 1e-40, -1e-40, 3e38, -3e38]]).astype(np.float32)
+    for values in (x, x[::97]):
+        with np.errstate(all="ignore"):
+            f32, d32 = act.evaluate(values, (0, 1))
+            f64, d64 = act.evaluate(values.astype(np.float64), (0, 1))
+            for got, ref in ((f32, f64), (d32, d64)):
+                want = acc.round_once(ref, np.dtype(np.float32))
+                assert got.dtype == np.float32
+                np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
 
 
 @pytest.mark.skipif(not __import__("actviz.numerics.fast", fromlist=["x"]).installed(), reason="numba is not installed")

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from ..errors import ActvizError
 
-#: Chunks per Dask task: 64 chunks of 2^16 values, about 4e6 values (a second or so of work),
+#: Chunks per Dask task: 16 chunks of 2^18 values, about 4e6 values (a second or so of work),
 #: so that the scheduler's overhead per task stays small beside it.
-CHUNKS_PER_TASK = 64
+CHUNKS_PER_TASK = 16
 #: Seconds to wait for the scheduler to answer before giving up on the address.
 CONNECT_TIMEOUT = 10
 

@@ -19,7 +19,7 @@ run spends its time in page faults: glibc hands the chunks' freed temporaries ba
 system and maps them afresh. The library leaves the process's allocator as it is (`actviz
 accuracy --exhaustive` sets glibc's thresholds in its own process); a program that runs big
 audits can have glibc keep that memory through its environment, e.g.
-``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864``
+``GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16777216:glibc.malloc.trim_threshold=67108864``
 (float32 sigmoid on the benchmark's slice: 28 ns of CPU per value with, 55 ns without).
 
 Each chunk is summarised where it is computed (:class:`Part`) and the parts are folded in

@@ -6,9 +6,10 @@ never by the library: a program that imports actviz keeps its allocator as it wa
 
 from __future__ import annotations
 
-#: glibc's mmap and trim thresholds for an exhaustive audit: its chunks' temporaries (up to
-#: 2 MiB each) are then served from the heap and reused instead of mapped afresh each time.
-MMAP_THRESHOLD = 4 << 20
+#: glibc's mmap and trim thresholds for an exhaustive audit: its chunks' temporaries (2 MiB
+#: each, 8 MiB for the errors of a chunk the compiled judge hands back to Part.of) are then
+#: served from the heap and reused instead of mapped afresh each time.
+MMAP_THRESHOLD = 16 << 20
 TRIM_THRESHOLD = 64 << 20
 
 

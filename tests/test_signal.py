@@ -427,6 +427,30 @@ def test_signal_figure_has_no_raw_markup_and_fits_the_page():
     assert len(styles) == 3 and len(set(styles)) == 3
 
 
+def test_a_signal_figure_is_drawn_once_when_saved(tmp_path, monkeypatch):
+    # its panels are placed by hand: no layout engine, whose mere presence makes matplotlib
+    # draw the whole figure once more before printing it (a third of the save)
+    from matplotlib.figure import Figure
+
+    from actviz.render.analysis_figures import signal_figure
+    from actviz.render.io import save_figure
+
+    fig = signal_figure([actviz.get("tanh")], 1.5, 0.05, width=16, depth=4, samples=8)
+    assert fig.get_layout_engine() is None
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real(self, renderer))
+    for suffix in ("png", "pdf"):
+        draws.clear()
+        save_figure(fig, tmp_path / f"s.{suffix}")
+        assert len(draws) == 1, suffix
+    # the figure's own size: nothing was cropped or added around it
+    from PIL import Image
+
+    with Image.open(tmp_path / "s.png") as image:
+        assert image.size == (round(fig.get_figwidth() * fig.dpi), round(fig.get_figheight() * fig.dpi))
+
+
 def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
     from actviz.render.analysis_figures import plot_chi
 

@@ -235,7 +235,7 @@ def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: floa
     """Axes for ``panels``, ``cols`` to a row, placed with the fixed margins above (``top``
     inches above them); a column in ``bars`` gets :data:`_BAR` more room on its right for a
     colour bar's labels."""
-    from ..render.io import fixed_layout
+    from ..render.io import placed_by_hand
 
     rows = math.ceil(len(panels) / cols)
     width, height = fig.get_size_inches()
@@ -251,7 +251,7 @@ def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: floa
             x += left[c]
             axes.append(fig.add_axes((x / width, y / height, w / width, h / height)))
             x += w + extra[c] + _OVERHANG
-    fig.set_layout_engine(fixed_layout())
+    placed_by_hand(fig)
     return axes
 
 

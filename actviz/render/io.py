@@ -10,6 +10,7 @@ import glob
 import os
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -119,26 +120,14 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write(path, lambda fh: fh.write(text))
 
 
-_FIXED_LAYOUT = None
+_PLACED_BY_HAND: weakref.WeakSet = weakref.WeakSet()
 
 
-def fixed_layout():
-    """A layout engine for a figure whose axes were placed by hand with room for their
-    labels: nothing to do at draw time, and nothing outside the figure for
-    :func:`save_figure` to look for."""
-    global _FIXED_LAYOUT
-    if _FIXED_LAYOUT is None:
-        from matplotlib.layout_engine import LayoutEngine
-
-        class FixedLayout(LayoutEngine):
-            _adjust_compatible = False
-            _colorbar_gridspec = False
-
-            def execute(self, fig) -> None:
-                pass
-
-        _FIXED_LAYOUT = FixedLayout
-    return _FIXED_LAYOUT()
+def placed_by_hand(fig) -> None:
+    """Mark ``fig`` as laid out by hand, with room for its labels: :func:`save_figure` then
+    saves it as it stands. (No layout engine: matplotlib gives any engine, even one that does
+    nothing, a full extra draw before it prints.)"""
+    _PLACED_BY_HAND.add(fig)
 
 
 def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float | None = None) -> Path:
@@ -146,7 +135,7 @@ def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float
     fmt = format_for(path, fmt, FIGURE_FORMATS)
     kwargs = {"format": fmt}
     engine = fig.get_layout_engine()
-    if engine is None or type(engine).__name__ not in ("ConstrainedLayoutEngine", "FixedLayout"):
+    if fig not in _PLACED_BY_HAND and type(engine).__name__ != "ConstrainedLayoutEngine":
         # constrained layout, or margins set by hand, already fit everything inside the
         # figure; "tight" would cost a second full draw to find the same box
         kwargs["bbox_inches"] = "tight"

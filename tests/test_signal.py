@@ -182,6 +182,30 @@ def test_monte_carlo_agrees_with_mean_field_and_is_seeded():
     assert not np.array_equal(again.variance, sig.monte_carlo("tanh", 1.5, 0.05, seed=4, **small).variance)
 
 
+def test_monte_carlo_runs_in_float32_unless_the_mean_field_leaves_its_range():
+    # tanh at σ_w = 1.5: every layer's mean square stays near q* ≈ 0.8, so float32, as
+    # trained networks compute; the means are summed in float64 all the same
+    mc = sig.monte_carlo("tanh", 1.5, 0.05, width=256, depth=12, samples=16, seed=1)
+    assert mc.dtype == "float32"
+    assert mc.variance.dtype == mc.grad.dtype == np.float64
+    np.testing.assert_allclose(mc.variance, mc.variance_predicted, rtol=0.1)
+    # relu at σ_w = 12: q grows by σ_w²/2 = 72 a layer (He et al. 2015), 72^23 ≈ 5e42 by the
+    # last layer; in float32 the squares overflow near 3e38, so the network runs in float64
+    big = sig.monte_carlo("relu", 12.0, 0.0, width=256, depth=24, samples=16, seed=1)
+    assert big.dtype == "float64"
+    assert np.all(np.isfinite(big.variance)) and big.variance[-1] > 1e40
+    # where the mean field follows q (below Q_MAX), the network's q is its size: a finite
+    # relu network's log q wanders, so within a factor of 2
+    followed = big.variance_predicted < sig.Q_MAX
+    assert followed.sum() >= 6
+    np.testing.assert_allclose(np.log2(big.variance / big.variance_predicted)[followed], 0.0, atol=1.0)
+    # vanishing: relu at σ_w = 0.1 shrinks q by 200 a layer, to about 1e-55 (0 in float32)
+    small = sig.monte_carlo("relu", 0.1, 0.0, width=256, depth=24, samples=16, seed=1)
+    assert small.dtype == "float64"
+    assert np.all(small.variance > 0) and np.all(np.isfinite(small.grad))
+    np.testing.assert_allclose(np.log2(small.variance / small.variance_predicted), 0.0, atol=2.0)
+
+
 def test_monte_carlo_gradients_follow_chi():
     # ordered: gradients shrink towards the input by about χ per layer
     mc = sig.monte_carlo("tanh", 0.7, 0.1, width=384, depth=8, samples=16, seed=0)
@@ -474,6 +498,37 @@ def test_analysis_figures_are_built_without_pyplot():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_command_starts_the_networks_before_the_mean_field_and_draws_those(tmp_path, monkeypatch):
+    # the random networks spend their time in numpy calls that release the GIL: the command
+    # starts them before anything else, and the figure draws the runs it started (none again)
+    import actviz.core.background as background
+    from actviz.render import analysis_figures
+
+    events = []
+    real_start, real_analyse, real_mc = background.in_background, sig.analyse, sig.monte_carlo
+    monkeypatch.setattr(background, "in_background", lambda *a, **k: events.append("start") or real_start(*a, **k))
+    monkeypatch.setattr(sig, "analyse", lambda *a, **k: events.append("analyse") or real_analyse(*a, **k))
+    monkeypatch.setattr(sig, "monte_carlo", lambda *a, **k: events.append("network") or real_mc(*a, **k))
+    drawn = []
+    real_figure = analysis_figures.signal_figure
+
+    def figure(*args):
+        drawn.append(args[-1])
+        return real_figure(*args)
+
+    monkeypatch.setattr(analysis_figures, "signal_figure", figure)
+    result = runner.invoke(app, ["signal", "tanh", "relu", "--depth", "4", "--width", "16", "--samples", "4",
+                                 "--figure", str(tmp_path / "s.png")])
+    assert result.exit_code == 0, result.output
+    assert events.index("start") < events.index("analyse")
+    assert events.count("network") == 2 and events.count("start") == 1
+    assert callable(drawn[0]) and [actviz.get(mc.spec).name for mc in drawn[0]()] == ["tanh", "relu"]
+    # without the network's panels, no network
+    events.clear()
+    result = runner.invoke(app, ["signal", "tanh", "--panel", "qmap", "--figure", str(tmp_path / "q.png")])
+    assert result.exit_code == 0 and "network" not in events and "start" not in events
 
 
 def test_the_monte_carlo_network_runs_beside_the_other_panels_and_its_errors_reach_the_caller(monkeypatch):

@@ -667,11 +667,14 @@ class MonteCarlo:
     Layer l = 1..depth: ``variance`` is the mean of (h^l)² over units and inputs,
     ``grad`` the mean of (∂E/∂h^l)² for E = v·h^depth with v ~ N(0, 1), relative to the
     last layer. Predictions: q^l from iterating Q, and Π χ(q^k) for k = l..depth-1.
+    ``dtype`` is what the network computed in ("float32", or "float64" where the mean field
+    leaves float32's safe range; see :func:`monte_carlo`).
     """
 
     spec: str
     sigma_w: float
     sigma_b: float
+    dtype: str
     width: int
     depth: int
     samples: int
@@ -686,6 +689,17 @@ class MonteCarlo:
 #: Monte-Carlo weights are kept for the backward pass up to this many bytes (drawing them
 #: again costs as much as the rest of the run).
 _KEEP_WEIGHTS = 1 << 28
+#: The network runs in float32 where the mean field keeps every layer's mean square (of h
+#: and of the gradient) within this factor of 1 (Q_MAX, beyond which the length map is not
+#: followed): values stay within about 3e±7, with room to spare for the tails, far from
+#: float32's overflow (3e38) and subnormals (1e-38). Beyond, float64.
+_FLOAT32_SPAN = Q_MAX
+
+
+def _network_dtype(q_pred: np.ndarray, grad_pred: np.ndarray, q_in: float) -> type:
+    scales = np.concatenate([[q_in], q_pred, grad_pred])
+    safe = np.all(np.isfinite(scales)) and np.all(scales <= _FLOAT32_SPAN) and np.all(scales >= 1 / _FLOAT32_SPAN)
+    return np.float32 if safe else np.float64
 
 
 def monte_carlo(
@@ -704,51 +718,16 @@ def monte_carlo(
     a random output gradient comes back through the same weights. Each layer's weights
     come from their own seeded generator: they are kept for the backward pass while they
     take at most :data:`_KEEP_WEIGHTS` bytes, and drawn again (identically) beyond that.
+
+    The network computes in float32, as trained networks do, wherever the mean field keeps
+    every layer's mean square of h and of the gradient within 1e±15 (see
+    :data:`_FLOAT32_SPAN`); an exploding or vanishing network runs in float64 instead. The
+    per-layer means are always summed in float64. ``MonteCarlo.dtype`` says which it was.
     """
     act = check_elementwise(get(act))
     sigma_w, sigma_b = check_sigmas(sigma_w, sigma_b)
     depth, width, samples = check_network(depth, width, samples)
     seed = check_seed(seed)
-    seeds = np.random.SeedSequence(seed).spawn(depth + 2)
-    scale = sigma_w / math.sqrt(width)
-
-    keep = depth * width * width * 8 <= _KEEP_WEIGHTS
-    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    # kept weights share one block: one large allocation, which the kernel backs with huge
-    # pages, faults in far fewer pages than a fresh array a layer
-    block = np.empty((depth, width, width)) if keep else None
-
-    def layer(l: int) -> tuple[np.ndarray, np.ndarray]:
-        if l in kept:
-            return kept.pop(l)
-        rng = np.random.default_rng(seeds[l])
-        # standard normal: the products with it are scaled instead, a pass over width² saved
-        w = rng.standard_normal(out=block[l]) if keep else rng.standard_normal((width, width))
-        out = w, rng.standard_normal(width) * sigma_b
-        if keep:
-            kept[l] = out
-        return out
-
-    x = np.random.default_rng(seeds[depth]).standard_normal((samples, width)) * math.sqrt(q_in)
-    variance = np.empty(depth)
-    slopes = []  # f'(h^l), for the backward pass
-    with np.errstate(over="ignore", invalid="ignore"):
-        post = x
-        for l in range(depth):
-            w, b = layer(l)
-            h = (post @ w.T) * scale + b
-            variance[l] = np.mean(np.square(h))
-            if l < depth - 1:
-                post, slope = act.evaluate(h, (0, 1))
-                slopes.append(slope)
-        g = np.random.default_rng(seeds[depth + 1]).standard_normal((samples, width))
-        grad = np.empty(depth)
-        grad[-1] = np.mean(np.square(g))
-        for l in range(depth - 1, 0, -1):
-            w, _ = layer(l)
-            g = (g @ w) * scale * slopes[l - 1]
-            grad[l - 1] = np.mean(np.square(g))
-        grad = grad / grad[-1]
     q_pred = np.empty(depth)
     q_pred[0] = sigma_w**2 * q_in + sigma_b**2
     for l in range(1, depth):
@@ -758,10 +737,56 @@ def monte_carlo(
     grad_pred = np.ones(depth)
     for l in range(depth - 2, -1, -1):
         grad_pred[l] = grad_pred[l + 1] * chis[l]
+    dtype = _network_dtype(q_pred, grad_pred, q_in)
+
+    seeds = np.random.SeedSequence(seed).spawn(depth + 2)
+    scale = sigma_w / math.sqrt(width)
+    keep = depth * width * width * np.dtype(dtype).itemsize <= _KEEP_WEIGHTS
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    # kept weights share one block: one large allocation, which the kernel backs with huge
+    # pages, faults in far fewer pages than a fresh array a layer
+    block = np.empty((depth, width, width), dtype) if keep else None
+
+    def layer(l: int) -> tuple[np.ndarray, np.ndarray]:
+        if l in kept:
+            return kept.pop(l)
+        rng = np.random.default_rng(seeds[l])
+        # standard normal: the products with it are scaled instead, a pass over width² saved
+        w = rng.standard_normal(out=block[l], dtype=dtype) if keep else rng.standard_normal((width, width), dtype)
+        out = w, rng.standard_normal(width, dtype) * dtype(sigma_b)
+        if keep:
+            kept[l] = out
+        return out
+
+    def mean_square(a: np.ndarray) -> float:
+        return float(np.mean(np.square(a), dtype=np.float64))
+
+    rng_in = np.random.default_rng(seeds[depth])
+    x = rng_in.standard_normal((samples, width), dtype) * dtype(math.sqrt(q_in))
+    variance = np.empty(depth)
+    slopes = []  # f'(h^l), for the backward pass
+    with np.errstate(over="ignore", invalid="ignore"):
+        post = x
+        for l in range(depth):
+            w, b = layer(l)
+            h = (post @ w.T) * dtype(scale) + b
+            variance[l] = mean_square(h)
+            if l < depth - 1:
+                post, slope = act.evaluate(h, (0, 1))
+                slopes.append(slope)
+        g = np.random.default_rng(seeds[depth + 1]).standard_normal((samples, width), dtype)
+        grad = np.empty(depth)
+        grad[-1] = mean_square(g)
+        for l in range(depth - 1, 0, -1):
+            w, _ = layer(l)
+            g = (g @ w) * dtype(scale) * slopes[l - 1]
+            grad[l - 1] = mean_square(g)
+        grad = grad / grad[-1]
     return MonteCarlo(
         spec=act.spec,
         sigma_w=sigma_w,
         sigma_b=sigma_b,
+        dtype=np.dtype(dtype).name,
         width=width,
         depth=depth,
         samples=samples,

@@ -163,6 +163,15 @@ def signal_command(
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     for act in acts:
         sig.check_elementwise(act)
+    networks = None
+    if fig_target is not None and {"variance", "gradient"} & set(panels):
+        from ..core.background import in_background
+
+        # the random networks spend their time in numpy's draws and products, which release
+        # the GIL: started first, they run on the other core through the mean field and
+        # matplotlib's import and layout
+        networks = in_background(
+            lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
     results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
@@ -173,7 +182,7 @@ def signal_command(
     if fig_target is not None:
         from ..render.analysis_figures import signal_figure
 
-        fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed, results)
+        fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed, results, networks)
         _save(fig, fig_target, fig_fmt, dpi)
 
 

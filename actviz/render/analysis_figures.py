@@ -9,12 +9,13 @@ functions, so importing this module costs nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ..analysis import signal as sig
 from ..analysis.accuracy import AuditResult
+from ..core.background import in_background
 from ..core.bound import BoundActivation
 from ..core.options import check_panels
 from ..registry import get
@@ -255,32 +256,6 @@ def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: floa
     return axes
 
 
-def _in_background(compute):
-    """Start ``compute()`` on a thread of its own; the returned function waits for its result
-    (re-raising what it raised). The thread is a daemon: an interrupted command exits without
-    waiting for it."""
-    import threading
-
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = compute()
-        except BaseException as exc:  # handed to the waiting thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="actviz-background", daemon=True)
-    thread.start()
-
-    def result():
-        thread.join()
-        if "error" in box:
-            raise box["error"]  # type: ignore[misc]
-        return box["value"]
-
-    return result
-
-
 def signal_figure(
     acts: Sequence[BoundActivation],
     sigma_w: float,
@@ -291,8 +266,15 @@ def signal_figure(
     samples: int = 64,
     seed: int = 0,
     results: Sequence[sig.SignalResult] | None = None,
+    networks: Sequence[sig.MonteCarlo] | Callable[[], Sequence[sig.MonteCarlo]] | None = None,
 ):
-    """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row."""
+    """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row.
+
+    ``results`` are the activations' :func:`~actviz.analysis.signal.analyse` results and
+    ``networks`` their :func:`~actviz.analysis.signal.monte_carlo` runs, or a function that
+    returns them (a run already going in the background, as the command line starts it);
+    what is not given is computed here, the networks on a thread of their own.
+    """
     from matplotlib.figure import Figure
 
     panels = list(dict.fromkeys(check_panels(panels, SIGNAL_PANELS)))
@@ -306,11 +288,11 @@ def signal_figure(
     # the phase diagram of one activation has a colour bar, whose labels need room on its right
     bars = {panels.index("phase") % cols} if "phase" in panels and len(acts) == 1 else set()
     axes = _panel_grid(fig, panels, cols, bars, _TOP + (_TITLE_LINE if narrow else 0.0))
-    mc_runs = None
-    if {"variance", "gradient"} & set(panels):
+    mc_runs = (lambda: networks) if networks is not None and not callable(networks) else networks
+    if mc_runs is None and {"variance", "gradient"} & set(panels):
         # the network's products and random draws release the GIL: they run on the other core
         # while the other panels are laid out, and are waited for by the first panel they fill
-        mc_runs = _in_background(
+        mc_runs = in_background(
             lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
     for name, ax in zip(panels, axes, strict=True):
         if name == "qmap":

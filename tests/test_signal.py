@@ -475,6 +475,34 @@ def test_a_signal_figure_is_drawn_once_when_saved(tmp_path, monkeypatch):
         assert image.size == (round(fig.get_figwidth() * fig.dpi), round(fig.get_figheight() * fig.dpi))
 
 
+def test_panel_titles_are_pinned_unless_an_offset_text_may_need_the_room(monkeypatch):
+    # matplotlib lays out a y axis's tick labels at each draw to see whether its offset text
+    # (×10ⁿ) is in a title's way; where the axis has none the titles are pinned, so a draw of
+    # the default figure never asks. Where there is one (σ_w = 1000: q* ≈ 1e6), the title is
+    # still placed clear of it.
+    from matplotlib.axis import YAxis
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actviz.render.analysis_figures import signal_figure
+
+    asked = []
+    real = YAxis.get_tightbbox
+    monkeypatch.setattr(YAxis, "get_tightbbox", lambda self, *a, **k: asked.append(1) or real(self, *a, **k))
+    fig = signal_figure([actviz.get("tanh")], 1.5, 0.05, width=16, depth=4, samples=8)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    assert asked == []
+    assert all(ax.title.get_position()[1] == 1.0 for ax in fig.axes if ax.get_title())
+    fig = signal_figure([actviz.get("tanh")], 1000.0, 0.05, width=16, depth=4, samples=8)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    offsets = [ax for ax in fig.axes if ax.yaxis.offsetText.get_text()]
+    assert len(offsets) >= 2  # the length map's and the network's variance, both near 1e6
+    for ax in offsets:
+        offset = ax.yaxis.offsetText.get_window_extent(renderer)
+        assert not offset.overlaps(ax.title.get_window_extent(renderer)), ax.get_title()
+
+
 def test_single_activation_edge_is_named_in_the_legend_not_over_the_curves():
     from actviz.render.analysis_figures import plot_chi
 

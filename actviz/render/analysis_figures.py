@@ -43,6 +43,19 @@ def _sw_sb(sigma_w: float, sigma_b: float) -> str:
     return f"$\\sigma_w$ = {sigma_w:g}, $\\sigma_b$ = {sigma_b:g}"
 
 
+def _panel_title(ax, text: str) -> None:
+    """A signal panel's title above its axes, once its scale and limits are set.
+
+    matplotlib places a title at each draw by laying out the y axis's tick labels to see
+    whether an offset or ×10ⁿ text stands where the title goes. Where the y axis has no such
+    text (almost always here), the title is pinned at the top of the axes instead, where it
+    would have gone: the same figure, without that extra layout of every panel's ticks."""
+    formatter = ax.yaxis.get_major_formatter()
+    formatter.set_locs(ax.yaxis.get_majorticklocs())
+    pinned = {} if formatter.get_offset() else {"y": 1.0}
+    ax.set_title(text, fontsize="medium", **pinned)
+
+
 def _legend(ax) -> None:
     ax.legend(fontsize="small", loc="best", framealpha=0.85)
 
@@ -102,7 +115,7 @@ def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     ax.set_ylim(0, top)
     ax.set_xlabel("$q$ (pre-activation variance, layer $l$)")
     ax.set_ylabel("$Q(q)$ (layer $l + 1$)")
-    ax.set_title(f"{PANEL_TITLES['qmap']}\n{_sw_sb(sigma_w, sigma_b)}", fontsize="medium")
+    _panel_title(ax, f"{PANEL_TITLES['qmap']}\n{_sw_sb(sigma_w, sigma_b)}")
     _legend(ax)
     return fig
 
@@ -121,7 +134,7 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     ax.set_ylim(-1, 1.02)
     ax.set_xlabel("$c$ (correlation of two inputs, layer $l$)")
     ax.set_ylabel("$C(c)$ (layer $l + 1$)")
-    ax.set_title(PANEL_TITLES["cmap"], fontsize="medium")
+    _panel_title(ax, PANEL_TITLES["cmap"])
     _legend(ax)
     return fig
 
@@ -145,7 +158,7 @@ def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax
     ax.set_xlim(0, top)
     ax.set_xlabel("$\\sigma_w$")
     ax.set_ylabel("$\\chi = \\sigma_w^2\\,E[f'(\\sqrt{q^*} z)^2]$")
-    ax.set_title(f"{PANEL_TITLES['chi']}\n$\\sigma_b$ = {sigma_b:g}", fontsize="medium")
+    _panel_title(ax, f"{PANEL_TITLES['chi']}\n$\\sigma_b$ = {sigma_b:g}")
     _legend(ax)
     return fig
 
@@ -186,7 +199,7 @@ def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, 
             label="the $(\\sigma_w, \\sigma_b)$ asked")
     ax.set_xlabel("$\\sigma_w$")
     ax.set_ylabel("$\\sigma_b$")
-    ax.set_title(PANEL_TITLES["phase"], fontsize="medium")
+    _panel_title(ax, PANEL_TITLES["phase"])
     ax.legend(fontsize="small", loc="upper right", framealpha=0.85)
     return fig
 
@@ -215,8 +228,7 @@ def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", 
         ax.set_ylabel("mean $(\\partial E/\\partial h^l)^2$ / last layer's")
         ax.set_yscale("log")
     ax.set_xlabel("layer $l$")
-    ax.set_title(f"{PANEL_TITLES[which]}\nwidth {mc.width}, {mc.samples} inputs, seed {mc.seed}",
-                 fontsize="medium")
+    _panel_title(ax, f"{PANEL_TITLES[which]}\nwidth {mc.width}, {mc.samples} inputs, seed {mc.seed}")
     _legend(ax)
     return fig
 

@@ -346,3 +346,26 @@ def test_signal_figure_stops_at_once(tmp_path, start):
     assert run.group_ends()
     assert list(out.iterdir()) == []
 
+
+
+@needs_proc
+def test_signal_figure_stops_at_once_while_its_child_computes(tmp_path, start):
+    # the mean field and the networks are computed in a forked child, which ignores Ctrl-C
+    # (the parent alone decides): the parent kills it as it exits, so none outlives the command
+    out = tmp_path / "out"
+    out.mkdir()
+    # 200 layers of 2048 units, drawn twice (too many to keep): half a minute of work in the child
+    run = start(["signal", "tanh", "--width", "2048", "--depth", "200", "--samples", "8", "--figure", str(out / "signal.png")])
+    children: list[int] = []
+
+    def computing():
+        children[:] = _children(run.proc.pid)
+        return len(children) == 1 and _cpu_seconds(children[0]) > 0.3
+
+    run.wait_until(computing)
+    assert _ignores_sigint(children[0])
+    code = run.interrupt()
+    assert code == 130, run.stderr()
+    assert run.stderr() == "interrupted\n"
+    assert run.group_ends(), "the child outlived the command"
+    assert list(out.iterdir()) == []

@@ -528,35 +528,59 @@ def test_analysis_figures_are_built_without_pyplot():
     assert done.returncode == 0, done.stderr
 
 
-def test_the_command_starts_the_networks_before_the_mean_field_and_draws_those(tmp_path, monkeypatch):
-    # the random networks spend their time in numpy calls that release the GIL: the command
-    # starts them before anything else, and the figure draws the runs it started (none again)
-    import actviz.core.background as background
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the command forks on Linux only")
+def test_the_command_computes_the_figures_numbers_in_a_child_and_draws_those(tmp_path, monkeypatch):
+    # the mean field and the random networks hold the GIL for much of their time: the
+    # command computes them in one forked child while it loads matplotlib, before any
+    # thread starts; the figure draws the child's numbers, bit for bit the library's
+    import os
+
     from actviz.render import analysis_figures
 
-    events = []
-    real_start, real_analyse, real_mc = background.in_background, sig.analyse, sig.monte_carlo
-    monkeypatch.setattr(background, "in_background", lambda *a, **k: events.append("start") or real_start(*a, **k))
-    monkeypatch.setattr(sig, "analyse", lambda *a, **k: events.append("analyse") or real_analyse(*a, **k))
-    monkeypatch.setattr(sig, "monte_carlo", lambda *a, **k: events.append("network") or real_mc(*a, **k))
-    drawn = []
+    pids = tmp_path / "pids"
+    real_analyse, real_mc = sig.analyse, sig.monte_carlo
+
+    def noted(real):
+        def call(*args, **kwargs):
+            with open(pids, "a") as fh:
+                fh.write(f"{real.__name__} {os.getpid()}\n")
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(sig, "analyse", noted(real_analyse))
+    monkeypatch.setattr(sig, "monte_carlo", noted(real_mc))
+    drawn = {}
     real_figure = analysis_figures.signal_figure
 
-    def figure(*args):
-        drawn.append(args[-1])
-        return real_figure(*args)
+    def figure(*args, **kwargs):
+        drawn.update(kwargs)
+        return real_figure(*args, **kwargs)
 
     monkeypatch.setattr(analysis_figures, "signal_figure", figure)
-    result = runner.invoke(app, ["signal", "tanh", "relu", "--depth", "4", "--width", "16", "--samples", "4",
-                                 "--figure", str(tmp_path / "s.png")])
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # pytest's own threads aside
+    args = ["signal", "tanh", "relu", "--depth", "4", "--width", "16", "--samples", "4", "--sigma-w", "1.5"]
+    result = runner.invoke(app, [*args, "--figure", str(tmp_path / "s.png"), "-o", str(tmp_path / "s.json")])
     assert result.exit_code == 0, result.output
-    assert events.index("start") < events.index("analyse")
-    assert events.count("network") == 2 and events.count("start") == 1
-    assert callable(drawn[0]) and [actviz.get(mc.spec).name for mc in drawn[0]()] == ["tanh", "relu"]
+    calls = [line.split() for line in pids.read_text().splitlines()]
+    assert sorted(name for name, _ in calls) == ["analyse", "analyse", "monte_carlo", "monte_carlo"]
+    assert {int(pid) for _, pid in calls} != {os.getpid()} and len({pid for _, pid in calls}) == 1
+    for mc, spec in zip(drawn["networks"](), ["tanh", "relu"], strict=True):
+        np.testing.assert_array_equal(mc.variance, real_mc(spec, 1.5, 0.0, width=16, depth=4, samples=4).variance)
+    curves = drawn["curves"]()
+    exported = json.loads((tmp_path / "s.json").read_text())
+    for r, row in zip(curves.results, exported, strict=True):
+        assert {k: row[k] for k in r.as_dict()} == r.as_dict()
+    assert curves.results[0] == real_analyse("tanh", 1.5, 0.0)
+    np.testing.assert_array_equal(curves.phase[2][1], sig.phase_diagram("relu", curves.phase[0], curves.phase[1]))
+    # the same table without the figure, computed here
+    pids.unlink()
+    again = runner.invoke(app, [*args, "--format", "json"])
+    assert json.loads(again.stdout) == json.loads((tmp_path / "s.json").read_text())
+    assert {int(pid) for _, pid in (line.split() for line in pids.read_text().splitlines())} == {os.getpid()}
     # without the network's panels, no network
-    events.clear()
+    pids.unlink()
     result = runner.invoke(app, ["signal", "tanh", "--panel", "qmap", "--figure", str(tmp_path / "q.png")])
-    assert result.exit_code == 0 and "network" not in events and "start" not in events
+    assert result.exit_code == 0 and "monte_carlo" not in pids.read_text()
 
 
 def test_the_monte_carlo_network_runs_beside_the_other_panels_and_its_errors_reach_the_caller(monkeypatch):

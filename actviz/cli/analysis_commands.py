@@ -163,26 +163,31 @@ def signal_command(
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     for act in acts:
         sig.check_elementwise(act)
-    networks = None
-    if fig_target is not None and {"variance", "gradient"} & set(panels):
-        from ..core.background import in_background
+    fig = None
+    if fig_target is None:
+        results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
+    else:
+        from ..core.background import in_child_sequence
+        from ..render.analysis_figures import signal_curves, signal_figure
 
-        # the random networks spend their time in numpy's draws and products, which release
-        # the GIL: started first, they run on the other core through the mean field and
-        # matplotlib's import and layout
-        networks = in_background(
-            lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
-    results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
+        computes = [lambda: signal_curves(acts, sigma_w, sigma_b, panels)]
+        if {"variance", "gradient"} & set(panels):
+            computes.append(lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
+        # the figure's mean-field numbers, then its random networks, are computed by a child
+        # process while this one loads matplotlib and draws the panels: on the other core,
+        # where a thread would wait for the GIL (the child is forked before any thread starts);
+        # one child, so that the two processes have a core each
+        curves, *networks = in_child_sequence(computes, "signal")
+        fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed,
+                            networks=networks[0] if networks else None, curves=curves)
+        results = list(curves().results)
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
         from ..render.export import signal_grid
 
         header, rows = signal_grid(records, [a.label for a in acts])
         _emit(target, data_fmt, f"Signal propagation at σ_w = {sigma_w:g}, σ_b = {sigma_b:g}", header, rows, records)
-    if fig_target is not None:
-        from ..render.analysis_figures import signal_figure
-
-        fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed, results, networks)
+    if fig is not None:
         _save(fig, fig_target, fig_fmt, dpi)
 
 

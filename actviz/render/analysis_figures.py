@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..analysis import signal as sig
-from ..analysis.accuracy import AuditResult
 from ..core.background import in_background
 from ..core.bound import BoundActivation
 from ..core.options import check_panels
 from ..registry import get
+
+if TYPE_CHECKING:  # the audit's module is only needed for its figure, and then already loaded
+    from ..analysis.accuracy import AuditResult
 
 #: The panels `signal` can draw, in the order of the full figure.
 SIGNAL_PANELS = ("qmap", "cmap", "chi", "phase", "variance", "gradient")
@@ -84,22 +88,12 @@ def _new_axes(ax):
 # -- signal ---------------------------------------------------------------------------------
 
 
-def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, q_stars=None):
-    """Q(q) against q with the diagonal, each q* marked, and the iteration from q = 1 drawn
-    as a cobweb (first activation only)."""
-    fig, ax = _new_axes(ax)
+def qmap_curves(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, q_stars=None) -> tuple:
+    """What :func:`plot_qmap` draws: (q, [Q(q) of each activation], the cobweb's points)."""
     q_stars = q_stars or [float(sig.fixed_point(a, sigma_w, sigma_b)) for a in acts]
-    finite = [q for q in q_stars if math.isfinite(q)]
-    top = max([2.0, *(1.6 * q for q in finite)])
+    top = _qmap_top(q_stars)
     q = np.linspace(0.0, top, 241)
-    ax.plot(q, q, color="0.6", lw=0.8, ls="--", label="$Q(q) = q$")
-    for act, q_star, style in zip(acts, q_stars, _styles(len(acts)), strict=True):
-        color = style["color"]
-        # one legend entry an activation, its fixed point in it: the legend stays off the curves
-        where = f"$q^*$ = {q_star:.6g}" if math.isfinite(q_star) else "$q$ grows without bound"
-        ax.plot(q, sig.length_map(act, q, sigma_w, sigma_b), **style, label=f"{act.label} ({where})")
-        if math.isfinite(q_star):
-            ax.plot([q_star], [q_star], "o", color=color, ms=6, zorder=5, gid="fixed-point")
+    maps = [sig.length_map(act, q, sigma_w, sigma_b) for act in acts]
     # cobweb from q = 1 for the first activation
     first, qs = acts[0], [1.0]
     for _ in range(12):
@@ -109,6 +103,29 @@ def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
         xs += [a, b]
         ys += [b, b]
     web = [(x, y) for x, y in zip(xs, ys, strict=True) if x <= top and y <= top]
+    return q, maps, web
+
+
+def _qmap_top(q_stars) -> float:
+    return max([2.0, *(1.6 * q for q in q_stars if math.isfinite(q))])
+
+
+def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, q_stars=None,
+              curves=None):
+    """Q(q) against q with the diagonal, each q* marked, and the iteration from q = 1 drawn
+    as a cobweb (first activation only); ``curves`` from :func:`qmap_curves` if already computed."""
+    fig, ax = _new_axes(ax)
+    q_stars = q_stars or [float(sig.fixed_point(a, sigma_w, sigma_b)) for a in acts]
+    q, maps, web = curves if curves is not None else qmap_curves(acts, sigma_w, sigma_b, q_stars)
+    top = _qmap_top(q_stars)
+    ax.plot(q, q, color="0.6", lw=0.8, ls="--", label="$Q(q) = q$")
+    for act, q_star, values, style in zip(acts, q_stars, maps, _styles(len(acts)), strict=True):
+        color = style["color"]
+        # one legend entry an activation, its fixed point in it: the legend stays off the curves
+        where = f"$q^*$ = {q_star:.6g}" if math.isfinite(q_star) else "$q$ grows without bound"
+        ax.plot(q, values, **style, label=f"{act.label} ({where})")
+        if math.isfinite(q_star):
+            ax.plot([q_star], [q_star], "o", color=color, ms=6, zorder=5, gid="fixed-point")
     if web:
         ax.plot(*zip(*web, strict=True), color=_colors(1)[0], lw=0.6, alpha=0.6, gid="cobweb")
     ax.set_xlim(0, top)
@@ -120,15 +137,22 @@ def plot_qmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     return fig
 
 
-def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, results=None):
-    """C(c) against c at q*, with the diagonal and each c* marked."""
+def cmap_curves(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, results) -> tuple:
+    """What :func:`plot_cmap` draws: (c, [C(c) of each activation at its q*])."""
+    c = sig.correlation_grid(41)
+    return c, [sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star) for act, r in zip(acts, results, strict=True)]
+
+
+def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, results=None,
+              curves=None):
+    """C(c) against c at q*, with the diagonal and each c* marked; ``curves`` from
+    :func:`cmap_curves` if already computed."""
     fig, ax = _new_axes(ax)
     results = results or [sig.analyse(a, sigma_w, sigma_b) for a in acts]
-    c = sig.correlation_grid(41)
+    c, maps = curves if curves is not None else cmap_curves(acts, sigma_w, sigma_b, results)
     ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="$C(c) = c$")
-    for act, r, style in zip(acts, results, _styles(len(acts)), strict=True):
-        ax.plot(c, sig.correlation_map(act, c, sigma_w, sigma_b, r.q_star), **style,
-                label=f"{act.label} ($c^*$ = {r.c_star:.6g})")
+    for act, r, values, style in zip(acts, results, maps, _styles(len(acts)), strict=True):
+        ax.plot(c, values, **style, label=f"{act.label} ($c^*$ = {r.c_star:.6g})")
         ax.plot([r.c_star], [r.c_star], "o", color=style["color"], ms=6, zorder=5, gid="fixed-point")
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1, 1.02)
@@ -139,17 +163,30 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     return fig
 
 
-def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, edges=None):
-    """χ at q* against σ_w at this σ_b: 1 is the edge of chaos, marked where it is crossed."""
+def chi_curves(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, edges) -> tuple:
+    """What :func:`plot_chi` draws: (σ_w, [χ at q* of each activation])."""
+    top = _chi_top(sigma_w, edges)
+    sw = np.linspace(top / 200, top, 200)
+    return sw, [sig.chi_at_fixed_point(act, sw, sigma_b) for act in acts]
+
+
+def _chi_top(sigma_w: float, edges) -> float:
+    return max([3.0, 1.5 * sigma_w, *(1.6 * e for e in edges if e)])
+
+
+def plot_chi(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, edges=None,
+             curves=None):
+    """χ at q* against σ_w at this σ_b: 1 is the edge of chaos, marked where it is crossed;
+    ``curves`` from :func:`chi_curves` if already computed."""
     fig, ax = _new_axes(ax)
     edges = edges if edges is not None else [sig.edge_of_chaos(a, sigma_b) for a in acts]
-    top = max([3.0, 1.5 * sigma_w, *(1.6 * e for e in edges if e)])
-    sw = np.linspace(top / 200, top, 200)
+    top = _chi_top(sigma_w, edges)
+    sw, chis = curves if curves is not None else chi_curves(acts, sigma_w, sigma_b, edges)
     ax.axhline(1.0, color="0.6", lw=0.8, ls="--")
-    for act, edge, style in zip(acts, edges, _styles(len(acts)), strict=True):
+    for act, edge, values, style in zip(acts, edges, chis, _styles(len(acts)), strict=True):
         # the edges go in the legend: a label at χ = 1 is struck through by the curves
         label = act.label if edge is None else f"{act.label} (edge $\\sigma_w$ = {edge:.6g})"
-        ax.plot(sw, sig.chi_at_fixed_point(act, sw, sigma_b), **style, label=label)
+        ax.plot(sw, values, **style, label=label)
         if edge is not None:
             ax.axvline(edge, color=style["color"], lw=1.0, ls=":", gid="edge")
     ax.axvline(sigma_w, color="0.3", lw=0.6, ls="-", alpha=0.5, gid="sigma-w",
@@ -170,14 +207,20 @@ def phase_grid(sigma_w: float, sigma_b: float) -> tuple[np.ndarray, np.ndarray]:
     return sw, sb
 
 
-def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, grid=None):
-    """log10 χ over (σ_w, σ_b) with the edge of chaos (χ = 1) drawn; with several activations,
-    only each one's edge."""
-    fig, ax = _new_axes(ax)
+def phase_curves(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, grid=None) -> tuple:
+    """What :func:`plot_phase` draws: (σ_w, σ_b, [χ over them for each activation])."""
     sw, sb = grid if grid is not None else phase_grid(sigma_w, sigma_b)
+    return sw, sb, [sig.phase_diagram(act, sw, sb) for act in acts]
+
+
+def plot_phase(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, ax=None, grid=None,
+               curves=None):
+    """log10 χ over (σ_w, σ_b) with the edge of chaos (χ = 1) drawn; with several activations,
+    only each one's edge; ``curves`` from :func:`phase_curves` if already computed."""
+    fig, ax = _new_axes(ax)
+    sw, sb, chis = curves if curves is not None else phase_curves(acts, sigma_w, sigma_b, grid)
     colors = _colors(len(acts))
-    for act, color in zip(acts, colors, strict=True):
-        chi = sig.phase_diagram(act, sw, sb)
+    for act, color, chi in zip(acts, colors, chis, strict=True):
         with np.errstate(divide="ignore"):
             log_chi = np.log10(np.where(np.isfinite(chi), chi, np.nan))
         if len(acts) == 1:
@@ -268,6 +311,35 @@ def _panel_grid(fig, panels: Sequence[str], cols: int, bars: set[int], top: floa
     return axes
 
 
+@dataclass(frozen=True)
+class SignalCurves:
+    """The mean-field numbers of a signal figure, computed apart from its drawing: the
+    activations' :func:`~actviz.analysis.signal.analyse` results and each chosen panel's
+    curves (from :func:`qmap_curves`, :func:`cmap_curves`, :func:`chi_curves` and
+    :func:`phase_curves`; ``None`` for a panel not drawn). Plain numbers and arrays, so they
+    can be computed in another process."""
+
+    results: tuple
+    qmap: tuple | None = None
+    cmap: tuple | None = None
+    chi: tuple | None = None
+    phase: tuple | None = None
+
+
+def signal_curves(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float,
+                  panels: Sequence[str] = SIGNAL_PANELS, results=None) -> SignalCurves:
+    """Everything but the Monte-Carlo networks that :func:`signal_figure` draws ``panels`` with."""
+    panels = check_panels(panels, SIGNAL_PANELS)
+    results = tuple(results) if results is not None else tuple(sig.analyse(a, sigma_w, sigma_b) for a in acts)
+    return SignalCurves(
+        results=results,
+        qmap=qmap_curves(acts, sigma_w, sigma_b, [r.q_star for r in results]) if "qmap" in panels else None,
+        cmap=cmap_curves(acts, sigma_w, sigma_b, results) if "cmap" in panels else None,
+        chi=chi_curves(acts, sigma_w, sigma_b, [r.edge_of_chaos_sigma_w for r in results]) if "chi" in panels else None,
+        phase=phase_curves(acts, sigma_w, sigma_b) if "phase" in panels else None,
+    )
+
+
 def signal_figure(
     acts: Sequence[BoundActivation],
     sigma_w: float,
@@ -279,18 +351,19 @@ def signal_figure(
     seed: int = 0,
     results: Sequence[sig.SignalResult] | None = None,
     networks: Sequence[sig.MonteCarlo] | Callable[[], Sequence[sig.MonteCarlo]] | None = None,
+    curves: SignalCurves | Callable[[], SignalCurves] | None = None,
 ):
     """The chosen panels of :data:`SIGNAL_PANELS` in one figure, two or three to a row.
 
-    ``results`` are the activations' :func:`~actviz.analysis.signal.analyse` results and
-    ``networks`` their :func:`~actviz.analysis.signal.monte_carlo` runs, or a function that
-    returns them (a run already going in the background, as the command line starts it);
-    what is not given is computed here, the networks on a thread of their own.
+    ``results`` are the activations' :func:`~actviz.analysis.signal.analyse` results,
+    ``curves`` the mean-field panels' numbers (:func:`signal_curves`, results included) and
+    ``networks`` the :func:`~actviz.analysis.signal.monte_carlo` runs; each may also be a
+    function that returns it (work already going elsewhere, as the command line starts it).
+    What is not given is computed here, the networks on a thread of their own.
     """
     from matplotlib.figure import Figure
 
     panels = list(dict.fromkeys(check_panels(panels, SIGNAL_PANELS)))
-    results = list(results) if results is not None else [sig.analyse(a, sigma_w, sigma_b) for a in acts]
     cols = 1 if len(panels) == 1 else (2 if len(panels) in (2, 4) else 3)
     rows = math.ceil(len(panels) / cols)
     # one panel is narrower than the title: the parameters go on a line of their own
@@ -306,15 +379,20 @@ def signal_figure(
         # while the other panels are laid out, and are waited for by the first panel they fill
         mc_runs = in_background(
             lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
+    if callable(curves):
+        curves = curves()
+    if curves is None:
+        curves = signal_curves(acts, sigma_w, sigma_b, panels, results)
+    results = list(curves.results)
     for name, ax in zip(panels, axes, strict=True):
         if name == "qmap":
-            plot_qmap(acts, sigma_w, sigma_b, ax, [r.q_star for r in results])
+            plot_qmap(acts, sigma_w, sigma_b, ax, [r.q_star for r in results], curves.qmap)
         elif name == "cmap":
-            plot_cmap(acts, sigma_w, sigma_b, ax, results)
+            plot_cmap(acts, sigma_w, sigma_b, ax, results, curves.cmap)
         elif name == "chi":
-            plot_chi(acts, sigma_w, sigma_b, ax, [r.edge_of_chaos_sigma_w for r in results])
+            plot_chi(acts, sigma_w, sigma_b, ax, [r.edge_of_chaos_sigma_w for r in results], curves.chi)
         elif name == "phase":
-            plot_phase(acts, sigma_w, sigma_b, ax)
+            plot_phase(acts, sigma_w, sigma_b, ax, curves=curves.phase)
         else:
             plot_montecarlo(mc_runs(), name, ax)
     labels = ", ".join(a.label for a in acts)

@@ -13,6 +13,7 @@ evaluates them: along their 1-D slice, elementwise in x.
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from conftest import ALL_SPECS
@@ -198,3 +199,22 @@ def test_random_non_finite_points_in_a_large_array(spec, dtype, data):
         x = _LARGE.astype(dtype)
     x = x[np.isfinite(x)]
     _assert_isolated(act, x, _positions(data, x.size, 4))
+
+
+@pytest.mark.parametrize("spec", ["selu", "selu@onnx", "selu@mlx"])
+def test_a_scaled_linear_branch_overflows_quietly_where_the_truth_does(spec):
+    # found by the random test above: ONNX's γ·x at x = 1.71e308 overflowed with a warning
+    # (an error under the suite's filters). The product leaves the float range exactly where
+    # the exact product does: γ·x > max rounds to inf, a smaller one stays finite.
+    import warnings
+
+    from actviz.numerics.engines import MLX_SELU_SCALE, ONNX_SELU_GAMMA
+
+    scale = {"selu": rectifiers.SELU_LAMBDA, "selu@onnx": ONNX_SELU_GAMMA, "selu@mlx": MLX_SELU_SCALE}[spec]
+    x = np.array([1.7109464033707482e308, np.finfo(np.float64).max / 1.1, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = actviz.get(spec)(x)
+    for xi, fi in zip(x, f, strict=True):
+        exact = mpmath.mpf(float(scale)) * mpmath.mpf(float(xi))  # the branch's own constant
+        assert (fi == math.inf) == (exact > mpmath.mpf(np.finfo(np.float64).max)), (xi, fi)

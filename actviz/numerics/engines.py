@@ -190,7 +190,9 @@ def d2_erf_gelu(x: Array, form: str) -> Array:
 
 def onnx_selu(x: Array) -> Array:
     e = np.exp(np.minimum(x, 0.0))  # the unused branch must not overflow for large x
-    return np.where(x < 0, ONNX_SELU_GAMMA * (ONNX_SELU_ALPHA * e - ONNX_SELU_ALPHA), ONNX_SELU_GAMMA * x)
+    with np.errstate(over="ignore"):  # γx leaves the float range only above max/γ, as the truth does
+        pos = ONNX_SELU_GAMMA * x
+    return np.where(x < 0, ONNX_SELU_GAMMA * (ONNX_SELU_ALPHA * e - ONNX_SELU_ALPHA), pos)
 
 
 def d_onnx_selu(x: Array) -> Array:
@@ -205,7 +207,8 @@ def d2_onnx_selu(x: Array) -> Array:
 
 def mlx_selu(x: Array) -> Array:
     e = np.exp(np.minimum(x, 0.0))
-    return np.where(x > 0, x, MLX_SELU_ALPHA * (e - 1.0)) * MLX_SELU_SCALE
+    with np.errstate(over="ignore"):  # scale·x leaves the float range only above max/scale
+        return np.where(x > 0, x, MLX_SELU_ALPHA * (e - 1.0)) * MLX_SELU_SCALE
 
 
 def d_mlx_selu(x: Array) -> Array:

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 import shlex
 import subprocess
 import sys
@@ -570,8 +571,12 @@ def test_the_command_computes_the_figures_numbers_in_a_child_and_draws_those(tmp
     exported = json.loads((tmp_path / "s.json").read_text())
     for r, row in zip(curves.results, exported, strict=True):
         assert {k: row[k] for k in r.as_dict()} == r.as_dict()
-    assert curves.results[0] == real_analyse("tanh", 1.5, 0.0)
-    np.testing.assert_array_equal(curves.phase[2][1], sig.phase_diagram("relu", curves.phase[0], curves.phase[1]))
+    # the command takes the numpy path, fast extra or not (see the next test)
+    from actviz.numerics import fast
+
+    with fast.using(False):
+        assert curves.results[0] == real_analyse("tanh", 1.5, 0.0)
+        np.testing.assert_array_equal(curves.phase[2][1], sig.phase_diagram("relu", curves.phase[0], curves.phase[1]))
     # the same table without the figure, computed here
     pids.unlink()
     again = runner.invoke(app, [*args, "--format", "json"])
@@ -581,6 +586,25 @@ def test_the_command_computes_the_figures_numbers_in_a_child_and_draws_those(tmp
     pids.unlink()
     result = runner.invoke(app, ["signal", "tanh", "--panel", "qmap", "--figure", str(tmp_path / "q.png")])
     assert result.exit_code == 0 and "monte_carlo" not in pids.read_text()
+
+
+def test_the_command_never_loads_numba(tmp_path):
+    # the whole mean field costs less than loading numba (about 0.75 s of CPU): with the fast
+    # extra installed, the command still takes the numpy path, table and figure alike
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from actviz.cli import app\n"
+        f"out = {str(tmp_path / 's.png')!r}\n"
+        "r = CliRunner().invoke(app, ['signal', 'tanh', '--depth', '4', '--width', '16', '--figure', out])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "r = CliRunner().invoke(app, ['signal', 'tanh', 'relu'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert 'numba' not in sys.modules, 'numba loaded'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ACTVIZ_FAST"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**env, "MPLBACKEND": "Agg"})
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_monte_carlo_network_runs_beside_the_other_panels_and_its_errors_reach_the_caller(monkeypatch):

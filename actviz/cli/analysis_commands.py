@@ -163,24 +163,29 @@ def signal_command(
     acts = resolve_specs(specs, parse_param_options(alpha, beta, param, b))
     for act in acts:
         sig.check_elementwise(act)
-    fig = None
-    if fig_target is None:
-        results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
-    else:
-        from ..core.background import in_child_sequence
-        from ..render.analysis_figures import signal_curves, signal_figure
+    from ..numerics import fast
 
-        computes = [lambda: signal_curves(acts, sigma_w, sigma_b, panels)]
-        if {"variance", "gradient"} & set(panels):
-            computes.append(lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
-        # the figure's mean-field numbers, then its random networks, are computed by a child
-        # process while this one loads matplotlib and draws the panels: on the other core,
-        # where a thread would wait for the GIL (the child is forked before any thread starts);
-        # one child, so that the two processes have a core each
-        curves, *networks = in_child_sequence(computes, "signal")
-        fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed,
-                            networks=networks[0] if networks else None, curves=curves)
-        results = list(curves().results)
+    # the numpy path, with the fast extra too: all of the mean field costs less than loading
+    # numba (about 0.75 s), which the compiled kernels would do for the phase diagram's arrays
+    with fast.using(False):
+        fig = None
+        if fig_target is None:
+            results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
+        else:
+            from ..core.background import in_child_sequence
+            from ..render.analysis_figures import signal_curves, signal_figure
+
+            computes = [lambda: signal_curves(acts, sigma_w, sigma_b, panels)]
+            if {"variance", "gradient"} & set(panels):
+                computes.append(lambda: [sig.monte_carlo(a, sigma_w, sigma_b, width, depth, samples, seed) for a in acts])
+            # the figure's mean-field numbers, then its random networks, are computed by a child
+            # process while this one loads matplotlib and draws the panels: on the other core,
+            # where a thread would wait for the GIL (the child is forked before any thread starts);
+            # one child, so that the two processes have a core each
+            curves, *networks = in_child_sequence(computes, "signal")
+            fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed,
+                                networks=networks[0] if networks else None, curves=curves)
+            results = list(curves().results)
     records = [r.as_dict() for r in results]
     if data_fmt is not None:
         from ..render.export import signal_grid

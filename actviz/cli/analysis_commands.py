@@ -172,7 +172,7 @@ def signal_command(
         if fig_target is None:
             results = [sig.analyse(a, sigma_w, sigma_b) for a in acts]
         else:
-            from ..core.background import in_child_sequence
+            from ..core.background import in_child
             from ..render.analysis_figures import signal_curves, signal_figure
 
             computes = [lambda: signal_curves(acts, sigma_w, sigma_b, panels)]
@@ -182,7 +182,7 @@ def signal_command(
             # process while this one loads matplotlib and draws the panels: on the other core,
             # where a thread would wait for the GIL (the child is forked before any thread starts);
             # one child, so that the two processes have a core each
-            curves, *networks = in_child_sequence(computes, "signal")
+            curves, *networks = in_child(computes, "signal")
             fig = signal_figure(acts, sigma_w, sigma_b, panels, width, depth, samples, seed,
                                 networks=networks[0] if networks else None, curves=curves)
             results = list(curves().results)

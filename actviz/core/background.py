@@ -47,7 +47,7 @@ def _on_a_thread(computes: Sequence[Callable[[], Any]], name: str) -> list[Calla
     return [waiter(k) for k in range(len(computes))]
 
 
-#: Children of :func:`in_child` not yet waited for: killed when this process exits (after a
+#: Children of :func:`in_child` not yet reaped: killed when this process exits (after a
 #: Ctrl-C, say), so that none outlives the command that started it.
 _RUNNING: set[int] = set()
 
@@ -70,28 +70,22 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def in_child(compute: Callable[[], T], name: str = "actviz-background") -> Callable[[], T]:
-    """Start ``compute()`` in a forked child process; the returned function waits for its
-    result (see :func:`in_child_sequence`)."""
-    return in_child_sequence([compute], name)[0]
-
-
 def _send(fd: int, ok: bool, value: object) -> None:
+    """One result, length first, through the pipe; what cannot be pickled goes as an error
+    naming it."""
     import pickle
 
     try:
         payload = pickle.dumps((ok, value), pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        if ok:
-            raise
-        payload = pickle.dumps((False, RuntimeError(f"{type(value).__name__}: {value}")))
-    data = len(payload).to_bytes(8, "little") + payload
-    view = memoryview(data)
+    except Exception as exc:
+        what = f"{type(value).__name__}: {value}" if not ok else f"cannot send its result: {exc}"
+        payload = pickle.dumps((False, RuntimeError(what)))
+    view = memoryview(len(payload).to_bytes(8, "little") + payload)
     while view:
         view = view[os.write(fd, view):]
 
 
-def in_child_sequence(computes: Sequence[Callable[[], Any]], name: str = "actviz-background") -> list[Callable[[], Any]]:
+def in_child(computes: Sequence[Callable[[], Any]], name: str = "actviz-background") -> list[Callable[[], Any]]:
     """Run ``computes`` one after another in one forked child process; a function for each
     waits for its result, pickled back through a pipe as soon as it is ready (re-raising what
     it raised). For pure-Python and numpy work that holds the GIL, which a thread could not
@@ -143,21 +137,24 @@ def in_child_sequence(computes: Sequence[Callable[[], Any]], name: str = "actviz
     received: list[tuple[bool, object]] = []
     lost = (False, RuntimeError(f"the {name} process ended without a result"))
 
+    def reap() -> None:
+        inp.close()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped already (killed at exit)
+            pass
+        _RUNNING.discard(pid)
+
     def receive(k: int) -> tuple[bool, object]:
         while len(received) <= k and not inp.closed:
             head = inp.read(8)
             body = inp.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
-            if not body:  # the child is gone: reap it
-                inp.close()
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:  # reaped already (killed at exit)
-                    pass
-                _RUNNING.discard(pid)
+            if not body:  # the child is gone without sending it
+                reap()
                 break
             received.append(pickle.loads(body))
-        if len(received) == len(computes) and not inp.closed:
-            receive(len(computes))  # everything is here: reap the child now
+            if len(received) == len(computes):  # everything is here: the child is done
+                reap()
         return received[k] if k < len(received) else lost
 
     def waiter(k: int) -> Callable[[], Any]:

@@ -563,29 +563,47 @@ def test_moments_factorise_into_one_dimensional_integrals(spec):
     assert g["var"] == pytest.approx(g2 * sigma**2, rel=1e-11)
 
 
-def test_factorised_moments_agree_with_a_two_dimensional_integral():
-    # an independent check of the factorisation: scipy's dblquad of f(a, b)² φ(a) φ(b)
-    # over the plane (cut at ±12σ) for the clamped unit, whose factors are not plain
-    from scipy.integrate import dblquad
+def _plane_rule(cuts, width: float, nodes: int = 16):
+    """Composite Gauss-Legendre nodes and weights along one axis: the intervals between
+    ``cuts``, each in panels no wider than ``width``."""
+    from scipy.special import roots_legendre
 
+    t, w = roots_legendre(nodes)
+    xs, ws = [], []
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        edges = np.linspace(lo, hi, max(1, math.ceil((hi - lo) / width)) + 1)
+        mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+        xs.append((mid[:, None] + half[:, None] * t).ravel())
+        ws.append((half[:, None] * w).ravel())
+    return np.concatenate(xs), np.concatenate(ws)
+
+
+def test_factorised_moments_agree_with_a_two_dimensional_integral():
+    # an independent check of the factorisation: f(a, b)² φ(a) φ(b) integrated over the plane
+    # itself (cut at ±12σ) for the clamped unit, whose factors are not plain. The kinks at
+    # a = 7 and b = ±7 split it into smooth rectangles, each a tensor Gauss-Legendre rule in
+    # panels of σ/2 (16 nodes each): exponentially convergent there. It agrees with scipy's
+    # adaptive dblquad over the same rectangles (epsrel 1e-12) to 1.3e-16, 1.6e-16 and 2.6e-15
+    # in the three moments below (checked once, 2026-12-03: 40 s of scalar calls, too slow to
+    # repeat in the suite).
     act = actviz.get("swiglu_oai")
     sigma = 5.0  # wide enough for the clamps at ±7 to matter
-    density = lambda x: math.exp(-0.5 * (x / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))  # noqa: E731
     lim = 12 * sigma
+    a, wa = _plane_rule([-lim, 7.0, lim], sigma / 2)
+    b, wb = _plane_rule([-lim, -7.0, 7.0, lim], sigma / 2)
+    density = lambda x: np.exp(-0.5 * (x / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))  # noqa: E731
+    A, B = np.meshgrid(a, b, indexing="ij")
+    weight = np.outer(wa * density(a), wb * density(b))
+    f = act(A, B)
+    dfda = act.gradient(A, B)[0]
 
-    def integral(fn):
-        # the kinks at a = 7 and b = ±7 split the square, so each piece is smooth
-        total = 0.0
-        for a0, a1 in ((-lim, 7.0), (7.0, lim)):
-            for b0, b1 in ((-lim, -7.0), (-7.0, 7.0), (7.0, lim)):
-                total += dblquad(lambda b, a: fn(a, b) * density(a) * density(b), a0, a1, b0, b1,
-                                 epsabs=1e-13, epsrel=1e-12)[0]
-        return total
+    def integral(values):
+        return float(np.sum(values * weight))
 
     g = stats(act, sigma=sigma, points=201)["gaussian"]
-    assert g["mean"] == pytest.approx(integral(lambda a, b: float(act(a, b))), rel=1e-9)
-    assert g["second_moment"] == pytest.approx(integral(lambda a, b: float(act(a, b)) ** 2), rel=1e-9)
-    assert g["second_moment_df"] == pytest.approx(integral(lambda a, b: float(act.gradient(a, b)[0]) ** 2), rel=1e-9)
+    assert g["mean"] == pytest.approx(integral(f), rel=1e-9)
+    assert g["second_moment"] == pytest.approx(integral(f**2), rel=1e-9)
+    assert g["second_moment_df"] == pytest.approx(integral(dfda**2), rel=1e-9)
 
 
 def test_gpt_oss_value_factor_moments_are_the_clipped_normals():

@@ -136,3 +136,20 @@ def test_a_worker_with_another_version_of_the_implementation_is_refused():
     cloudpickle = pytest.importorskip("cloudpickle", reason="dask is not installed")
     again = cloudpickle.loads(cloudpickle.dumps(job))
     assert again.bound is not None and again.bound is not job.bound and again.version == job.version
+
+
+def test_the_connect_timeout_is_read_when_the_scheduler_is_called(monkeypatch):
+    # CONNECT_TIMEOUT is a setting: changing it reaches the next connection (a default
+    # argument bound at import would keep 10 s, as the test above once waited)
+    dask_distributed = pytest.importorskip("dask.distributed", reason="dask's distributed scheduler is not installed")
+    asked = {}
+
+    def client(address, timeout, set_as_default):
+        asked["timeout"] = timeout
+        raise OSError("refused")
+
+    monkeypatch.setattr(dask_distributed, "Client", client)
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 2)
+    with pytest.raises(distributed.SchedulerError, match="cannot reach the Dask scheduler at 'tcp://x:1': refused"):
+        distributed.run_on_dask("tcp://x:1", None, [], lambda r: None)
+    assert asked == {"timeout": 2}

@@ -24,9 +24,12 @@ class SchedulerError(ActvizError):
     """The Dask scheduler could not be reached or used (exit 1)."""
 
 
-def run_on_dask(address: str, job, pieces: list, fold: Callable, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+def run_on_dask(address: str, job, pieces: list, fold: Callable, connect_timeout: float | None = None) -> None:
     """Run ``job`` on every piece on the cluster at ``address``, calling ``fold`` on each
-    result in the pieces' order."""
+    result in the pieces' order; ``connect_timeout`` defaults to :data:`CONNECT_TIMEOUT`, read
+    at the call."""
+    if connect_timeout is None:
+        connect_timeout = CONNECT_TIMEOUT
     from .accuracy import MissingDependencyError
 
     try:

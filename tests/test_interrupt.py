@@ -74,6 +74,39 @@ def test_keyboard_interrupt_inside_the_library_call(monkeypatch):
     assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
 
 
+def test_an_interrupt_that_an_extension_turns_into_an_import_error_is_still_an_interrupt(monkeypatch):
+    # a Ctrl-C while a pybind11 module (matplotlib's ft2font, _path, ...) initialises comes out as
+    # ImportError("initialization failed") raised from the KeyboardInterrupt; CI once saw it as an internal error
+    from actviz.analysis import signal as sig
+
+    def analyse(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
+    monkeypatch.setattr(sig, "analyse", analyse)
+    result = runner.invoke(app, ["signal", "tanh"])
+    assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
+
+
+def test_an_import_error_of_its_own_is_not_an_interrupt(monkeypatch):
+    from actviz.analysis import signal as sig
+
+    def analyse(*args, **kwargs):
+        try:
+            raise ValueError("inner")
+        except ValueError as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
+    monkeypatch.setattr(sig, "analyse", analyse)
+    result = runner.invoke(app, ["signal", "tanh"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("actviz: error: internal error: ImportError: initialization failed")
+
+
 def test_keyboard_interrupt_while_loading_a_plugin(tmp_path, monkeypatch):
     # the root callback runs before any command
     plugin = tmp_path / "slow.py"
@@ -105,6 +138,25 @@ def test_debugging_shows_the_keyboard_interrupt_itself(every_command_interrupted
         monkeypatch.setenv("ACTVIZ_DEBUG", "1")
     with pytest.raises(KeyboardInterrupt):
         runner.invoke(app, args)
+
+
+def test_a_ctrl_c_once_the_work_is_done_changes_nothing(tmp_path):
+    # a Ctrl-C that lands as the process exits (here from an exit handler; in the field while the interpreter
+    # shuts down, which once killed `signal --figure` by SIGINT after "wrote ...") leaves the outcome alone
+    script = tmp_path / "late.py"
+    script.write_text(
+        "import atexit, os, signal, sys, time\n"
+        "from actviz.cli import main\n"
+        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.2)))\n"
+        "sys.argv = ['actviz', 'info', 'relu', '--format', 'json']\n"
+        "main()\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ACTVIZ_DEBUG"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                          timeout=HANG_GUARD)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert '"name": "relu"' in done.stdout
 
 
 # -- the gallery's pool, in-process ----------------------------------------------------------
@@ -338,14 +390,13 @@ def test_signal_figure_stops_at_once(tmp_path, start):
     out = tmp_path / "out"
     out.mkdir()
     run = start(["signal", "tanh", "--figure", str(out / "signal.png")])
-    # the table comes first; the figure (a Monte-Carlo network, six panels) takes seconds after it
+    # the table comes first; drawing the figure's six panels takes most of a second after it
     run.wait_until(lambda: "edge of chaos" in run.stdout())
     code = run.interrupt()
     assert code == 130, run.stderr()
     assert run.stderr() == "interrupted\n"
     assert run.group_ends()
     assert list(out.iterdir()) == []
-
 
 
 @needs_proc

@@ -40,6 +40,19 @@ class _Interrupted(Exception):
     silent exit 130, and click into "Aborted!") to the handler below."""
 
 
+def _from_an_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt lies under ``exc``: a Ctrl-C that lands while an extension module initialises
+    comes out as ``ImportError: initialization failed`` raised from it (pybind11 does this, and matplotlib's
+    extensions are pybind11 modules)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ActvizGroup(PlainHelp, TyperGroup):
     """Runs a command and turns every expected failure into one line on stderr and an exit code:
     2 for usage errors (bad option, spec, parameter, range), 1 for runtime failures, 130 for
@@ -63,6 +76,10 @@ class ActvizGroup(PlainHelp, TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             raise _Interrupted() from exc
+        except Exception as exc:
+            if _from_an_interrupt(exc):
+                raise _Interrupted() from exc
+            raise
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any):
         args = list(sys.argv[1:] if args is None else args)
@@ -162,18 +179,19 @@ def root(
 def main() -> None:
     """Console-script entry point.
 
-    Once a Ctrl-C has been reported, a second one (while the process unwinds and exits) must
-    neither print a traceback nor turn exit 130 into death by SIGINT: SIGINT is ignored from
-    then on, and a KeyboardInterrupt that still escapes exits 130 with the one line.
+    Once the command's outcome is decided (done, failed or interrupted), a Ctrl-C changes nothing: SIGINT is
+    ignored from then on. Otherwise a second Ctrl-C while the process unwinds would print a traceback, and one
+    that lands while the interpreter shuts down (when Python has put back the default handler) would kill the
+    process by SIGINT after its work was done and said. A KeyboardInterrupt that still escapes exits 130 with
+    the one line.
     """
     import signal
 
     try:
-        app()
-    except SystemExit as exc:
-        if exc.code == EXIT_INTERRUPTED:
+        try:
+            app()
+        finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if debugging():

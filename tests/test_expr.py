@@ -780,8 +780,16 @@ def test_no_derivative_where_the_expression_is_undefined():
     inv = actviz.get("1/x")
     assert np.isinf(inv(0.0)) and np.isnan(inv.derivative(0.0)) and np.isnan(inv.derivative(0.0, order=2))
     assert inv.derivative(-2.0) == -0.25  # -1/x² beside the pole
-    # an overflow is no pole: exp(800) rounds to inf, and so does its derivative
-    assert np.isinf(actviz.get("exp(x)").derivative(800.0))
+    # log at 0, the edge of its domain: f = -inf (NaN to the left), so f' and f'' are NaN, not 1/0
+    assert log(0.0) == -np.inf
+    assert np.isnan(log.derivative(0.0)) and np.isnan(log.derivative(0.0, order=2))
+    assert np.isnan(actviz.get("-log(x)").derivative(0.0))
+    # an overflow is no pole: exp(800) rounds to inf, and so does its derivative; so does exp at the
+    # first double past its threshold log(DBL_MAX) = 709.782712893384, where the left neighbour is finite
+    exp = actviz.get("exp(x)")
+    past = np.nextafter(709.782712893384, np.inf)
+    assert np.isinf(exp(past)) and np.isfinite(exp(past - past * 1e-9))
+    assert np.isinf(exp.derivative(800.0)) and np.isinf(exp.derivative(past)) and np.isinf(exp.derivative(past, order=2))
     # sqrt on x < 0 (NaN), and its one-sided infinite slope at 0 is kept
     sq = actviz.get("sqrt(x)")
     assert np.isnan(sq.derivative(-1.0)) and np.isinf(sq.derivative(0.0))
@@ -805,5 +813,6 @@ def test_table_shows_no_derivative_where_the_expression_is_undefined():
     result = CliRunner().invoke(app, ["table", "log(x)", "--order", "2", "--range", "-6", "6",
                                       "--points", "3", "-o", "-"])
     assert result.exit_code == 0, result.output
-    first = result.stdout.splitlines()[1].split(",")
-    assert first[1:] == ["-6.0", "nan", "nan", "nan"]
+    rows = [line.split(",") for line in result.stdout.splitlines()[1:]]
+    assert rows[0][1:] == ["-6.0", "nan", "nan", "nan"]
+    assert rows[1][1:] == ["0.0", "-inf", "nan", "nan"]  # log(0) = -inf: no slope at the edge of the domain

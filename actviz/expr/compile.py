@@ -114,9 +114,10 @@ def _compile(parsed: Parsed, deadline: Deadline) -> Activation:
 
     def undefined(x, vals) -> np.ndarray:
         """Where f is not defined at a finite x, so neither are f' and f'': f is NaN (log of a
-        negative number), or infinite while finite on both sides (a pole, 1/x at 0); an
-        infinity that continues on both sides is an overflow (exp(800)), whose derivative
-        is the infinity it rounds to."""
+        negative number), or infinite with no infinity beside it (a pole, 1/x at 0, or the edge
+        of a domain, log at 0, NaN on one side); an infinity that continues on a side is an
+        overflow (exp(800), or exp just past its threshold), whose derivative is the infinity
+        it rounds to."""
         x = np.asarray(x, dtype=np.float64)
         f = np.broadcast_to(np.asarray(fns[0](x, *vals), dtype=np.float64), x.shape)
         bad = np.isnan(f) & ~np.isnan(x)
@@ -127,7 +128,7 @@ def _compile(parsed: Parsed, deadline: Deadline) -> Activation:
             left = np.asarray(fns[0](xi - step, *vals), dtype=np.float64)
             right = np.asarray(fns[0](xi + step, *vals), dtype=np.float64)
             pole = np.zeros(x.shape, dtype=bool)
-            pole[inf] = np.isfinite(np.broadcast_to(left, xi.shape)) & np.isfinite(np.broadcast_to(right, xi.shape))
+            pole[inf] = ~np.isinf(np.broadcast_to(left, xi.shape)) & ~np.isinf(np.broadcast_to(right, xi.shape))
             bad |= pole
         return bad
 

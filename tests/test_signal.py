@@ -414,6 +414,21 @@ def test_several_edges_go_in_the_legend_and_monte_carlo_uses_labels():
     assert "relu: mean field" in mc_labels
 
 
+def test_the_correlation_legend_reads_round_off_of_zero_as_the_table_does():
+    from actviz.render.analysis_figures import signal_figure
+    from actviz.render.export import signal_cell
+
+    # selu at σ_w = 1, σ_b = 0: E[selu(z)] = 0 up to its rounded constants, so C(0) = σ_w²·E[f]²/q* and the
+    # ordered fixed point c* is 0 (computed: 8.5e-33, round-off of a correlation whose scale is 1)
+    act = actviz.get("selu")
+    r = sig.analyse(act, 1.0, 0.0)
+    assert abs(r.c_star) < 1e-15
+    assert signal_cell(r.as_dict(), "c_star") == "0"
+    fig = signal_figure([act], 1.0, 0.0, ["cmap"], 16, 4, 8, 0, [r])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "selu ($c^*$ = 0)" in labels, labels
+
+
 def _all_texts(fig):
     for ax in fig.axes:
         yield from (ax.get_title(loc) for loc in ("left", "center", "right"))

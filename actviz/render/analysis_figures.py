@@ -20,6 +20,7 @@ from ..core.background import in_background
 from ..core.bound import BoundActivation
 from ..core.options import check_panels
 from ..registry import get
+from .export import readable
 
 if TYPE_CHECKING:  # the audit's module is only needed for its figure, and then already loaded
     from ..analysis.accuracy import AuditResult
@@ -152,7 +153,8 @@ def plot_cmap(acts: Sequence[BoundActivation], sigma_w: float, sigma_b: float, a
     c, maps = curves if curves is not None else cmap_curves(acts, sigma_w, sigma_b, results)
     ax.plot(c, c, color="0.6", lw=0.8, ls="--", label="$C(c) = c$")
     for act, r, values, style in zip(acts, results, maps, _styles(len(acts)), strict=True):
-        ax.plot(c, values, **style, label=f"{act.label} ($c^*$ = {r.c_star:.6g})")
+        # read as the table reads it: a correlation within round-off of 0 is 0 (selu's c* is 8.5e-33)
+        ax.plot(c, values, **style, label=f"{act.label} ($c^*$ = {readable(r.c_star, 6, scale=1.0)})")
         ax.plot([r.c_star], [r.c_star], "o", color=style["color"], ms=6, zorder=5, gid="fixed-point")
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1, 1.02)

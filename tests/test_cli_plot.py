@@ -60,6 +60,20 @@ def test_pdf_embeds_truetype_fonts_not_type3(tmp_path, command):
     assert b"/Subtype /TrueType" in data or b"/Subtype /CIDFontType2" in data
 
 
+def test_a_pdf_is_saved_with_no_word_from_the_font_subsetter(tmp_path):
+    # relu's title sets its brace from matplotlib's cmsy10.ttf, whose header dates fontTools warns about
+    # ("'created' timestamp seems very low") when it subsets the TrueType font; a real process, since under
+    # pytest the warning goes to pytest's log capture rather than to stderr
+    import subprocess
+
+    out = tmp_path / "relu.pdf"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "actviz", "plot", "relu", "-o", str(out)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert (done.returncode, done.stderr) == (0, f"wrote {out}\n")
+    assert b"cmsy10" in out.read_bytes() or b"Cmsy10" in out.read_bytes()  # the font in question was embedded
+
+
 def test_svg_to_stdout():
     result = run("plot", "tanh", "-o", "-", "--format", "svg", *FAST)
     assert result.exit_code == 0, result.output

@@ -141,11 +141,22 @@ def save_figure(fig, path: str | os.PathLike, fmt: str | None = None, dpi: float
         kwargs["bbox_inches"] = "tight"
     if dpi is not None:
         kwargs["dpi"] = dpi
+    import logging
+
     import matplotlib as mpl
 
     def write(fh) -> None:
-        # TrueType (42), not Type 3 fonts, in PDFs: IEEE/ACM submission checks reject Type 3
-        with mpl.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
-            fig.savefig(fh, **kwargs)
+        # TrueType (42), not Type 3 fonts, in PDFs: IEEE/ACM submission checks reject Type 3.
+        # fontTools, which subsets them, warns on stderr about the dates in matplotlib's own
+        # Computer Modern files (cmsy10.ttf: "'created' timestamp seems very low"), metadata of
+        # no use to anyone saving a figure: only its errors are let through.
+        fonttools = logging.getLogger("fontTools")
+        level = fonttools.level
+        fonttools.setLevel(max(level, logging.ERROR))
+        try:
+            with mpl.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+                fig.savefig(fh, **kwargs)
+        finally:
+            fonttools.setLevel(level)
 
     return atomic_write(path, write, binary=True)

@@ -574,3 +574,58 @@ def test_the_compiled_float32_judge_is_the_numpy_judge_to_the_bit(spec, lo, hi, 
     monkeypatch.setattr(acc, "_compiled_judge", lambda: False)
     reference = acc.audit(spec, "float32", range=(lo, hi), exhaustive=True, workers=2)
     _same_audit(compiled, reference)
+
+
+# -- the terminal table fits the terminal ------------------------------------------------------
+
+
+def _in_a_terminal(monkeypatch, width: int, *args: str) -> str:
+    """What `actviz accuracy ARGS` prints in a terminal ``width`` columns wide (without styles)."""
+    from actviz.render import tables
+
+    monkeypatch.setattr(tables, "plain_output", lambda file=None: False)
+    monkeypatch.setenv("COLUMNS", str(width))  # rich's width where it cannot ask a terminal
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = runner.invoke(app, ["accuracy", *args])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.stdout
+    return result.stdout
+
+
+@pytest.mark.parametrize("impl", [False, True], ids=["actviz", "impl"])
+def test_the_accuracy_table_fits_the_terminal_and_cuts_no_cell(monkeypatch, impl):
+    # at 80 columns the one-row-per-audit table (over 200 columns) had cells cut to "float…", "-32.6…"
+    from rich.cells import cell_len
+
+    from actviz.render.export import accuracy_grid, implementation_grid
+
+    args = ["silu", "gelu", *(["--impl", "numpy"] if impl else [])]
+    plain = runner.invoke(app, ["accuracy", *args]).stdout  # a pipe: one row per audit, as wide as it takes
+    assert max(cell_len(line) for line in plain.splitlines()) > 200
+    header, ids = (implementation_grid([])[0], (0, 1, 3)) if impl else (accuracy_grid([], [])[0], (0, 1))
+    quantities = [name for j, name in enumerate(header) if j not in ids]
+    # cells that must reach the terminal whole: the worst points, and the longest of the rest
+    wanted = set(re.findall(r"-?[\d.e+]+ at x = -?[\d.e+-]+", plain)) | {"1,217"}
+    wanted |= {"x*sigmoid(beta*x) = x/(1+exp(-beta*x))"} if impl else {"yes (≤ 4 / 8)"}
+    assert len(wanted) > 4
+    layouts = {}
+    for width in (60, 80, 100, 400):
+        text = _in_a_terminal(monkeypatch, width, *args)
+        assert "…" not in text, (width, text)
+        assert max(cell_len(line.rstrip()) for line in text.splitlines()) <= width, (width, text)
+        flat = " ".join(text.split())
+        for cell in wanted:
+            assert cell in flat, (width, cell, text)
+        lines = [line.strip() for line in text.splitlines()]
+        if any(line.startswith("activation") for line in lines):
+            layouts[width] = "a row per audit"
+        elif any(re.fullmatch(r"silu\s+gelu", line) for line in lines):
+            layouts[width] = "an audit per column"
+        else:
+            assert any(re.match(r"silu\s+(numpy \S+\s+)?float64$", line) for line in lines), text
+            layouts[width] = "a block per audit"
+        if layouts[width] != "a row per audit":  # each quantity is a row label, whole
+            assert all(any(line.startswith(q) for line in lines) for q in quantities), (width, text)
+    assert layouts[60] == layouts[80] == "a block per audit"
+    if not impl:  # two audits side by side take 85 columns; a row per audit 220
+        assert layouts[100] == "an audit per column" and layouts[400] == "a row per audit"

@@ -86,13 +86,16 @@ def _plan(output: Path | None, fmt: str | None, figure: Path | None, dpi: float 
     return target, data_fmt, fig_target, fig_format
 
 
-def _emit(target: str | None, fmt: str, title: str, header: list[str], rows: list[list[str]], records: list[dict]) -> None:
-    """The results as ``fmt``: a table (``header`` and ``rows``, under ``title``) or a data file."""
+def _emit(target: str | None, fmt: str, title: str, header: list[str], rows: list[list[str]], records: list[dict],
+          ids: tuple[int, ...] | None = None) -> None:
+    """The results as ``fmt``: a table (``header`` and ``rows``, under ``title``) or a data file.
+    With ``ids`` (the columns that name a row's record) the rows are records, and the terminal
+    table fits itself to the terminal's width (see :func:`actviz.render.tables.record_table`)."""
     from ..render.export import results_text, write
-    from ..render.tables import emit, grid_table, render_text
+    from ..render.tables import emit, grid_table, record_table, render_text
 
     if fmt == "table":
-        table = grid_table(title, header, rows)
+        table = grid_table(title, header, rows) if ids is None else record_table(title, header, rows, ids)
         if target is None or target == "-":
             emit(table)
         else:
@@ -363,7 +366,7 @@ def accuracy_command(
         title = "Accuracy in ULPs (units in the last place)"
         if any(a.is_gated for a in acts):  # the audit runs on a gated unit's gate curve
             title += "; gated units along their gate curves f(x, b), f' being ∂f/∂a"
-        _emit(target, data_fmt, title, header, rows, records)
+        _emit(target, data_fmt, title, header, rows, records, ids=(0, 1))  # activation, dtype
     if fig_target is not None:
         from ..render.analysis_figures import accuracy_figure
 
@@ -456,7 +459,7 @@ def _accuracy_of_implementations(specs, dtypes, impl_names, all_, ftz, exhaustiv
 
         header, rows = implementation_grid(records)
         title = "Accuracy of implementations in ULPs (JAX's counting rules" + (", read as flush-to-zero)" if ftz else ")")
-        _emit(target, data_fmt, title, header, rows, records)
+        _emit(target, data_fmt, title, header, rows, records, ids=(0, 1, 3))  # activation, implementation, dtype
     if fig_target is not None:
         from ..render.analysis_figures import implementation_figure
 

@@ -171,6 +171,73 @@ def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]])
     return table
 
 
+class _RecordTable(TextTable):
+    """A table of records, one row each (an audit: activation, dtype, its errors), as plain text
+    and in a terminal wide enough for it. In a narrower terminal the records turn into columns,
+    the quantities down the side (as `stats` prints them), with the cells that name a record
+    (:attr:`ids`) as its column's header; where even that is too wide, each record is a heading
+    with its quantities listed below it. No cell is ever cut."""
+
+    def __init__(self, *args: Any, ids: Sequence[int] = (0,), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ids = tuple(ids)
+
+    def _across(self) -> Table:
+        heads = ["\n".join(row[j] for j in self.ids) for row in self.texts]
+        table = _table(str(self.title) if self.title else None)
+        table.add_column("", style="cyan", no_wrap=True)
+        for head in heads:
+            table.add_column(head, justify="right", no_wrap=True)
+        for j, column in enumerate(self.columns):
+            if j not in self.ids:
+                table.add_row(str(column.header), *(row[j] for row in self.texts))
+        return table
+
+    def _blocks(self):
+        from rich.padding import Padding
+
+        if self.title:
+            yield Text(str(self.title), style="bold")
+        for row in self.texts:
+            yield Text("   ".join(row[j] for j in self.ids), style="bold cyan")
+            block = Table(box=None, show_header=False, pad_edge=False, padding=(0, 3, 0, 0))
+            block.add_column(no_wrap=True)
+            block.add_column(overflow="fold")
+            for j, column in enumerate(self.columns):
+                if j not in self.ids:
+                    block.add_row(str(column.header), row[j])
+            yield Padding(block, (0, 0, 1, 4))
+
+    def __rich_console__(self, console, options):
+        from rich.measure import Measurement
+
+        def fits(table: Table) -> bool:
+            return Measurement.get(console, options.update(width=10**6), table).maximum <= options.max_width
+
+        if fits(self):
+            yield from super().__rich_console__(console, options)
+            return
+        across = self._across()
+        if fits(across):
+            yield across
+            return
+        yield from self._blocks()
+
+
+def record_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], ids: Sequence[int]) -> Table:
+    """A grid of text cells, one row per record (an ``accuracy_grid`` or ``implementation_grid`` of
+    :mod:`actviz.render.export`), fitted to the terminal as :class:`_RecordTable` describes; ``ids``
+    are the columns that name a record."""
+    table = _RecordTable(title=title or None, box=box.SIMPLE_HEAD, header_style="bold", title_style="bold",
+                         title_justify="left", pad_edge=False, ids=ids)
+    table.add_column(header[0], style="cyan", no_wrap=True)
+    for name in header[1:]:
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def stats_table(results: list[dict]) -> Table:
     """Key statistics (:func:`actviz.analysis.stats.stats` results), activations side by side."""
     title, header, rows = stats_grid(results)

@@ -59,6 +59,12 @@ class TextTable(Table):
         super().__init__(*args, **kwargs)
         self.texts: list[list[str]] = []
 
+    def add_column(self, *args: Any, **kwargs: Any) -> None:
+        # a word wider than the column rich leaves it folds onto the next line, never cut to
+        # "torch.nn.functi…" or "max_value=no…"
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
     def add_row(self, *renderables: Any, **kwargs: Any) -> None:
         super().add_row(*renderables, **kwargs)
         # rich pads a short row with empty cells, and None reads as empty
@@ -151,9 +157,9 @@ def render_text(*renderables: Any) -> str:
     return "".join(out)
 
 
-def _table(title: str | None = None, caption: str | None = None) -> TextTable:
-    return TextTable(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold",
-                     title_style="bold", title_justify="left", caption_justify="left", pad_edge=False)
+def _table(title: str | None = None, caption: str | None = None, cls: type[TextTable] = TextTable, **kwargs: Any) -> TextTable:
+    return cls(title=title or None, caption=caption, box=box.SIMPLE_HEAD, header_style="bold", title_style="bold",
+               title_justify="left", caption_justify="left", pad_edge=False, **kwargs)
 
 
 # -- statistics ------------------------------------------------------------------------------
@@ -161,14 +167,74 @@ def _table(title: str | None = None, caption: str | None = None) -> TextTable:
 
 def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
     """A grid of text cells (a ``*_grid`` of :mod:`actviz.render.export`): labels in the first
-    column, values right-aligned beside them."""
-    table = _table(title)
+    column, values right-aligned beside them; fitted to a narrow terminal as :class:`_GridTable` says."""
+    table = _table(title, cls=_GridTable)
     table.add_column(header[0], style="cyan", no_wrap=True)
     for name in header[1:]:
         table.add_column(name, justify="right")
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _fits(console, options, table: Table) -> bool:
+    """Whether ``table`` fits the terminal at its natural width, every cell on its own lines."""
+    from rich.measure import Measurement
+
+    return Measurement.get(console, options.update(width=10**6), table).maximum <= options.max_width
+
+
+def _listing(head: str, pairs: Sequence[tuple[str, Any]]):
+    """A heading, then ``name   value`` lines indented under it (a long value folds)."""
+    from rich.padding import Padding
+
+    yield Text(head, style="bold cyan")
+    block = Table(box=None, show_header=False, pad_edge=False, padding=(0, 3, 0, 0))
+    block.add_column(no_wrap=True)
+    block.add_column(overflow="fold")
+    for name, value in pairs:
+        block.add_row(name, value)
+    yield Padding(block, (0, 0, 1, 4))
+
+
+class _GridTable(TextTable):
+    """A grid of quantities down and activations across (`stats`, `signal`, `compare`), as plain
+    text and in a terminal wide enough for it. In a narrower one the quantities' labels wrap
+    between words, the numbers staying whole; where the numbers alone are too wide, each
+    activation is a heading with its quantities listed under it. No number is ever cut."""
+
+    #: The narrowest the labels may wrap to before the listing takes over.
+    LABELS_MIN_WIDTH = 16
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        natural = Measurement.get(console, options.update(width=10**6), self).maximum
+        if natural <= options.max_width:
+            yield from super().__rich_console__(console, options)
+            return
+        labels = [row[0] for row in self.texts] + [str(self.columns[0].header)]
+        room = options.max_width - (natural - max(cell_len(t) for t in labels))
+        if room >= max(max(_longest_word(t) for t in labels), self.LABELS_MIN_WIDTH):
+            label, values = self.columns[0], self.columns[1:]
+            label.width, label.no_wrap = room, False
+            for column in values:
+                column.no_wrap = True
+            try:
+                yield from super().__rich_console__(console, options)
+            finally:
+                label.width, label.no_wrap = None, True
+                for column in values:
+                    column.no_wrap = False
+            return
+        if self.title:
+            yield Text(str(self.title), style="bold")
+        for j, column in enumerate(self.columns):
+            if j:
+                yield from _listing(" ".join(str(column.header).split()), [(row[0], row[j]) for row in self.texts])
+        if self.caption:
+            yield Text(str(self.caption), style="dim italic")
 
 
 class _RecordTable(TextTable):
@@ -181,44 +247,38 @@ class _RecordTable(TextTable):
     def __init__(self, *args: Any, ids: Sequence[int] = (0,), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ids = tuple(ids)
+        self.cells: list[list[Any]] = []  # as added, styles and all
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        super().add_row(*renderables, **kwargs)
+        self.cells.append(["" if r is None else r for r in renderables])
 
     def _across(self) -> Table:
         heads = ["\n".join(row[j] for j in self.ids) for row in self.texts]
-        table = _table(str(self.title) if self.title else None)
+        table = _table(str(self.title) if self.title else None, str(self.caption) if self.caption else None)
         table.add_column("", style="cyan", no_wrap=True)
         for head in heads:
             table.add_column(head, justify="right", no_wrap=True)
         for j, column in enumerate(self.columns):
             if j not in self.ids:
-                table.add_row(str(column.header), *(row[j] for row in self.texts))
+                table.add_row(" ".join(str(column.header).split()), *(cells[j] for cells in self.cells))
         return table
 
     def _blocks(self):
-        from rich.padding import Padding
-
         if self.title:
             yield Text(str(self.title), style="bold")
-        for row in self.texts:
-            yield Text("   ".join(row[j] for j in self.ids), style="bold cyan")
-            block = Table(box=None, show_header=False, pad_edge=False, padding=(0, 3, 0, 0))
-            block.add_column(no_wrap=True)
-            block.add_column(overflow="fold")
-            for j, column in enumerate(self.columns):
-                if j not in self.ids:
-                    block.add_row(str(column.header), row[j])
-            yield Padding(block, (0, 0, 1, 4))
+        for row, cells in zip(self.texts, self.cells, strict=True):
+            pairs = [(" ".join(str(c.header).split()), cells[j]) for j, c in enumerate(self.columns) if j not in self.ids]
+            yield from _listing("   ".join(row[j] for j in self.ids), pairs)
+        if self.caption:
+            yield Text(str(self.caption), style="dim italic")
 
     def __rich_console__(self, console, options):
-        from rich.measure import Measurement
-
-        def fits(table: Table) -> bool:
-            return Measurement.get(console, options.update(width=10**6), table).maximum <= options.max_width
-
-        if fits(self):
+        if _fits(console, options, self):
             yield from super().__rich_console__(console, options)
             return
         across = self._across()
-        if fits(across):
+        if _fits(console, options, across):
             yield across
             return
         yield from self._blocks()
@@ -228,8 +288,7 @@ def record_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]
     """A grid of text cells, one row per record (an ``accuracy_grid`` or ``implementation_grid`` of
     :mod:`actviz.render.export`), fitted to the terminal as :class:`_RecordTable` describes; ``ids``
     are the columns that name a record."""
-    table = _RecordTable(title=title or None, box=box.SIMPLE_HEAD, header_style="bold", title_style="bold",
-                         title_justify="left", pad_edge=False, ids=ids)
+    table = _table(title, cls=_RecordTable, ids=ids)
     table.add_column(header[0], style="cyan", no_wrap=True)
     for name in header[1:]:
         table.add_column(name, justify="right")
@@ -294,7 +353,7 @@ def values_table(samples: Sequence, max_rows: int = MAX_ROWS) -> Table:
     a long grid shows the rows :func:`pick_rows` picks (see :func:`subset_note`)."""
     x = samples[0].x
     rows = pick_rows(x, max_rows)
-    table = _table()
+    table = _table(cls=_ValuesTable)
     table.add_column("x", justify="right", style="cyan")
     fields = [("f", "f"), ("df", "f'")]
     if samples[0].d2f is not None:
@@ -317,7 +376,24 @@ def values_table(samples: Sequence, max_rows: int = MAX_ROWS) -> Table:
         for s in samples:
             cells += [readable(getattr(s, attr)[i], 8) for attr, _ in fields]
         table.add_row(*cells)
+    if len(samples) > 1:
+        table.parts = [values_table([s], max_rows) for s in samples]
     return table
+
+
+class _ValuesTable(TextTable):
+    """The values of several activations side by side, as plain text and in a terminal wide
+    enough; in a narrower one, a table for each activation, one after another (:attr:`parts`)."""
+
+    parts: Sequence[Table] = ()
+
+    def __rich_console__(self, console, options):
+        if not self.parts or _fits(console, options, self):
+            yield from super().__rich_console__(console, options)
+            return
+        for part in self.parts:
+            yield part
+            yield Text("")
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -345,7 +421,7 @@ def check_table(rows: Sequence[dict]) -> Table:
     """Analytic against numeric derivative, one row per activation (see `actviz check`)."""
     from .export import short_label
 
-    table = _table()
+    table = _table(cls=_RecordTable, ids=(0,))  # too wide for the terminal: activations across, or listed
     table.add_column("activation", style="cyan", no_wrap=True)
     table.add_column("points", justify="right")
     table.add_column("f' max abs err", justify="right")

@@ -165,10 +165,9 @@ def _table(title: str | None = None, caption: str | None = None, cls: type[TextT
 # -- statistics ------------------------------------------------------------------------------
 
 
-def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
-    """A grid of text cells (a ``*_grid`` of :mod:`actviz.render.export`): labels in the first
-    column, values right-aligned beside them; fitted to a narrow terminal as :class:`_GridTable` says."""
-    table = _table(title, cls=_GridTable)
+def _cells_table(cls: type[TextTable], title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+                 **kwargs: Any) -> TextTable:
+    table = _table(title, cls=cls, **kwargs)
     table.add_column(header[0], style="cyan", no_wrap=True)
     for name in header[1:]:
         table.add_column(name, justify="right")
@@ -177,11 +176,21 @@ def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]])
     return table
 
 
-def _fits(console, options, table: Table) -> bool:
-    """Whether ``table`` fits the terminal at its natural width, every cell on its own lines."""
+def grid_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A grid of text cells (a ``*_grid`` of :mod:`actviz.render.export`): labels in the first
+    column, values right-aligned beside them; fitted to a narrow terminal as :class:`_GridTable` says."""
+    return _cells_table(_GridTable, title, header, rows)
+
+
+def _natural_width(console, options, table: Table) -> int:
+    """The width ``table`` takes with every cell on its own lines."""
     from rich.measure import Measurement
 
-    return Measurement.get(console, options.update(width=10**6), table).maximum <= options.max_width
+    return Measurement.get(console, options.update(width=10**6), table).maximum
+
+
+def _fits(console, options, table: Table) -> bool:
+    return _natural_width(console, options, table) <= options.max_width
 
 
 def _listing(head: str, pairs: Sequence[tuple[str, Any]]):
@@ -208,9 +217,8 @@ class _GridTable(TextTable):
 
     def __rich_console__(self, console, options):
         from rich.cells import cell_len
-        from rich.measure import Measurement
 
-        natural = Measurement.get(console, options.update(width=10**6), self).maximum
+        natural = _natural_width(console, options, self)
         if natural <= options.max_width:
             yield from super().__rich_console__(console, options)
             return
@@ -288,13 +296,7 @@ def record_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]
     """A grid of text cells, one row per record (an ``accuracy_grid`` or ``implementation_grid`` of
     :mod:`actviz.render.export`), fitted to the terminal as :class:`_RecordTable` describes; ``ids``
     are the columns that name a record."""
-    table = _table(title, cls=_RecordTable, ids=ids)
-    table.add_column(header[0], style="cyan", no_wrap=True)
-    for name in header[1:]:
-        table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(*row)
-    return table
+    return _cells_table(_RecordTable, title, header, rows, ids=ids)
 
 
 def stats_table(results: list[dict]) -> Table:

@@ -61,48 +61,38 @@ def test_keyboard_interrupt_in_any_command_is_one_line_and_130(every_command_int
     assert result.stdout == ""
 
 
-def test_keyboard_interrupt_inside_the_library_call(monkeypatch):
-    # below the command body, where a real Ctrl-C lands
+def _signal_whose_analysis_raises(monkeypatch, raised: BaseException, under: BaseException | None = None):
+    """`actviz signal tanh` where the library call below the command raises ``raised``, from ``under``."""
     from actviz.analysis import signal as sig
 
     def analyse(*args, **kwargs):
-        raise KeyboardInterrupt
+        if under is None:
+            raise raised
+        try:
+            raise under
+        except BaseException as exc:
+            raise raised from exc
 
     monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
     monkeypatch.setattr(sig, "analyse", analyse)
-    result = runner.invoke(app, ["signal", "tanh"])
+    return runner.invoke(app, ["signal", "tanh"])
+
+
+def test_keyboard_interrupt_inside_the_library_call(monkeypatch):
+    # below the command body, where a real Ctrl-C lands
+    result = _signal_whose_analysis_raises(monkeypatch, KeyboardInterrupt())
     assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
 
 
 def test_an_interrupt_that_an_extension_turns_into_an_import_error_is_still_an_interrupt(monkeypatch):
     # a Ctrl-C while a pybind11 module (matplotlib's ft2font, _path, ...) initialises comes out as
     # ImportError("initialization failed") raised from the KeyboardInterrupt; CI once saw it as an internal error
-    from actviz.analysis import signal as sig
-
-    def analyse(*args, **kwargs):
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt as exc:
-            raise ImportError("initialization failed") from exc
-
-    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
-    monkeypatch.setattr(sig, "analyse", analyse)
-    result = runner.invoke(app, ["signal", "tanh"])
+    result = _signal_whose_analysis_raises(monkeypatch, ImportError("initialization failed"), KeyboardInterrupt())
     assert (result.exit_code, result.stderr, result.stdout) == (130, "interrupted\n", "")
 
 
 def test_an_import_error_of_its_own_is_not_an_interrupt(monkeypatch):
-    from actviz.analysis import signal as sig
-
-    def analyse(*args, **kwargs):
-        try:
-            raise ValueError("inner")
-        except ValueError as exc:
-            raise ImportError("initialization failed") from exc
-
-    monkeypatch.delenv("ACTVIZ_DEBUG", raising=False)
-    monkeypatch.setattr(sig, "analyse", analyse)
-    result = runner.invoke(app, ["signal", "tanh"])
+    result = _signal_whose_analysis_raises(monkeypatch, ImportError("initialization failed"), ValueError("inner"))
     assert result.exit_code == 1
     assert result.stderr.startswith("actviz: error: internal error: ImportError: initialization failed")
 

@@ -284,7 +284,11 @@ def test_monte_carlo_panels_show_network_and_prediction():
     (emp,) = [ln for ln in ax.lines if ln.get_gid() == "empirical"]
     np.testing.assert_array_equal(pred.get_ydata(), mc.grad_predicted)
     np.testing.assert_array_equal(emp.get_ydata(), mc.grad)
-    assert ax.get_yscale() == "log"
+    # six layers of tanh at the edge's chaotic side: the gradient spans 1.5x, read on a linear axis; forty
+    # layers of relu at σ_w = 1 halve it at each layer (2^-39 in all), on a log axis
+    assert np.nanmax(mc.grad) < 100 * np.nanmin(mc.grad) and ax.get_yscale() == "linear"
+    deep = sig.monte_carlo("relu", 1.0, 0.0, width=64, depth=40, samples=8, seed=1)
+    assert plot_montecarlo([deep], "gradient").axes[0].get_yscale() == "log"
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -427,6 +431,34 @@ def test_the_correlation_legend_reads_round_off_of_zero_as_the_table_does():
     fig = signal_figure([act], 1.0, 0.0, ["cmap"], 16, 4, 8, 0, [r])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "selu ($c^*$ = 0)" in labels, labels
+
+
+def _drawn_ticks(axis):
+    lo, hi = sorted(axis.get_view_interval())
+    pad = 1e-9 * (hi - lo)
+    return [t.label1 for t in axis.get_major_ticks() + axis.get_minor_ticks() if lo - pad <= t.get_loc() <= hi + pad]
+
+
+@pytest.mark.parametrize("panel", ["qmap", "cmap", "chi", "phase", "variance", "gradient"])
+@pytest.mark.parametrize("specs, depth", [(("selu",), 4), (("relu", "tanh"), 40)], ids=["selu-short", "relu-tanh"])
+def test_a_panel_drawn_alone_keeps_its_labels_inside_the_figure(panel, specs, depth):
+    # the margins are fixed (no layout pass): `--panel cmap` alone cut its y label ("-1.0" ticks are wider than
+    # the default margin held), and selu's gradient, spanning less than a decade, had wide minor tick labels
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actviz.render.analysis_figures import signal_figure
+
+    acts = [actviz.get(s) for s in specs]
+    results = [sig.analyse(a, 1.0, 0.0) for a in acts]
+    fig = signal_figure(acts, 1.0, 0.0, [panel], 16, depth, 8, 0, results)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    page = fig.bbox
+    for ax in fig.axes:  # the panel, and the phase diagram's colour bar beside it
+        for text in [ax.xaxis.label, ax.yaxis.label, ax.title, *_drawn_ticks(ax.xaxis), *_drawn_ticks(ax.yaxis)]:
+            if text.get_text() and text.get_visible():
+                box = text.get_window_extent(renderer)
+                assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, text
 
 
 def _all_texts(fig):

@@ -267,10 +267,12 @@ def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", 
     mc = mc_runs[0]
     if which == "variance":
         ax.set_ylabel("$q^l$ = mean $(h^l)^2$")
-        if any(np.nanmax(m.variance) > 100 * max(np.nanmin(m.variance), 1e-300) for m in mc_runs):
-            ax.set_yscale("log")
     else:
         ax.set_ylabel("mean $(\\partial E/\\partial h^l)^2$ / last layer's")
+    # a log axis where the values span two decades or more; within less, its labels would be
+    # minor ones (6×10⁻¹, wider than the panel's margin holds) and a linear axis reads better
+    values = [m.variance if which == "variance" else m.grad for m in mc_runs]
+    if any(np.nanmax(v) > 100 * max(np.nanmin(v), 1e-300) for v in values):
         ax.set_yscale("log")
     ax.set_xlabel("layer $l$")
     _panel_title(ax, f"{PANEL_TITLES[which]}\nwidth {mc.width}, {mc.samples} inputs, seed {mc.seed}")
@@ -280,9 +282,10 @@ def plot_montecarlo(mc_runs: Sequence[sig.MonteCarlo], which: str = "variance", 
 
 # The signal figure's margins, in inches: fixed, so drawing it needs no layout pass. Each
 # holds the panels' own text: tick labels and a label on the left of a panel (mathtext
-# included; wider beside a log axis or a tall label), two-line titles above, tick labels and
-# a label below, and the overhang of the last x tick label between panels.
-_LEFT_ROOM = {"chi": 0.85, "variance": 0.85, "gradient": 0.85}
+# included; wider beside negative tick labels, a log axis or a tall label), two-line titles
+# above, tick labels and a label below, and the overhang of the last x tick label between
+# panels.
+_LEFT_ROOM = {"cmap": 0.75, "chi": 0.85, "variance": 0.85, "gradient": 0.85}
 _LEFT, _OVERHANG, _RIGHT, _BAR = 0.62, 0.25, 0.14, 0.6
 _BOTTOM, _ROW_GAP, _TOP = 0.48, 0.95, 0.7
 #: what a second line of the figure's title takes

@@ -193,17 +193,27 @@ def _fits(console, options, table: Table) -> bool:
     return _natural_width(console, options, table) <= options.max_width
 
 
-def _listing(head: str, pairs: Sequence[tuple[str, Any]]):
-    """A heading, then ``name   value`` lines indented under it (a long value folds)."""
+def _one_line(header: Any) -> str:
+    return " ".join(str(header).split())
+
+
+def _listings(table: Table, blocks: Sequence[tuple[str, Sequence[tuple[str, Any]]]]):
+    """``table``'s title, then for each (heading, pairs) of ``blocks`` the heading with
+    ``name   value`` lines indented under it (a long value folds), then its caption."""
     from rich.padding import Padding
 
-    yield Text(head, style="bold cyan")
-    block = Table(box=None, show_header=False, pad_edge=False, padding=(0, 3, 0, 0))
-    block.add_column(no_wrap=True)
-    block.add_column(overflow="fold")
-    for name, value in pairs:
-        block.add_row(name, value)
-    yield Padding(block, (0, 0, 1, 4))
+    if table.title:
+        yield Text(str(table.title), style="bold")
+    for head, pairs in blocks:
+        yield Text(head, style="bold cyan")
+        block = Table(box=None, show_header=False, pad_edge=False, padding=(0, 3, 0, 0))
+        block.add_column(no_wrap=True)
+        block.add_column(overflow="fold")
+        for name, value in pairs:
+            block.add_row(name, value)
+        yield Padding(block, (0, 0, 1, 4))
+    if table.caption:
+        yield Text(str(table.caption), style="dim italic")
 
 
 class _GridTable(TextTable):
@@ -236,13 +246,8 @@ class _GridTable(TextTable):
                 for column in values:
                     column.no_wrap = False
             return
-        if self.title:
-            yield Text(str(self.title), style="bold")
-        for j, column in enumerate(self.columns):
-            if j:
-                yield from _listing(" ".join(str(column.header).split()), [(row[0], row[j]) for row in self.texts])
-        if self.caption:
-            yield Text(str(self.caption), style="dim italic")
+        yield from _listings(self, [(_one_line(column.header), [(row[0], row[j]) for row in self.texts])
+                                    for j, column in enumerate(self.columns) if j])
 
 
 class _RecordTable(TextTable):
@@ -269,17 +274,13 @@ class _RecordTable(TextTable):
             table.add_column(head, justify="right", no_wrap=True)
         for j, column in enumerate(self.columns):
             if j not in self.ids:
-                table.add_row(" ".join(str(column.header).split()), *(cells[j] for cells in self.cells))
+                table.add_row(_one_line(column.header), *(cells[j] for cells in self.cells))
         return table
 
     def _blocks(self):
-        if self.title:
-            yield Text(str(self.title), style="bold")
-        for row, cells in zip(self.texts, self.cells, strict=True):
-            pairs = [(" ".join(str(c.header).split()), cells[j]) for j, c in enumerate(self.columns) if j not in self.ids]
-            yield from _listing("   ".join(row[j] for j in self.ids), pairs)
-        if self.caption:
-            yield Text(str(self.caption), style="dim italic")
+        return _listings(self, [("   ".join(row[j] for j in self.ids),
+                                 [(_one_line(c.header), cells[j]) for j, c in enumerate(self.columns) if j not in self.ids])
+                                for row, cells in zip(self.texts, self.cells, strict=True)])
 
     def __rich_console__(self, console, options):
         if _fits(console, options, self):
